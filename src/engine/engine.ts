@@ -226,7 +226,7 @@ export class Engine {
     this.lastTsMs = tsMs;
     const t = this.newOrder(orderId, accountId, side, priceFen, qtyT, tif, stp);
     this.sink.accepted(t.entrySeq, tsMs, orderId, accountId, side, OrderType.Limit, priceFen, qtyT, tif);
-    this.execute(tsMs, t);
+    this.execute(tsMs, t, null);
     return Code.Ok;
   }
 
@@ -252,7 +252,7 @@ export class Engine {
     const protFen = side === Side.Buy ? (this.bandOn ? this.bandHigh : MAX_SAFE) : this.bandOn ? this.bandLow : 0;
     const t = this.newOrder(orderId, accountId, side, protFen, qtyT, tif, stp);
     this.sink.accepted(t.entrySeq, tsMs, orderId, accountId, side, OrderType.Market, protFen, qtyT, tif);
-    this.execute(tsMs, t);
+    this.execute(tsMs, t, null);
     return Code.Ok;
   }
 
@@ -350,27 +350,29 @@ export class Engine {
         o.qtyT = qtyT;
         this.sink.amended(++this.seqNo, tsMs, orderId, priceFen, qtyT, true);
       } else {
+        const acct = o.account!;
         lvl.unlink(o);
-        o.account!.unlink(o);
+        acct.unlink(o);
         o.qtyT = qtyT;
         o.entrySeq = ++this.seqNo;
         lvl.push(o);
-        this.accountOf(o.accountId).push(o);
+        acct.push(o);
         this.sink.amended(o.entrySeq, tsMs, orderId, priceFen, qtyT, false);
       }
       this.emitLevel(tsMs, lvl, book);
       return Code.Ok;
     }
-    // Another price: out of the book, then in again as an incoming order.
+    // Another price: out of the book, then in again as an incoming order. It stays in the orders map
+    // meanwhile (execute drops it there only if it does not rest), which saves two map operations.
+    const acct = o.account!;
     lvl.unlink(o);
-    o.account!.unlink(o);
-    this.orders.delete(orderId);
+    acct.unlink(o);
     o.priceFen = priceFen;
     o.qtyT = qtyT;
     o.entrySeq = ++this.seqNo;
     this.sink.amended(o.entrySeq, tsMs, orderId, priceFen, qtyT, false);
     this.emitLevel(tsMs, lvl, book);
-    this.execute(tsMs, o);
+    this.execute(tsMs, o, acct);
     return Code.Ok;
   }
 
@@ -424,8 +426,11 @@ export class Engine {
 
   // ---------------------------------------------------------------- matching
 
-  /** Matches an incoming order (new, or amended to another price), then rests or cancels what is left. */
-  private execute(tsMs: number, t: Order): void {
+  /**
+   * Matches an incoming order, then rests or cancels what is left. acct is null for a new order; for an order
+   * amended to another price it is the order's account list (the order is still in the orders map).
+   */
+  private execute(tsMs: number, t: Order, acct: AccountOrders | null): void {
     const buy = t.side === Side.Buy;
     const opp = buy ? this.asks : this.bids;
     let limFen = t.priceFen;
@@ -436,34 +441,36 @@ export class Engine {
     }
     if (t.tif === Tif.FOK && !this.fokFillable(t, opp, limFen)) {
       this.sink.cancelled(++this.seqNo, tsMs, t.orderId, t.qtyT, 0, CancelReason.FokKilled);
-      this.orderPool.release(t);
+      this.drop(t, acct);
       return;
     }
     if (this.match(tsMs, t, opp, limFen)) {
-      this.orderPool.release(t); // cancelled by self-trade prevention
+      this.drop(t, acct); // cancelled by self-trade prevention
       return;
     }
     if (t.qtyT === 0) {
-      this.orderPool.release(t);
+      this.drop(t, acct);
       return;
     }
     if (t.tif === Tif.IOC || t.tif === Tif.FOK) {
       this.sink.cancelled(++this.seqNo, tsMs, t.orderId, t.qtyT, 0, CancelReason.IocRemainder);
-      this.orderPool.release(t);
+      this.drop(t, acct);
       return;
     }
     const best = opp.best();
     if (best !== null && (buy ? best.priceFen <= t.priceFen : best.priceFen >= t.priceFen)) {
       // Listed mode only: resting here would cross the levels beyond N.
       this.sink.cancelled(++this.seqNo, tsMs, t.orderId, t.qtyT, 0, CancelReason.DepthLimit);
-      this.orderPool.release(t);
+      this.drop(t, acct);
       return;
     }
     const book = buy ? this.bids : this.asks;
     const lvl = book.getOrCreate(t.priceFen);
     lvl.push(t);
-    this.accountOf(t.accountId).push(t);
-    this.orders.set(t.orderId, t);
+    if (acct === null) {
+      this.accountOf(t.accountId).push(t);
+      this.orders.set(t.orderId, t);
+    } else acct.push(t);
     this.sink.level(++this.seqNo, tsMs, t.side, lvl.priceFen, lvl.qtyT, lvl.count);
   }
 
@@ -593,6 +600,12 @@ export class Engine {
     t.stp = stp;
     t.entrySeq = ++this.seqNo;
     return t;
+  }
+
+  /** Frees an incoming order that does not rest (an amended one also leaves the orders map). */
+  private drop(t: Order, acct: AccountOrders | null): void {
+    if (acct !== null) this.orders.delete(t.orderId);
+    this.orderPool.release(t);
   }
 
   private accountOf(accountId: number): AccountOrders {
