@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Engine, MatchMode, SessionState, Side, Stp, Tif } from '../engine/index.ts';
 import { fenToYuan, vwapFen } from '../market/money.ts';
 import { clockBj, TapeSink } from './tape-sink.ts';
@@ -10,19 +11,25 @@ const at = (hhmm: string): number => {
   return DAY_MS + ((h ?? 9) * 60 + (m ?? 30) - 570) * 60_000;
 };
 
+interface ListedPreset {
+  listedDepth: number;
+  tickFen: number;
+  lotT: number;
+  minQtyT: number;
+  maxQtyT: number;
+  bandBps: number;
+}
+
+function nationalPreset(): ListedPreset {
+  const url = new URL('../../data/national-cea-listed.json', import.meta.url);
+  return JSON.parse(readFileSync(url, 'utf8')) as ListedPreset;
+}
+
 export function runDemo(out: (line: string) => void = console.log): void {
   const tape = new TapeSink(out);
+  const { listedDepth, tickFen, lotT, minQtyT, maxQtyT, bandBps } = nationalPreset();
   const e = new Engine(
-    {
-      mode: MatchMode.Listed,
-      listedDepth: 5,
-      tickFen: 1,
-      lotT: 1,
-      minQtyT: 1,
-      maxQtyT: 99_999,
-      bandBps: 1000,
-      refPriceFen: 9900,
-    },
+    { mode: MatchMode.Listed, listedDepth, tickFen, lotT, minQtyT, maxQtyT, bandBps, refPriceFen: 9900 },
     tape,
   );
   out(
