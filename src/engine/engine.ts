@@ -2,9 +2,26 @@ import { Code, codeMessage } from './codes.ts';
 import { bandEdges, checkEngineConfig, type EngineConfig } from './config.ts';
 import { CancelReason, MAX_SAFE, MatchMode, OrderType, SessionState, Side, Stp, Tif } from './constants.ts';
 import { type EngineSink, NullSink } from './events.ts';
+import { IdIndex } from './id-index.ts';
 import { checkInvariants } from './invariants.ts';
-import { AccountOrders, type Level, type Order } from './order.ts';
-import { LevelPool, OrderPool } from './pool.ts';
+import { AccountOrders, type Level, LevelPool } from './level.ts';
+import {
+  ACCOUNT,
+  ACCT,
+  ANEXT,
+  ID,
+  LEVEL,
+  LINK_W,
+  NEXT,
+  NUM_W,
+  OrderStore,
+  PRICE,
+  QTY,
+  SEQ,
+  SIDE,
+  STP,
+  TIF,
+} from './order-store.ts';
 import { SideBook } from './side-book.ts';
 import { buildSnapshot, checkSnapshot, type EngineSnapshot } from './snapshot.ts';
 import { DayStats } from './stats.ts';
@@ -39,7 +56,8 @@ const idOrZero = (v: number): number => (Number.isSafeInteger(v) ? v : 0);
 
 /**
  * The matching engine for one instrument. Pure: no clock, no randomness, no I/O; integers only.
- * Every command returns a Code (0 = Ok) and reports what happened to the sink. See README "The order book engine".
+ * Every command returns a Code (0 = Ok) and reports what happened to the sink, which must not call back
+ * into the engine. Orders are rows of an OrderStore addressed by slot; see README "The order book engine".
  */
 export class Engine {
   readonly config: EngineConfig;
@@ -47,9 +65,11 @@ export class Engine {
   readonly dayStats: DayStats;
   /** @internal */ readonly bids: SideBook;
   /** @internal */ readonly asks: SideBook;
-  /** @internal */ readonly orders: Map<number, Order>;
+  /** @internal */ readonly store: OrderStore;
+  /** @internal order id -> slot */ readonly index: IdIndex;
+  /** @internal */ readonly levelPool: LevelPool;
   /** @internal */ readonly accounts: Map<number, AccountOrders>;
-  private readonly orderPool: OrderPool;
+  /** @internal account lists by index (an order's ACCOUNT link) */ readonly accountList: AccountOrders[];
   private sink: EngineSink;
   private readonly listed: boolean;
   /** @internal */ seqNo: number;
@@ -69,12 +89,13 @@ export class Engine {
     if (problem !== null) throw new EngineError('ENG_ERR_CONFIG', `engine config: ${problem}`);
     this.config = Object.freeze({ ...config });
     this.dayStats = new DayStats();
-    const levelPool = new LevelPool();
-    this.bids = new SideBook(Side.Buy, levelPool);
-    this.asks = new SideBook(Side.Sell, levelPool);
-    this.orders = new Map();
+    this.levelPool = new LevelPool();
+    this.bids = new SideBook(Side.Buy, this.levelPool);
+    this.asks = new SideBook(Side.Sell, this.levelPool);
+    this.store = new OrderStore();
+    this.index = new IdIndex();
     this.accounts = new Map();
-    this.orderPool = new OrderPool();
+    this.accountList = [new AccountOrders(0, 0)];
     this.sink = sink;
     this.listed = config.mode === MatchMode.Listed;
     this.seqNo = 0;
@@ -113,7 +134,7 @@ export class Engine {
     return this.bandOn ? this.bandHigh : 0;
   }
   get orderCount(): number {
-    return this.orders.size;
+    return this.index.size;
   }
   bestBidFen(): number {
     return this.bids.best()?.priceFen ?? 0;
@@ -140,13 +161,24 @@ export class Engine {
   }
 
   getOrder(orderId: number): OrderView | null {
-    const o = this.orders.get(orderId);
-    return o === undefined ? null : view(o);
+    if (!isPosInt(orderId)) return null;
+    const h = this.index.get(orderId);
+    return h === 0 ? null : this.view(h);
   }
 
   /** Every live order in time-priority order (oldest first). */
   liveOrders(): OrderView[] {
-    return [...this.orders.values()].sort((a, b) => a.entrySeq - b.entrySeq).map(view);
+    return this.liveSlots().map((h) => this.view(h));
+  }
+
+  /** @internal Slots of all live orders, oldest first. */
+  liveSlots(): number[] {
+    const out: number[] = [];
+    const lk = this.store.link;
+    for (const book of [this.bids, this.asks])
+      for (const lvl of book.levels) for (let h = lvl.head; h !== 0; h = lk[h * LINK_W + NEXT]!) out.push(h);
+    const n = this.store.num;
+    return out.sort((a, b) => n[a * NUM_W + SEQ]! - n[b * NUM_W + SEQ]!);
   }
 
   /** null when every internal structure is sound, else the first broken invariant (O(n), for tests). */
@@ -170,18 +202,10 @@ export class Engine {
     e.setReference(snap.refPriceFen);
     Object.assign(e.dayStats, snap.dayStats);
     for (const [orderId, accountId, side, priceFen, qtyT, tif, stp, entrySeq] of snap.orders) {
-      const o = e.orderPool.acquire();
-      o.orderId = orderId;
-      o.accountId = accountId;
-      o.side = side;
-      o.priceFen = priceFen;
-      o.qtyT = qtyT;
-      o.tif = tif;
-      o.stp = stp;
-      o.entrySeq = entrySeq;
-      (side === Side.Buy ? e.bids : e.asks).getOrCreate(priceFen).push(o);
-      e.accountOf(accountId).push(o);
-      e.orders.set(orderId, o);
+      const h = e.store.acquire(orderId, accountId, side, priceFen, qtyT, tif, stp, entrySeq);
+      e.store.pushLevel((side === Side.Buy ? e.bids : e.asks).getOrCreate(priceFen), h);
+      e.store.pushAccount(e.accountOf(accountId), h);
+      e.index.set(orderId, h);
     }
     const broken = e.checkInvariants();
     if (broken !== null) throw new EngineError('ENG_ERR_SNAPSHOT', `snapshot does not form a sound book: ${broken}`);
@@ -216,7 +240,7 @@ export class Engine {
     if (!isPosInt(qtyT)) return this.reject(tsMs, orderId, Code.BadQty, qtyT, 0);
     const s = this.checkOpen(tsMs, orderId);
     if (s !== Code.Ok) return s;
-    if (this.orders.has(orderId)) return this.reject(tsMs, orderId, Code.DuplicateOrderId, orderId, 0);
+    if (this.index.get(orderId) !== 0) return this.reject(tsMs, orderId, Code.DuplicateOrderId, orderId, 0);
     const p = this.checkPrice(tsMs, orderId, priceFen);
     if (p !== Code.Ok) return p;
     const q = this.checkSize(tsMs, orderId, qtyT);
@@ -224,8 +248,9 @@ export class Engine {
     if (priceFen * qtyT > MAX_SAFE) return this.reject(tsMs, orderId, Code.NotionalOverflow, priceFen * qtyT, MAX_SAFE);
 
     this.lastTsMs = tsMs;
-    const t = this.newOrder(orderId, accountId, side, priceFen, qtyT, tif, stp);
-    this.sink.accepted(t.entrySeq, tsMs, orderId, accountId, side, OrderType.Limit, priceFen, qtyT, tif);
+    const seq = ++this.seqNo;
+    const t = this.store.acquire(orderId, accountId, side, priceFen, qtyT, tif, stp, seq);
+    this.sink.accepted(seq, tsMs, orderId, accountId, side, OrderType.Limit, priceFen, qtyT, tif);
     this.execute(tsMs, t, null);
     return Code.Ok;
   }
@@ -243,15 +268,16 @@ export class Engine {
     if (!isPosInt(qtyT)) return this.reject(tsMs, orderId, Code.BadQty, qtyT, 0);
     const s = this.checkOpen(tsMs, orderId);
     if (s !== Code.Ok) return s;
-    if (this.orders.has(orderId)) return this.reject(tsMs, orderId, Code.DuplicateOrderId, orderId, 0);
+    if (this.index.get(orderId) !== 0) return this.reject(tsMs, orderId, Code.DuplicateOrderId, orderId, 0);
     const q = this.checkSize(tsMs, orderId, qtyT);
     if (q !== Code.Ok) return q;
 
     this.lastTsMs = tsMs;
     // Protection: a market order never trades outside the band. Without a band it reaches any price.
     const protFen = side === Side.Buy ? (this.bandOn ? this.bandHigh : MAX_SAFE) : this.bandOn ? this.bandLow : 0;
-    const t = this.newOrder(orderId, accountId, side, protFen, qtyT, tif, stp);
-    this.sink.accepted(t.entrySeq, tsMs, orderId, accountId, side, OrderType.Market, protFen, qtyT, tif);
+    const seq = ++this.seqNo;
+    const t = this.store.acquire(orderId, accountId, side, protFen, qtyT, tif, stp, seq);
+    this.sink.accepted(seq, tsMs, orderId, accountId, side, OrderType.Market, protFen, qtyT, tif);
     this.execute(tsMs, t, null);
     return Code.Ok;
   }
@@ -266,42 +292,36 @@ export class Engine {
     const s = this.checkOpen(tsMs, orderId);
     if (s !== Code.Ok) return s;
     if (!this.listed) return this.reject(tsMs, orderId, Code.TakeNotListedMode, 0, 0);
-    if (this.orders.has(orderId)) return this.reject(tsMs, orderId, Code.DuplicateOrderId, orderId, 0);
-    const m = this.orders.get(listingId);
-    if (m === undefined) return this.reject(tsMs, orderId, Code.UnknownOrder, listingId, 0);
-    if (m.accountId === accountId) return this.reject(tsMs, orderId, Code.TakeOwnListing, listingId, 0);
-    const book = m.side === Side.Buy ? this.bids : this.asks;
+    if (this.index.get(orderId) !== 0) return this.reject(tsMs, orderId, Code.DuplicateOrderId, orderId, 0);
+    const m = isPosInt(listingId) ? this.index.get(listingId) : 0;
+    if (m === 0) return this.reject(tsMs, orderId, Code.UnknownOrder, listingId, 0);
+    const n = this.store.num;
+    const mb = m * NUM_W;
+    const mSide = n[mb + SIDE] as Side;
+    const mPrice = n[mb + PRICE]!;
+    const mQty = n[mb + QTY]!;
+    const mAcct = n[mb + ACCT]!;
+    if (mAcct === accountId) return this.reject(tsMs, orderId, Code.TakeOwnListing, listingId, 0);
+    const book = mSide === Side.Buy ? this.bids : this.asks;
     const edge = book.nthBestPrice(this.config.listedDepth);
-    if (m.side === Side.Buy ? m.priceFen < edge : m.priceFen > edge)
+    if (mSide === Side.Buy ? mPrice < edge : mPrice > edge)
       return this.reject(tsMs, orderId, Code.TakeBeyondDepth, listingId, this.config.listedDepth);
-    if (qtyT > m.qtyT) return this.reject(tsMs, orderId, Code.TakeQtyExceedsListing, qtyT, m.qtyT);
+    if (qtyT > mQty) return this.reject(tsMs, orderId, Code.TakeQtyExceedsListing, qtyT, mQty);
     if (qtyT % this.config.lotT !== 0) return this.reject(tsMs, orderId, Code.QtyOffLot, qtyT, this.config.lotT);
-    if (qtyT < this.config.minQtyT && qtyT !== m.qtyT)
+    if (qtyT < this.config.minQtyT && qtyT !== mQty)
       return this.reject(tsMs, orderId, Code.QtyBelowMin, qtyT, this.config.minQtyT);
     if (qtyT > this.config.maxQtyT) return this.reject(tsMs, orderId, Code.QtyAboveMax, qtyT, this.config.maxQtyT);
 
     this.lastTsMs = tsMs;
-    const takerSide: Side = m.side === Side.Buy ? Side.Sell : Side.Buy;
-    const priceFen = m.priceFen;
-    this.sink.accepted(++this.seqNo, tsMs, orderId, accountId, takerSide, OrderType.Take, priceFen, qtyT, Tif.IOC);
-    const lvl = m.level!;
-    m.qtyT -= qtyT;
+    const takerSide: Side = mSide === Side.Buy ? Side.Sell : Side.Buy;
+    this.sink.accepted(++this.seqNo, tsMs, orderId, accountId, takerSide, OrderType.Take, mPrice, qtyT, Tif.IOC);
+    const lvl = this.levelOf(m);
+    const left = mQty - qtyT;
+    n[mb + QTY] = left;
     lvl.qtyT -= qtyT;
-    this.dayStats.record(priceFen, qtyT);
-    this.sink.trade(
-      ++this.seqNo,
-      tsMs,
-      m.orderId,
-      orderId,
-      m.accountId,
-      accountId,
-      takerSide,
-      priceFen,
-      qtyT,
-      m.qtyT,
-      0,
-    );
-    if (m.qtyT === 0) this.removeOrder(m);
+    this.dayStats.record(mPrice, qtyT);
+    this.sink.trade(++this.seqNo, tsMs, n[mb + ID]!, orderId, mAcct, accountId, takerSide, mPrice, qtyT, left, 0);
+    if (left === 0) this.removeOrder(m, lvl);
     this.emitLevel(tsMs, lvl, book);
     return Code.Ok;
   }
@@ -311,11 +331,11 @@ export class Engine {
     if (c !== Code.Ok) return c;
     if (!isPosInt(orderId)) return this.reject(tsMs, orderId, Code.BadOrderId, orderId, 0);
     if (!isPosInt(accountId)) return this.reject(tsMs, orderId, Code.BadAccount, accountId, 0);
-    const o = this.orders.get(orderId);
-    if (o === undefined) return this.reject(tsMs, orderId, Code.UnknownOrder, orderId, 0);
-    if (o.accountId !== accountId) return this.reject(tsMs, orderId, Code.NotOwner, orderId, 0);
+    const h = this.index.get(orderId);
+    if (h === 0) return this.reject(tsMs, orderId, Code.UnknownOrder, orderId, 0);
+    if (this.store.num[h * NUM_W + ACCT] !== accountId) return this.reject(tsMs, orderId, Code.NotOwner, orderId, 0);
     this.lastTsMs = tsMs;
-    this.cancelResting(tsMs, o, CancelReason.User);
+    this.cancelResting(tsMs, h, CancelReason.User);
     return Code.Ok;
   }
 
@@ -329,50 +349,52 @@ export class Engine {
     if (!isPosInt(qtyT)) return this.reject(tsMs, orderId, Code.BadQty, qtyT, 0);
     const s = this.checkOpen(tsMs, orderId);
     if (s !== Code.Ok) return s;
-    const o = this.orders.get(orderId);
-    if (o === undefined) return this.reject(tsMs, orderId, Code.UnknownOrder, orderId, 0);
-    if (o.accountId !== accountId) return this.reject(tsMs, orderId, Code.NotOwner, orderId, 0);
-    if (priceFen === o.priceFen && qtyT === o.qtyT) return this.reject(tsMs, orderId, Code.AmendNoChange, orderId, 0);
+    const h = this.index.get(orderId);
+    if (h === 0) return this.reject(tsMs, orderId, Code.UnknownOrder, orderId, 0);
+    const n = this.store.num;
+    const b = h * NUM_W;
+    if (n[b + ACCT] !== accountId) return this.reject(tsMs, orderId, Code.NotOwner, orderId, 0);
+    const oldPriceFen = n[b + PRICE]!;
+    const oldQtyT = n[b + QTY]!;
+    if (priceFen === oldPriceFen && qtyT === oldQtyT) return this.reject(tsMs, orderId, Code.AmendNoChange, orderId, 0);
     const p = this.checkPrice(tsMs, orderId, priceFen);
     if (p !== Code.Ok) return p;
-    if (qtyT !== o.qtyT) {
+    if (qtyT !== oldQtyT) {
       const q = this.checkSize(tsMs, orderId, qtyT);
       if (q !== Code.Ok) return q;
     }
     if (priceFen * qtyT > MAX_SAFE) return this.reject(tsMs, orderId, Code.NotionalOverflow, priceFen * qtyT, MAX_SAFE);
 
     this.lastTsMs = tsMs;
-    const lvl = o.level!;
-    const book = o.side === Side.Buy ? this.bids : this.asks;
-    if (priceFen === o.priceFen) {
-      if (qtyT < o.qtyT) {
-        lvl.qtyT -= o.qtyT - qtyT;
-        o.qtyT = qtyT;
-        this.sink.amended(++this.seqNo, tsMs, orderId, priceFen, qtyT, true);
-      } else {
-        const acct = o.account!;
-        lvl.unlink(o);
-        acct.unlink(o);
-        o.qtyT = qtyT;
-        o.entrySeq = ++this.seqNo;
-        lvl.push(o);
-        acct.push(o);
-        this.sink.amended(o.entrySeq, tsMs, orderId, priceFen, qtyT, false);
-      }
+    const store = this.store;
+    const lvl = this.levelOf(h);
+    const book = n[b + SIDE] === Side.Buy ? this.bids : this.asks;
+    if (priceFen === oldPriceFen && qtyT < oldQtyT) {
+      lvl.qtyT -= oldQtyT - qtyT;
+      n[b + QTY] = qtyT;
+      this.sink.amended(++this.seqNo, tsMs, orderId, priceFen, qtyT, true);
       this.emitLevel(tsMs, lvl, book);
       return Code.Ok;
     }
-    // Another price: out of the book, then in again as an incoming order. It stays in the orders map
-    // meanwhile (execute drops it there only if it does not rest), which saves two map operations.
-    const acct = o.account!;
-    lvl.unlink(o);
-    acct.unlink(o);
-    o.priceFen = priceFen;
-    o.qtyT = qtyT;
-    o.entrySeq = ++this.seqNo;
-    this.sink.amended(o.entrySeq, tsMs, orderId, priceFen, qtyT, false);
+    // Priority is lost: out of the level and the account list, back in at the tail. The order keeps its
+    // slot and its index entry meanwhile (execute drops them only if it does not rest).
+    const acct = this.accountList[store.link[h * LINK_W + ACCOUNT]!]!;
+    store.unlinkLevel(lvl, h);
+    store.unlinkAccount(acct, h);
+    n[b + QTY] = qtyT;
+    const seq = ++this.seqNo;
+    n[b + SEQ] = seq;
+    if (priceFen === oldPriceFen) {
+      store.pushLevel(lvl, h);
+      store.pushAccount(acct, h);
+      this.sink.amended(seq, tsMs, orderId, priceFen, qtyT, false);
+      this.emitLevel(tsMs, lvl, book);
+      return Code.Ok;
+    }
+    n[b + PRICE] = priceFen;
+    this.sink.amended(seq, tsMs, orderId, priceFen, qtyT, false);
     this.emitLevel(tsMs, lvl, book);
-    this.execute(tsMs, o, acct);
+    this.execute(tsMs, h, acct);
     return Code.Ok;
   }
 
@@ -383,11 +405,11 @@ export class Engine {
     this.lastTsMs = tsMs;
     const acct = this.accounts.get(accountId);
     if (acct === undefined) return Code.Ok;
-    let o = acct.head;
-    while (o !== null) {
-      const next = o.acctNext;
-      this.cancelResting(tsMs, o, CancelReason.CancelAll);
-      o = next;
+    let h = acct.head;
+    while (h !== 0) {
+      const next = this.store.link[h * LINK_W + ANEXT]!;
+      this.cancelResting(tsMs, h, CancelReason.CancelAll);
+      h = next;
     }
     return Code.Ok;
   }
@@ -427,20 +449,24 @@ export class Engine {
   // ---------------------------------------------------------------- matching
 
   /**
-   * Matches an incoming order, then rests or cancels what is left. acct is null for a new order; for an order
-   * amended to another price it is the order's account list (the order is still in the orders map).
+   * Matches an incoming order in slot t, then rests or cancels what is left. acct is null for a new order; for
+   * an order amended to another price it is the order's account list (the order is still in the index).
    */
-  private execute(tsMs: number, t: Order, acct: AccountOrders | null): void {
-    const buy = t.side === Side.Buy;
+  private execute(tsMs: number, t: number, acct: AccountOrders | null): void {
+    const n = this.store.num;
+    const tb = t * NUM_W;
+    const buy = n[tb + SIDE] === Side.Buy;
     const opp = buy ? this.asks : this.bids;
-    let limFen = t.priceFen;
+    const priceFen = n[tb + PRICE]!;
+    let limFen = priceFen;
     if (this.listed) {
       // Listed agreement: only the counterparty's best N levels, as they stand on arrival.
       const edge = opp.nthBestPrice(this.config.listedDepth);
       if (edge !== 0 && (buy ? edge < limFen : edge > limFen)) limFen = edge;
     }
-    if (t.tif === Tif.FOK && !this.fokFillable(t, opp, limFen)) {
-      this.sink.cancelled(++this.seqNo, tsMs, t.orderId, t.qtyT, 0, CancelReason.FokKilled);
+    const tif = n[tb + TIF];
+    if (tif === Tif.FOK && !this.fokFillable(t, opp, limFen)) {
+      this.sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, n[tb + QTY]!, 0, CancelReason.FokKilled);
       this.drop(t, acct);
       return;
     }
@@ -448,73 +474,85 @@ export class Engine {
       this.drop(t, acct); // cancelled by self-trade prevention
       return;
     }
-    if (t.qtyT === 0) {
+    const qtyT = n[tb + QTY]!;
+    if (qtyT === 0) {
       this.drop(t, acct);
       return;
     }
-    if (t.tif === Tif.IOC || t.tif === Tif.FOK) {
-      this.sink.cancelled(++this.seqNo, tsMs, t.orderId, t.qtyT, 0, CancelReason.IocRemainder);
+    if (tif === Tif.IOC || tif === Tif.FOK) {
+      this.sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, qtyT, 0, CancelReason.IocRemainder);
       this.drop(t, acct);
       return;
     }
     const best = opp.best();
-    if (best !== null && (buy ? best.priceFen <= t.priceFen : best.priceFen >= t.priceFen)) {
+    if (best !== null && (buy ? best.priceFen <= priceFen : best.priceFen >= priceFen)) {
       // Listed mode only: resting here would cross the levels beyond N.
-      this.sink.cancelled(++this.seqNo, tsMs, t.orderId, t.qtyT, 0, CancelReason.DepthLimit);
+      this.sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, qtyT, 0, CancelReason.DepthLimit);
       this.drop(t, acct);
       return;
     }
-    const book = buy ? this.bids : this.asks;
-    const lvl = book.getOrCreate(t.priceFen);
-    lvl.push(t);
+    const lvl = (buy ? this.bids : this.asks).getOrCreate(priceFen);
+    this.store.pushLevel(lvl, t);
     if (acct === null) {
-      this.accountOf(t.accountId).push(t);
-      this.orders.set(t.orderId, t);
-    } else acct.push(t);
-    this.sink.level(++this.seqNo, tsMs, t.side, lvl.priceFen, lvl.qtyT, lvl.count);
+      this.store.pushAccount(this.accountOf(n[tb + ACCT]!), t);
+      this.index.set(n[tb + ID]!, t);
+    } else this.store.pushAccount(acct, t);
+    this.sink.level(++this.seqNo, tsMs, lvl.side, priceFen, lvl.qtyT, lvl.count);
   }
 
   /** Walks the opposite side up to limFen. Returns true when self-trade prevention cancelled the taker. */
-  private match(tsMs: number, t: Order, opp: SideBook, limFen: number): boolean {
-    const buy = t.side === Side.Buy;
+  private match(tsMs: number, t: number, opp: SideBook, limFen: number): boolean {
+    const n = this.store.num;
+    const lk = this.store.link;
     const sink = this.sink;
     const stats = this.dayStats;
-    while (t.qtyT > 0) {
+    const tb = t * NUM_W;
+    const takerId = n[tb + ID]!;
+    const takerAcct = n[tb + ACCT]!;
+    const takerSide = n[tb + SIDE] as Side;
+    const stp = n[tb + STP];
+    const buy = takerSide === Side.Buy;
+    let rem = n[tb + QTY]!;
+    while (rem > 0) {
       const lvl = opp.best();
-      if (lvl === null) return false;
+      if (lvl === null) break;
       const priceFen = lvl.priceFen;
-      if (buy ? priceFen > limFen : priceFen < limFen) return false;
+      if (buy ? priceFen > limFen : priceFen < limFen) break;
       let killed = false;
       let changed = false;
       let m = lvl.head;
-      while (m !== null && t.qtyT > 0) {
-        const next = m.next;
-        if (m.accountId === t.accountId && t.stp !== Stp.None) {
+      while (m !== 0 && rem > 0) {
+        const mb = m * NUM_W;
+        const next = lk[m * LINK_W + NEXT]!;
+        if (n[mb + ACCT] === takerAcct && stp !== Stp.None) {
           // Every mode but CancelNewest touches the resting order.
-          if (t.stp !== Stp.CancelNewest) changed = true;
-          killed = this.selfTrade(tsMs, t, m);
+          if (stp !== Stp.CancelNewest) changed = true;
+          n[tb + QTY] = rem;
+          killed = this.selfTrade(tsMs, t, m, lvl);
+          rem = n[tb + QTY]!;
           if (killed) break;
         } else {
           changed = true;
-          const q = Math.min(m.qtyT, t.qtyT);
-          m.qtyT -= q;
-          t.qtyT -= q;
+          const mq = n[mb + QTY]!;
+          const q = mq < rem ? mq : rem;
+          n[mb + QTY] = mq - q;
+          rem -= q;
           lvl.qtyT -= q;
           stats.record(priceFen, q);
           sink.trade(
             ++this.seqNo,
             tsMs,
-            m.orderId,
-            t.orderId,
-            m.accountId,
-            t.accountId,
-            t.side,
+            n[mb + ID]!,
+            takerId,
+            n[mb + ACCT]!,
+            takerAcct,
+            takerSide,
             priceFen,
             q,
-            m.qtyT,
-            t.qtyT,
+            mq - q,
+            rem,
           );
-          if (m.qtyT === 0) this.removeOrder(m);
+          if (mq === q) this.removeOrder(m, lvl);
         }
         m = next;
       }
@@ -522,57 +560,69 @@ export class Engine {
         sink.level(++this.seqNo, tsMs, lvl.side, priceFen, lvl.qtyT, lvl.count);
         if (lvl.count === 0) opp.remove(lvl);
       }
-      if (killed) return true;
+      if (killed) {
+        n[tb + QTY] = rem;
+        return true;
+      }
     }
+    n[tb + QTY] = rem;
     return false;
   }
 
   /** Self-trade prevention between taker t and its own resting order m. Returns true when t is cancelled. */
-  private selfTrade(tsMs: number, t: Order, m: Order): boolean {
+  private selfTrade(tsMs: number, t: number, m: number, lvl: Level): boolean {
     const sink = this.sink;
-    switch (t.stp) {
+    const n = this.store.num;
+    const tb = t * NUM_W;
+    const mb = m * NUM_W;
+    switch (n[tb + STP]) {
       case Stp.CancelNewest:
-        sink.cancelled(++this.seqNo, tsMs, t.orderId, t.qtyT, 0, CancelReason.SelfTrade);
-        t.qtyT = 0;
+        sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, n[tb + QTY]!, 0, CancelReason.SelfTrade);
+        n[tb + QTY] = 0;
         return true;
       case Stp.CancelOldest:
-        sink.cancelled(++this.seqNo, tsMs, m.orderId, m.qtyT, 0, CancelReason.SelfTrade);
-        this.removeOrder(m);
+        sink.cancelled(++this.seqNo, tsMs, n[mb + ID]!, n[mb + QTY]!, 0, CancelReason.SelfTrade);
+        this.removeOrder(m, lvl);
         return false;
       case Stp.CancelBoth:
-        sink.cancelled(++this.seqNo, tsMs, m.orderId, m.qtyT, 0, CancelReason.SelfTrade);
-        this.removeOrder(m);
-        sink.cancelled(++this.seqNo, tsMs, t.orderId, t.qtyT, 0, CancelReason.SelfTrade);
-        t.qtyT = 0;
+        sink.cancelled(++this.seqNo, tsMs, n[mb + ID]!, n[mb + QTY]!, 0, CancelReason.SelfTrade);
+        this.removeOrder(m, lvl);
+        sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, n[tb + QTY]!, 0, CancelReason.SelfTrade);
+        n[tb + QTY] = 0;
         return true;
       default: {
         // Decrement: both shrink by the smaller quantity; no trade.
-        const d = Math.min(m.qtyT, t.qtyT);
-        m.qtyT -= d;
-        m.level!.qtyT -= d;
-        t.qtyT -= d;
-        sink.cancelled(++this.seqNo, tsMs, m.orderId, d, m.qtyT, CancelReason.SelfTrade);
-        sink.cancelled(++this.seqNo, tsMs, t.orderId, d, t.qtyT, CancelReason.SelfTrade);
-        if (m.qtyT === 0) this.removeOrder(m);
-        return t.qtyT === 0;
+        const d = Math.min(n[mb + QTY]!, n[tb + QTY]!);
+        n[mb + QTY] = n[mb + QTY]! - d;
+        lvl.qtyT -= d;
+        n[tb + QTY] = n[tb + QTY]! - d;
+        sink.cancelled(++this.seqNo, tsMs, n[mb + ID]!, d, n[mb + QTY]!, CancelReason.SelfTrade);
+        sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, d, n[tb + QTY]!, CancelReason.SelfTrade);
+        if (n[mb + QTY] === 0) this.removeOrder(m, lvl);
+        return n[tb + QTY] === 0;
       }
     }
   }
 
   /** FOK: can t fill in full right now, in the order matching would go? */
-  private fokFillable(t: Order, opp: SideBook, limFen: number): boolean {
-    const buy = t.side === Side.Buy;
-    let needT = t.qtyT;
+  private fokFillable(t: number, opp: SideBook, limFen: number): boolean {
+    const n = this.store.num;
+    const lk = this.store.link;
+    const tb = t * NUM_W;
+    const buy = n[tb + SIDE] === Side.Buy;
+    const acct = n[tb + ACCT];
+    const stp = n[tb + STP];
+    let needT = n[tb + QTY]!;
     const arr = opp.levels;
     for (let i = arr.length - 1; i >= 0; i--) {
       const lvl = arr[i]!;
       if (buy ? lvl.priceFen > limFen : lvl.priceFen < limFen) return false;
-      for (let m = lvl.head; m !== null; m = m.next) {
-        if (m.accountId === t.accountId && t.stp !== Stp.None) {
-          if (t.stp === Stp.CancelOldest) continue;
+      for (let m = lvl.head; m !== 0; m = lk[m * LINK_W + NEXT]!) {
+        if (n[m * NUM_W + ACCT] === acct && stp !== Stp.None) {
+          if (stp === Stp.CancelOldest) continue;
           return false;
         }
-        needT -= m.qtyT;
+        needT -= n[m * NUM_W + QTY]!;
         if (needT <= 0) return true;
       }
     }
@@ -581,55 +631,43 @@ export class Engine {
 
   // ---------------------------------------------------------------- helpers
 
-  private newOrder(
-    orderId: number,
-    accountId: number,
-    side: Side,
-    priceFen: number,
-    qtyT: number,
-    tif: Tif,
-    stp: Stp,
-  ): Order {
-    const t = this.orderPool.acquire();
-    t.orderId = orderId;
-    t.accountId = accountId;
-    t.side = side;
-    t.priceFen = priceFen;
-    t.qtyT = qtyT;
-    t.tif = tif;
-    t.stp = stp;
-    t.entrySeq = ++this.seqNo;
-    return t;
+  private levelOf(h: number): Level {
+    return this.levelPool.all[this.store.link[h * LINK_W + LEVEL]!]!;
   }
 
-  /** Frees an incoming order that does not rest (an amended one also leaves the orders map). */
-  private drop(t: Order, acct: AccountOrders | null): void {
-    if (acct !== null) this.orders.delete(t.orderId);
-    this.orderPool.release(t);
+  /** Frees an incoming order that does not rest (an amended one also leaves the index). */
+  private drop(t: number, acct: AccountOrders | null): void {
+    if (acct !== null) this.index.delete(this.store.num[t * NUM_W + ID]!);
+    this.store.release(t);
   }
 
-  private accountOf(accountId: number): AccountOrders {
+  /** @internal */
+  accountOf(accountId: number): AccountOrders {
     let a = this.accounts.get(accountId);
     if (a === undefined) {
-      a = new AccountOrders();
+      a = new AccountOrders(this.accountList.length, accountId);
+      this.accountList.push(a);
       this.accounts.set(accountId, a);
     }
     return a;
   }
 
-  /** Takes a resting order out of its level and account and frees it. Does not remove an emptied level. */
-  private removeOrder(o: Order): void {
-    o.level!.unlink(o);
-    o.account!.unlink(o);
-    this.orders.delete(o.orderId);
-    this.orderPool.release(o);
+  /** Takes a resting order out of its level, account and the index, and frees its slot. Leaves an empty level. */
+  private removeOrder(h: number, lvl: Level): void {
+    const store = this.store;
+    store.unlinkLevel(lvl, h);
+    store.unlinkAccount(this.accountList[store.link[h * LINK_W + ACCOUNT]!]!, h);
+    this.index.delete(store.num[h * NUM_W + ID]!);
+    store.release(h);
   }
 
-  private cancelResting(tsMs: number, o: Order, reason: CancelReason): void {
-    const lvl = o.level!;
-    const book = o.side === Side.Buy ? this.bids : this.asks;
-    this.sink.cancelled(++this.seqNo, tsMs, o.orderId, o.qtyT, 0, reason);
-    this.removeOrder(o);
+  private cancelResting(tsMs: number, h: number, reason: CancelReason): void {
+    const n = this.store.num;
+    const b = h * NUM_W;
+    const lvl = this.levelOf(h);
+    const book = n[b + SIDE] === Side.Buy ? this.bids : this.asks;
+    this.sink.cancelled(++this.seqNo, tsMs, n[b + ID]!, n[b + QTY]!, 0, reason);
+    this.removeOrder(h, lvl);
     this.emitLevel(tsMs, lvl, book);
   }
 
@@ -641,21 +679,24 @@ export class Engine {
 
   private sweepEndOfDay(tsMs: number, book: SideBook): void {
     const levels = [...book.levels].reverse(); // best first
+    const n = this.store.num;
+    const lk = this.store.link;
     for (const lvl of levels) {
       let changed = false;
-      let o = lvl.head;
-      while (o !== null) {
-        const next = o.next;
-        if (o.tif === Tif.GFD) {
-          this.sink.expired(++this.seqNo, tsMs, o.orderId, o.qtyT);
-          this.removeOrder(o);
+      let h = lvl.head;
+      while (h !== 0) {
+        const next = lk[h * LINK_W + NEXT]!;
+        const b = h * NUM_W;
+        if (n[b + TIF] === Tif.GFD) {
+          this.sink.expired(++this.seqNo, tsMs, n[b + ID]!, n[b + QTY]!);
+          this.removeOrder(h, lvl);
           changed = true;
-        } else if (this.bandOn && (o.priceFen < this.bandLow || o.priceFen > this.bandHigh)) {
-          this.sink.cancelled(++this.seqNo, tsMs, o.orderId, o.qtyT, 0, CancelReason.OutOfBand);
-          this.removeOrder(o);
+        } else if (this.bandOn && (n[b + PRICE]! < this.bandLow || n[b + PRICE]! > this.bandHigh)) {
+          this.sink.cancelled(++this.seqNo, tsMs, n[b + ID]!, n[b + QTY]!, 0, CancelReason.OutOfBand);
+          this.removeOrder(h, lvl);
           changed = true;
         }
-        o = next;
+        h = next;
       }
       if (changed) this.emitLevel(tsMs, lvl, book);
     }
@@ -675,6 +716,19 @@ export class Engine {
     this.bandOn = true;
     this.bandLow = low;
     this.bandHigh = high;
+  }
+
+  private view(h: number): OrderView {
+    const s = this.store;
+    return {
+      orderId: s.get(h, ID),
+      accountId: s.get(h, ACCT),
+      side: s.get(h, SIDE) as Side,
+      priceFen: s.get(h, PRICE),
+      qtyT: s.get(h, QTY),
+      tif: s.get(h, TIF) as Tif,
+      stp: s.get(h, STP) as Stp,
+    };
   }
 
   private checkTime(tsMs: number, orderId: number): number {
@@ -729,16 +783,4 @@ function validStp(stp: number): boolean {
     stp === Stp.CancelBoth ||
     stp === Stp.Decrement
   );
-}
-
-function view(o: Order): OrderView {
-  return {
-    orderId: o.orderId,
-    accountId: o.accountId,
-    side: o.side,
-    priceFen: o.priceFen,
-    qtyT: o.qtyT,
-    tif: o.tif,
-    stp: o.stp,
-  };
 }

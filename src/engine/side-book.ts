@@ -1,6 +1,5 @@
 import { Side } from './constants.ts';
-import type { Level } from './order.ts';
-import type { LevelPool } from './pool.ts';
+import type { Level, LevelPool } from './level.ts';
 
 /**
  * One side of the book: its levels sorted worst to best, so the best level is the last element.
@@ -31,9 +30,7 @@ export class SideBook {
   getOrCreate(priceFen: number): Level {
     const found = this.byPrice.get(priceFen);
     if (found !== undefined) return found;
-    const lvl = this.pool.acquire();
-    lvl.side = this.side;
-    lvl.priceFen = priceFen;
+    const lvl = this.pool.acquire(this.side, priceFen);
     this.byPrice.set(priceFen, lvl);
     const arr = this.levels;
     // Position: first index whose level is better than priceFen (bids ascending, asks descending).

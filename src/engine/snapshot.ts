@@ -1,6 +1,7 @@
 import { checkEngineConfig, type EngineConfig } from './config.ts';
 import { SessionState, Side, Stp, Tif } from './constants.ts';
 import type { Engine } from './engine.ts';
+import { ACCT, ID, PRICE, QTY, SEQ, SIDE, STP, TIF } from './order-store.ts';
 import type { DayStats } from './stats.ts';
 
 /** [orderId, accountId, side, priceFen, qtyT, tif, stp, entrySeq] */
@@ -30,9 +31,21 @@ export interface EngineSnapshot {
 }
 
 export function buildSnapshot(e: Engine): EngineSnapshot {
-  const orders = [...e.orders.values()]
-    .sort((a, b) => a.entrySeq - b.entrySeq)
-    .map((o): SnapshotOrder => [o.orderId, o.accountId, o.side, o.priceFen, o.qtyT, o.tif, o.stp, o.entrySeq]);
+  const st = e.store;
+  const orders = e
+    .liveSlots()
+    .map(
+      (h): SnapshotOrder => [
+        st.get(h, ID),
+        st.get(h, ACCT),
+        st.get(h, SIDE) as Side,
+        st.get(h, PRICE),
+        st.get(h, QTY),
+        st.get(h, TIF) as Tif,
+        st.get(h, STP) as Stp,
+        st.get(h, SEQ),
+      ],
+    );
   const s: DayStats = e.dayStats;
   return {
     version: 1,
