@@ -534,7 +534,7 @@ export class Engine {
         } else {
           changed = true;
           const mq = n[mb + QTY]!;
-          const q = mq < rem ? mq : rem;
+          const q = Math.min(mq, rem);
           n[mb + QTY] = mq - q;
           rem -= q;
           lvl.qtyT -= q;

@@ -57,7 +57,10 @@ export class SideBook {
         else hi = mid;
       }
     }
-    arr.splice(lo, 0, lvl);
+    // Shift by hand: splice allocates its result array, and this runs on every new level.
+    arr.push(lvl);
+    for (let k = arr.length - 1; k > lo; k--) arr[k] = arr[k - 1]!;
+    arr[lo] = lvl;
     return lvl;
   }
 
@@ -65,8 +68,10 @@ export class SideBook {
   remove(lvl: Level): void {
     const arr = this.levels;
     const n = arr.length;
-    if (arr[n - 1] === lvl) arr.pop();
-    else arr.splice(this.indexOf(lvl.priceFen), 1);
+    if (arr[n - 1] !== lvl) {
+      for (let k = this.indexOf(lvl.priceFen); k < n - 1; k++) arr[k] = arr[k + 1]!;
+    }
+    arr.pop();
     this.byPrice.delete(lvl.priceFen);
     this.pool.release(lvl);
   }
