@@ -465,13 +465,21 @@ export class Engine {
       if (edge !== 0 && (buy ? edge < limFen : edge > limFen)) limFen = edge;
     }
     const tif = n[tb + TIF];
-    if (tif === Tif.FOK && !this.fokFillable(t, opp, limFen)) {
+    const oppBest = opp.best();
+    // Most orders (and almost every amend) do not cross: skip the matcher's set-up for them.
+    if (oppBest !== null && (buy ? oppBest.priceFen <= limFen : oppBest.priceFen >= limFen)) {
+      if (tif === Tif.FOK && !this.fokFillable(t, opp, limFen)) {
+        this.sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, n[tb + QTY]!, 0, CancelReason.FokKilled);
+        this.drop(t, acct);
+        return;
+      }
+      if (this.match(tsMs, t, opp, limFen)) {
+        this.drop(t, acct); // cancelled by self-trade prevention
+        return;
+      }
+    } else if (tif === Tif.FOK) {
       this.sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, n[tb + QTY]!, 0, CancelReason.FokKilled);
       this.drop(t, acct);
-      return;
-    }
-    if (this.match(tsMs, t, opp, limFen)) {
-      this.drop(t, acct); // cancelled by self-trade prevention
       return;
     }
     const qtyT = n[tb + QTY]!;
