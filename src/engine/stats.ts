@@ -47,14 +47,4 @@ export class DayStats {
     this.turnoverFen = 0;
     this.tradeCount = 0;
   }
-
-  copyFrom(s: DayStats): void {
-    this.openFen = s.openFen;
-    this.highFen = s.highFen;
-    this.lowFen = s.lowFen;
-    this.lastFen = s.lastFen;
-    this.volumeT = s.volumeT;
-    this.turnoverFen = s.turnoverFen;
-    this.tradeCount = s.tradeCount;
-  }
 }
