@@ -89,7 +89,3 @@ export function codeMessage(code: number, value?: number, limit?: number): strin
   const m = messages[code] ?? `unknown result code ${code}`;
   return m.replace('{v}', String(value ?? '?')).replace('{l}', String(limit ?? '?'));
 }
-
-export function isOk(code: number): boolean {
-  return code === Code.Ok;
-}

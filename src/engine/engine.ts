@@ -228,13 +228,8 @@ export class Engine {
     tif: Tif,
     stp: Stp,
   ): number {
-    const c = this.checkTime(tsMs, orderId);
+    const c = this.checkOrderHead(tsMs, orderId, accountId, side, tif);
     if (c !== Code.Ok) return c;
-    if (!isPosInt(orderId)) return this.reject(tsMs, orderId, Code.BadOrderId, orderId, 0);
-    if (!isPosInt(accountId)) return this.reject(tsMs, orderId, Code.BadAccount, accountId, 0);
-    if (side !== Side.Buy && side !== Side.Sell) return this.reject(tsMs, orderId, Code.BadSide, side, 0);
-    if (!(tif === Tif.GFD || tif === Tif.GTC || tif === Tif.IOC || tif === Tif.FOK))
-      return this.reject(tsMs, orderId, Code.BadTif, tif, 0);
     if (!validStp(stp)) return this.reject(tsMs, orderId, Code.BadStp, stp, 0);
     if (!isPosInt(priceFen)) return this.reject(tsMs, orderId, Code.BadPrice, priceFen, 0);
     if (!isPosInt(qtyT)) return this.reject(tsMs, orderId, Code.BadQty, qtyT, 0);
@@ -256,13 +251,8 @@ export class Engine {
   }
 
   placeMarket(tsMs: number, orderId: number, accountId: number, side: Side, qtyT: number, tif: Tif, stp: Stp): number {
-    const c = this.checkTime(tsMs, orderId);
+    const c = this.checkOrderHead(tsMs, orderId, accountId, side, tif);
     if (c !== Code.Ok) return c;
-    if (!isPosInt(orderId)) return this.reject(tsMs, orderId, Code.BadOrderId, orderId, 0);
-    if (!isPosInt(accountId)) return this.reject(tsMs, orderId, Code.BadAccount, accountId, 0);
-    if (side !== Side.Buy && side !== Side.Sell) return this.reject(tsMs, orderId, Code.BadSide, side, 0);
-    if (!(tif === Tif.GFD || tif === Tif.GTC || tif === Tif.IOC || tif === Tif.FOK))
-      return this.reject(tsMs, orderId, Code.BadTif, tif, 0);
     if (tif === Tif.GFD || tif === Tif.GTC) return this.reject(tsMs, orderId, Code.MarketTifNotAllowed, tif, 0);
     if (!validStp(stp)) return this.reject(tsMs, orderId, Code.BadStp, stp, 0);
     if (!isPosInt(qtyT)) return this.reject(tsMs, orderId, Code.BadQty, qtyT, 0);
@@ -737,6 +727,18 @@ export class Engine {
       tif: s.get(h, TIF) as Tif,
       stp: s.get(h, STP) as Stp,
     };
+  }
+
+  /** The checks every new limit or market order starts with: time, ids, side, time in force. */
+  private checkOrderHead(tsMs: number, orderId: number, accountId: number, side: Side, tif: Tif): number {
+    const c = this.checkTime(tsMs, orderId);
+    if (c !== Code.Ok) return c;
+    if (!isPosInt(orderId)) return this.reject(tsMs, orderId, Code.BadOrderId, orderId, 0);
+    if (!isPosInt(accountId)) return this.reject(tsMs, orderId, Code.BadAccount, accountId, 0);
+    if (side !== Side.Buy && side !== Side.Sell) return this.reject(tsMs, orderId, Code.BadSide, side, 0);
+    if (!(tif === Tif.GFD || tif === Tif.GTC || tif === Tif.IOC || tif === Tif.FOK))
+      return this.reject(tsMs, orderId, Code.BadTif, tif, 0);
+    return Code.Ok;
   }
 
   private checkTime(tsMs: number, orderId: number): number {

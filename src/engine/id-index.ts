@@ -49,15 +49,6 @@ export class IdIndex {
     this.size++;
   }
 
-  /** Replaces the slot of a present id. */
-  update(id: number, slot: number): void {
-    const t = this.table;
-    const mask = this.mask;
-    let i = this.home(id);
-    while (t[i << 1] !== id) i = (i + 1) & mask;
-    t[(i << 1) + 1] = slot;
-  }
-
   delete(id: number): void {
     const t = this.table;
     const mask = this.mask;

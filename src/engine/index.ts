@@ -1,4 +1,4 @@
-export { Code, codeMessage, codeName, isOk } from './codes.ts';
+export { Code, codeMessage, codeName } from './codes.ts';
 export { bandEdges, checkEngineConfig, defaultEngineConfig, type EngineConfig } from './config.ts';
 export { CancelReason, MatchMode, OrderType, SessionState, Side, Stp, Tif } from './constants.ts';
 export { Engine, EngineError, type LevelView, type OrderView } from './engine.ts';

@@ -159,14 +159,8 @@ export class OrderStore {
   get(h: number, col: number): number {
     return this.num[h * NUM_W + col]!;
   }
-  set(h: number, col: number, v: number): void {
-    this.num[h * NUM_W + col] = v;
-  }
   lnk(h: number, col: number): number {
     return this.link[h * LINK_W + col]!;
-  }
-  setLnk(h: number, col: number, v: number): void {
-    this.link[h * LINK_W + col] = v;
   }
 }
 

@@ -1,18 +1,8 @@
-// The only decimal.js import of the market layer: money crosses the boundary here (parsing, display, division).
+// The only decimal.js import of the market layer: money crosses the boundary here (display, division).
 import { Decimal } from 'decimal.js';
-import { MarketError } from './errors.ts';
 
 /** An independent Decimal constructor, so nobody's global configuration can change our rounding. */
 const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
-
-/** "58.23" -> 5823. Rejects more than two decimals, signs and anything unsafe. */
-export function yuanToFen(yuan: string): number {
-  if (!/^\d+(\.\d{1,2})?$/.test(yuan))
-    throw new MarketError('MKT_ERR_PRICE_FORMAT', `price "${yuan}" is not an amount in yuan with at most two decimals`);
-  const fen = new D(yuan).mul(100);
-  if (fen.gt(Number.MAX_SAFE_INTEGER)) throw new MarketError('MKT_ERR_PRICE_RANGE', `price "${yuan}" is too large`);
-  return fen.toNumber();
-}
 
 /** 5823 -> "58.23" */
 export function fenToYuan(fen: number): string {

@@ -22,8 +22,8 @@ describe('IdIndex', () => {
         let slot = 1;
         for (const o of ops) {
           if (o.k === 'set') {
-            if (ref.has(o.id)) idx.update(o.id, slot);
-            else idx.set(o.id, slot);
+            if (ref.has(o.id)) idx.delete(o.id);
+            idx.set(o.id, slot);
             ref.set(o.id, slot++);
           } else {
             idx.delete(o.id);
