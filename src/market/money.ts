@@ -14,3 +14,37 @@ export function vwapFen(turnoverFen: number, volumeT: number): number {
   if (volumeT === 0) return 0;
   return new D(turnoverFen).div(volumeT).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
 }
+
+/** Fee on a trade value, in fen, rounded half up: value x bps / 10,000. */
+export function feeFen(valueFen: number, bps: number): number {
+  if (bps === 0) return 0;
+  return new D(valueFen).mul(bps).div(10_000).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
+}
+
+/**
+ * Fee per tonne rounded up, at a price: a buy order reserves qty x (limit + this), which covers the fee of every
+ * fill at or below the limit whatever the fills' sizes (each fill's fee, rounded half up, is at most its tonnes
+ * times this ceiling).
+ */
+export function feeCeilPerTonneFen(priceFen: number, bps: number): number {
+  if (bps === 0) return 0;
+  return new D(priceFen).mul(bps).div(10_000).toDecimalPlaces(0, D.ROUND_UP).toNumber();
+}
+
+/** "58.23" -> 5823; null when the text is not a price with at most two decimals. */
+export function yuanToFen(text: string): number | null {
+  if (!/^\d{1,13}(\.\d{1,2})?$/.test(text)) return null;
+  return new D(text).mul(100).toNumber();
+}
+
+/** Sum of fen amounts as a yuan string, exact whatever the count (reports). */
+export function sumFenToYuan(fens: readonly number[]): string {
+  let s = new D(0);
+  for (const f of fens) s = s.add(f);
+  return s.div(100).toFixed(2);
+}
+
+/** a x b / c rounded half up, exact (averages, weights). */
+export function mulDivRound(a: number, b: number, c: number): number {
+  return new D(a).mul(b).div(c).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
+}
