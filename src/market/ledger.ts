@@ -123,6 +123,7 @@ export class Ledger {
   private readonly accounts = new Map<number, Account>();
   private readonly log: LedgerRecord[] = [];
   private seq = 0;
+  private lastRolled = '';
 
   constructor() {
     this.accounts.set(FEE_ACCOUNT_ID, new Account(FEE_ACCOUNT_ID, 'exchange'));
@@ -353,8 +354,13 @@ export class Ledger {
     return null;
   }
 
-  /** A trading day has passed: locked lots move one day closer to free. */
-  rollDay(): void {
+  /**
+   * A new trading day `date` begins: locked lots move one day closer to free. Idempotent per date, so every market
+   * sharing this ledger may call it when it opens the day.
+   */
+  rollDay(date: string): void {
+    if (date <= this.lastRolled) return;
+    this.lastRolled = date;
     for (const a of this.accounts.values()) {
       for (const h of a.holdings.values()) {
         if (h.lots.length === 0) continue;

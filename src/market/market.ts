@@ -1,0 +1,263 @@
+// One market (the national market, a pilot, CCER ...) as its catalogue entry describes it: listed trading through
+// the engine, block agreements beside it, daily statistics and the close, all settling into a ledger that may be
+// shared with other markets (an entity trades CEA nationally and CCER in Beijing from one set of accounts).
+//
+// Time arrives with every command (tsMs) and is read in China Standard Time. A day runs openDay → commands →
+// closeDay; commands are accepted only on the open trading day and inside the mode's session windows.
+
+import { BlockDesk, type Proposal, type ProposeBlock } from './block.ts';
+import type { MarketSpec } from './catalogue/schema.ts';
+import { comprehensivePriceFen, type DailyBar, DailyStats } from './daily-stats.ts';
+import { ok, type Rejection, type Result, reject } from './errors.ts';
+import type { Ledger } from './ledger.ts';
+import { ListedDesk, type OrderAck, type PlaceOrder } from './listed.ts';
+import { cstDate, cstMinute, minuteOfDay } from './time.ts';
+import type { TradeListener, TradeRecord } from './trade.ts';
+
+/** What the market needs of the trading calendar. */
+export interface TradingDays {
+  isTradingDay(date: string): boolean;
+}
+
+export interface MarketOptions {
+  readonly calendar: TradingDays;
+  /** Previous close per instrument (fen) before the first day: the first band reference. */
+  readonly initialCloseFen?: Readonly<Record<string, number>>;
+  /** Comprehensive price weights per instrument; null or missing: by listed volume. */
+  readonly comprehensiveWeights?: Readonly<Record<string, number>> | null;
+}
+
+export interface DayEnd {
+  readonly date: string;
+  readonly bars: readonly DailyBar[];
+  /** SEEE-style comprehensive price over the instruments (vintages), fen, or null. */
+  readonly comprehensiveFen: number | null;
+  readonly expiredProposals: number;
+}
+
+type Mode = 'listed' | 'block';
+
+export class Market {
+  readonly spec: MarketSpec;
+  readonly ledger: Ledger;
+  readonly listed: ListedDesk;
+  readonly block: BlockDesk | null;
+  readonly stats: DailyStats;
+  private readonly calendar: TradingDays;
+  private readonly weights: Readonly<Record<string, number>> | null;
+  private readonly listeners: TradeListener[] = [];
+  private readonly tape: TradeRecord[] = [];
+  private readonly sessions: Record<Mode, [number, number][]>;
+  private openDate: string | null = null;
+  private lastDate = '';
+  private tradeSeq = 0;
+
+  constructor(spec: MarketSpec, ledger: Ledger, opts: MarketOptions) {
+    this.spec = spec;
+    this.ledger = ledger;
+    this.calendar = opts.calendar;
+    this.weights = opts.comprehensiveWeights ?? null;
+    const ids = spec.instruments.map((i) => i.id);
+    const initial = opts.initialCloseFen ?? {};
+    for (const id of Object.keys(initial))
+      if (!ids.includes(id)) throw new RangeError(`initialCloseFen: ${id} is not an instrument of ${spec.id}`);
+    const onTrade = (t: TradeRecord): void => this.recordTrade(t);
+    const nextTradeId = (): number => ++this.tradeSeq;
+    this.stats = new DailyStats(ids, spec.close.previousCloseIfListedVolumeAtMostT, initial);
+    this.listed = new ListedDesk(ledger, {
+      marketId: spec.id,
+      spec: spec.modes.listed,
+      instrumentIds: ids,
+      initialCloseFen: initial,
+      lockDays: spec.resaleLockDays,
+      nextTradeId,
+      onTrade,
+    });
+    const blockSpec = spec.modes.block;
+    this.block =
+      blockSpec === null
+        ? null
+        : new BlockDesk(ledger, {
+            marketId: spec.id,
+            spec: blockSpec,
+            lockDays: spec.resaleLockDays,
+            previousCloseFen: (id) => this.stats.closeFen(id),
+            hasInstrument: (id) => ids.includes(id),
+            nextTradeId,
+            onTrade,
+          });
+    const toMinutes = (s: readonly (readonly [string, string])[]): [number, number][] =>
+      s.map(([a, b]) => [minuteOfDay(a), minuteOfDay(b)]);
+    this.sessions = { listed: toMinutes(spec.modes.listed.sessions), block: toMinutes(blockSpec?.sessions ?? []) };
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  /** The open trading day, or null between days. */
+  get date(): string | null {
+    return this.openDate;
+  }
+
+  onTrade(listener: TradeListener): void {
+    this.listeners.push(listener);
+  }
+
+  trades(): readonly TradeRecord[] {
+    return this.tape;
+  }
+
+  // ---- the day ----------------------------------------------------------------------------------------------
+
+  openDay(tsMs: number): Result<string> {
+    const date = cstDate(tsMs);
+    if (this.openDate !== null)
+      return reject('SessionClosed', `the day ${this.openDate} is still open; close it first`);
+    if (!this.calendar.isTradingDay(date))
+      return reject('NotTradingDay', `${date} is not a trading day (weekend or public holiday)`);
+    if (date <= this.lastDate) return reject('BadInput', `${date} is not after the last trading day, ${this.lastDate}`);
+    this.ledger.rollDay(date);
+    this.listed.setSession(tsMs, true);
+    this.openDate = date;
+    return ok(date);
+  }
+
+  /** End of day: block proposals expire, the close is set, day orders expire, the next band is centred. */
+  closeDay(tsMs: number): Result<DayEnd> {
+    const date = this.openDate;
+    if (date === null) return reject('SessionClosed', 'no trading day is open');
+    if (cstDate(tsMs) !== date) return reject('BadInput', `the close must happen on ${date}`);
+    const expiredProposals = this.block?.expireAll() ?? 0;
+    this.listed.setSession(tsMs, false);
+    const bars = this.stats.endDay(date);
+    const tick = this.spec.modes.listed.tickFen;
+    for (const ins of this.spec.instruments) {
+      const close = this.stats.closeFen(ins.id);
+      this.listed.endOfDay(tsMs, ins.id, Math.round(close / tick) * tick);
+    }
+    this.openDate = null;
+    this.lastDate = date;
+    return ok({ date, bars, comprehensiveFen: comprehensivePriceFen(bars, this.weights), expiredProposals });
+  }
+
+  // ---- listed -----------------------------------------------------------------------------------------------
+
+  placeOrder(cmd: PlaceOrder): Result<OrderAck> {
+    const bad = this.gate(cmd.tsMs, cmd.accountId, 'listed', cmd.instrumentId);
+    if (bad !== null) return bad;
+    return this.listed.place(cmd);
+  }
+
+  take(tsMs: number, accountId: number, instrumentId: string, listingId: number, qtyT: number): Result<OrderAck> {
+    const bad = this.gate(tsMs, accountId, 'listed', instrumentId);
+    if (bad !== null) return bad;
+    return this.listed.take(tsMs, accountId, instrumentId, listingId, qtyT);
+  }
+
+  amend(tsMs: number, accountId: number, orderId: number, priceFen: number, qtyT: number): Result<OrderAck> {
+    const bad = this.gate(tsMs, accountId, 'listed', null);
+    if (bad !== null) return bad;
+    return this.listed.amend(tsMs, accountId, orderId, priceFen, qtyT);
+  }
+
+  /** Cancels are accepted whenever the day is open, lunch break included. */
+  cancel(tsMs: number, accountId: number, orderId: number): Result<{ orderId: number; cancelledT: number }> {
+    const bad = this.dayGate(tsMs);
+    if (bad !== null) return bad;
+    return this.listed.cancel(tsMs, accountId, orderId);
+  }
+
+  // ---- block ------------------------------------------------------------------------------------------------
+
+  proposeBlock(cmd: ProposeBlock): Result<Readonly<Proposal>> {
+    const bad = this.gate(cmd.tsMs, cmd.proposerId, 'block', cmd.instrumentId);
+    if (bad !== null) return bad;
+    return this.block!.propose(cmd);
+  }
+
+  acceptBlock(tsMs: number, proposalId: number, accountId: number): Result<TradeRecord> {
+    const bad = this.gate(tsMs, accountId, 'block', null);
+    if (bad !== null) return bad;
+    return this.block!.accept(tsMs, proposalId, accountId);
+  }
+
+  counterBlock(
+    tsMs: number,
+    proposalId: number,
+    accountId: number,
+    priceFen: number,
+    qtyT: number,
+  ): Result<Readonly<Proposal>> {
+    const bad = this.gate(tsMs, accountId, 'block', null);
+    if (bad !== null) return bad;
+    return this.block!.counter(tsMs, proposalId, accountId, priceFen, qtyT);
+  }
+
+  rejectBlock(tsMs: number, proposalId: number, accountId: number): Result<Readonly<Proposal>> {
+    const bad = this.block === null ? this.noBlock() : this.dayGate(tsMs);
+    if (bad !== null) return bad;
+    return this.block!.rejectProposal(proposalId, accountId);
+  }
+
+  withdrawBlock(tsMs: number, proposalId: number, accountId: number): Result<Readonly<Proposal>> {
+    const bad = this.block === null ? this.noBlock() : this.dayGate(tsMs);
+    if (bad !== null) return bad;
+    return this.block!.withdraw(proposalId, accountId);
+  }
+
+  // ---- checks -----------------------------------------------------------------------------------------------
+
+  /** null when every live order's and proposal's reservation matches what it may still need. */
+  checkReservations(): string | null {
+    return this.listed.checkReservations();
+  }
+
+  private dayGate(tsMs: number): Rejection | null {
+    if (!Number.isSafeInteger(tsMs) || tsMs < 0)
+      return reject('BadInput', `the time ${tsMs} is not a whole number of milliseconds`);
+    if (this.openDate === null) return reject('SessionClosed', `${this.spec.name} is closed (no trading day open)`);
+    if (cstDate(tsMs) !== this.openDate)
+      return reject('SessionClosed', `the open trading day is ${this.openDate}, not ${cstDate(tsMs)}`);
+    return null;
+  }
+
+  private noBlock(): Rejection {
+    return reject('ModeNotOffered', `${this.spec.name} has no block agreement trading`);
+  }
+
+  private gate(tsMs: number, accountId: number, mode: Mode, instrumentId: string | null): Rejection | null {
+    if (mode === 'block' && this.block === null) return this.noBlock();
+    const day = this.dayGate(tsMs);
+    if (day !== null) return day;
+    const minute = cstMinute(tsMs);
+    if (!this.sessions[mode].some(([a, b]) => minute >= a && minute < b)) {
+      const windows = (mode === 'listed' ? this.spec.modes.listed.sessions : (this.spec.modes.block?.sessions ?? []))
+        .map(([a, b]) => `${a}-${b}`)
+        .join(', ');
+      return reject('SessionClosed', `${mode} trading in ${this.spec.name} runs ${windows} China time`);
+    }
+    const acct = this.ledger.account(accountId);
+    if (acct === null) return reject('UnknownAccount', `there is no account ${accountId}`);
+    const p = this.spec.participants;
+    const allowed =
+      (acct.kind === 'entity' && p.complianceEntities) ||
+      (acct.kind === 'institution' && p.institutions) ||
+      (acct.kind === 'individual' && p.individuals);
+    if (!allowed) return reject('NotEligible', `${acct.kind} accounts may not trade in ${this.spec.name}`);
+    if (instrumentId !== null) {
+      const ins = this.spec.instruments.find((i) => i.id === instrumentId);
+      if (ins === undefined)
+        return reject('UnknownInstrument', `${instrumentId} is not an instrument of ${this.spec.name}`);
+      if (ins.listedFrom > this.openDate!)
+        return reject('UnknownInstrument', `${instrumentId} is listed from ${ins.listedFrom}`);
+    }
+    return null;
+  }
+
+  private recordTrade(t: TradeRecord): void {
+    this.tape.push(t);
+    this.stats.add(t);
+    for (const l of this.listeners) l(t);
+  }
+}
