@@ -11,6 +11,7 @@ import type { BlockModeSpec } from './catalogue/schema.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger } from './ledger.ts';
 import { feeCeilPerTonneFen, feeFen } from './money.ts';
+import type { Reservation } from './reservations.ts';
 import type { SideName, TradeListener, TradeRecord } from './trade.ts';
 
 export type ProposalStatus = 'open' | 'accepted' | 'countered' | 'rejected' | 'withdrawn' | 'expired';
@@ -81,6 +82,13 @@ export class BlockDesk {
         p.counterpartyId === accountId ||
         (p.counterpartyId === null && p.status === 'open'),
     );
+  }
+
+  /** What open proposals hold in reserve: buy proposals cash, sell proposals tonnes. */
+  *reservations(): Iterable<Reservation> {
+    for (const p of this.proposals.values())
+      if (p.status === 'open')
+        yield { accountId: p.proposerId, instrumentId: p.side === 'buy' ? null : p.instrumentId, amount: p.reserved };
   }
 
   all(): readonly Readonly<Proposal>[] {

@@ -21,6 +21,7 @@ import type { ListedModeSpec } from './catalogue/schema.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger } from './ledger.ts';
 import { feeCeilPerTonneFen, feeFen } from './money.ts';
+import type { Reservation } from './reservations.ts';
 import type { SideName, TradeListener } from './trade.ts';
 
 export type TifName = 'day' | 'gtc' | 'ioc' | 'fok';
@@ -265,14 +266,10 @@ export class ListedDesk {
     return ok({ orderId, filledT: m.filledT - filledBefore, restingT: live?.qtyT ?? 0 });
   }
 
-  /** Reserved amounts still held by live orders (buy fen, sell tonnes) per account: for checks and statements. */
-  liveReservations(): { accountId: number; instrumentId: string; side: SideName; reserved: number }[] {
-    return [...this.orders.values()].map((m) => ({
-      accountId: m.accountId,
-      instrumentId: m.instrumentId,
-      side: m.side,
-      reserved: m.reserved,
-    }));
+  /** What live orders hold in reserve: buy orders cash, sell orders tonnes. */
+  *reservations(): Iterable<Reservation> {
+    for (const m of this.orders.values())
+      yield { accountId: m.accountId, instrumentId: m.side === 'buy' ? null : m.instrumentId, amount: m.reserved };
   }
 
   /** null when every live order's reservation equals remaining x per-tonne reserve and no finished order is tracked. */

@@ -11,6 +11,7 @@ import { comprehensivePriceFen, type DailyBar, DailyStats } from './daily-stats.
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger } from './ledger.ts';
 import { ListedDesk, type OrderAck, type PlaceOrder } from './listed.ts';
+import { checkReservations, type Reserver } from './reservations.ts';
 import { cstDate, cstMinute, minuteOfDay } from './time.ts';
 import type { TradeListener, TradeRecord } from './trade.ts';
 
@@ -208,9 +209,17 @@ export class Market {
 
   // ---- checks -----------------------------------------------------------------------------------------------
 
-  /** null when every live order's and proposal's reservation matches what it may still need. */
-  checkReservations(): string | null {
-    return this.listed.checkReservations();
+  /**
+   * null when every live order's reservation matches what it may still need and, if this market has the ledger to
+   * itself, the ledger's reserves equal the sum of the desks' (pass the other markets' desks when it is shared).
+   */
+  checkReservations(others: readonly Reserver[] = []): string | null {
+    return this.listed.checkReservations() ?? checkReservations(this.ledger, [...this.desks(), ...others]);
+  }
+
+  /** The desks holding reservations in this market's ledger. */
+  desks(): Reserver[] {
+    return this.block === null ? [this.listed] : [this.listed, this.block];
   }
 
   private dayGate(tsMs: number): Rejection | null {

@@ -14,17 +14,40 @@ function openNational(opts: Parameters<typeof world>[1] = {}) {
 describe('listed agreement in the national market', () => {
   it('settles both legs at once, at the listing price, and the buyer gets the tonnes locked until T+1', () => {
     const { market, ledger } = openNational();
-    const sell = market.placeOrder({ tsMs: at(D, '09:31'), accountId: 1, instrumentId: CEA, side: 'sell', priceFen: 9_050, qtyT: 1_000, tif: 'day' });
+    const sell = market.placeOrder({
+      tsMs: at(D, '09:31'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'sell',
+      priceFen: 9_050,
+      qtyT: 1_000,
+      tif: 'day',
+    });
     expect(sell.ok).toBe(true);
     const cash2 = ledger.account(2)!.cashFen;
-    const buy = market.placeOrder({ tsMs: at(D, '09:32'), accountId: 2, instrumentId: CEA, side: 'buy', priceFen: 9_100, qtyT: 400, tif: 'day' });
+    const buy = market.placeOrder({
+      tsMs: at(D, '09:32'),
+      accountId: 2,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_100,
+      qtyT: 400,
+      tif: 'day',
+    });
     expect(buy.ok && buy.value).toMatchObject({ filledT: 400, restingT: 0 });
     expect(ledger.account(2)!.cashFen).toBe(cash2 - 9_050 * 400);
     expect(ledger.account(2)!.reservedFen).toBe(0);
     expect(ledger.holding(2, CEA)).toMatchObject({ totalT: 1_000_400, lockedT: 400, availableT: 1_000_000 });
     expect(ledger.holding(1, CEA)).toMatchObject({ totalT: 999_600, reservedT: 600 });
     expect(market.trades()).toHaveLength(1);
-    expect(market.trades()[0]).toMatchObject({ mode: 'listed', buyerId: 2, sellerId: 1, priceFen: 9_050, qtyT: 400, aggressor: 'buy' });
+    expect(market.trades()[0]).toMatchObject({
+      mode: 'listed',
+      buyerId: 2,
+      sellerId: 1,
+      priceFen: 9_050,
+      qtyT: 400,
+      aggressor: 'buy',
+    });
     expect(ledger.checkConservation()).toBeNull();
     expect(market.checkReservations()).toBeNull();
   });
@@ -32,10 +55,34 @@ describe('listed agreement in the national market', () => {
   it('refuses to resell tonnes bought today, and allows it on the next trading day', () => {
     const { market, ledger } = openNational({ qtyT: 0 });
     ledger.allocate(0, 1, CEA, 500, 'seed');
-    market.placeOrder({ tsMs: at(D, '09:31'), accountId: 1, instrumentId: CEA, side: 'sell', priceFen: 9_000, qtyT: 500, tif: 'day' });
-    market.placeOrder({ tsMs: at(D, '09:32'), accountId: 2, instrumentId: CEA, side: 'buy', priceFen: 9_000, qtyT: 500, tif: 'day' });
+    market.placeOrder({
+      tsMs: at(D, '09:31'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'sell',
+      priceFen: 9_000,
+      qtyT: 500,
+      tif: 'day',
+    });
+    market.placeOrder({
+      tsMs: at(D, '09:32'),
+      accountId: 2,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_000,
+      qtyT: 500,
+      tif: 'day',
+    });
     const before = ledgerState(ledger);
-    const resell = market.placeOrder({ tsMs: at(D, '09:33'), accountId: 2, instrumentId: CEA, side: 'sell', priceFen: 9_100, qtyT: 100, tif: 'day' });
+    const resell = market.placeOrder({
+      tsMs: at(D, '09:33'),
+      accountId: 2,
+      instrumentId: CEA,
+      side: 'sell',
+      priceFen: 9_100,
+      qtyT: 100,
+      tif: 'day',
+    });
     expect(resell.ok).toBe(false);
     if (!resell.ok) {
       expect(resell.code).toBe('MKT_ERR_RESALE_LOCKED');
@@ -44,32 +91,90 @@ describe('listed agreement in the national market', () => {
     expect(ledgerState(ledger)).toBe(before);
     expect(market.closeDay(at(D, '15:30')).ok).toBe(true);
     expect(market.openDay(at('2024-07-02', '09:00')).ok).toBe(true);
-    const next = market.placeOrder({ tsMs: at('2024-07-02', '09:33'), accountId: 2, instrumentId: CEA, side: 'sell', priceFen: 9_100, qtyT: 100, tif: 'day' });
+    const next = market.placeOrder({
+      tsMs: at('2024-07-02', '09:33'),
+      accountId: 2,
+      instrumentId: CEA,
+      side: 'sell',
+      priceFen: 9_100,
+      qtyT: 100,
+      tif: 'day',
+    });
     expect(next.ok).toBe(true);
   });
 
   it('has no short selling and no credit; a refused order changes nothing', () => {
     const { market, ledger } = openNational({ cashFen: 100_000, qtyT: 10 });
     const before = ledgerState(ledger);
-    const short = market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: CEA, side: 'sell', priceFen: 9_000, qtyT: 11, tif: 'day' });
+    const short = market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'sell',
+      priceFen: 9_000,
+      qtyT: 11,
+      tif: 'day',
+    });
     expect(!short.ok && short.code).toBe('MKT_ERR_INSUFFICIENT_ALLOWANCES');
     // 100,000 fen buys 11 t at 90.00 (99,000 fen) but not 12 t.
-    const credit = market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: CEA, side: 'buy', priceFen: 9_000, qtyT: 12, tif: 'day' });
+    const credit = market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_000,
+      qtyT: 12,
+      tif: 'day',
+    });
     expect(!credit.ok && credit.code).toBe('MKT_ERR_INSUFFICIENT_CASH');
     expect(ledgerState(ledger)).toBe(before);
-    expect(market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: CEA, side: 'buy', priceFen: 9_000, qtyT: 11, tif: 'day' }).ok).toBe(true);
+    expect(
+      market.placeOrder({
+        tsMs: at(D, '10:00'),
+        accountId: 1,
+        instrumentId: CEA,
+        side: 'buy',
+        priceFen: 9_000,
+        qtyT: 11,
+        tif: 'day',
+      }).ok,
+    ).toBe(true);
     expect(ledger.account(1)).toMatchObject({ reservedFen: 99_000, availableFen: 1_000 });
   });
 
   it('reserves for a resting order and releases on cancel and at the end of day', () => {
     const { market, ledger } = openNational();
-    const b = market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: CEA, side: 'buy', priceFen: 8_900, qtyT: 100, tif: 'day' });
-    const s = market.placeOrder({ tsMs: at(D, '10:00'), accountId: 2, instrumentId: CEA, side: 'sell', priceFen: 9_200, qtyT: 300, tif: 'gtc' });
+    const b = market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 8_900,
+      qtyT: 100,
+      tif: 'day',
+    });
+    const s = market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 2,
+      instrumentId: CEA,
+      side: 'sell',
+      priceFen: 9_200,
+      qtyT: 300,
+      tif: 'gtc',
+    });
     expect(ledger.account(1)!.reservedFen).toBe(890_000);
     expect(ledger.holding(2, CEA).reservedT).toBe(300);
     expect(b.ok && market.cancel(at(D, '11:45'), 1, b.value.orderId).ok).toBe(true);
     expect(ledger.account(1)!.reservedFen).toBe(0);
-    market.placeOrder({ tsMs: at(D, '13:01'), accountId: 3, instrumentId: CEA, side: 'buy', priceFen: 8_800, qtyT: 100, tif: 'day' });
+    market.placeOrder({
+      tsMs: at(D, '13:01'),
+      accountId: 3,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 8_800,
+      qtyT: 100,
+      tif: 'day',
+    });
     expect(market.closeDay(at(D, '15:30')).ok).toBe(true);
     // The day order expired; the GTC order still rests, still reserved.
     expect(ledger.account(3)!.reservedFen).toBe(0);
@@ -80,8 +185,24 @@ describe('listed agreement in the national market', () => {
 
   it('releases what a buyer reserved at its limit but did not pay at the better listing price', () => {
     const { market, ledger } = openNational();
-    market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: CEA, side: 'sell', priceFen: 9_000, qtyT: 100, tif: 'day' });
-    market.placeOrder({ tsMs: at(D, '10:01'), accountId: 2, instrumentId: CEA, side: 'buy', priceFen: 9_500, qtyT: 150, tif: 'day' });
+    market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'sell',
+      priceFen: 9_000,
+      qtyT: 100,
+      tif: 'day',
+    });
+    market.placeOrder({
+      tsMs: at(D, '10:01'),
+      accountId: 2,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_500,
+      qtyT: 150,
+      tif: 'day',
+    });
     // 100 t filled at 90.00; 50 t rest at 95.00.
     expect(ledger.account(2)!.reservedFen).toBe(50 * 9_500);
     expect(market.checkReservations()).toBeNull();
@@ -90,11 +211,27 @@ describe('listed agreement in the national market', () => {
   it('checks the session windows: before 09:30, the lunch break and after 15:00 are closed', () => {
     const { market } = openNational();
     for (const t of ['09:29', '11:30', '12:59', '15:00']) {
-      const r = market.placeOrder({ tsMs: at(D, t), accountId: 1, instrumentId: CEA, side: 'buy', priceFen: 9_000, qtyT: 1, tif: 'day' });
+      const r = market.placeOrder({
+        tsMs: at(D, t),
+        accountId: 1,
+        instrumentId: CEA,
+        side: 'buy',
+        priceFen: 9_000,
+        qtyT: 1,
+        tif: 'day',
+      });
       expect(!r.ok && r.code, t).toBe('MKT_ERR_SESSION_CLOSED');
     }
     for (const t of ['09:30', '11:29', '13:00', '14:59']) {
-      const r = market.placeOrder({ tsMs: at(D, t), accountId: 1, instrumentId: CEA, side: 'buy', priceFen: 9_000, qtyT: 1, tif: 'day' });
+      const r = market.placeOrder({
+        tsMs: at(D, t),
+        accountId: 1,
+        instrumentId: CEA,
+        side: 'buy',
+        priceFen: 9_000,
+        qtyT: 1,
+        tif: 'day',
+      });
       expect(r.ok, t).toBe(true);
     }
   });
@@ -106,19 +243,51 @@ describe('listed agreement in the national market', () => {
     expect(market.openDay(at(D, '09:00')).ok).toBe(true);
     const again = market.openDay(at(D, '09:10'));
     expect(again.ok).toBe(false);
-    const other = market.placeOrder({ tsMs: at('2024-07-02', '10:00'), accountId: 1, instrumentId: CEA, side: 'buy', priceFen: 9_000, qtyT: 1, tif: 'day' });
+    const other = market.placeOrder({
+      tsMs: at('2024-07-02', '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_000,
+      qtyT: 1,
+      tif: 'day',
+    });
     expect(!other.ok && other.code).toBe('MKT_ERR_SESSION_CLOSED');
   });
 
   it('rejects prices outside the ±10% band with the engine code and a sentence', () => {
     const { market, ledger } = openNational();
     const before = ledgerState(ledger);
-    const hi = market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: CEA, side: 'buy', priceFen: 9_901, qtyT: 1, tif: 'day' });
+    const hi = market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_901,
+      qtyT: 1,
+      tif: 'day',
+    });
     expect(!hi.ok && hi.code).toBe('ENG_PRICE_ABOVE_BAND');
     expect(!hi.ok && hi.message).toMatch(/9900 fen/);
-    const lo = market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: CEA, side: 'sell', priceFen: 8_099, qtyT: 1, tif: 'day' });
+    const lo = market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'sell',
+      priceFen: 8_099,
+      qtyT: 1,
+      tif: 'day',
+    });
     expect(!lo.ok && lo.code).toBe('ENG_PRICE_BELOW_BAND');
-    const big = market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: CEA, side: 'buy', priceFen: 9_000, qtyT: 100_000, tif: 'day' });
+    const big = market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_000,
+      qtyT: 100_000,
+      tif: 'day',
+    });
     expect(!big.ok && big.code).toBe('ENG_QTY_ABOVE_MAX');
     expect(ledgerState(ledger)).toBe(before);
   });
@@ -127,7 +296,15 @@ describe('listed agreement in the national market', () => {
     const { market, ledger } = openNational();
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const r = market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: CEA, side: 'sell', priceFen: 9_000 + i * 10, qtyT: 100, tif: 'day' });
+      const r = market.placeOrder({
+        tsMs: at(D, '10:00'),
+        accountId: 1,
+        instrumentId: CEA,
+        side: 'sell',
+        priceFen: 9_000 + i * 10,
+        qtyT: 100,
+        tif: 'day',
+      });
       if (r.ok) ids.push(r.value.orderId);
     }
     const fifth = market.take(at(D, '10:05'), 2, CEA, ids[4]!, 60);
@@ -143,9 +320,25 @@ describe('listed agreement in the national market', () => {
     const { market, ledger } = openNational();
     ledger.open(9, 'individual');
     ledger.deposit(0, 9, 1_000_000, 'seed');
-    const r = market.placeOrder({ tsMs: at(D, '10:00'), accountId: 9, instrumentId: CEA, side: 'buy', priceFen: 9_000, qtyT: 1, tif: 'day' });
+    const r = market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 9,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_000,
+      qtyT: 1,
+      tif: 'day',
+    });
     expect(!r.ok && r.code).toBe('MKT_ERR_NOT_ELIGIBLE');
-    const unknown = market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: 'CEA-24', side: 'buy', priceFen: 9_000, qtyT: 1, tif: 'day' });
+    const unknown = market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: 'CEA-24',
+      side: 'buy',
+      priceFen: 9_000,
+      qtyT: 1,
+      tif: 'day',
+    });
     expect(!unknown.ok && unknown.message).toMatch(/listed from 2025/);
   });
 
@@ -155,10 +348,26 @@ describe('listed agreement in the national market', () => {
     });
     const { market, ledger } = world(spec, { instrumentId: CEA });
     market.openDay(at(D, '09:00'));
-    market.placeOrder({ tsMs: at(D, '10:00'), accountId: 1, instrumentId: CEA, side: 'sell', priceFen: 9_001, qtyT: 3, tif: 'day' });
+    market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'sell',
+      priceFen: 9_001,
+      qtyT: 3,
+      tif: 'day',
+    });
     const cash1 = ledger.account(1)!.cashFen;
     const cash2 = ledger.account(2)!.cashFen;
-    market.placeOrder({ tsMs: at(D, '10:01'), accountId: 2, instrumentId: CEA, side: 'buy', priceFen: 9_001, qtyT: 3, tif: 'day' });
+    market.placeOrder({
+      tsMs: at(D, '10:01'),
+      accountId: 2,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_001,
+      qtyT: 3,
+      tif: 'day',
+    });
     // value 27,003 fen; fee 0.5% = 135.015 -> 135 fen each side.
     expect(ledger.account(2)!.cashFen).toBe(cash2 - 27_003 - 135);
     expect(ledger.account(1)!.cashFen).toBe(cash1 + 27_003 - 135);
