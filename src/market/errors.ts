@@ -45,6 +45,19 @@ export const MarketCode = {
   AlreadySettled: 409,
   // green certificates vs CCER
   DoubleClaim: 409,
+  // one-way auction
+  AuctionNotOpen: 409,
+  ReserveNotMet: 409,
+  BelowAuctionMinimum: 409,
+  PriceOffTick: 400,
+  QtyOffLot: 400,
+  // compliance cycle (allocation, surrender, penalty, banking)
+  UnknownCycle: 404,
+  NotVerified: 409,
+  ExceedsObligation: 409,
+  DeadlineNotReached: 409,
+  NotSettled: 409,
+  MultipleOutOfRange: 400,
 } as const;
 export type MarketCode = keyof typeof MarketCode;
 
