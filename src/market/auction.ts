@@ -24,6 +24,7 @@ import type { AuctionModeSpec } from './catalogue/schema.ts';
 import { MarketError, ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger, Transfer } from './ledger.ts';
 import { feeCeilPerTonneFen, feeFen, vwapFen } from './money.ts';
+import type { Reservation } from './reservations.ts';
 
 export type AuctionSide = 'sell' | 'buy';
 export type AuctionAllocation = AuctionModeSpec['allocation'];
@@ -166,6 +167,18 @@ export class AuctionDesk {
     this.spec = spec;
     this.lockDays = options.lockDays;
     this.kindOf = options.instrumentKind ?? (() => 'allowance');
+  }
+
+  /** What open auctions hold in reserve: the initiator's side and every live bid. */
+  *reservations(): Iterable<Reservation> {
+    for (const au of this.auctions.values()) {
+      if (au.closed) continue;
+      const { initiatorId, instrumentId, side } = au.a;
+      yield { accountId: initiatorId, instrumentId: side === 'sell' ? instrumentId : null, amount: au.reserved };
+      for (const b of au.bids.values())
+        if (b.status === 'live')
+          yield { accountId: b.accountId, instrumentId: side === 'sell' ? null : instrumentId, amount: b.reserved };
+    }
   }
 
   announce(cmd: AnnounceCmd): Result<AuctionView> {

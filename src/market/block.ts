@@ -174,6 +174,7 @@ export class BlockDesk {
       makerRef: prop.proposalId,
       takerRef: 0,
       aggressor: proposerBuys ? 'sell' : 'buy',
+      ref: `proposal ${prop.proposalId}`,
     };
     prop.tradeId = trade.tradeId;
     this.opts.onTrade(trade);

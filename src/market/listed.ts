@@ -347,6 +347,7 @@ export class ListedDesk {
       makerRef: makerId,
       takerRef: takerId,
       aggressor: takerSide === Side.Buy ? 'buy' : 'sell',
+      ref: `order ${makerId} x ${takerId}`,
     });
   }
 

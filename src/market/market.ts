@@ -5,12 +5,22 @@
 // Time arrives with every command (tsMs) and is read in China Standard Time. A day runs openDay → commands →
 // closeDay; commands are accepted only on the open trading day and inside the mode's session windows.
 
+import {
+  type AnnounceCmd,
+  AuctionDesk,
+  type AuctionResult,
+  type AuctionView,
+  type BidCmd,
+  type BidView,
+  type CancelBidCmd,
+} from './auction.ts';
 import { BlockDesk, type Proposal, type ProposeBlock } from './block.ts';
 import type { MarketSpec } from './catalogue/schema.ts';
 import { comprehensivePriceFen, type DailyBar, DailyStats } from './daily-stats.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger } from './ledger.ts';
 import { ListedDesk, type OrderAck, type PlaceOrder } from './listed.ts';
+import { feeFen } from './money.ts';
 import { checkReservations, type Reserver } from './reservations.ts';
 import { cstDate, cstMinute, minuteOfDay } from './time.ts';
 import type { TradeListener, TradeRecord } from './trade.ts';
@@ -43,6 +53,7 @@ export class Market {
   readonly ledger: Ledger;
   readonly listed: ListedDesk;
   readonly block: BlockDesk | null;
+  readonly auction: AuctionDesk | null;
   readonly stats: DailyStats;
   private readonly calendar: TradingDays;
   private readonly weights: Readonly<Record<string, number>> | null;
@@ -86,6 +97,14 @@ export class Market {
             hasInstrument: (id) => ids.includes(id),
             nextTradeId,
             onTrade,
+          });
+    const auctionSpec = spec.modes.auction;
+    this.auction =
+      auctionSpec === null
+        ? null
+        : new AuctionDesk(ledger, auctionSpec, {
+            lockDays: spec.resaleLockDays,
+            instrumentKind: (id) => spec.instruments.find((i) => i.id === id)?.kind ?? null,
           });
     const toMinutes = (s: readonly (readonly [string, string])[]): [number, number][] =>
       s.map(([a, b]) => [minuteOfDay(a), minuteOfDay(b)]);
@@ -196,15 +215,67 @@ export class Market {
   }
 
   rejectBlock(tsMs: number, proposalId: number, accountId: number): Result<Readonly<Proposal>> {
-    const bad = this.block === null ? this.noBlock() : this.dayGate(tsMs);
+    const bad = this.block === null ? this.noMode('block') : this.dayGate(tsMs);
     if (bad !== null) return bad;
     return this.block!.rejectProposal(proposalId, accountId);
   }
 
   withdrawBlock(tsMs: number, proposalId: number, accountId: number): Result<Readonly<Proposal>> {
-    const bad = this.block === null ? this.noBlock() : this.dayGate(tsMs);
+    const bad = this.block === null ? this.noMode('block') : this.dayGate(tsMs);
     if (bad !== null) return bad;
     return this.block!.withdraw(proposalId, accountId);
+  }
+
+  // ---- one-way auction -------------------------------------------------------------------------------------
+  // Announced case by case: the notice sets the window, so only the trading day is checked here, not the hours.
+
+  announceAuction(cmd: AnnounceCmd): Result<AuctionView> {
+    const bad = this.gate(cmd.tsMs, cmd.initiatorId, 'auction', cmd.instrumentId);
+    if (bad !== null) return bad;
+    return this.auction!.announce(cmd);
+  }
+
+  bidAuction(cmd: BidCmd): Result<BidView> {
+    const bad = this.gate(cmd.tsMs, cmd.accountId, 'auction', null);
+    if (bad !== null) return bad;
+    return this.auction!.bid(cmd);
+  }
+
+  cancelAuctionBid(cmd: CancelBidCmd): Result<BidView> {
+    const bad = this.auction === null ? this.noMode('auction') : this.dayGate(cmd.tsMs);
+    if (bad !== null) return bad;
+    return this.auction!.cancelBid(cmd);
+  }
+
+  /** Allocates, settles and publishes; each allocation becomes an auction trade (never in the close). */
+  closeAuction(auctionId: string, tsMs: number): Result<AuctionResult> {
+    const bad = this.auction === null ? this.noMode('auction') : this.dayGate(tsMs);
+    if (bad !== null) return bad;
+    const r = this.auction!.close(auctionId, tsMs);
+    if (!r.ok) return r;
+    const a = this.auction!.auction(auctionId)!;
+    const feeBps = this.spec.modes.auction!.feeBps;
+    for (const row of r.value.allocations) {
+      const fee = feeFen(row.valueFen, feeBps);
+      this.recordTrade({
+        tradeId: ++this.tradeSeq,
+        tsMs,
+        marketId: this.spec.id,
+        instrumentId: a.instrumentId,
+        mode: 'auction',
+        buyerId: a.side === 'sell' ? row.accountId : a.initiatorId,
+        sellerId: a.side === 'sell' ? a.initiatorId : row.accountId,
+        priceFen: row.priceFen,
+        qtyT: row.qtyT,
+        buyerFeeFen: fee,
+        sellerFeeFen: fee,
+        makerRef: 0,
+        takerRef: 0,
+        aggressor: a.side === 'sell' ? 'buy' : 'sell',
+        ref: `auction ${auctionId} bid ${row.bidId}`,
+      });
+    }
+    return r;
   }
 
   // ---- checks -----------------------------------------------------------------------------------------------
@@ -219,7 +290,10 @@ export class Market {
 
   /** The desks holding reservations in this market's ledger. */
   desks(): Reserver[] {
-    return this.block === null ? [this.listed] : [this.listed, this.block];
+    const out: Reserver[] = [this.listed];
+    if (this.block !== null) out.push(this.block);
+    if (this.auction !== null) out.push(this.auction);
+    return out;
   }
 
   private dayGate(tsMs: number): Rejection | null {
@@ -231,16 +305,18 @@ export class Market {
     return null;
   }
 
-  private noBlock(): Rejection {
-    return reject('ModeNotOffered', `${this.spec.name} has no block agreement trading`);
+  private noMode(mode: 'block' | 'auction'): Rejection {
+    const name = mode === 'block' ? 'block agreement trading' : 'one-way auctions';
+    return reject('ModeNotOffered', `${this.spec.name} has no ${name}`);
   }
 
-  private gate(tsMs: number, accountId: number, mode: Mode, instrumentId: string | null): Rejection | null {
-    if (mode === 'block' && this.block === null) return this.noBlock();
+  private gate(tsMs: number, accountId: number, mode: Mode | 'auction', instrumentId: string | null): Rejection | null {
+    if (mode === 'block' && this.block === null) return this.noMode('block');
+    if (mode === 'auction' && this.auction === null) return this.noMode('auction');
     const day = this.dayGate(tsMs);
     if (day !== null) return day;
     const minute = cstMinute(tsMs);
-    if (!this.sessions[mode].some(([a, b]) => minute >= a && minute < b)) {
+    if (mode !== 'auction' && !this.sessions[mode].some(([a, b]) => minute >= a && minute < b)) {
       const windows = (mode === 'listed' ? this.spec.modes.listed.sessions : (this.spec.modes.block?.sessions ?? []))
         .map(([a, b]) => `${a}-${b}`)
         .join(', ');

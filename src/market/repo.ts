@@ -16,6 +16,7 @@
 import { MarketError, ok, type Result, reject } from './errors.ts';
 import type { Ledger, Transfer } from './ledger.ts';
 import { feeFen } from './money.ts';
+import type { Reservation } from './reservations.ts';
 import { cstDate, isDate } from './time.ts';
 
 export type RepoStatus = 'open' | 'settled' | 'defaulted';
@@ -174,6 +175,13 @@ export class RepoDesk {
   }
 
   // ---- internals ------------------------------------------------------------------------------------------
+
+  /** Open repos keep the counterparty's tonnes reserved for the buy-back. */
+  *reservations(): Iterable<Reservation> {
+    for (const r of this.repos.values())
+      if (r.view.status === 'open')
+        yield { accountId: r.view.counterpartyId, instrumentId: r.view.instrumentId, amount: r.view.qtyT };
+  }
 
   private due(repoId: string, tsMs: number): Result<Repo> {
     const r = this.repos.get(repoId);

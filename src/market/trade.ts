@@ -20,8 +20,10 @@ export interface TradeRecord {
   readonly makerRef: number;
   /** Listed: the incoming order's id; block: the accepting side's proposal or 0; auction: the bid's id. */
   readonly takerRef: number;
-  /** Side of the party who acted last (the taker, the acceptor). */
+  /** Side of the party who acted last (the taker, the acceptor, the auction's bidders). */
   readonly aggressor: SideName;
+  /** Where it came from, for people: 'order 12 x 9', 'proposal 5', 'auction A1 bid B7'. */
+  readonly ref: string;
 }
 
 export type TradeListener = (t: TradeRecord) => void;

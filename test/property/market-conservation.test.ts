@@ -1,5 +1,6 @@
 // Conservation across random trading and compliance. A random world (five accounts, two vintages, fees on) takes
-// random commands: listed orders, takes, amends and cancels, block proposals and their answers, allocation,
+// random commands: listed orders, takes, amends and cancels, block proposals and their answers, one-way
+// auctions (announce, sealed bids, cancel, close), Hubei-style repos (open, settle, default), allocation,
 // issuance, surrender, deposits and withdrawals, the end of a day and the next. After every command:
 // - total cash and total tonnes per instrument equal what the ledger's records say entered and left (allocation,
 //   issuance, surrender, cancellation, deposit, withdrawal; fees as transfers to the exchange, each recorded);
@@ -12,6 +13,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../src/market/errors.ts';
+import { RepoDesk } from '../../src/market/repo.ts';
 import { addDays, weekday } from '../../src/market/time.ts';
 import { at, ledgerState, specVariant, type World, world } from '../fixtures/markets.ts';
 
@@ -127,6 +129,45 @@ const command = fc.oneof(
       fen: fc.integer({ min: -10, max: 50_000_000 }),
     }),
   },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('announce' as const),
+      acct,
+      ins,
+      side,
+      priceFen: fc.integer({ min: 8_000, max: 9_500 }),
+      qtyT: fc.integer({ min: 1, max: 50_000 }),
+      uniform: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('bid' as const),
+      acct,
+      pick,
+      priceFen: fc.integer({ min: 7_900, max: 9_800 }),
+      qtyT: fc.integer({ min: 1, max: 30_000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constantFrom('cancel-bid' as const, 'close-auction' as const), acct, pick }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('repo' as const),
+      acct,
+      to: acct,
+      ins,
+      qtyT: fc.integer({ min: 1, max: 100_000 }),
+      priceFen: fc.integer({ min: 8_000, max: 9_500 }),
+      days: fc.integer({ min: -1, max: 3 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ k: fc.constantFrom('repo-settle' as const, 'repo-default' as const), pick }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('minute' as const), minute }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('next-day' as const) }) },
 );
@@ -134,6 +175,9 @@ type Cmd = typeof command extends fc.Arbitrary<infer C> ? C : never;
 
 class Run {
   readonly w: World;
+  readonly repos: RepoDesk;
+  private auctions = 0;
+  private repoCount = 0;
   date = '2024-07-01';
   hhmm = '09:45';
   constructor() {
@@ -142,6 +186,7 @@ class Run {
       s.modes.block.feeBps = 20;
     });
     this.w = world(spec, { accounts: ACCOUNTS, cashFen: 200_000_000_00, qtyT: 0 });
+    this.repos = new RepoDesk(this.w.ledger, { feeBps: 50 });
     for (let a = 1; a <= ACCOUNTS; a++) for (const i of INS) this.w.ledger.allocate(0, a, i, 300_000, 'seed');
     this.w.market.openDay(at(this.date, '09:00'));
   }
@@ -234,6 +279,57 @@ class Run {
         return asResult(ledger.deposit(ts, c.acct, c.fen, 'prop'));
       case 'withdraw-cash':
         return asResult(ledger.withdraw(ts, c.acct, c.fen, 'prop'));
+      case 'announce': {
+        const id = `A${++this.auctions}`;
+        return market.announceAuction({
+          auctionId: id,
+          tsMs: ts,
+          initiatorId: c.acct,
+          side: c.side,
+          instrumentId: c.ins,
+          qtyT: c.qtyT,
+          reservePriceFen: c.priceFen,
+          opensTs: ts,
+          closesTs: ts + 30 * 60_000,
+          allocation: c.uniform ? 'uniform' : 'pay-as-bid',
+        });
+      }
+      case 'bid':
+      case 'cancel-bid':
+      case 'close-auction': {
+        // Bids go mostly to the newest auctions (still open), closes to any.
+        const recent = Math.max(1, this.auctions - (c.pick % 2));
+        const id = c.k === 'close-auction' ? `A${(c.pick % Math.max(1, this.auctions)) + 1}` : `A${recent}`;
+        if (c.k === 'bid')
+          return market.bidAuction({
+            auctionId: id,
+            bidId: `B${commands}`,
+            tsMs: ts,
+            accountId: c.acct,
+            priceFen: c.priceFen,
+            qtyT: c.qtyT,
+          });
+        if (c.k === 'close-auction') return market.closeAuction(id, ts);
+        const mine = market.auction!.myBids(c.acct, id).filter((b) => b.status === 'live');
+        return market.cancelAuctionBid({ auctionId: id, bidId: mine[0]?.bidId ?? 'none', tsMs: ts, accountId: c.acct });
+      }
+      case 'repo':
+        return this.repos.open({
+          repoId: `R${++this.repoCount}`,
+          tsMs: ts,
+          holderId: c.acct,
+          counterpartyId: c.to,
+          instrumentId: c.ins,
+          qtyT: c.qtyT,
+          startPriceFen: c.priceFen,
+          buybackPriceFen: c.priceFen + 50,
+          buybackDate: addDays(this.date, c.days),
+        });
+      case 'repo-settle':
+      case 'repo-default': {
+        const id = `R${(c.pick % Math.max(1, this.repoCount)) + 1}`;
+        return c.k === 'repo-settle' ? this.repos.settle(id, ts) : this.repos.default(id, ts);
+      }
       case 'minute':
         if (c.minute > this.hhmm) this.hhmm = c.minute;
         return null;
@@ -277,7 +373,7 @@ describe('conservation of cash and allowances', () => {
             expect(JSON.stringify(market.block!.all())).toBe(proposalsBefore);
             expect(market.trades().length).toBe(tradesBefore);
           } else if (r !== null) accepted++;
-          const bad = ledger.checkConservation() ?? market.checkReservations();
+          const bad = ledger.checkConservation() ?? market.checkReservations([run.repos]);
           expect(bad, `after ${JSON.stringify(c)}`).toBeNull();
           for (const i of INS) expect(market.listed.engine(i)!.checkInvariants()).toBeNull();
         }
