@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// The engine is the deterministic core: no clock, no randomness, no I/O, no decimal arithmetic, no logging.
+// The engine and the market rules are the deterministic core: no clock, no randomness, no I/O, no logging.
+// decimal.js is allowed in the market layer only in money.ts, where money crosses the boundary.
 const forbidden = [
   /from 'node:/,
   /from "node:/,
-  /decimal\.js/,
   /Date\.now/,
   /new Date\(/,
   /Math\.random/,
@@ -14,13 +14,30 @@ const forbidden = [
   /console\./,
   /pino/,
 ];
+const root = join(import.meta.dirname, '../../..');
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
 
 describe('architecture', () => {
-  const dir = join(import.meta.dirname, '../../../src/engine');
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-    it(`src/engine/${f} is pure`, () => {
-      const text = readFileSync(join(dir, f), 'utf8');
-      for (const re of forbidden) expect(text, `${f} matches ${re}`).not.toMatch(re);
-    });
+  for (const layer of ['src/engine', 'src/market']) {
+    for (const file of tsFiles(join(root, layer))) {
+      const rel = relative(root, file);
+      it(`${rel} is pure`, () => {
+        const text = readFileSync(file, 'utf8');
+        for (const re of forbidden) expect(text, `${rel} matches ${re}`).not.toMatch(re);
+        if (!rel.endsWith('src/market/money.ts')) expect(text, `${rel} imports decimal.js`).not.toMatch(/decimal\.js/);
+      });
+    }
   }
+
+  it('dependencies point inward: the engine knows nothing of the market, the market nothing of store or server', () => {
+    for (const file of tsFiles(join(root, 'src/engine')))
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '\.\.\/(market|sim|store|server|cli)/);
+    for (const file of tsFiles(join(root, 'src/market')))
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '(\.\.\/)+(sim|store|server|cli)\//);
+  });
 });
