@@ -1,7 +1,8 @@
 // Conservation across random trading and compliance. A random world (five accounts, two vintages, fees on) takes
 // random commands: listed orders, takes, amends and cancels, block proposals and their answers, one-way
-// auctions (announce, sealed bids, cancel, close), Hubei-style repos (open, settle, default), allocation,
-// issuance, surrender, deposits and withdrawals, the end of a day and the next. After every command:
+// auctions (announce, sealed bids, cancel, close), Hubei-style repos (open, settle, default), compliance
+// (pre-allocation, true-up, surrender of allowances and offsets under the caps), CCER issuance, deposits and
+// withdrawals, raw allocation and surrender, the end of a day and the next. After every command:
 // - total cash and total tonnes per instrument equal what the ledger's records say entered and left (allocation,
 //   issuance, surrender, cancellation, deposit, withdrawal; fees as transfers to the exchange, each recorded);
 // - no balance, reservation or holding is negative, and the ledger's reserves equal the desks' reservations;
@@ -12,14 +13,28 @@
 
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type AllocationPlan,
+  type ComplianceContext,
+  EntityRegistry,
+  openCompliance,
+  preAllocate,
+  surrender,
+  trueUp,
+} from '../../src/market/compliance/index.ts';
 import type { Result } from '../../src/market/errors.ts';
 import { RepoDesk } from '../../src/market/repo.ts';
 import { addDays, weekday } from '../../src/market/time.ts';
 import { at, ledgerState, specVariant, type World, world } from '../fixtures/markets.ts';
 
 const SEED = process.env.CETS_PROP_SEED !== undefined ? Number(process.env.CETS_PROP_SEED) : 0xca4b0;
-const RUNS = 60 * (process.env.CETS_PROP_RUNS !== undefined ? Number(process.env.CETS_PROP_RUNS) : 1);
+const RUNS = 100 * (process.env.CETS_PROP_RUNS !== undefined ? Number(process.env.CETS_PROP_RUNS) : 1);
 const INS = ['CEA-22', 'CEA-23'] as const;
+/** Power benchmark in micro-tonnes per MWh. */
+const PLAN: AllocationPlan = {
+  benchmarksUt: { power: { 2022: 800_000, 2023: 821_800, 2024: 821_800, 2025: 800_000 } },
+  firstYearSectors: {},
+};
 const ACCOUNTS = 5;
 
 let commands = 0;
@@ -57,7 +72,8 @@ const qtyT = fc.oneof(
 const pick = fc.nat({ max: 1_000 });
 const minute = fc.constantFrom('09:45', '10:30', '11:35', '13:10', '14:20', '14:55');
 
-const command = fc.oneof(
+// Two groups: fast-check infers the command type from at most a dozen alternatives per oneof.
+const tradingCommand = fc.oneof(
   {
     weight: 10,
     arbitrary: fc.record({
@@ -167,15 +183,46 @@ const command = fc.oneof(
       days: fc.integer({ min: -1, max: 3 }),
     }),
   },
+);
+const otherCommand = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constantFrom('pre-allocate' as const, 'true-up' as const),
+      acct,
+      year: fc.constantFrom(2023, 2024, 2025),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('comply' as const),
+      acct,
+      cycle: fc.constantFrom('2023', '2024', '2021-2022', '9999'),
+      ins: fc.constantFrom(...INS, 'CEA-24', 'CCER', 'CCER-LEGACY', 'SHCERCIR1'),
+      qtyT: fc.integer({ min: -1, max: 40_000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('issue-credit' as const),
+      acct,
+      ins: fc.constantFrom('CCER', 'CCER-LEGACY', 'SHCERCIR1'),
+      qtyT: fc.integer({ min: 1, max: 20_000 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constantFrom('repo-settle' as const, 'repo-default' as const), pick }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('minute' as const), minute }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('next-day' as const) }) },
 );
+const command = fc.oneof({ weight: 15, arbitrary: tradingCommand }, { weight: 10, arbitrary: otherCommand });
 type Cmd = typeof command extends fc.Arbitrary<infer C> ? C : never;
 
 class Run {
   readonly w: World;
   readonly repos: RepoDesk;
+  readonly compliance: ComplianceContext;
   private auctions = 0;
   private repoCount = 0;
   date = '2024-07-01';
@@ -187,6 +234,26 @@ class Run {
     });
     this.w = world(spec, { accounts: ACCOUNTS, cashFen: 200_000_000_00, qtyT: 0 });
     this.repos = new RepoDesk(this.w.ledger, { feeBps: 50 });
+    // Five covered power plants on accounts 1-5 (output in MWh, verified tonnes).
+    const entities = new EntityRegistry();
+    for (let a = 1; a <= ACCOUNTS; a++) {
+      const out = 200_000 + a * 37_000;
+      const added = entities.add({
+        id: `E${a}`,
+        name: `Plant ${a}`,
+        sector: 'power',
+        marketId: 'national',
+        accountId: a,
+        coveredFrom: 2019,
+        coveredUntil: null,
+        outputs: { 2022: out, 2023: out + 5_000, 2024: out + 9_000 },
+        verifiedT: { 2023: Math.floor(out * 0.83), 2024: Math.floor(out * 0.81) },
+      });
+      if (!added.ok) throw new Error(added.message);
+    }
+    const ctx = openCompliance(spec, this.w.ledger, entities);
+    if (!ctx.ok) throw new Error(ctx.message);
+    this.compliance = ctx.value;
     for (let a = 1; a <= ACCOUNTS; a++) for (const i of INS) this.w.ledger.allocate(0, a, i, 300_000, 'seed');
     this.w.market.openDay(at(this.date, '09:00'));
   }
@@ -330,6 +397,14 @@ class Run {
         const id = `R${(c.pick % Math.max(1, this.repoCount)) + 1}`;
         return c.k === 'repo-settle' ? this.repos.settle(id, ts) : this.repos.default(id, ts);
       }
+      case 'pre-allocate':
+        return preAllocate(this.compliance, PLAN, `E${c.acct}`, c.year, ts);
+      case 'true-up':
+        return trueUp(this.compliance, PLAN, `E${c.acct}`, c.year, ts);
+      case 'comply':
+        return surrender(this.compliance, `E${c.acct}`, c.cycle, c.ins, c.qtyT, ts);
+      case 'issue-credit':
+        return asResult(ledger.issue(ts, c.acct, c.ins, c.qtyT, 'ccer issuance'));
       case 'minute':
         if (c.minute > this.hhmm) this.hhmm = c.minute;
         return null;
