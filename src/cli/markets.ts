@@ -10,7 +10,7 @@ export function listMarkets(cat: Catalogue, out: (line: string) => void): void {
   const rows = cat.markets.map((m) => [
     m.id,
     m.name,
-    m.modes.listed.matching === 'best-n' ? `best ${m.modes.listed.listedDepth}` : 'price-time',
+    m.modes.listed.matching === 'best-n' ? `best ${m.modes.listed.listedDepth}` : m.modes.listed.matching,
     `±${pct(m.modes.listed.bandBps)}`,
     m.modes.block === null ? '-' : `≥${tonnes(m.modes.block.minQtyT)} t ±${pct(m.modes.block.bandBps)}`,
     pct(m.modes.listed.feeBps),
@@ -32,7 +32,7 @@ export function showMarket(cat: Catalogue, id: string, out: (line: string) => vo
   out(`${m.name} (${m.nameZh}), ${m.exchange}; opened ${m.opened}`);
   out(`instruments: ${m.instruments.map((i) => `${i.id} (${i.name}, from ${i.listedFrom})`).join('; ')}`);
   out(
-    `listed: ${hours(l.sessions)}; ${l.matching === 'best-n' ? `taker picks among the best ${l.listedDepth} levels` : 'price-time priority'}; band ±${pct(l.bandBps)}; tick ${yuan(l.tickFen)}; ${tonnes(l.minQtyT)}-${tonnes(l.maxQtyT)} t; fee ${pct(l.feeBps)} per side`,
+    `listed: ${hours(l.sessions)}; ${l.matching === 'best-n' ? `taker picks among the best ${l.listedDepth} levels` : l.matching === 'best-price' ? 'price-time priority, an order trades only at the best opposite price' : 'price-time priority'}; band ±${pct(l.bandBps)}; tick ${yuan(l.tickFen)}; ${tonnes(l.minQtyT)}-${tonnes(l.maxQtyT)} t; fee ${pct(l.feeBps)} per side`,
   );
   const b = m.modes.block;
   out(

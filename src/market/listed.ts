@@ -82,13 +82,15 @@ export class ListedDesk {
   constructor(ledger: Ledger, opts: ListedDeskOptions) {
     this.ledger = ledger;
     this.opts = opts;
-    const mode = opts.spec.matching === 'best-n' ? MatchMode.Listed : MatchMode.PriceTime;
+    // best-price is the engine's listed mode reaching one level: within it the oldest order trades first.
+    const mode = opts.spec.matching === 'price-time' ? MatchMode.PriceTime : MatchMode.Listed;
+    const depth = opts.spec.matching === 'best-price' ? 1 : opts.spec.listedDepth;
     for (const id of opts.instrumentIds) {
       const ref = opts.initialCloseFen[id];
       const e = new Engine(
         {
           mode,
-          listedDepth: opts.spec.listedDepth,
+          listedDepth: depth,
           tickFen: opts.spec.tickFen,
           lotT: opts.spec.lotT,
           minQtyT: opts.spec.minQtyT,
@@ -185,6 +187,11 @@ export class ListedDesk {
   take(tsMs: number, accountId: number, instrumentId: string, listingId: number, qtyT: number): Result<OrderAck> {
     const e = this.engines.get(instrumentId);
     if (e === undefined) return reject('UnknownInstrument', `instrument ${instrumentId} is not traded here`);
+    if (this.opts.spec.matching !== 'best-n')
+      return reject(
+        'ModeNotOffered',
+        'taking a chosen listing needs listed agreement (best-n); here orders match by price and time',
+      );
     const listing = e.getOrder(listingId);
     const orderId = this.nextOrderId;
     if (listing === null || !Number.isSafeInteger(qtyT) || qtyT <= 0) {

@@ -32,8 +32,13 @@ export const InstrumentSchema = Type.Object(
 const ListedMode = Type.Object(
   {
     sessions: Sessions,
-    /** 'best-n': the national listed agreement (taker picks among the best N levels); 'price-time': continuous. */
-    matching: Type.Union([Type.Literal('best-n'), Type.Literal('price-time')]),
+    /**
+     * 'best-n': the national listed agreement (a taker picks among the best N levels, any listing at a price);
+     * 'price-time': continuous price-time priority; 'best-price': price-time, but an incoming order trades only
+     * against the best opposite price (Guangdong: "a taker may only hit the best order"), what would still cross
+     * after it is cancelled.
+     */
+    matching: Type.Union([Type.Literal('best-n'), Type.Literal('price-time'), Type.Literal('best-price')]),
     listedDepth: PosInt,
     bandBps: Bps,
     tickFen: PosInt,

@@ -377,3 +377,90 @@ describe('listed agreement in the national market', () => {
     expect(ledger.checkConservation()).toBeNull();
   });
 });
+
+describe('pilot matching modes', () => {
+  const D2 = '2024-07-01';
+  it('Guangdong (best-price): an incoming order trades only at the best opposite price, oldest first; no picking', () => {
+    const spec = loadSpec('guangdong');
+    const id = 'GDEA-23';
+    const { market, ledger } = world(spec, { instrumentId: id, closeFen: 4_000 });
+    market.openDay(at(D2, '09:00'));
+    const a = market.placeOrder({
+      tsMs: at(D2, '09:31'),
+      accountId: 1,
+      instrumentId: id,
+      side: 'sell',
+      priceFen: 4_000,
+      qtyT: 100,
+      tif: 'day',
+    });
+    market.placeOrder({
+      tsMs: at(D2, '09:32'),
+      accountId: 3,
+      instrumentId: id,
+      side: 'sell',
+      priceFen: 4_000,
+      qtyT: 100,
+      tif: 'day',
+    });
+    market.placeOrder({
+      tsMs: at(D2, '09:33'),
+      accountId: 1,
+      instrumentId: id,
+      side: 'sell',
+      priceFen: 4_010,
+      qtyT: 100,
+      tif: 'day',
+    });
+    const buy = market.placeOrder({
+      tsMs: at(D2, '09:40'),
+      accountId: 2,
+      instrumentId: id,
+      side: 'buy',
+      priceFen: 4_010,
+      qtyT: 300,
+      tif: 'day',
+    });
+    // 200 t at 40.00 (the older order first); the 40.10 level is not reached; the rest would cross, so it is cancelled.
+    expect(buy.ok && buy.value).toMatchObject({ filledT: 200, restingT: 0 });
+    expect(market.trades().map((t) => [t.sellerId, t.priceFen, t.qtyT])).toEqual([
+      [1, 4_000, 100],
+      [3, 4_000, 100],
+    ]);
+    expect(ledger.account(2)!.reservedFen).toBe(0);
+    const take = a.ok ? market.take(at(D2, '09:41'), 2, id, a.value.orderId, 10) : null;
+    expect(take?.ok === false && take.code).toBe('MKT_ERR_MODE_NOT_OFFERED');
+  });
+
+  it('Beijing (price-time): an incoming order sweeps the book in price then time order', () => {
+    const spec = loadSpec('beijing');
+    const id = 'BEA-23';
+    const { market } = world(spec, { instrumentId: id, closeFen: 10_000 });
+    market.openDay(at(D2, '09:00'));
+    for (const [acct, p] of [
+      [1, 10_050],
+      [3, 10_000],
+      [4, 10_020],
+    ] as const)
+      market.placeOrder({
+        tsMs: at(D2, '09:31'),
+        accountId: acct,
+        instrumentId: id,
+        side: 'sell',
+        priceFen: p,
+        qtyT: 50,
+        tif: 'day',
+      });
+    const buy = market.placeOrder({
+      tsMs: at(D2, '09:40'),
+      accountId: 2,
+      instrumentId: id,
+      side: 'buy',
+      priceFen: 10_100,
+      qtyT: 150,
+      tif: 'day',
+    });
+    expect(buy.ok && buy.value.filledT).toBe(150);
+    expect(market.trades().map((t) => t.priceFen)).toEqual([10_000, 10_020, 10_050]);
+  });
+});
