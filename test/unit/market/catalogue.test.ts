@@ -64,9 +64,9 @@ describe('the shipped catalogue', () => {
     ]);
   });
 
-  it('Guangdong: price-time, best order only, previous close when listed volume is at most 100 t', () => {
+  it('Guangdong: best-price matching (price-time, best order only), previous close when listed volume is at most 100 t', () => {
     const gd = marketById(cat, 'guangdong')!;
-    expect(gd.modes.listed.matching).toBe('price-time');
+    expect(gd.modes.listed.matching).toBe('best-price');
     expect(gd.modes.listed.listedDepth).toBe(1);
     expect(gd.close.previousCloseIfListedVolumeAtMostT).toBe(100);
   });
@@ -198,5 +198,20 @@ describe('a broken file stops the load with MKT_ERR_CATALOGUE naming the file an
     expect(e.code).toBe('MKT_ERR_CATALOGUE');
     expect(e.message).toContain('data/calendar/cn-holidays.json');
     expect(e.message).toContain('/holidays/2024/1:');
+  });
+});
+
+describe('pilot matching', () => {
+  it('pilots without a rule of their own use price-time; the national market, CCER and SHCERCIR1 listed agreement', () => {
+    const cat = loadCatalogue();
+    const matching = Object.fromEntries(cat.markets.map((m) => [m.id, m.modes.listed.matching]));
+    expect(matching).toMatchObject({
+      national: 'best-n',
+      guangdong: 'best-price',
+      beijing: 'price-time',
+      hubei: 'price-time',
+    });
+    for (const id of ['tianjin', 'shanghai', 'chongqing', 'shenzhen', 'fujian'])
+      expect(matching[id], id).toBe('price-time');
   });
 });
