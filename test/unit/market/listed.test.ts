@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { statement } from '../../../src/market/statement.ts';
 import { at, ledgerState, loadSpec, specVariant, world } from '../../fixtures/markets.ts';
 
 // 2024-07-01 is a Monday. Band reference 90.00 CNY (9000 fen): listed band 81.00-99.00.
@@ -462,5 +463,45 @@ describe('pilot matching modes', () => {
     });
     expect(buy.ok && buy.value.filledT).toBe(150);
     expect(market.trades().map((t) => t.priceFen)).toEqual([10_000, 10_020, 10_050]);
+  });
+});
+
+describe('statements', () => {
+  it('show cash exact to the fen as CNY strings, holdings with locked tonnes, and the recorded entries', () => {
+    const spec = specVariant('national', (s) => {
+      s.modes.listed.feeBps = 50;
+    });
+    const { market, ledger } = world(spec, { instrumentId: CEA });
+    market.openDay(at(D, '09:00'));
+    market.placeOrder({
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'sell',
+      priceFen: 9_001,
+      qtyT: 3,
+      tif: 'day',
+    });
+    market.placeOrder({
+      tsMs: at(D, '10:01'),
+      accountId: 2,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_001,
+      qtyT: 3,
+      tif: 'day',
+    });
+    const s = statement(ledger, 2)!;
+    // 1,000,000,000.00 - 270.03 - 1.35 fee
+    expect(s).toMatchObject({ cashCny: '999999728.62', reservedCny: '0.00', availableCny: '999999728.62' });
+    expect(s.holdings).toEqual([
+      { instrumentId: CEA, totalT: 1_000_003, reservedT: 0, lockedT: 3, availableT: 1_000_000 },
+    ]);
+    expect(s.entries.map((e) => [e.kind, e.cashCny])).toEqual([
+      ['deposit', '1000000000.00'],
+      ['allocation', '0.00'],
+      ['fee', '-1.35'],
+    ]);
+    expect(statement(ledger, 99)).toBeNull();
   });
 });
