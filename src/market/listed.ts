@@ -132,8 +132,10 @@ export class ListedDesk {
     const e = this.engines.get(cmd.instrumentId);
     if (e === undefined) return reject('UnknownInstrument', `instrument ${cmd.instrumentId} is not traded here`);
     if (cmd.side !== 'buy' && cmd.side !== 'sell') return reject('BadInput', `side must be "buy" or "sell"`);
+    // hasOwn: a name like "__proto__" or "constructor" must not find Object.prototype's members.
+    if (typeof cmd.tif !== 'string' || !Object.hasOwn(TIF, cmd.tif))
+      return reject('BadInput', `time in force must be one of day, gtc, ioc, fok`);
     const tif = TIF[cmd.tif];
-    if (tif === undefined) return reject('BadInput', `time in force must be one of day, gtc, ioc, fok`);
     const side = cmd.side === 'buy' ? Side.Buy : Side.Sell;
     const orderId = this.nextOrderId;
     const fee = this.opts.spec.feeBps;

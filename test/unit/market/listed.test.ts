@@ -256,6 +256,39 @@ describe('listed agreement in the national market', () => {
     expect(!other.ok && other.code).toBe('MKT_ERR_SESSION_CLOSED');
   });
 
+  it('refuses malformed commands with a code and changes nothing', () => {
+    const { market, ledger } = openNational();
+    const before = ledgerState(ledger);
+    const base = {
+      tsMs: at(D, '10:00'),
+      accountId: 1,
+      instrumentId: CEA,
+      side: 'buy',
+      priceFen: 9_000,
+      qtyT: 10,
+      tif: 'day',
+    };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ priceFen: Number.NaN }, 'ENG_BAD_PRICE'],
+      [{ priceFen: Number.POSITIVE_INFINITY }, 'ENG_BAD_PRICE'],
+      [{ priceFen: '9000' }, 'ENG_BAD_PRICE'],
+      [{ qtyT: 1.5 }, 'ENG_BAD_QTY'],
+      [{ qtyT: 2 ** 60 }, 'ENG_BAD_QTY'],
+      [{ side: 'x' }, 'MKT_ERR_BAD_INPUT'],
+      [{ tif: '__proto__' }, 'MKT_ERR_BAD_INPUT'],
+      [{ tif: 'constructor' }, 'MKT_ERR_BAD_INPUT'],
+      [{ instrumentId: undefined }, 'MKT_ERR_UNKNOWN_INSTRUMENT'],
+      [{ accountId: 'a' }, 'MKT_ERR_UNKNOWN_ACCOUNT'],
+      [{ tsMs: Number.NaN }, 'MKT_ERR_BAD_INPUT'],
+    ];
+    for (const [bad, code] of cases) {
+      const r = market.placeOrder({ ...base, ...bad } as unknown as Parameters<typeof market.placeOrder>[0]);
+      expect(r.ok ? 'accepted' : r.code, JSON.stringify(bad)).toBe(code);
+    }
+    expect(ledgerState(ledger)).toBe(before);
+    expect(market.listed.engine(CEA)!.orderCount).toBe(0);
+  });
+
   it('rejects prices outside the ±10% band with the engine code and a sentence', () => {
     const { market, ledger } = openNational();
     const before = ledgerState(ledger);
