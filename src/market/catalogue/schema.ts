@@ -82,6 +82,8 @@ const OffsetUse = Type.Object(
     usableUntil: Type.Union([Date_, Type.Null()]),
     /** First date from which it may be surrendered (null: whenever held). */
     usableFrom: Type.Union([Date_, Type.Null()]),
+    /** Reductions from the market's own region (counts toward localMinBps). */
+    local: Type.Boolean(),
   },
   Strict,
 );

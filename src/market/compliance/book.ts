@@ -22,6 +22,8 @@ export interface YearAllocation {
 export interface CycleSurrender {
   allowanceT: number;
   offsetT: number;
+  /** Offsets from outside the market's region (part of offsetT). */
+  nonLocalOffsetT: number;
 }
 
 /** A shortfall still to be deducted from the entity's next allocations. */
@@ -71,7 +73,7 @@ export class ComplianceBook {
   }
 
   surrendered(entityId: string, cycleId: string): Readonly<CycleSurrender> {
-    return this.surrenders.get(key(entityId, cycleId)) ?? { allowanceT: 0, offsetT: 0 };
+    return this.surrenders.get(key(entityId, cycleId)) ?? { allowanceT: 0, offsetT: 0, nonLocalOffsetT: 0 };
   }
 
   /** Deductions still pending for the entity, oldest first. */
@@ -124,11 +126,14 @@ export class ComplianceBook {
     if (left !== 0) throw new RangeError(`deducted ${deductedT} t from ${entityId}, more than pending`);
   }
 
-  recordSurrender(entityId: string, cycleId: string, kind: 'allowance' | 'offset', qtyT: number): void {
+  recordSurrender(entityId: string, cycleId: string, kind: 'allowance' | 'offset', qtyT: number, local = true): void {
     const k = key(entityId, cycleId);
-    const s = this.surrenders.get(k) ?? { allowanceT: 0, offsetT: 0 };
+    const s = this.surrenders.get(k) ?? { allowanceT: 0, offsetT: 0, nonLocalOffsetT: 0 };
     if (kind === 'allowance') s.allowanceT += qtyT;
-    else s.offsetT += qtyT;
+    else {
+      s.offsetT += qtyT;
+      if (!local) s.nonLocalOffsetT += qtyT;
+    }
     this.surrenders.set(k, s);
   }
 

@@ -9,8 +9,8 @@
 //     the allocation (capBasis), rounded down to whole tonnes;
 //   - never more than what remains of the obligation.
 // Each violation is returned with its code; the ledger burns the tonnes (ref 'compliance:<cycle>:<entity>') only
-// after every check has passed. Offsets' localMinBps (Beijing: at least half local) is not checked here: the
-// instruments carry no project location yet.
+// after every check has passed. Where the market wants a local share of offsets (localMinBps; Beijing: at least
+// half), offsets not marked local in its usable list are limited to the cap's non-local part.
 
 import type { CycleSpec } from '../catalogue/schema.ts';
 import { ok, type Result, reject } from '../errors.ts';
@@ -171,9 +171,19 @@ export function surrender(
       `offsets for cycle ${c.id} are capped at ${capT} t for ${e.id} (${ctx.spec.offsets?.capBps ?? 0} bps of its ${basis}); ${done.offsetT} t already surrendered, ${qtyT} more refused`,
     );
   }
+  const local = ctx.spec.offsets?.usable.find((u) => u.instrument === instrumentId)?.local ?? true;
+  const localMinBps = ctx.spec.offsets?.localMinBps ?? 0;
+  if (kind.value === 'offset' && !local && localMinBps > 0) {
+    const nonLocalCapT = Math.floor((capT * (10_000 - localMinBps)) / 10_000);
+    if (done.nonLocalOffsetT + qtyT > nonLocalCapT)
+      return reject(
+        'OffsetCapExceeded',
+        `at least ${localMinBps / 100}% of offsets in ${ctx.spec.id} must come from local projects: ${instrumentId} is not local, so ${e.id} may surrender at most ${nonLocalCapT} t of such offsets for cycle ${c.id}; ${done.nonLocalOffsetT} t already surrendered, ${qtyT} more refused`,
+      );
+  }
   const bad = ctx.ledger.surrender(tsMs, e.accountId, instrumentId, qtyT, `compliance:${c.id}:${e.id}`);
   if (bad !== null) return bad;
-  ctx.book.recordSurrender(e.id, c.id, kind.value, qtyT);
+  ctx.book.recordSurrender(e.id, c.id, kind.value, qtyT, local);
   const after = ctx.book.surrendered(e.id, c.id);
   return ok({
     entityId: e.id,

@@ -49,9 +49,9 @@ export function shanghaiSpec(): MarketSpec {
       capBasis: 'allocation',
       localMinBps: 0,
       usable: [
-        { instrument: 'CCER-LEGACY', usableFrom: null, usableUntil: null },
-        { instrument: 'CCER', usableFrom: null, usableUntil: null },
-        { instrument: 'SHCERCIR1', usableFrom: '2024-09-13', usableUntil: null },
+        { instrument: 'CCER-LEGACY', usableFrom: null, usableUntil: null, local: false },
+        { instrument: 'CCER', usableFrom: null, usableUntil: null, local: false },
+        { instrument: 'SHCERCIR1', usableFrom: '2024-09-13', usableUntil: null, local: true },
       ],
     };
     const c = j.compliance!;

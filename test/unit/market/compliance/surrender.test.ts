@@ -197,6 +197,29 @@ describe('surrender: offsets', () => {
   });
 });
 
+describe('surrender: local share of offsets (Beijing: at least half local)', () => {
+  it('given Shanghai-like caps with localMinBps 5000, non-local CCER is limited to half the cap; local SHCERCIR1 fills the rest', () => {
+    const spec = shanghaiSpec();
+    const w = world({ ...spec, offsets: { ...spec.offsets!, localMinBps: 5000 } });
+    const e = entity(w, { id: 'sh1', outputs: { 2023: 973_473 }, verifiedT: { 2023: 1_000_000 } });
+    must(trueUp(w.ctx, PLAN, 'sh1', 2023, tsOf('2024-07-01'))); // 800,000 t allocated: cap 40,000 t
+    give(w, e, 'CCER', 60_000);
+    give(w, e, 'SHCERCIR1', 60_000);
+    const at = tsOf('2024-09-20');
+    must(surrender(w.ctx, 'sh1', '2023', 'CCER', 20_000, at));
+    const r = expectRejected(w, () => surrender(w.ctx, 'sh1', '2023', 'CCER', 1, at), 'MKT_ERR_OFFSET_CAP_EXCEEDED');
+    expect(r).toMatch(/local projects/);
+    expect(must(surrender(w.ctx, 'sh1', '2023', 'SHCERCIR1', 20_000, at)).offsetT).toBe(40_000);
+  });
+
+  it('the shipped Beijing entry asks for at least half local offsets', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const bj = JSON.parse(readFileSync(join(import.meta.dirname, '../../../../data/markets/beijing.json'), 'utf8'));
+    expect(bj.offsets.localMinBps).toBe(5000);
+  });
+});
+
 describe('surrender: other rejections change nothing', () => {
   it('given 400,000 t left to surrender, when 400,001 t are offered, then MKT_ERR_EXCEEDS_OBLIGATION', () => {
     const { w } = national();
