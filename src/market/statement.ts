@@ -1,5 +1,5 @@
 // Account statements: what a person reads. Amounts become decimal strings in CNY here, at the boundary, through
-// money.ts (decimal.js); everything upstream stays integer fen and tonnes.
+// money.ts (its decimal arithmetic); everything upstream stays integer fen and tonnes.
 
 import type { Ledger, RecordKind } from './ledger.ts';
 import { fenToYuan } from './money.ts';
