@@ -65,6 +65,8 @@ export interface AuctionAllocationRow {
   readonly qtyT: number;
   readonly priceFen: number;
   readonly valueFen: number;
+  /** Fee paid by each side of this allocation. */
+  readonly feeFen: number;
 }
 
 export interface AuctionResult {

@@ -40,21 +40,6 @@ import type { Ledger, Transfer } from './ledger.ts';
 import { feeCeilPerTonneFen, feeFen, vwapFen } from './money.ts';
 import type { Reservation } from './reservations.ts';
 
-export type {
-  AnnounceCmd,
-  AuctionAllocation,
-  AuctionAllocationRow,
-  AuctionDeskOptions,
-  AuctionResult,
-  AuctionSide,
-  AuctionView,
-  BidCmd,
-  BidStatus,
-  BidView,
-  CancelBidCmd,
-  InstrumentKind,
-} from './auction-types.ts';
-
 interface Bid {
   readonly bidId: string;
   readonly seq: number;
@@ -292,7 +277,14 @@ export class AuctionDesk {
       b.status = 'won';
       b.filledT = qtyT;
       b.fillPriceFen = priceOf(b);
-      rows.push({ bidId: b.bidId, accountId: b.accountId, qtyT, priceFen: priceOf(b), valueFen: t.valueFen });
+      rows.push({
+        bidId: b.bidId,
+        accountId: b.accountId,
+        qtyT,
+        priceFen: priceOf(b),
+        valueFen: t.valueFen,
+        feeFen: t.buyerFeeFen,
+      });
     }
     for (const b of live) {
       if (b.status !== 'live') continue;

@@ -78,11 +78,6 @@ export class DailyStats {
     for (const [id, fen] of Object.entries(initialCloseFen)) this.closes.set(id, fen);
   }
 
-  /** Seeds year-to-date and cumulative totals (for a replay that starts mid-history). */
-  seedTotals(instrumentId: string, mode: TradeMode, t: Totals): void {
-    this.totals.set(`${instrumentId}|${mode}`, { ...t });
-  }
-
   add(t: TradeRecord): void {
     const key = `${t.instrumentId}|${t.mode}`;
     let a = this.today.get(key);
@@ -96,12 +91,6 @@ export class DailyStats {
   /** The last close of an instrument (0 when it never had one). */
   closeFen(instrumentId: string): number {
     return this.closes.get(instrumentId) ?? 0;
-  }
-
-  /** Listed volume so far today (for the comprehensive price and tests). */
-  todayListed(instrumentId: string): { volumeT: number; turnoverFen: number } {
-    const a = this.today.get(`${instrumentId}|listed`);
-    return { volumeT: a?.volumeT ?? 0, turnoverFen: a?.turnoverFen ?? 0 };
   }
 
   /** Ends the day: computes every bar, sets the closes, resets the accumulators. Returns the day's bars. */

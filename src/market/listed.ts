@@ -154,13 +154,9 @@ export class ListedDesk {
         perT = capFen + feeCeilPerTonneFen(capFen, fee);
         reserved = perT * cmd.qtyT;
         if (!Number.isSafeInteger(reserved)) return reject('Overflow', 'price times quantity is too large');
-        const r = this.ledger.reserveCash(cmd.accountId, reserved);
-        if (r !== null) return r;
-      } else {
-        reserved = cmd.qtyT;
-        const r = this.ledger.reserveQty(cmd.accountId, cmd.instrumentId, cmd.qtyT);
-        if (r !== null) return r;
-      }
+      } else reserved = cmd.qtyT;
+      const r = this.reserve(cmd.accountId, cmd.side, cmd.instrumentId, reserved);
+      if (r !== null) return r;
     }
     const meta: OrderMeta = {
       accountId: cmd.accountId,
@@ -203,10 +199,7 @@ export class ListedDesk {
     const side: SideName = listing.side === Side.Sell ? 'buy' : 'sell';
     const perT = side === 'buy' ? listing.priceFen + feeCeilPerTonneFen(listing.priceFen, this.opts.spec.feeBps) : 0;
     const reserved = side === 'buy' ? perT * qtyT : qtyT;
-    const r =
-      side === 'buy'
-        ? this.ledger.reserveCash(accountId, reserved)
-        : this.ledger.reserveQty(accountId, instrumentId, qtyT);
+    const r = this.reserve(accountId, side, instrumentId, reserved);
     if (r !== null) return r;
     const meta: OrderMeta = { accountId, instrumentId, side, reservePerTFen: perT, reserved, filledT: 0 };
     this.orders.set(orderId, meta);
@@ -243,32 +236,20 @@ export class ListedDesk {
     const newPerT = m.side === 'buy' ? priceFen + feeCeilPerTonneFen(priceFen, this.opts.spec.feeBps) : 0;
     const want = m.side === 'buy' ? newPerT * qtyT : qtyT;
     if (!Number.isSafeInteger(want)) return reject('Overflow', 'price times quantity is too large');
+    // The reservation moves before the engine runs: fills during the amend consume it at the new rate.
     const diff = want - m.reserved;
     if (diff > 0) {
-      const r =
-        m.side === 'buy'
-          ? this.ledger.reserveCash(accountId, diff)
-          : this.ledger.reserveQty(accountId, m.instrumentId, diff);
+      const r = this.reserveMeta(m, diff);
       if (r !== null) return r;
-    } else if (diff < 0) {
-      this.releaseMeta(m, -diff);
-    }
-    m.reserved = want;
+    } else if (diff < 0) this.releaseMeta(m, -diff);
     m.reservePerTFen = newPerT;
     const filledBefore = m.filledT;
     const code = e.amend(tsMs, orderId, accountId, priceFen, qtyT);
     if (code !== Code.Ok) {
-      // Undo: the engine changed nothing, so the old reservation is restored exactly.
+      // The engine changed nothing: put the old reservation back (what was just released is there to take).
       m.reservePerTFen = oldPerT;
-      m.reserved = want - diff;
-      if (diff > 0) this.releaseMeta({ ...m }, diff);
-      else if (diff < 0) {
-        const back =
-          m.side === 'buy'
-            ? this.ledger.reserveCash(accountId, -diff)
-            : this.ledger.reserveQty(accountId, m.instrumentId, -diff);
-        if (back !== null) throw new Error(`amend undo failed: ${back.message}`);
-      }
+      if (diff > 0) this.releaseMeta(m, diff);
+      else if (diff < 0 && this.reserveMeta(m, -diff) !== null) throw new Error('amend undo: reservation lost');
       return engineRejection(e, code);
     }
     const live = e.getOrder(orderId);
@@ -290,6 +271,19 @@ export class ListedDesk {
       if (m.reserved !== want) return `order ${id}: reserved ${m.reserved}, remaining ${live.qtyT} needs ${want}`;
     }
     return null;
+  }
+
+  /** Reserves cash (buy) or tonnes (sell) for an order; refused when the account lacks them. */
+  private reserve(accountId: number, side: SideName, instrumentId: string, amount: number): Rejection | null {
+    return side === 'buy'
+      ? this.ledger.reserveCash(accountId, amount)
+      : this.ledger.reserveQty(accountId, instrumentId, amount);
+  }
+
+  private reserveMeta(m: OrderMeta, amount: number): Rejection | null {
+    const r = this.reserve(m.accountId, m.side, m.instrumentId, amount);
+    if (r === null) m.reserved += amount;
+    return r;
   }
 
   private releaseMeta(m: OrderMeta, amount: number): void {

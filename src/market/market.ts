@@ -5,24 +5,17 @@
 // Time arrives with every command (tsMs) and is read in China Standard Time. A day runs openDay → commands →
 // closeDay; commands are accepted only on the open trading day and inside the mode's session windows.
 
-import {
-  type AnnounceCmd,
-  AuctionDesk,
-  type AuctionResult,
-  type AuctionView,
-  type BidCmd,
-  type BidView,
-  type CancelBidCmd,
-} from './auction.ts';
+import { AuctionDesk } from './auction.ts';
+import type { AnnounceCmd, AuctionResult, AuctionView, BidCmd, BidView, CancelBidCmd } from './auction-types.ts';
 import { BlockDesk, type Proposal, type ProposeBlock } from './block.ts';
+import { sessionIndexAt } from './calendar.ts';
 import type { MarketSpec } from './catalogue/schema.ts';
 import { comprehensivePriceFen, type DailyBar, DailyStats } from './daily-stats.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger } from './ledger.ts';
 import { ListedDesk, type OrderAck, type PlaceOrder } from './listed.ts';
-import { feeFen } from './money.ts';
 import { checkReservations, type Reserver } from './reservations.ts';
-import { cstDate, cstMinute, minuteOfDay } from './time.ts';
+import { cstDate, cstMinute } from './time.ts';
 import type { TradeListener, TradeRecord } from './trade.ts';
 
 /** What the market needs of the trading calendar. */
@@ -59,7 +52,6 @@ export class Market {
   private readonly weights: Readonly<Record<string, number>> | null;
   private readonly listeners: TradeListener[] = [];
   private readonly tape: TradeRecord[] = [];
-  private readonly sessions: Record<Mode, [number, number][]>;
   private openDate: string | null = null;
   private lastDate = '';
   private tradeSeq = 0;
@@ -106,9 +98,6 @@ export class Market {
             lockDays: spec.resaleLockDays,
             instrumentKind: (id) => spec.instruments.find((i) => i.id === id)?.kind ?? null,
           });
-    const toMinutes = (s: readonly (readonly [string, string])[]): [number, number][] =>
-      s.map(([a, b]) => [minuteOfDay(a), minuteOfDay(b)]);
-    this.sessions = { listed: toMinutes(spec.modes.listed.sessions), block: toMinutes(blockSpec?.sessions ?? []) };
   }
 
   get id(): string {
@@ -254,9 +243,7 @@ export class Market {
     const r = this.auction!.close(auctionId, tsMs);
     if (!r.ok) return r;
     const a = this.auction!.auction(auctionId)!;
-    const feeBps = this.spec.modes.auction!.feeBps;
     for (const row of r.value.allocations) {
-      const fee = feeFen(row.valueFen, feeBps);
       this.recordTrade({
         tradeId: ++this.tradeSeq,
         tsMs,
@@ -267,8 +254,8 @@ export class Market {
         sellerId: a.side === 'sell' ? a.initiatorId : row.accountId,
         priceFen: row.priceFen,
         qtyT: row.qtyT,
-        buyerFeeFen: fee,
-        sellerFeeFen: fee,
+        buyerFeeFen: row.feeFen,
+        sellerFeeFen: row.feeFen,
         makerRef: 0,
         takerRef: 0,
         aggressor: a.side === 'sell' ? 'buy' : 'sell',
@@ -315,12 +302,12 @@ export class Market {
     if (mode === 'auction' && this.auction === null) return this.noMode('auction');
     const day = this.dayGate(tsMs);
     if (day !== null) return day;
-    const minute = cstMinute(tsMs);
-    if (mode !== 'auction' && !this.sessions[mode].some(([a, b]) => minute >= a && minute < b)) {
-      const windows = (mode === 'listed' ? this.spec.modes.listed.sessions : (this.spec.modes.block?.sessions ?? []))
-        .map(([a, b]) => `${a}-${b}`)
-        .join(', ');
-      return reject('SessionClosed', `${mode} trading in ${this.spec.name} runs ${windows} China time`);
+    if (mode !== 'auction') {
+      const sessions = mode === 'listed' ? this.spec.modes.listed.sessions : this.spec.modes.block!.sessions;
+      if (sessionIndexAt(sessions, cstMinute(tsMs)) < 0) {
+        const windows = sessions.map(([a, b]) => `${a}-${b}`).join(', ');
+        return reject('SessionClosed', `${mode} trading in ${this.spec.name} runs ${windows} China time`);
+      }
     }
     const acct = this.ledger.account(accountId);
     if (acct === null) return reject('UnknownAccount', `there is no account ${accountId}`);

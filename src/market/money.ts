@@ -31,10 +31,9 @@ export function feeCeilPerTonneFen(priceFen: number, bps: number): number {
   return new D(priceFen).mul(bps).div(10_000).toDecimalPlaces(0, D.ROUND_UP).toNumber();
 }
 
-/** "58.23" -> 5823; null when the text is not a price with at most two decimals. */
-export function yuanToFen(text: string): number | null {
-  if (!/^\d{1,13}(\.\d{1,2})?$/.test(text)) return null;
-  return new D(text).mul(100).toNumber();
+/** a x b / c rounded half up, exact (averages, weights). */
+export function mulDivRound(a: number, b: number, c: number): number {
+  return new D(a).mul(b).div(c).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
 }
 
 /** Sum of fen amounts as a yuan string, exact whatever the count (reports). */
@@ -42,9 +41,4 @@ export function sumFenToYuan(fens: readonly number[]): string {
   let s = new D(0);
   for (const f of fens) s = s.add(f);
   return s.div(100).toFixed(2);
-}
-
-/** a x b / c rounded half up, exact (averages, weights). */
-export function mulDivRound(a: number, b: number, c: number): number {
-  return new D(a).mul(b).div(c).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
 }

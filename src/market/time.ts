@@ -68,10 +68,6 @@ export function minuteOfDay(hhmm: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
-export function isHhmm(s: unknown): s is string {
-  return typeof s === 'string' && HHMM_RE.test(s);
-}
-
 /** Epoch milliseconds of a China Standard Time date and time: tsOf('2024-09-30', '15:00'). */
 export function tsOf(date: string, hhmm = '00:00'): number {
   return dayNumber(date) * DAY_MS + minuteOfDay(hhmm) * 60_000 - CST_OFFSET_MS;
@@ -86,9 +82,4 @@ export function cstDate(tsMs: number): string {
 export function cstMinute(tsMs: number): number {
   const local = tsMs + CST_OFFSET_MS;
   return Math.floor((local - Math.floor(local / DAY_MS) * DAY_MS) / 60_000);
-}
-
-/** 'YYYY-MM' of a date. */
-export function monthOf(date: string): string {
-  return date.slice(0, 7);
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AnnounceCmd, AuctionDesk, type BidCmd } from '../../../src/market/auction.ts';
+import { AuctionDesk } from '../../../src/market/auction.ts';
+import type { AnnounceCmd, BidCmd } from '../../../src/market/auction-types.ts';
 import type { AuctionModeSpec } from '../../../src/market/catalogue/schema.ts';
 import { Ledger } from '../../../src/market/ledger.ts';
 import { tsOf } from '../../../src/market/time.ts';
@@ -90,9 +91,9 @@ describe('one-way auction, initiator sells', () => {
     // A 400 @ 9500 = 3,800,000; B 300 @ 9300 = 2,790,000 (earlier than C at the same price);
     // C gets the last 300 of its 500 @ 9300 = 2,790,000; D nothing. Turnover 9,380,000 fen; VWAP 9,380.
     expect(r.value.allocations).toEqual([
-      { bidId: 'a', accountId: A, qtyT: 400, priceFen: 9_500, valueFen: 3_800_000 },
-      { bidId: 'b', accountId: B, qtyT: 300, priceFen: 9_300, valueFen: 2_790_000 },
-      { bidId: 'c', accountId: C, qtyT: 300, priceFen: 9_300, valueFen: 2_790_000 },
+      { bidId: 'a', accountId: A, qtyT: 400, priceFen: 9_500, valueFen: 3_800_000, feeFen: 19_000 },
+      { bidId: 'b', accountId: B, qtyT: 300, priceFen: 9_300, valueFen: 2_790_000, feeFen: 13_950 },
+      { bidId: 'c', accountId: C, qtyT: 300, priceFen: 9_300, valueFen: 2_790_000, feeFen: 13_950 },
     ]);
     expect(r.value).toMatchObject({
       qtySoldT: 1_000,
