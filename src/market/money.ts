@@ -18,6 +18,12 @@ export function vwapFen(turnoverFen: number, volumeT: number): number {
 /** Fee on a trade value, in fen, rounded half up: value x bps / 10,000. */
 export function feeFen(valueFen: number, bps: number): number {
   if (bps === 0) return 0;
+  // Every fill pays a fee: stay in integers while value x bps is exact (trades up to about 9 bn CNY at 1%).
+  const n = valueFen * bps;
+  if (Number.isSafeInteger(n) && n >= 0) {
+    const r = n % 10_000;
+    return (n - r) / 10_000 + (r >= 5_000 ? 1 : 0);
+  }
   return new D(valueFen).mul(bps).div(10_000).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
 }
 
@@ -28,6 +34,11 @@ export function feeFen(valueFen: number, bps: number): number {
  */
 export function feeCeilPerTonneFen(priceFen: number, bps: number): number {
   if (bps === 0) return 0;
+  const n = priceFen * bps;
+  if (Number.isSafeInteger(n) && n >= 0) {
+    const r = n % 10_000;
+    return (n - r) / 10_000 + (r > 0 ? 1 : 0);
+  }
   return new D(priceFen).mul(bps).div(10_000).toDecimalPlaces(0, D.ROUND_UP).toNumber();
 }
 

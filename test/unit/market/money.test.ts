@@ -1,0 +1,27 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { feeCeilPerTonneFen, feeFen } from '../../../src/market/money.ts';
+
+// The fee functions take an integer path while value x bps is exact and fall back to decimal arithmetic beyond;
+// both must give what BigInt arithmetic says.
+const halfUp = (v: bigint, bps: bigint): bigint => (v * bps + 5_000n) / 10_000n;
+const up = (v: bigint, bps: bigint): bigint => (v * bps + 9_999n) / 10_000n;
+
+describe('fees', () => {
+  it('round half up per fill and up per tonne, on both sides of the exact-integer limit', () => {
+    const value = fc.oneof(
+      fc.integer({ min: 0, max: 10 ** 12 }),
+      fc.integer({ min: 10 ** 12, max: Number.MAX_SAFE_INTEGER }),
+    );
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 10_000 }), (v, bps) => {
+        expect(feeFen(v, bps)).toBe(Number(halfUp(BigInt(v), BigInt(bps))));
+        expect(feeCeilPerTonneFen(v, bps)).toBe(Number(up(BigInt(v), BigInt(bps))));
+      }),
+      { seed: 7, numRuns: 2_000 },
+    );
+    expect(feeFen(27_003, 50)).toBe(135); // 135.015
+    expect(feeFen(1, 5_000)).toBe(1); // 0.5 rounds up
+    expect(feeCeilPerTonneFen(9_001, 50)).toBe(46); // 45.005
+  });
+});
