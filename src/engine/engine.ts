@@ -60,7 +60,8 @@ const idOrZero = (v: number): number => (Number.isSafeInteger(v) ? v : 0);
  * into the engine. Orders are rows of an OrderStore addressed by slot; see README "The order book engine".
  */
 export class Engine {
-  readonly config: EngineConfig;
+  /** Frozen; replaced whole only when endOfDay changes the band width (a rule change between days). */
+  config: EngineConfig;
   /** Day statistics (open, high, low, last, volume, turnover, trade count); reset by endOfDay. */
   readonly dayStats: DayStats;
   /** @internal */ readonly bids: SideBook;
@@ -418,8 +419,10 @@ export class Engine {
   /**
    * End of the trading day (session closed): day orders expire, GTC orders outside the next band are cancelled,
    * the day statistics reset and the band moves to nextRefPriceFen (0: no band). Read dayStats before calling.
+   * nextBandBps, when given, changes the band's half-width from the next day on (null: no band), as an exchange
+   * does by notice; resting orders outside the new band are cancelled with the day's sweep.
    */
-  endOfDay(tsMs: number, nextRefPriceFen: number): number {
+  endOfDay(tsMs: number, nextRefPriceFen: number, nextBandBps?: number | null): number {
     const c = this.checkTime(tsMs, 0);
     if (c !== Code.Ok) return c;
     if (!(Number.isSafeInteger(nextRefPriceFen) && nextRefPriceFen >= 0 && nextRefPriceFen <= 2 ** 40))
@@ -427,6 +430,11 @@ export class Engine {
     if (this.state !== SessionState.Closed) return this.reject(tsMs, 0, Code.SessionNotClosed, this.state, 0);
     if (nextRefPriceFen % this.config.tickFen !== 0)
       return this.reject(tsMs, 0, Code.PriceOffTick, nextRefPriceFen, this.config.tickFen);
+    if (nextBandBps !== undefined && nextBandBps !== this.config.bandBps) {
+      const next = { ...this.config, bandBps: nextBandBps };
+      if (checkEngineConfig(next) !== null) return this.reject(tsMs, 0, Code.BadPrice, nextBandBps ?? -1, 10_000);
+      this.config = Object.freeze(next);
+    }
     this.lastTsMs = tsMs;
     this.setReference(nextRefPriceFen);
     this.sweepEndOfDay(tsMs, this.bids);

@@ -63,11 +63,16 @@ export class BlockDesk {
   private readonly proposals = new Map<number, Proposal>();
   private nextId = 1;
   private readonly ledger: Ledger;
-  private readonly opts: BlockDeskOptions;
+  private opts: BlockDeskOptions;
 
   constructor(ledger: Ledger, opts: BlockDeskOptions) {
     this.ledger = ledger;
     this.opts = opts;
+  }
+
+  /** A rule change (the band): open proposals keep the terms they were made under. */
+  setSpec(spec: BlockModeSpec): void {
+    this.opts = { ...this.opts, spec };
   }
 
   get(proposalId: number): Readonly<Proposal> | null {

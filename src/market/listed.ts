@@ -117,9 +117,9 @@ export class ListedDesk {
   }
 
   /** End of day for one instrument: day orders expire, GTC orders outside the new band are cancelled. */
-  endOfDay(tsMs: number, instrumentId: string, nextRefFen: number): void {
+  endOfDay(tsMs: number, instrumentId: string, nextRefFen: number, nextBandBps?: number): void {
     const e = this.engines.get(instrumentId)!;
-    const code = e.endOfDay(tsMs, nextRefFen);
+    const code = e.endOfDay(tsMs, nextRefFen, nextBandBps);
     if (code !== Code.Ok) throw new Error(`end of day of ${instrumentId} failed: ${e.lastRejectMessage()}`);
   }
 

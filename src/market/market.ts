@@ -15,6 +15,7 @@ import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger } from './ledger.ts';
 import { ListedDesk, type OrderAck, type PlaceOrder } from './listed.ts';
 import { checkReservations, type Reserver } from './reservations.ts';
+import { changedSpec, type RuleChange } from './rule-change.ts';
 import { cstDate, cstMinute } from './time.ts';
 import type { TradeListener, TradeRecord } from './trade.ts';
 
@@ -42,7 +43,8 @@ export interface DayEnd {
 type Mode = 'listed' | 'block';
 
 export class Market {
-  readonly spec: MarketSpec;
+  /** The catalogue entry in force; replaced whole by applyRuleChange. */
+  spec: MarketSpec;
   readonly ledger: Ledger;
   readonly listed: ListedDesk;
   readonly block: BlockDesk | null;
@@ -141,13 +143,26 @@ export class Market {
     this.listed.setSession(tsMs, false);
     const bars = this.stats.endDay(date);
     const tick = this.spec.modes.listed.tickFen;
+    const bandBps = this.spec.modes.listed.bandBps;
     for (const ins of this.spec.instruments) {
       const close = this.stats.closeFen(ins.id);
-      this.listed.endOfDay(tsMs, ins.id, Math.round(close / tick) * tick);
+      this.listed.endOfDay(tsMs, ins.id, Math.round(close / tick) * tick, bandBps);
     }
     this.openDate = null;
     this.lastDate = date;
     return ok({ date, bars, comprehensiveFen: comprehensivePriceFen(bars, this.weights), expiredProposals });
+  }
+
+  /**
+   * A rule change by notice. A block band or an offset cap applies at once; a listed band from the next trading day
+   * (bands are set at the close), so announce it before the close of the day before it takes effect.
+   */
+  applyRuleChange(change: RuleChange): Result<MarketSpec> {
+    const next = changedSpec(this.spec, change);
+    if (!next.ok) return next;
+    this.spec = next.value;
+    if (this.block !== null && next.value.modes.block !== null) this.block.setSpec(next.value.modes.block);
+    return next;
   }
 
   // ---- listed -----------------------------------------------------------------------------------------------
