@@ -1,0 +1,191 @@
+// Opens the rendered reports in headless Chromium (playwright-core, the system's chromium) and checks what a reader
+// would see: no script errors, every chart drawn, titles and axis labels on screen. Skipped only on a machine without
+// chromium outside CI; in CI (.ci/run installs chromium) it always runs.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadReportAssets } from '../../src/report/assets.ts';
+import { renderFanReport } from '../../src/report/fan-chart.ts';
+import { renderRunReport } from '../../src/report/run-report.ts';
+import { buildRunSummary, FIXTURE_EVENTS, tradingDays } from '../fixtures/run-summary.ts';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
+const available = existsSync(CHROMIUM);
+const skip = !available && !IN_CI;
+if (skip) {
+  console.warn(`report-browser: skipped, no chromium at ${CHROMIUM} (set CHROMIUM_PATH, or install chromium)`);
+}
+
+interface CanvasInfo {
+  width: number;
+  height: number;
+  /** Pixels painted (alpha > 0), of all pixels. */
+  painted: number;
+  /** Pixels of the event-marker red, likewise. */
+  marker: number;
+  samples: number;
+}
+
+/** What the page functions below use of the browser (the project compiles without the DOM library). */
+interface InPage {
+  readonly document: {
+    querySelectorAll(selector: string): Iterable<{
+      readonly width: number;
+      readonly height: number;
+      getContext(kind: '2d'): {
+        getImageData(x: number, y: number, w: number, h: number): { readonly data: Uint8ClampedArray };
+      } | null;
+    }>;
+  };
+  /** The page's charts (a global of its script). */
+  readonly CHARTS: readonly { readonly u: { readonly axes: readonly { readonly label?: string }[] } }[];
+}
+
+/** Samples every canvas on the page: how much is painted, and how much in the marker colour. */
+async function canvases(page: Page): Promise<CanvasInfo[]> {
+  return page.evaluate(() =>
+    Array.from((globalThis as unknown as InPage).document.querySelectorAll('canvas')).map((c) => {
+      const ctx = c.getContext('2d')!;
+      const { data } = ctx.getImageData(0, 0, c.width, c.height);
+      let painted = 0;
+      let marker = 0;
+      let samples = 0;
+      for (let y = 0; y < c.height; y++) {
+        for (let x = 0; x < c.width; x++) {
+          const i = (y * c.width + x) * 4;
+          samples++;
+          if (data[i + 3]! > 0) painted++;
+          if (data[i + 3]! > 100 && data[i]! > 140 && data[i + 1]! < 110 && data[i + 2]! < 100) marker++;
+        }
+      }
+      return { width: c.width, height: c.height, painted, marker, samples };
+    }),
+  );
+}
+
+describe.skipIf(skip)('reports in a browser', () => {
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    dir = mkdtempSync(join(tmpdir(), 'cets-report-'));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Opens the page from a file, as a reader would, and collects every error and outside request. */
+  async function open(name: string, html: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+    const file = join(dir, name);
+    writeFileSync(file, html);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`);
+    });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url());
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await page.waitForFunction(
+      () => Array.from((globalThis as unknown as InPage).document.querySelectorAll('.chart canvas')).length > 0,
+    );
+    return { page, errors, requests };
+  }
+
+  it('draws the run report: every chart, the event markers, titles and axis labels', async () => {
+    const summary = buildRunSummary();
+    const html = renderRunReport({ summary, events: FIXTURE_EVENTS, assets: loadReportAssets() });
+    const { page, errors, requests } = await open('report.html', html);
+
+    // Price and volume for each of the 5 markets, compliance for Shanghai.
+    const info = await canvases(page);
+    expect(info).toHaveLength(11);
+    for (const c of info) {
+      expect(c.width).toBeGreaterThan(600);
+      expect(c.painted / c.samples).toBeGreaterThan(0.005);
+    }
+    // Each price chart has events in range (the run start is for all markets), drawn as red dashed lines.
+    const chartKinds = await page.$$eval('[data-chart]', (els) => els.map((el) => el.getAttribute('data-chart')));
+    expect(chartKinds.filter((k) => k === 'price')).toHaveLength(5);
+    info.forEach((c, i) => {
+      if (chartKinds[i] === 'price') expect(c.marker).toBeGreaterThan(200);
+      else if (chartKinds[i] === 'volume') expect(c.marker).toBe(0);
+    });
+
+    await expect(page.locator('h1').textContent()).resolves.toBe(summary.scenario.title);
+    expect(await page.locator('h1').isVisible()).toBe(true);
+    const h2 = await page.locator('section.market h2').allTextContents();
+    expect(h2).toEqual(['national', 'beijing', 'shanghai', 'guangdong', 'ccer'].map((id) => summary.markets[id]!.name));
+    // uPlot draws axes on the canvas; their labels are read from the charts the page built.
+    const axisLabels = await page.evaluate(() =>
+      (globalThis as unknown as InPage).CHARTS.flatMap((c) => c.u.axes.map((a) => a.label ?? '')),
+    );
+    expect(axisLabels.filter((l) => l === 'Price (CNY/t)')).toHaveLength(5);
+    expect(axisLabels.filter((l) => l === 'Volume (t)')).toHaveLength(5);
+    expect(axisLabels).toContain('Shortfall (t)');
+    expect(await page.getByText('No compliance deadline in this period.').first().isVisible()).toBe(true);
+    expect(await page.locator('#event-log tbody tr').count()).toBe(FIXTURE_EVENTS.length);
+
+    // Hovering a day fills the legend with that day's values.
+    const over = page.locator('[data-chart="price"][data-market="0"] .u-over');
+    await over.scrollIntoViewIfNeeded();
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const legend = await page.locator('[data-chart="price"][data-market="0"] .u-legend').textContent();
+    expect(legend).toMatch(/2024-0[789]-\d\d/);
+
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('draws the fan report: one fan per series, no errors', async () => {
+    const dates = tradingDays('2024-07-01', '2024-09-30');
+    const fan = (label: string, unit: string, level: number) => {
+      const q50 = dates.map((_, i) => level + 4 * Math.sin(i / 12));
+      const w = dates.map((_, i) => 0.4 * Math.sqrt(i + 1));
+      return {
+        label,
+        unit,
+        dates,
+        q05: q50.map((v, i) => v - 2.4 * w[i]!),
+        q25: q50.map((v, i) => v - w[i]!),
+        q50,
+        q75: q50.map((v, i) => v + w[i]!),
+        q95: q50.map((v, i) => v + 2.4 * w[i]!),
+      };
+    };
+    const html = renderFanReport({
+      title: 'expansion-2024 across 50 seeds',
+      subtitle: 'Quantiles over seeds',
+      fans: [fan('National close', 'CNY/t', 93), fan('Guangdong close', 'CNY/t', 48)],
+      table: { columns: ['Measure', 'median'], rows: [['Last close (CNY/t)', '91.06']] },
+      assets: loadReportAssets(),
+    });
+    const { page, errors, requests } = await open('fans.html', html);
+    const info = await canvases(page);
+    expect(info).toHaveLength(2);
+    for (const c of info) expect(c.painted / c.samples).toBeGreaterThan(0.05);
+    expect(await page.locator('h1').textContent()).toBe('expansion-2024 across 50 seeds');
+    expect(await page.locator('.fans h3').allTextContents()).toEqual([
+      'National close (CNY/t)',
+      'Guangdong close (CNY/t)',
+    ]);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+});

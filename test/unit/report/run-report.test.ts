@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { loadReportAssets, type ReportAssets } from '../../../src/report/assets.ts';
+import { renderFanReport } from '../../../src/report/fan-chart.ts';
+import { renderRunReport } from '../../../src/report/run-report.ts';
+import { dateToUnix, escapeHtml, formatDecimal, jsonForScript, toFen } from '../../../src/report/shared.ts';
+import type { RunSummary } from '../../../src/sim/output-types.ts';
+import { buildRunSummary, FIXTURE_EVENTS } from '../../fixtures/run-summary.ts';
+
+const HOSTILE = '</script><script>alert(1)</script><!-- <img src=x onerror=alert(2)>';
+const assets = loadReportAssets();
+
+function dataBlock(html: string): unknown {
+  const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
+  expect(m).not.toBeNull();
+  return JSON.parse(m![1]!);
+}
+
+function scriptTags(html: string): number {
+  return html.match(/<script/gi)?.length ?? 0;
+}
+
+describe('renderRunReport', () => {
+  const summary = buildRunSummary();
+  const html = renderRunReport({ summary, events: FIXTURE_EVENTS, assets });
+
+  it('is one page with uPlot inlined and no external references', () => {
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain(assets.js.slice(0, 200));
+    expect(html).toContain('.uplot');
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(html).not.toMatch(/url\(\s*["']?(https?:)?\/\//i);
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).toContain("default-src 'none'");
+    // The data block, uPlot, the page script: nothing else runs.
+    expect(scriptTags(html)).toBe(3);
+  });
+
+  it('embeds the daily data of every market as JSON', () => {
+    const data = dataBlock(html) as { markets: { x: number[]; close: (number | null)[]; listedT: number[] }[] };
+    expect(data.markets).toHaveLength(5);
+    const national = data.markets[0]!;
+    expect(national.x).toHaveLength(64);
+    expect(national.x[0]).toBe(dateToUnix('2024-07-01'));
+    expect(national.close[63]).toBe(Number(summary.markets['national']!.daily[63]!.close));
+    expect(national.listedT).toEqual(summary.markets['national']!.daily.map((d) => d.listed.volumeT));
+  });
+
+  it('has the header facts and key figures', () => {
+    expect(html).toContain(`<h1>${escapeHtml(summary.scenario.title)}</h1>`);
+    for (const fact of ['q3-2024', 'sha256:3f9a0c7e51d2b8a4', '2024-07-01 to 2024-09-30', '>42<']) {
+      expect(html).toContain(fact);
+    }
+    const keyFigures = /<table class="key-figures">([\s\S]*?)<\/table>/.exec(html)![1]!;
+    expect(keyFigures.match(/<tr>/g)).toHaveLength(6);
+    // Listed average over the run = turnover / volume, exactly.
+    const national = summary.markets['national']!;
+    let fen = 0n;
+    let t = 0;
+    for (const d of national.daily) {
+      fen += toFen(d.listed.turnoverCny);
+      t += d.listed.volumeT;
+    }
+    const avg = Number(fen) / 100 / t;
+    expect(keyFigures).toContain(avg.toFixed(2));
+  });
+
+  it('has one section per market: national first, pilots in order, CCER last', () => {
+    const ids = [...html.matchAll(/<section class="card market" id="market-\d+" data-market-id="([^"]+)">/g)].map(
+      (m) => m[1],
+    );
+    expect(ids).toEqual(['national', 'beijing', 'shanghai', 'guangdong', 'ccer']);
+    for (const m of Object.values(summary.markets)) expect(html).toContain(`<h2>${escapeHtml(m.name)}</h2>`);
+  });
+
+  it('orders markets whatever the order of the summary', () => {
+    const { national, ccer, ...pilots } = summary.markets;
+    const shuffled: RunSummary = { ...summary, markets: { ccer: ccer!, ...pilots, national: national! } };
+    const out = renderRunReport({ summary: shuffled, events: [], assets });
+    const ids = [...out.matchAll(/data-market-id="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids).toEqual(['national', 'beijing', 'shanghai', 'guangdong', 'ccer']);
+  });
+
+  it('has one chart slot per drawn chart', () => {
+    expect(html.match(/class="chart" data-chart="price"/g)).toHaveLength(5);
+    expect(html.match(/class="chart" data-chart="volume"/g)).toHaveLength(5);
+    expect(html.match(/class="chart" data-chart="compliance"/g)).toHaveLength(1);
+  });
+
+  it('shows compliance by sector where there is some, and says so where there is none', () => {
+    const sections = html.split('<section class="card market"');
+    const shanghai = sections.find((s) => s.includes('data-market-id="shanghai"'))!;
+    const national = sections.find((s) => s.includes('data-market-id="national"'))!;
+    expect(national).toContain('No compliance deadline in this period.');
+    expect(shanghai).not.toContain('No compliance deadline');
+    for (const sector of ['power', 'steel', 'petrochemical', 'aviation', 'buildings']) {
+      expect(shanghai).toContain(`<td class="text">${sector}</td>`);
+    }
+    expect(shanghai).toContain('83.3%');
+    expect(shanghai).toContain('18,400,000.00');
+    expect(shanghai).toContain('-3,260,000.00');
+  });
+
+  it('lists the event log in date order, and marks events on the price charts', () => {
+    const log = /<section class="card" id="event-log">([\s\S]*?)<\/section>/.exec(html)![1]!;
+    expect(log.match(/<tr>/g)).toHaveLength(FIXTURE_EVENTS.length + 1);
+    expect(log).toContain('MEE consultation draft: cement, steel and aluminium to join the national market');
+    expect(log).toContain('All markets');
+    const data = dataBlock(html) as { markets: { markers: { x: number; label: string }[] }[] };
+    const national = data.markets[0]!.markers;
+    // The run start (all markets), the band, the expansion draft and its note on one date.
+    expect(national.map((m) => m.x)).toEqual(['2024-07-01', '2024-08-19', '2024-09-09'].map(dateToUnix));
+    expect(national[2]!.label).toMatch(/^#5 #6 MEE consultation draft/);
+    const beijing = data.markets[1]!.markers;
+    expect(beijing.map((m) => m.x)).toEqual(['2024-07-01', '2024-08-01'].map(dateToUnix));
+  });
+
+  it('escapes a hostile scenario title, market name, sector and event text', () => {
+    const hostile: RunSummary = {
+      ...summary,
+      scenario: { ...summary.scenario, title: HOSTILE, id: HOSTILE },
+      markets: { ...summary.markets, beijing: { ...summary.markets['beijing']!, name: HOSTILE } },
+      compliance: summary.compliance.map((r) => ({ ...r, sector: HOSTILE })),
+    };
+    const events = [...FIXTURE_EVENTS, { date: '2024-08-02', kind: 'note' as const, marketId: HOSTILE, text: HOSTILE }];
+    const out = renderRunReport({ summary: hostile, events, assets });
+    expect(out).not.toContain('<script>alert');
+    expect(out).not.toContain('<img');
+    expect(out).not.toContain('<!-- <img');
+    expect(scriptTags(out)).toBe(3);
+    expect(out).toContain(`<h1>${escapeHtml(HOSTILE)}</h1>`);
+    expect(out).toContain(`<title>${escapeHtml(HOSTILE)} — run report</title>`);
+    // The data still carries the text as it was, for the charts' labels.
+    const data = dataBlock(out) as { markets: { markers: { label: string }[]; compliance: { labels: string[] } }[] };
+    expect(data.markets[2]!.compliance.labels[0]).toBe(HOSTILE);
+  });
+
+  it('escapes a `</script` inside the inlined library', () => {
+    const evil: ReportAssets = { js: 'var uPlot = "</script><script>alert(1)</script>";', css: '</style><b>x</b>' };
+    const out = renderRunReport({ summary, events: FIXTURE_EVENTS, assets: evil });
+    // Only the three real scripts close; the library's text stays inside its element.
+    expect(out.match(/<\/script>/gi)).toHaveLength(3);
+    expect(out).toContain('var uPlot = "<\\/script><script>alert(1)<\\/script>";');
+    expect(out).not.toContain('</style><b>');
+  });
+
+  it('copes with a market without trading days and a run without events', () => {
+    const empty: RunSummary = {
+      ...summary,
+      markets: { national: { id: 'national', name: 'National', instruments: [], daily: [], monthly: {} } },
+      compliance: [],
+    };
+    const out = renderRunReport({ summary: empty, events: [], assets });
+    expect(out).toContain('No trading days for this market in the run.');
+    expect(out).toContain('No events in this run.');
+    expect(out).not.toContain('class="chart"');
+  });
+});
+
+describe('renderFanReport', () => {
+  const dates = ['2024-07-01', '2024-07-02', '2024-07-03'];
+  const fan = {
+    label: 'National close',
+    unit: 'CNY/t',
+    dates,
+    q05: [88, 87, 86],
+    q25: [90, 90, 89],
+    q50: [92, 92, 92],
+    q75: [94, 94, 95],
+    q95: [96, 97, 98],
+  };
+
+  it('draws one chart per series, a table, and escapes its text', () => {
+    const out = renderFanReport({
+      title: HOSTILE,
+      subtitle: 'seeds 1–200',
+      fans: [fan, { ...fan, label: HOSTILE, unit: 't' }],
+      table: { columns: ['Measure', HOSTILE], rows: [[HOSTILE, '1']] },
+      assets,
+    });
+    expect(out.match(/class="chart" data-chart="fan"/g)).toHaveLength(2);
+    expect(out).not.toContain('<script>alert');
+    expect(out).not.toContain('<img');
+    expect(scriptTags(out)).toBe(3);
+    const data = dataBlock(out) as { fans: { x: number[]; q50: number[] }[] };
+    expect(data.fans[0]!.x).toEqual(dates.map(dateToUnix));
+    expect(data.fans[1]!.q50).toEqual([92, 92, 92]);
+    expect(out).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+  });
+
+  it('refuses quantiles that do not match the dates', () => {
+    expect(() =>
+      renderFanReport({
+        title: 't',
+        subtitle: '',
+        fans: [{ ...fan, q75: [1] }],
+        table: { columns: [], rows: [] },
+        assets,
+      }),
+    ).toThrow(/q75 has 1 values for 3 dates/);
+  });
+});
+
+describe('helpers', () => {
+  it('keeps the JSON block closed whatever the strings hold', () => {
+    const s = jsonForScript({ a: '</script><!-- & \u2028' });
+    expect(s).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(s)).toEqual({ a: '</script><!-- & \u2028' });
+  });
+
+  it('reads CNY exactly and groups digits', () => {
+    expect(toFen('1580632300.00')).toBe(158063230000n);
+    expect(toFen('99.5')).toBe(9950n);
+    expect(toFen('-3.005')).toBe(-301n);
+    expect(formatDecimal('1580632300.00')).toBe('1,580,632,300.00');
+    expect(formatDecimal('-3260000.00')).toBe('-3,260,000.00');
+    expect(formatDecimal('999')).toBe('999');
+  });
+
+  it('puts a date at noon China time', () => {
+    expect(dateToUnix('2024-09-09')).toBe(Date.parse('2024-09-09T12:00:00+08:00') / 1000);
+    expect(() => dateToUnix('2024-9-9')).toThrow(RangeError);
+  });
+});
