@@ -147,8 +147,51 @@ describe.skipIf(skip)('reports in a browser', () => {
     const legend = await page.locator('[data-chart="price"][data-market="0"] .u-legend').textContent();
     expect(legend).toMatch(/2024-0[789]-\d\d/);
 
+    // A narrower window rebuilds the charts to fit.
+    await page.setViewportSize({ width: 760, height: 900 });
+    await page.waitForTimeout(400);
+    const narrow = await canvases(page);
+    expect(narrow).toHaveLength(11);
+    for (const c of narrow) {
+      expect(c.width).toBeLessThan(760);
+      expect(c.painted / c.samples).toBeGreaterThan(0.005);
+    }
+
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('runs no script from hostile text in titles, names, sectors and events', async () => {
+    const hostile = '</script><script>alert(1)</script><img src=x onerror=alert(2)><!--';
+    const base = buildRunSummary();
+    const summary = {
+      ...base,
+      scenario: { ...base.scenario, title: hostile },
+      markets: { ...base.markets, beijing: { ...base.markets['beijing']!, name: hostile } },
+      compliance: base.compliance.map((r) => ({ ...r, sector: hostile })),
+    };
+    const events = [
+      ...FIXTURE_EVENTS,
+      { date: '2024-08-05', kind: 'note' as const, marketId: 'beijing', text: hostile },
+    ];
+    const html = renderRunReport({ summary, events, assets: loadReportAssets() });
+    const file = join(dir, 'hostile.html');
+    writeFileSync(file, html);
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    const errors: string[] = [];
+    page.on('dialog', async (d) => {
+      dialogs.push(d.message());
+      await d.dismiss();
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await page.waitForTimeout(200);
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await page.locator('h1').textContent()).toBe(hostile);
+    expect(await page.locator('canvas').count()).toBe(11);
     await page.close();
   });
 
