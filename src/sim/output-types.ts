@@ -96,5 +96,10 @@ export interface RunSummary {
   /** Keyed by market id: national, beijing, ..., ccer. */
   readonly markets: Readonly<Record<string, MarketSummary>>;
   readonly compliance: readonly SectorResult[];
-  readonly counts: { readonly orders: number; readonly trades: number; readonly rejected: number; readonly days: number };
+  readonly counts: {
+    readonly orders: number;
+    readonly trades: number;
+    readonly rejected: number;
+    readonly days: number;
+  };
 }

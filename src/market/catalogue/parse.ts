@@ -32,19 +32,26 @@ function valueAt(root: unknown, pointer: string): unknown {
   return v;
 }
 
-function checkSchema(file: string, schema: Type.TSchema, json: unknown): void {
-  if (Value.Check(schema, json)) return;
+/** The most telling schema violation as field (JSON pointer) and message, or null when the value matches. */
+export function schemaProblem(schema: Type.TSchema, json: unknown): { field: string; message: string } | null {
+  if (Value.Check(schema, json)) return null;
   // Report the deepest error first: "must be >= 0" at /modes/listed/bandBps says more than "/modes is invalid".
   const errors = [...Value.Errors(schema, json)].sort((a, b) => b.instancePath.length - a.instancePath.length);
   const e = errors[0];
-  if (e === undefined) fail(file, '', 'a value matching the schema', json);
+  if (e === undefined) return { field: '', message: 'a value matching the schema' };
   if (e.keyword === 'additionalProperties') {
     const extra = (e.params as { additionalProperties?: string[] }).additionalProperties ?? [];
-    fail(file, `${e.instancePath}/${extra[0] ?? '?'}`, 'no such field (unknown fields are refused)', undefined);
+    return { field: `${e.instancePath}/${extra[0] ?? '?'}`, message: 'no such field (unknown fields are refused)' };
   }
-  const field = e.instancePath;
-  if (e.keyword === 'boolean') fail(file, field, 'no such field (unknown fields are refused)', undefined);
-  fail(file, field, e.message.replace(/^must/, 'expected it to'), valueAt(json, field));
+  if (e.keyword === 'boolean') return { field: e.instancePath, message: 'no such field (unknown fields are refused)' };
+  const got = valueAt(json, e.instancePath);
+  const shown = got === undefined ? '' : `, got ${JSON.stringify(got)?.slice(0, 80)}`;
+  return { field: e.instancePath, message: `${e.message.replace(/^must/, 'expected it to')}${shown}` };
+}
+
+function checkSchema(file: string, schema: Type.TSchema, json: unknown): void {
+  const p = schemaProblem(schema, json);
+  if (p !== null) throw new MarketError('MKT_ERR_CATALOGUE', `${file}: ${p.field || '(top level)'}: ${p.message}`, 500);
 }
 
 function checkSessions(file: string, field: string, sessions: readonly (readonly [string, string])[]): void {

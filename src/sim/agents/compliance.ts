@@ -1,0 +1,229 @@
+// A covered entity (重点排放单位) trading toward its compliance position.
+//
+// It knows its obligation for the cycle (verified emissions) and what it holds, so it knows its need: positive, a
+// shortfall to buy; negative, a surplus. It trades that need over the time left to the deadline, back-loaded: by time
+// fraction τ of the cycle (from the start of the year after the emission year to the deadline) it plans to have done
+// τ^k of it, so each look does the share 1 − (1 − τ^k)/(1 − τ_last^k) of what is left, and everything on the last
+// look. A buyer pays up to the expected price plus a premium that grows as τ^k does; a buyer whose remaining need is
+// a block or more may instead take or propose a block (≥ 100,000 t, 13:00–15:00) at a negotiated discount. Offsets:
+// while they are cheaper than allowances and the offset cap is not filled, a buyer buys credits first.
+// A long entity sells what the banking cap would otherwise cancel: with surplus S and net sales N so far, banking
+// keeps at most 10,000 + 1.5 N, so it must sell x ≥ (S − 10,000 − 1.5 N) / 2.5; surplusSellBps scales that. It
+// asks around the expected price and accepts block bids near it. At its deadline it surrenders what it holds (the
+// simulator does that); after it, it is done.
+
+import type { Rng } from '../rng.ts';
+import type { Agents } from '../scenario/schema.ts';
+import type { Agent } from './agent.ts';
+import type { BlockBoard } from './block-board.ts';
+import type { Venue } from './venue.ts';
+
+export interface CompliancePlan {
+  readonly entityId: string;
+  readonly obligationT: number;
+  /** Offsets usable for the cycle (cap), tonnes. */
+  readonly offsetCapT: number;
+  /** Day numbers (days since 1970-01-01, China time) of the cycle's start and deadline. */
+  readonly startDay: number;
+  deadlineDay: number;
+}
+
+export interface OffsetAccess {
+  readonly venue: Venue;
+  readonly instrumentId: string;
+}
+
+const BANK_FREE_T = 10_000;
+
+export class ComplianceAgent implements Agent {
+  readonly name: string;
+  readonly venue: Venue;
+  readonly accountId: number;
+  readonly plan: CompliancePlan;
+  private readonly rng: Rng;
+  private readonly p: Agents['compliance'];
+  private readonly board: BlockBoard | null;
+  private readonly offsets: OffsetAccess | null;
+  private readonly today: () => number;
+  /** Need and share of the plan left at the first look (the plan is paced from there). */
+  private need0: number | null = null;
+  private left0 = 1;
+  private sellTotal0: number | null = null;
+  private restingId = 0;
+  /** Net tonnes sold in the run (sales − purchases of the allowance); the simulator updates it on every trade. */
+  netSoldT = 0;
+  done = false;
+
+  constructor(
+    name: string,
+    venue: Venue,
+    accountId: number,
+    plan: CompliancePlan,
+    params: Agents['compliance'],
+    rng: Rng,
+    board: BlockBoard | null,
+    offsets: OffsetAccess | null,
+    today: () => number,
+  ) {
+    this.name = name;
+    this.venue = venue;
+    this.accountId = accountId;
+    this.plan = plan;
+    this.p = params;
+    this.rng = rng;
+    this.board = board;
+    this.offsets = offsets;
+    this.today = today;
+  }
+
+  private tau(): number {
+    const span = this.plan.deadlineDay - this.plan.startDay;
+    if (span <= 0) return 1;
+    return Math.min(1, Math.max(0, (this.today() - this.plan.startDay) / span));
+  }
+
+  private offsetsHeldT(): number {
+    if (this.offsets === null) return 0;
+    return this.venue.market.ledger.holding(this.accountId, this.offsets.instrumentId).totalT;
+  }
+
+  /** Positive: tonnes still to buy; negative: surplus held. */
+  needT(): number {
+    const held = this.venue.market.ledger.holding(this.accountId, this.venue.instrumentId).totalT;
+    const offsets = Math.min(this.offsetsHeldT(), this.plan.offsetCapT);
+    return this.plan.obligationT - held - offsets;
+  }
+
+  wakesToday(): number {
+    if (this.done) return 0;
+    return this.p.wakesPerDay;
+  }
+
+  act(tsMs: number, inBlockSession: boolean): void {
+    if (this.done) return;
+    const need = this.needT();
+    const tau = this.tau();
+    const k = this.p.paceExponent;
+    if (this.need0 === null) {
+      this.need0 = need;
+      this.left0 = 1 - tau ** k;
+    }
+    // Planned position: by now, need0 x (1 - tau^k) / (1 - tau0^k) should be left; trade the backlog beyond it.
+    const left = this.left0 <= 0 ? 0 : Math.max(0, (1 - tau ** k) / this.left0);
+    const planned = this.need0 * left;
+    if (need > 0 && this.need0 > 0) {
+      const backlog = need - Math.max(0, planned);
+      if (backlog > 0) this.buy(tsMs, need, backlog, tau ** k, inBlockSession);
+    } else if (need < 0) this.sell(tsMs, -need, left, inBlockSession);
+  }
+
+  private buy(tsMs: number, need: number, backlog: number, urgency: number, inBlock: boolean): void {
+    const v = this.venue;
+    const e = v.belief.fen;
+    if (this.offsets !== null && this.buyOffsets(tsMs, need, e)) return;
+    const block = v.market.spec.modes.block;
+    // A large need (a block or more at the first look) is bought in blocks, in the block session, a block at a
+    // time (ahead of plan, so the next one waits until the plan catches up); only a remainder below a block goes to the listed book.
+    if (block !== null && this.board !== null && (this.need0 ?? 0) >= block.minQtyT && need >= block.minQtyT) {
+      if (!inBlock || backlog <= 0 || !this.rng.chance(this.p.blockPropensityBps / 10_000)) return;
+      const limit = e * (1 - (this.p.blockDiscountBps - 50) / 10_000);
+      for (const o of this.board.open('sell')) {
+        if (o.priceFen > limit || o.qtyT > need || o.proposerId === this.accountId) continue;
+        v.count();
+        const r = v.market.acceptBlock(tsMs, o.proposalId, this.accountId);
+        if (r.ok) return;
+        v.reject(r.code);
+      }
+      const qty = Math.min(need, Math.max(block.minQtyT, Math.round(backlog)));
+      this.propose(tsMs, 'buy', v.blockPrice(e * (1 - this.p.blockDiscountBps / 10_000)), qty);
+      return;
+    }
+    const qty = Math.min(this.p.maxListedOrderT, Math.ceil(backlog * (0.5 + this.rng.next())));
+    if (qty <= 0) return;
+    v.cancel(tsMs, this.accountId, this.restingId);
+    const price = e * (1 + (this.p.urgencyPremiumBps * urgency) / 10_000 + 0.002 * this.rng.normal());
+    const cash = v.market.ledger.account(this.accountId)?.availableFen ?? 0;
+    const affordable = Math.floor(cash / (price * 1.01));
+    this.restingId = v.place(tsMs, this.accountId, 'buy', price, Math.min(qty, affordable), 'day');
+  }
+
+  /** Buys credits when they are cheaper than allowances and the cap has room; true when it did something. */
+  private buyOffsets(tsMs: number, need: number, allowanceFen: number): boolean {
+    const o = this.offsets!;
+    const room = Math.min(
+      need,
+      Math.floor((this.plan.offsetCapT * this.p.offsetUseBps) / 10_000) - this.offsetsHeldT(),
+    );
+    if (room <= 0) return false;
+    const eng = o.venue.market.listed.engine(o.instrumentId);
+    if (eng === null || o.venue.market.date === null) return false;
+    const ask = eng.bestAskFen();
+    if (ask <= 0 || ask >= allowanceFen * 0.97) return false;
+    const qty = Math.min(room, eng.bestAskQtyT(), this.p.maxListedOrderT);
+    o.venue.count();
+    const r = o.venue.market.placeOrder({
+      tsMs,
+      accountId: this.accountId,
+      instrumentId: o.instrumentId,
+      side: 'buy',
+      priceFen: ask,
+      qtyT: qty,
+      tif: 'ioc',
+    });
+    if (!r.ok) o.venue.reject(r.code);
+    return r.ok && r.value.filledT > 0;
+  }
+
+  /** Sells toward what the banking cap would cancel, paced like a buyer's need (left: share of the plan left). */
+  private sell(tsMs: number, surplus: number, left: number, inBlock: boolean): void {
+    const v = this.venue;
+    const mustSell = Math.max(0, (surplus - BANK_FREE_T - 1.5 * Math.max(0, this.netSoldT)) / 2.5);
+    const target = Math.min(surplus, Math.floor((mustSell * this.p.surplusSellBps) / 10_000));
+    if (this.sellTotal0 === null) this.sellTotal0 = target;
+    const backlog = Math.min(target, Math.floor(target - this.sellTotal0 * left));
+    const avail = v.market.ledger.holding(this.accountId, v.instrumentId).availableT;
+    if (backlog <= 0 || avail <= 0) return;
+    const e = v.belief.fen;
+    const block = v.market.spec.modes.block;
+    if (block !== null && this.board !== null && (this.sellTotal0 ?? 0) >= block.minQtyT && target >= block.minQtyT) {
+      if (!inBlock || backlog * 2 < block.minQtyT) return;
+      const floor = e * (1 - (this.p.blockDiscountBps + 50) / 10_000);
+      for (const o of this.board.open('buy')) {
+        if (o.priceFen < floor || o.qtyT > Math.min(target, avail) || o.proposerId === this.accountId) continue;
+        v.count();
+        const r = v.market.acceptBlock(tsMs, o.proposalId, this.accountId);
+        if (r.ok) return;
+        v.reject(r.code);
+      }
+      if (!this.rng.chance(this.p.blockPropensityBps / 10_000)) return;
+      const qty = Math.min(avail, target, Math.max(block.minQtyT, backlog));
+      if (qty >= block.minQtyT)
+        this.propose(tsMs, 'sell', v.blockPrice(e * (1 - this.p.blockDiscountBps / 10_000)), qty);
+      return;
+    }
+    const qty = Math.min(avail, this.p.maxListedOrderT, Math.ceil(backlog * (0.5 + this.rng.next())));
+    if (qty <= 0) return;
+    v.cancel(tsMs, this.accountId, this.restingId);
+    const price = e * (1 + 0.003 * this.rng.normal());
+    this.restingId = v.place(tsMs, this.accountId, 'sell', price, qty, 'day');
+  }
+
+  private propose(tsMs: number, side: 'buy' | 'sell', priceFen: number, qtyT: number): void {
+    const v = this.venue;
+    v.count();
+    const r = v.market.proposeBlock({
+      tsMs,
+      proposerId: this.accountId,
+      counterpartyId: null,
+      side,
+      instrumentId: v.instrumentId,
+      priceFen,
+      qtyT,
+    });
+    if (!r.ok) {
+      v.reject(r.code);
+      return;
+    }
+    this.board!.add({ proposalId: r.value.proposalId, proposerId: this.accountId, side, priceFen, qtyT });
+  }
+}

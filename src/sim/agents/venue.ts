@@ -1,0 +1,118 @@
+// One market as the agents see it: the Market they send commands to, the instrument they trade, the expected price
+// they all start from, the closes so far, and the order helpers every agent uses (prices rounded to the tick and
+// kept inside today's band, sizes inside the order limits, commands counted). Rejections are counted, not hidden:
+// the run's manifest reports them.
+
+import type { TifName } from '../../market/listed.ts';
+import type { Market } from '../../market/market.ts';
+import type { SideName } from '../../market/trade.ts';
+import type { Belief } from '../belief.ts';
+
+export interface Counters {
+  orders: number;
+  rejected: number;
+  /** Rejections by code, for the manifest. */
+  readonly byCode: Map<string, number>;
+}
+
+export class Venue {
+  readonly id: string;
+  readonly market: Market;
+  readonly instrumentId: string;
+  readonly belief: Belief;
+  /** Daily closes (fen), oldest first; the opening price first. */
+  readonly closes: number[];
+  /** Multiplies every agent's wakes today (news raises activity for a while). */
+  activity = 1;
+  private readonly counters: Counters;
+
+  constructor(market: Market, instrumentId: string, belief: Belief, openingFen: number, counters: Counters) {
+    this.id = market.id;
+    this.market = market;
+    this.instrumentId = instrumentId;
+    this.belief = belief;
+    this.closes = [openingFen];
+    this.counters = counters;
+  }
+
+  get tickFen(): number {
+    return this.market.spec.modes.listed.tickFen;
+  }
+
+  get lastCloseFen(): number {
+    return this.closes[this.closes.length - 1]!;
+  }
+
+  /** Close n trading days ago (0: the last), or the oldest known. */
+  closeAgo(n: number): number {
+    return this.closes[Math.max(0, this.closes.length - 1 - n)]!;
+  }
+
+  /** A price rounded to the tick and clamped into today's listed band. */
+  listedPrice(fen: number): number {
+    const tick = this.tickFen;
+    let p = Math.round(fen / tick) * tick;
+    const e = this.market.listed.engine(this.instrumentId);
+    if (e !== null && e.bandHighFen > 0) {
+      if (p > e.bandHighFen) p = e.bandHighFen;
+      if (p < e.bandLowFen) p = e.bandLowFen;
+    }
+    return Math.max(tick, p);
+  }
+
+  /** A block price rounded to the block tick and clamped into the block band around the last close. */
+  blockPrice(fen: number): number {
+    const b = this.market.spec.modes.block!;
+    const ref = this.market.stats.closeFen(this.instrumentId);
+    const tick = b.tickFen;
+    const lo = Math.ceil((ref * (10_000 - b.bandBps)) / 10_000 / tick) * tick;
+    const hi = Math.floor((ref * (10_000 + b.bandBps)) / 10_000 / tick) * tick;
+    return Math.min(hi, Math.max(lo, Math.round(fen / tick) * tick));
+  }
+
+  /** Listed order size clamped to the mode's limits and lot; 0 when too small to send. */
+  listedQty(qtyT: number): number {
+    const l = this.market.spec.modes.listed;
+    const q = Math.min(Math.floor(qtyT / l.lotT) * l.lotT, l.maxQtyT);
+    return q >= l.minQtyT ? q : 0;
+  }
+
+  /** Places a listed order; returns the order id if it rests, 0 otherwise. */
+  place(tsMs: number, accountId: number, side: SideName, priceFen: number, qtyT: number, tif: TifName): number {
+    const q = this.listedQty(qtyT);
+    if (q <= 0) return 0;
+    this.counters.orders++;
+    const r = this.market.placeOrder({
+      tsMs,
+      accountId,
+      instrumentId: this.instrumentId,
+      side,
+      priceFen: this.listedPrice(priceFen),
+      qtyT: q,
+      tif,
+    });
+    if (!r.ok) {
+      this.reject(r.code);
+      return 0;
+    }
+    return r.value.restingT > 0 ? r.value.orderId : 0;
+  }
+
+  cancel(tsMs: number, accountId: number, orderId: number): void {
+    if (orderId === 0) return;
+    // An order filled or expired since is gone: nothing to cancel, not an error of the agent's.
+    if (this.market.listed.orderOf(orderId) === null) return;
+    this.counters.orders++;
+    const r = this.market.cancel(tsMs, accountId, orderId);
+    if (!r.ok) this.reject(r.code);
+  }
+
+  reject(code: string): void {
+    this.counters.rejected++;
+    this.counters.byCode.set(code, (this.counters.byCode.get(code) ?? 0) + 1);
+  }
+
+  count(): void {
+    this.counters.orders++;
+  }
+}

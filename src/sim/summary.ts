@@ -1,0 +1,163 @@
+// From a finished simulation to what the run folder holds: summary.json (per market: daily rows and monthly
+// totals, money as CNY strings), per-entity and per-sector compliance results. Money crosses into decimal strings
+// here, through the market layer's money helpers.
+
+import { cycleReport, type EntityReport } from '../market/compliance/index.ts';
+import { fenToYuan } from '../market/money.ts';
+import type {
+  DailyRow,
+  EntityResult,
+  MarketSummary,
+  ModeTotals,
+  MonthRow,
+  RunSummary,
+  SectorResult,
+} from './output-types.ts';
+import type { MarketBar, SimResult } from './simulation.ts';
+
+const totals = (volumeT: number, turnoverFen: number): ModeTotals => ({ volumeT, turnoverCny: fenToYuan(turnoverFen) });
+const price = (fen: number | null): string | null => (fen === null ? null : fenToYuan(fen));
+
+function marketSummary(
+  id: string,
+  name: string,
+  instrument: string,
+  instruments: string[],
+  bars: readonly MarketBar[],
+): MarketSummary {
+  const byDate = new Map<string, MarketBar[]>();
+  for (const b of bars) {
+    if (b.marketId !== id) continue;
+    const l = byDate.get(b.date);
+    if (l === undefined) byDate.set(b.date, [b]);
+    else l.push(b);
+  }
+  const daily: DailyRow[] = [];
+  const months = new Map<string, { lv: number; lt: number; bv: number; bt: number }>();
+  for (const [date, day] of byDate) {
+    let lv = 0;
+    let lt = 0;
+    let bv = 0;
+    let bt = 0;
+    for (const b of day) {
+      if (b.mode === 'listed') {
+        lv += b.volumeT;
+        lt += b.turnoverFen;
+      } else if (b.mode === 'block') {
+        bv += b.volumeT;
+        bt += b.turnoverFen;
+      }
+    }
+    const main = day.find((b) => b.mode === 'listed' && b.instrumentId === instrument)!;
+    const traded = main.volumeT > 0;
+    daily.push({
+      date,
+      open: traded ? price(main.openFen) : null,
+      high: traded ? price(main.highFen) : null,
+      low: traded ? price(main.lowFen) : null,
+      close: price(main.closeFen),
+      listed: totals(lv, lt),
+      block: totals(bv, bt),
+    });
+    const key = date.slice(0, 7);
+    const m = months.get(key) ?? { lv: 0, lt: 0, bv: 0, bt: 0 };
+    m.lv += lv;
+    m.lt += lt;
+    m.bv += bv;
+    m.bt += bt;
+    months.set(key, m);
+  }
+  const monthly: Record<string, MonthRow> = {};
+  for (const [k, m] of months)
+    monthly[k] = {
+      listed: totals(m.lv, m.lt),
+      block: totals(m.bv, m.bt),
+      listedAverage: m.lv > 0 ? fenToYuan(Math.round(m.lt / m.lv)) : null,
+    };
+  return { id, name, instruments, daily, monthly };
+}
+
+export interface RunOutput {
+  readonly summary: RunSummary;
+  readonly entities: readonly EntityResult[];
+}
+
+export function buildOutput(
+  sim: SimResult,
+  meta: { id: string; title: string; hash: string; seed: number },
+  counts: { orders: number; rejected: number },
+): RunOutput {
+  const w = sim.world;
+  const markets: Record<string, MarketSummary> = {};
+  for (const mw of w.markets) {
+    const spec = mw.market.spec;
+    markets[mw.setup.id] = marketSummary(
+      mw.setup.id,
+      spec.name,
+      mw.setup.instrument,
+      spec.instruments.map((i) => i.id),
+      sim.bars,
+    );
+  }
+  const entities: EntityResult[] = [];
+  const sectors = new Map<string, { r: EntityReport[]; cost: number }>();
+  for (const mw of w.markets) {
+    if (mw.ctx === null || mw.setup.cycle === null) continue;
+    const rep = cycleReport(mw.ctx, mw.setup.cycle);
+    if (!rep.ok) continue;
+    for (const r of rep.value.entities) {
+      const acct = w.registry.find(r.entityId);
+      const costFen = acct.ok ? (sim.netCostFen.get(acct.value.accountId) ?? 0) : 0;
+      entities.push({
+        entityId: r.entityId,
+        marketId: r.marketId,
+        sector: r.sector,
+        cycleId: r.cycleId,
+        verifiedT: r.obligationT,
+        allocatedT: r.allocatedT,
+        surrenderedT: r.surrenderedAllowancesT,
+        offsetsT: r.surrenderedOffsetsT,
+        shortfallT: r.settled ? r.shortfallT : 0,
+        fineCny: fenToYuan(r.fineFen),
+        status: r.settled ? r.status : 'open',
+        netCostCny: fenToYuan(costFen),
+      });
+      const key = `${r.marketId}\u0000${r.sector}\u0000${r.cycleId}`;
+      const g = sectors.get(key) ?? { r: [], cost: 0 };
+      g.r.push(r);
+      g.cost += costFen;
+      sectors.set(key, g);
+    }
+  }
+  const compliance: SectorResult[] = [...sectors.entries()].map(([key, g]) => {
+    const [marketId, sector, cycleId] = key.split('\u0000') as [string, string, string];
+    const settled = g.r.every((r) => r.settled);
+    const sum = (f: (r: EntityReport) => number): number => g.r.reduce((s, r) => s + f(r), 0);
+    const compliant = g.r.filter((r) => r.settled && r.status === 'compliant').length;
+    return {
+      marketId,
+      sector,
+      cycleId,
+      entities: g.r.length,
+      verifiedT: sum((r) => r.obligationT),
+      allocatedT: sum((r) => r.allocatedT),
+      surrenderedT: sum((r) => r.surrenderedAllowancesT),
+      offsetsT: sum((r) => r.surrenderedOffsetsT),
+      shortfallT: settled ? sum((r) => r.shortfallT) : 0,
+      complianceRate: settled ? Math.round((compliant / g.r.length) * 10_000) / 10_000 : 0,
+      fineCny: fenToYuan(sum((r) => r.fineFen)),
+      netCostCny: fenToYuan(g.cost),
+    };
+  });
+  return {
+    summary: {
+      scenario: { id: meta.id, title: meta.title, hash: meta.hash },
+      seed: meta.seed,
+      period: { from: sim.days[0]!, to: sim.days[sim.days.length - 1]! },
+      markets,
+      compliance,
+      counts: { orders: counts.orders, trades: sim.trades, rejected: counts.rejected, days: sim.days.length },
+    },
+    entities,
+  };
+}

@@ -1,0 +1,282 @@
+// Builds a run's world from a scenario: one shared ledger (an entity trades CEA nationally and CCER in Beijing from
+// one set of accounts), a Market per scenario market with its rule changes dated at or before the first day already
+// applied, the covered entities with their accounts, cash and allocation, and every agent with its own random
+// stream. Pure: everything comes in as arguments.
+
+import type { MarketSpec } from '../market/catalogue/schema.ts';
+import {
+  type AllocationPlan,
+  type ComplianceContext,
+  EntityRegistry,
+  obligation,
+  offsetCapT,
+  openCompliance,
+  trueUpAll,
+} from '../market/compliance/index.ts';
+import { Ledger } from '../market/ledger.ts';
+import { Market, type TradingDays } from '../market/market.ts';
+import { changedSpec, type RuleChange } from '../market/rule-change.ts';
+import { dayNumber, minuteOfDay, tsOf } from '../market/time.ts';
+import type { Agent } from './agents/agent.ts';
+import { BlockBoard } from './agents/block-board.ts';
+import { ComplianceAgent } from './agents/compliance.ts';
+import { Dealer, NoiseTrader, OffsetSupplier, Speculator } from './agents/traders.ts';
+import { type Counters, Venue } from './agents/venue.ts';
+import { Belief } from './belief.ts';
+import { SimCode, SimError } from './errors.ts';
+import type { EntityRow } from './registry/draw.ts';
+import { Rng } from './rng.ts';
+import type { MarketSetup, Scenario, ScenarioEvent } from './scenario/schema.ts';
+
+export interface WorldInput {
+  readonly scenario: Scenario;
+  readonly markets: readonly MarketSpec[];
+  readonly calendar: TradingDays;
+  readonly entities: readonly EntityRow[];
+  readonly plans: Readonly<Record<string, AllocationPlan>>;
+  readonly seed: number;
+  /** The first trading day of the period. */
+  readonly firstDay: string;
+}
+
+export interface MarketWorld {
+  readonly setup: MarketSetup;
+  readonly market: Market;
+  readonly venue: Venue;
+  readonly board: BlockBoard | null;
+  ctx: ComplianceContext | null;
+  readonly plan: AllocationPlan | null;
+  readonly entityAgents: ComplianceAgent[];
+  readonly agents: Agent[];
+  /** Listed session windows as [first wall minute, length]. */
+  readonly windows: readonly (readonly [number, number])[];
+  readonly sessionMinutes: number;
+  readonly blockWindows: readonly (readonly [number, number])[];
+}
+
+export interface World {
+  readonly ledger: Ledger;
+  readonly registry: EntityRegistry;
+  readonly markets: MarketWorld[];
+  readonly counters: Counters;
+  /** Account -> compliance agent, for trade bookkeeping. */
+  readonly byAccount: Map<number, ComplianceAgent>;
+  /** Day number of the open trading day (the agents' clock). */
+  today: number;
+  nextAccountId: number;
+}
+
+/** "90.40" -> 9040 (the schema guarantees the shape). */
+export function cnyToFen(cny: string): number {
+  const [y, f = ''] = cny.split('.');
+  return Number(y) * 100 + Number(f.padEnd(2, '0'));
+}
+
+export function ruleChangeOf(e: ScenarioEvent): { market: string; change: RuleChange } | null {
+  switch (e.kind) {
+    case 'band':
+      return { market: e.market, change: { kind: 'band', mode: e.mode, bandBps: e.bandBps } };
+    case 'offset-cap':
+      return { market: e.market, change: { kind: 'offset-cap', capBps: e.capBps } };
+    case 'deadline':
+      return { market: e.market, change: { kind: 'deadline', cycleId: e.cycle, deadline: e.deadline } };
+    default:
+      return null;
+  }
+}
+
+function windowsOf(sessions: readonly (readonly [string, string])[]): [number, number][] {
+  return sessions.map(([a, b]) => [minuteOfDay(a), minuteOfDay(b) - minuteOfDay(a)]);
+}
+
+function must<T>(r: { ok: true; value: T } | { ok: false; code: string; message: string }, what: string): T {
+  if (!r.ok) throw new SimError(SimCode.Unsupported, `${what}: ${r.code}: ${r.message}`);
+  return r.value;
+}
+
+export function buildWorld(input: WorldInput): World {
+  const { scenario, seed } = input;
+  const ledger = new Ledger();
+  const counters: Counters = { orders: 0, rejected: 0, byCode: new Map() };
+  const world: World = {
+    ledger,
+    registry: new EntityRegistry(),
+    markets: [],
+    counters,
+    byAccount: new Map(),
+    today: dayNumber(input.firstDay),
+    nextAccountId: 1,
+  };
+  const t0 = tsOf(input.firstDay, '00:00') - 60_000;
+  const open = (kind: 'entity' | 'institution'): number => {
+    const id = world.nextAccountId++;
+    must(ledger.open(id, kind), `opening account ${id}`);
+    return id;
+  };
+  const a = scenario.agents;
+  for (const setup of scenario.markets) {
+    let spec = input.markets.find((m) => m.id === setup.id)!;
+    // Rule changes dated on or before the first day are in force from its open.
+    for (const e of scenario.events) {
+      const rc = ruleChangeOf(e);
+      if (rc === null || rc.market !== setup.id || e.date > input.firstDay) continue;
+      spec = must(changedSpec(spec, rc.change), `scenario event ${e.kind} on ${e.date}`);
+    }
+    const openingFen = cnyToFen(setup.openingPriceCny);
+    const initialCloseFen: Record<string, number> = { [setup.instrument]: openingFen };
+    const market = new Market(spec, ledger, { calendar: input.calendar, initialCloseFen });
+    const belief = new Belief(
+      openingFen,
+      setup.belief.volBpsPerDay,
+      setup.belief.diffusionBpsPerDay,
+      new Rng(seed, `${setup.id}/belief`),
+    );
+    const venue = new Venue(market, setup.instrument, belief, openingFen, counters);
+    const board = spec.modes.block === null ? null : new BlockBoard(market);
+    const windows = windowsOf(spec.modes.listed.sessions);
+    const mw: MarketWorld = {
+      setup,
+      market,
+      venue,
+      board,
+      ctx: null,
+      plan: input.plans[setup.id] ?? null,
+      entityAgents: [],
+      agents: [],
+      windows,
+      sessionMinutes: windows.reduce((s, w) => s + w[1], 0),
+      blockWindows: spec.modes.block === null ? [] : windowsOf(spec.modes.block.sessions),
+    };
+    world.markets.push(mw);
+    const institution = spec.participants.institutions ? 'institution' : 'entity';
+    const scale = setup.traderScale;
+    const n = (count: number): number => Math.round(count * scale);
+    const ins = setup.instrument;
+    for (let i = 0; i < n(a.dealers.count); i++) {
+      const id = open(institution);
+      const inv = Math.round(a.dealers.inventoryT * scale);
+      ledger.deposit(t0, id, cnyToFen(a.dealers.cashCny) * Math.max(1, Math.round(scale)), 'sim: dealer cash');
+      if (inv > 0) ledger.allocate(t0, id, ins, inv, 'sim: dealer inventory');
+      const p = {
+        ...a.dealers,
+        quoteT: Math.round(a.dealers.quoteT * scale),
+        inventoryT: inv,
+        blockDiscountBps: a.compliance.blockDiscountBps,
+      };
+      mw.agents.push(
+        new Dealer(
+          `${setup.id}/dealer-${i + 1}`,
+          venue,
+          id,
+          p,
+          new Rng(seed, `${setup.id}/dealer-${i + 1}`),
+          board,
+          mw.sessionMinutes,
+        ),
+      );
+    }
+    for (const style of ['momentum', 'mean-reversion'] as const) {
+      const p = style === 'momentum' ? a.momentum : a.meanReversion;
+      for (let i = 0; i < n(p.count); i++) {
+        const id = open(institution);
+        ledger.deposit(t0, id, cnyToFen(p.cashCny), `sim: ${style} cash`);
+        const start = Math.floor(p.maxPositionT / 2);
+        if (start > 0) ledger.allocate(t0, id, ins, start, `sim: ${style} inventory`);
+        const name = `${setup.id}/${style}-${i + 1}`;
+        mw.agents.push(new Speculator(name, venue, id, style, p, new Rng(seed, name)));
+      }
+    }
+    for (let i = 0; i < n(a.noise.count); i++) {
+      const id = open(institution);
+      ledger.deposit(t0, id, cnyToFen(a.noise.cashCny), 'sim: noise cash');
+      if (a.noise.inventoryT > 0) ledger.allocate(t0, id, ins, a.noise.inventoryT, 'sim: noise inventory');
+      const name = `${setup.id}/noise-${i + 1}`;
+      mw.agents.push(new NoiseTrader(name, venue, id, a.noise, new Rng(seed, name)));
+    }
+    if (spec.instruments.some((x) => x.kind === 'offset') && a.offsetSuppliers.count > 0) {
+      const per = Math.floor(a.offsetSuppliers.legacyStockT / a.offsetSuppliers.count);
+      for (let i = 0; i < a.offsetSuppliers.count; i++) {
+        const id = open('institution');
+        if (per > 0) ledger.issue(t0, id, ins, per, 'sim: legacy credits held');
+        const name = `${setup.id}/offset-supplier-${i + 1}`;
+        mw.agents.push(new OffsetSupplier(name, venue, id, ins, a.offsetSuppliers, new Rng(seed, name)));
+      }
+    }
+  }
+  for (const mw of world.markets)
+    if (mw.setup.sectors.length > 0) admitEntities(world, input, mw, mw.setup.sectors, t0);
+  return world;
+}
+
+/** Registers the market's entities of these sectors, opens and funds their accounts and, for the scenario's cycle,
+ * allocates (true-up of the cycle's years) and gives each a compliance agent. */
+export function admitEntities(
+  world: World,
+  input: WorldInput,
+  mw: MarketWorld,
+  sectors: readonly string[],
+  tsMs: number,
+): number {
+  const { ledger } = world;
+  const setup = mw.setup;
+  if (mw.ctx === null)
+    mw.ctx = must(openCompliance(mw.market.spec, ledger, world.registry), `compliance of ${setup.id}`);
+  const rows = input.entities.filter((e) => e.marketId === setup.id && sectors.includes(e.sector));
+  const picked = rows.filter((_, i) => i % setup.entityEvery === 0);
+  if (rows.length === 0)
+    throw new SimError(
+      SimCode.Unsupported,
+      `market ${setup.id}: the registry has no entities of sector(s) ${sectors.join(', ')}`,
+    );
+  const cycle = setup.cycle === null ? null : mw.market.spec.compliance!.cycles.find((c) => c.id === setup.cycle)!;
+  const openingFen = mw.venue.lastCloseFen;
+  const added: string[] = [];
+  for (const row of picked) {
+    const id = world.nextAccountId++;
+    must(ledger.open(id, 'entity'), `account of ${row.id}`);
+    must(world.registry.add({ ...row, accountId: id }), `entity ${row.id}`);
+    const scaleT = Math.max(...Object.values(row.verifiedT), 1);
+    ledger.deposit(tsMs, id, Math.round(scaleT * openingFen * 0.4) + 100_000_00, 'sim: working cash');
+    added.push(row.id);
+  }
+  if (cycle === null || mw.plan === null) return added.length;
+  for (const year of cycle.years) {
+    const res = trueUpAll(mw.ctx, mw.plan, year, tsMs);
+    // Entities not covered in a year, or without its figures, simply get nothing for it.
+    if (!res.ok && res.code !== 'MKT_ERR_NOT_VERIFIED') must(res, `allocation ${setup.id} ${year}`);
+  }
+  const offsetMarket = world.markets.find((m) => m.market.spec.instruments.some((i) => i.kind === 'offset'));
+  const usable = mw.market.spec.offsets?.usable.find((u) => offsetMarket?.setup.instrument === u.instrument);
+  const startDay = dayNumber(`${Math.max(...cycle.years) + 1}-01-01`);
+  for (const entityId of added) {
+    const o = obligation(mw.ctx, entityId, cycle.id);
+    if (!o.ok) continue;
+    const e = world.registry.find(entityId);
+    if (!e.ok) continue;
+    const plan = {
+      entityId,
+      obligationT: o.value.obligationT,
+      offsetCapT: usable === undefined ? 0 : offsetCapT(mw.ctx, o.value),
+      startDay,
+      deadlineDay: dayNumber(cycle.deadline),
+    };
+    const name = `${setup.id}/${entityId}`;
+    const agent = new ComplianceAgent(
+      name,
+      mw.venue,
+      e.value.accountId,
+      plan,
+      input.scenario.agents.compliance,
+      new Rng(input.seed, name),
+      mw.board,
+      usable === undefined || offsetMarket === undefined
+        ? null
+        : { venue: offsetMarket.venue, instrumentId: usable.instrument },
+      () => world.today,
+    );
+    mw.entityAgents.push(agent);
+    mw.agents.push(agent);
+    world.byAccount.set(e.value.accountId, agent);
+  }
+  return added.length;
+}
