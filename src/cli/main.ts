@@ -1,19 +1,54 @@
 // The `cets` command line. Loading the catalogue validates every data file first: a bad file stops here with a
 // message naming the file and the field.
 import { MarketError } from '../market/errors.ts';
+import { SimError } from '../sim/errors.ts';
 import { loadCatalogue } from '../store/catalogue-files.ts';
+import { calibrateCommand, fitCommand } from './calibrate.ts';
 import { runDemo } from './demo.ts';
 import { listMarkets, showMarket } from './markets.ts';
+import { registryCommand } from './registry.ts';
+import { runCommand } from './run.ts';
 
 const usage = `usage: cets <command>
   demo              one trading day of the national market, 2024-09-30 (what npm start runs for now)
-  markets [id]      the market catalogue as loaded from data/, or one market in full`;
+  markets [id]      the market catalogue as loaded from data/, or one market in full
+  run <scenario> [--seed N] [--out DIR] [--set path=value]
+                    simulate a scenario (scenarios/<name>.json or a path); writes a run folder
+  calibrate <scenario> [--seeds N] [--json]
+                    median of each published figure over seeds 1..N against data/figures/<scenario>.json
+  fit <scenario> --param path:min:max:step ... [--seeds N] [--rounds R]
+                    the fitting procedure: coordinate search on the named parameters
+  registry draw|check
+                    redraw the synthetic entity registries in data/entities, or check them`;
+
+const SIM_COMMANDS: Record<string, (args: readonly string[], out: (line: string) => void) => number> = {
+  run: runCommand,
+  calibrate: calibrateCommand,
+  fit: fitCommand,
+  registry: (args, out) => registryCommand(args, out),
+};
 
 export function main(argv: readonly string[], out: (line: string) => void = console.log): number {
   const [cmd = 'demo', ...rest] = argv;
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
     out(usage);
     return 0;
+  }
+  const sim = SIM_COMMANDS[cmd];
+  if (sim !== undefined && Object.hasOwn(SIM_COMMANDS, cmd)) {
+    try {
+      return sim(rest, out);
+    } catch (e) {
+      if (e instanceof SimError || e instanceof MarketError) {
+        console.error(`cets: ${e.code}: ${e.message}`);
+        return e instanceof SimError && e.code === 'SIM_ERR_ARGS' ? 2 : 1;
+      }
+      if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
+        console.error(`cets: SIM_ERR_ARGS: ${e.message}`);
+        return 2;
+      }
+      throw e;
+    }
   }
   if (cmd !== 'demo' && cmd !== 'markets') {
     console.error(`cets: unknown command "${cmd}"\n${usage}`);

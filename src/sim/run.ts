@@ -1,0 +1,93 @@
+// One run, from a validated scenario to everything the run folder holds. Pure: the catalogue, registry, scenario
+// text hash and version come in; files are written by src/store/run-folder.ts.
+
+import type { TradingCalendar } from '../market/calendar.ts';
+import type { MarketSpec } from '../market/catalogue/schema.ts';
+import type { AllocationPlan } from '../market/compliance/index.ts';
+import type { EntityResult, LoggedEvent, RunSummary } from './output-types.ts';
+import type { EntityRow } from './registry/draw.ts';
+import type { Scenario } from './scenario/schema.ts';
+import { type MarketBar, type ReplayDay, simulate } from './simulation.ts';
+import { buildOutput } from './summary.ts';
+
+export interface RunContext {
+  readonly markets: readonly MarketSpec[];
+  readonly calendar: TradingCalendar;
+  readonly entities: readonly EntityRow[];
+  readonly plans: Readonly<Record<string, AllocationPlan>>;
+  readonly version: string;
+}
+
+export interface RunRequest {
+  readonly scenario: Scenario;
+  /** sha256 of the scenario as run (after any parameter overrides), hex. */
+  readonly scenarioHash: string;
+  readonly seed: number;
+  readonly replay?: { readonly marketId: string; readonly days: ReadonlyMap<string, ReplayDay> } | null;
+}
+
+export interface Manifest {
+  readonly scenario: string;
+  readonly scenarioHash: string;
+  readonly seed: number;
+  readonly version: string;
+  readonly period: { readonly from: string; readonly to: string };
+  readonly tradingDays: number;
+  readonly orders: number;
+  readonly trades: number;
+  readonly rejected: number;
+  /** Rejections by code: agents acting on stale views (a listing taken a moment before) are expected, in small numbers. */
+  readonly rejectedByCode: Readonly<Record<string, number>>;
+  readonly entities: number;
+  readonly agents: number;
+}
+
+export interface RunResult {
+  readonly summary: RunSummary;
+  readonly entities: readonly EntityResult[];
+  readonly events: readonly LoggedEvent[];
+  readonly bars: readonly MarketBar[];
+  readonly manifest: Manifest;
+  /** Expected price per market per day, CNY (replay reports compare it with the given path). */
+  readonly beliefsCny: Readonly<Record<string, number[]>>;
+}
+
+export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
+  const s = req.scenario;
+  const sim = simulate({
+    scenario: s,
+    markets: ctx.markets,
+    calendar: ctx.calendar,
+    entities: ctx.entities,
+    plans: ctx.plans,
+    seed: req.seed,
+    replay: req.replay ?? null,
+  });
+  const c = sim.world.counters;
+  const out = buildOutput(sim, { id: s.id, title: s.title, hash: req.scenarioHash, seed: req.seed }, c);
+  const rejectedByCode: Record<string, number> = {};
+  for (const [k, v] of [...c.byCode].sort()) rejectedByCode[k] = v;
+  const beliefsCny: Record<string, number[]> = {};
+  for (const [k, v] of sim.beliefs) beliefsCny[k] = v.map((f) => Math.round(f) / 100);
+  return {
+    summary: out.summary,
+    entities: out.entities,
+    events: sim.events,
+    bars: sim.bars,
+    beliefsCny,
+    manifest: {
+      scenario: s.id,
+      scenarioHash: req.scenarioHash,
+      seed: req.seed,
+      version: ctx.version,
+      period: out.summary.period,
+      tradingDays: sim.days.length,
+      orders: c.orders,
+      trades: sim.trades,
+      rejected: c.rejected,
+      rejectedByCode,
+      entities: sim.world.registry.list().length,
+      agents: sim.world.markets.reduce((n, m) => n + m.agents.length, 0),
+    },
+  };
+}
