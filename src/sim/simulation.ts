@@ -149,6 +149,8 @@ export function simulate(input: SimInput): SimResult {
       if (!r.ok) throw new SimError(SimCode.Unsupported, `${mw.setup.id} could not close ${date}: ${r.message}`);
       for (const b of r.value.bars) bars.push({ ...b, marketId: mw.setup.id });
       mw.venue.closes.push(mw.market.stats.closeFen(mw.setup.instrument));
+      mw.venue.lastListedT =
+        r.value.bars.find((b) => b.mode === 'listed' && b.instrumentId === mw.setup.instrument)?.volumeT ?? 0;
     }
     for (const mw of world.markets) settleIfDue(world, mw, date, next, settled, log);
   });
@@ -320,14 +322,16 @@ function settleIfDue(
     const offsetIns = ctx.spec.offsets?.usable.map((u) => u.instrument) ?? [];
     let done = 0;
     for (const ins of offsetIns) {
-      const held = ledger.holding(agent.accountId, ins).availableT;
+      const h = ledger.holding(agent.accountId, ins);
+      // Locked (T+1) lots count: the lock is on resale, not on compliance use.
+      const held = h.totalT - h.reservedT;
       const q = Math.min(held, agent.plan.offsetCapT - done, left - done);
       const got = offer(ins, q);
       done += got;
       offsetsT += got;
     }
-    const held = ledger.holding(agent.accountId, mw.setup.instrument).availableT;
-    offer(mw.setup.instrument, Math.min(held, left - done));
+    const h = ledger.holding(agent.accountId, mw.setup.instrument);
+    offer(mw.setup.instrument, Math.min(h.totalT - h.reservedT, left - done));
   }
   const stats = mw.market.stats;
   const history = stats.history();

@@ -7,11 +7,12 @@ import type { MarketSpec } from '../market/catalogue/schema.ts';
 import {
   type AllocationPlan,
   type ComplianceContext,
+  coveredIn,
   EntityRegistry,
   obligation,
   offsetCapT,
   openCompliance,
-  trueUpAll,
+  trueUp,
 } from '../market/compliance/index.ts';
 import { Ledger } from '../market/ledger.ts';
 import { Market, type TradingDays } from '../market/market.ts';
@@ -240,15 +241,22 @@ export function admitEntities(
     added.push(row.id);
   }
   if (cycle === null || mw.plan === null) return added.length;
-  for (const year of cycle.years) {
-    const res = trueUpAll(mw.ctx, mw.plan, year, tsMs);
-    // Entities not covered in a year, or without its figures, simply get nothing for it.
-    if (!res.ok && res.code !== 'MKT_ERR_NOT_VERIFIED') must(res, `allocation ${setup.id} ${year}`);
-  }
+  // The newcomers' allocation for the scenario's cycle (true-up of its years; earlier entities already have theirs).
+  // An entity not covered in a year, or without its figures, gets nothing for it and has no obligation.
+  const covered = added.filter((id) => {
+    const e = world.registry.find(id);
+    return e.ok && cycle.years.some((y) => coveredIn(e.value, y));
+  });
+  for (const id of covered)
+    for (const year of cycle.years) {
+      const res = trueUp(mw.ctx, mw.plan, id, year, tsMs);
+      if (!res.ok && res.code !== 'MKT_ERR_NOT_VERIFIED' && res.code !== 'MKT_ERR_NOT_ELIGIBLE')
+        must(res, `allocation ${setup.id} ${year}`);
+    }
   const offsetMarket = world.markets.find((m) => m.market.spec.instruments.some((i) => i.kind === 'offset'));
   const usable = mw.market.spec.offsets?.usable.find((u) => offsetMarket?.setup.instrument === u.instrument);
   const startDay = dayNumber(`${Math.max(...cycle.years) + 1}-01-01`);
-  for (const entityId of added) {
+  for (const entityId of covered) {
     const o = obligation(mw.ctx, entityId, cycle.id);
     if (!o.ok) continue;
     const e = world.registry.find(entityId);

@@ -94,9 +94,15 @@ export class ComplianceAgent implements Agent {
     return this.plan.obligationT - held - offsets;
   }
 
+  /** Looks per day: the base rate, rising up to elevenfold over the last tenth of the cycle (the December rush). */
   wakesToday(): number {
     if (this.done) return 0;
-    return this.p.wakesPerDay;
+    return this.p.wakesPerDay * (1 + 10 * this.rush());
+  }
+
+  /** 0 until the last tenth of the cycle, then rising to 1 at the deadline. */
+  private rush(): number {
+    return Math.max(0, this.tau() - 0.9) / 0.1;
   }
 
   act(tsMs: number, inBlockSession: boolean): void {
@@ -124,19 +130,26 @@ export class ComplianceAgent implements Agent {
     const block = v.market.spec.modes.block;
     // A large need (a block or more at the first look) is bought in blocks, in the block session, a block at a
     // time (ahead of plan, so the next one waits until the plan catches up); only a remainder below a block goes to the listed book.
-    if (block !== null && this.board !== null && (this.need0 ?? 0) >= block.minQtyT && need >= block.minQtyT) {
-      if (!inBlock || backlog <= 0 || !this.rng.chance(this.p.blockPropensityBps / 10_000)) return;
-      const limit = e * (1 - (this.p.blockDiscountBps - 50) / 10_000);
-      for (const o of this.board.open('sell')) {
-        if (o.priceFen > limit || o.qtyT > need || o.proposerId === this.accountId) continue;
-        v.count();
-        const r = v.market.acceptBlock(tsMs, o.proposalId, this.accountId);
-        if (r.ok) return;
-        v.reject(r.code);
+    const large = block !== null && this.board !== null && (this.need0 ?? 0) >= block.minQtyT && need >= block.minQtyT;
+    if (large) {
+      const rush = this.rush();
+      if (inBlock) {
+        const p = this.p.blockPropensityBps / 10_000;
+        if (backlog <= 0 || !this.rng.chance(p + (1 - p) * rush)) return;
+        const limit = e * (1 - (this.p.blockDiscountBps - 50) / 10_000);
+        for (const o of this.board!.open('sell')) {
+          if (o.priceFen > limit || o.qtyT > need || o.proposerId === this.accountId) continue;
+          v.count();
+          const r = v.market.acceptBlock(tsMs, o.proposalId, this.accountId);
+          if (r.ok) return;
+          v.reject(r.code);
+        }
+        const qty = Math.min(need, Math.max(block!.minQtyT, Math.round(backlog)));
+        this.propose(tsMs, 'buy', v.blockPrice(e * (1 - this.p.blockDiscountBps / 10_000)), qty);
+        return;
       }
-      const qty = Math.min(need, Math.max(block.minQtyT, Math.round(backlog)));
-      this.propose(tsMs, 'buy', v.blockPrice(e * (1 - this.p.blockDiscountBps / 10_000)), qty);
-      return;
+      // Outside the block window a large buyer waits, except in the December rush, when it buys in the book too.
+      if (rush === 0) return;
     }
     const qty = Math.min(this.p.maxListedOrderT, Math.ceil(backlog * (0.5 + this.rng.next())));
     if (qty <= 0) return;

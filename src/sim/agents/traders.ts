@@ -81,7 +81,9 @@ export class Dealer implements Agent {
     v.cancel(tsMs, this.accountId, this.askId);
     const half = this.p.spreadBps / 20_000;
     const jitter = 1 + 0.001 * this.rng.normal();
-    const size = Math.round(this.p.quoteT * (0.5 + this.rng.next()));
+    // Quotes grow with the flow: when yesterday's listed volume passed 50 quotes' worth, quote proportionally more.
+    const flow = Math.max(1, v.lastListedT / (50 * Math.max(1, this.p.quoteT)));
+    const size = Math.round(this.p.quoteT * flow * (0.5 + this.rng.next()));
     const ledger = v.market.ledger;
     const avail = ledger.holding(this.accountId, v.instrumentId).availableT;
     this.askId = v.place(tsMs, this.accountId, 'sell', mid * (1 + half) * jitter, Math.min(size, avail), 'day');

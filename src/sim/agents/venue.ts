@@ -22,6 +22,8 @@ export class Venue {
   readonly belief: Belief;
   /** Daily closes (fen), oldest first; the opening price first. */
   readonly closes: number[];
+  /** Listed volume of the traded instrument on the last trading day, tonnes. */
+  lastListedT = 0;
   /** Multiplies every agent's wakes today (news raises activity for a while). */
   activity = 1;
   private readonly counters: Counters;
