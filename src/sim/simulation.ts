@@ -6,7 +6,7 @@
 //   4. rule changes dated up to the next trading day are announced (a listed band applies from the next day), the
 //      markets close, closes are recorded; on the last trading day on or before a cycle's deadline the entities
 //      surrender what they hold (offsets first, up to the cap) and the cycle is settled: shortfalls fined.
-// Pure and deterministic: no clock, no Math.random; the same input gives the same output, byte for byte.
+// Pure and deterministic: no clock, only seeded streams; the same input gives the same output, byte for byte.
 
 import type { TradingCalendar } from '../market/calendar.ts';
 import type { MarketSpec } from '../market/catalogue/schema.ts';

@@ -23,13 +23,15 @@ function tsFiles(dir: string): string[] {
 }
 
 describe('architecture', () => {
-  for (const layer of ['src/engine', 'src/market']) {
+  for (const layer of ['src/engine', 'src/market', 'src/sim']) {
     for (const file of tsFiles(join(root, layer))) {
       const rel = relative(root, file);
       it(`${rel} is pure`, () => {
         const text = readFileSync(file, 'utf8');
         for (const re of forbidden) expect(text, `${rel} matches ${re}`).not.toMatch(re);
         if (!rel.endsWith('src/market/money.ts')) expect(text, `${rel} imports decimal.js`).not.toMatch(/decimal\.js/);
+        // The simulation draws only from seeded streams (src/sim/rng.ts) and reads no clock.
+        if (rel.startsWith('src/sim')) expect(text, `${rel} uses performance.now`).not.toMatch(/performance\.now/);
       });
     }
   }
@@ -39,5 +41,7 @@ describe('architecture', () => {
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '\.\.\/(market|sim|store|server|cli)/);
     for (const file of tsFiles(join(root, 'src/market')))
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '(\.\.\/)+(sim|store|server|cli)\//);
+    for (const file of tsFiles(join(root, 'src/sim')))
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '(\.\.\/)+(store|server|cli|report|batch)\//);
   });
 });

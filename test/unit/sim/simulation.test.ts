@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SimError } from '../../../src/sim/errors.ts';
+import { compare, loss } from '../../../src/sim/figures.ts';
+import { runScenario } from '../../../src/sim/run.ts';
+import { setParam } from '../../../src/sim/scenario/params.ts';
+import { parseScenario } from '../../../src/sim/scenario/parse.ts';
+import { simulate } from '../../../src/sim/simulation.ts';
+import { runFiles } from '../../../src/store/run-folder.ts';
+import { loadFigures, loadRunContext, loadScenario, scenarioHash } from '../../../src/store/scenario-files.ts';
+
+const ctx = loadRunContext();
+const cat = { markets: ctx.markets, isTradingDay: (d: string) => ctx.calendar.isTradingDay(d) };
+const classroom = loadScenario('classroom', ctx).scenario;
+const q3 = loadScenario('q3-2024', ctx).scenario;
+
+function digest(scenario: typeof q3, seed: number): string {
+  const r = runScenario(ctx, { scenario, scenarioHash: scenarioHash(scenario), seed });
+  const h = createHash('sha256');
+  for (const [name, text] of runFiles(r, false)) h.update(name).update(text);
+  return h.digest('hex');
+}
+
+describe('simulation', () => {
+  it('the same scenario and seed give byte-identical run files; another seed does not', () => {
+    const a = digest(classroom, 7);
+    expect(digest(classroom, 7)).toBe(a);
+    expect(digest(classroom, 8)).not.toBe(a);
+  });
+
+  it('q3-2024 is byte-identical across runs too (the calibrated scenario, all 2,096 entities)', () => {
+    expect(digest(q3, 3)).toBe(digest(q3, 3));
+  });
+
+  it('conserves tonnes and cash, and every desk reservation matches the ledger, at the end of a run', () => {
+    const sim = simulate({ ...ctx, scenario: loadScenario('ccer-restart', ctx).scenario, seed: 1 });
+    expect(sim.trades).toBeGreaterThan(0);
+    const w = sim.world;
+    expect(w.ledger.checkConservation()).toBeNull();
+    const desks = w.markets.flatMap((m) => m.market.desks());
+    for (const m of w.markets)
+      expect(m.market.checkReservations(desks.filter((d) => !m.market.desks().includes(d)))).toBeNull();
+    for (const m of w.markets)
+      expect(sim.bars.filter((b) => b.marketId === m.setup.id && b.mode === 'listed').length).toBe(
+        sim.days.length * m.market.spec.instruments.length,
+      );
+  });
+
+  it('reproduces the published Q3 2024 figures on the median of 3 seeds (the full check is cets calibrate)', () => {
+    const figures = loadFigures('q3-2024');
+    const runs = [1, 2, 3].map((seed) => runScenario(ctx, { scenario: q3, scenarioHash: 'x', seed }).summary);
+    const results = compare(figures, runs);
+    const missed = results.filter((r) => !r.ok).map((r) => `${r.figure}: ${r.simulated}`);
+    expect(missed).toEqual([]);
+    expect(loss(figures, results)).toBeLessThan(14);
+  });
+
+  it('no-expansion differs from expansion-2024 as the policy implies: lower prices and volume after the draft', () => {
+    const mean = (name: string, field: 'close' | 'volume'): number => {
+      const s = loadScenario(name, ctx).scenario;
+      const d = runScenario(ctx, { scenario: s, scenarioHash: 'x', seed: 1 }).summary.markets.national!.daily;
+      const rows = d.filter((x) => x.date >= '2024-09-09' && x.date <= '2024-11-30');
+      const v = rows.map((x) => (field === 'close' ? Number(x.close) : x.listed.volumeT + x.block.volumeT));
+      return v.reduce((a, b) => a + b, 0) / v.length;
+    };
+    expect(mean('expansion-2024', 'close')).toBeGreaterThan(mean('no-expansion', 'close') * 1.04);
+    expect(mean('expansion-2024', 'volume')).toBeGreaterThan(mean('no-expansion', 'volume'));
+  });
+});
+
+describe('scenario validation', () => {
+  const raw = JSON.parse(readFileSync(join(import.meta.dirname, '../../../scenarios/q3-2024.json'), 'utf8'));
+  const bad = (edit: (s: any) => void): string => {
+    const s = structuredClone(raw);
+    edit(s);
+    try {
+      parseScenario('scenarios/q3-2024.json', s, cat);
+    } catch (e) {
+      expect(e).toBeInstanceOf(SimError);
+      expect((e as SimError).code).toBe('SIM_ERR_SCENARIO');
+      return (e as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('ships six valid scenarios', () => {
+    for (const id of ['q3-2024', 'expansion-2024', 'no-expansion', 'deadline-2024', 'ccer-restart', 'classroom'])
+      expect(loadScenario(id, ctx).scenario.id).toBe(id);
+  });
+
+  it('errors name the scenario, the field and the problem', () => {
+    expect(bad((s) => (s.events[0].date = '2024-13-01'))).toBe(
+      'scenarios/q3-2024.json: /events/0/date: 2024-13-01 is not a calendar date',
+    );
+    expect(bad((s) => (s.events[0].date = '2025-01-06'))).toMatch(
+      /\/events\/0\/date: 2025-01-06 is outside the period/,
+    );
+    expect(bad((s) => (s.markets[0].id = 'atlantis'))).toMatch(/\/markets\/0\/id: no market "atlantis"/);
+    expect(bad((s) => (s.markets[0].instrument = 'BEA-23'))).toMatch(
+      /\/markets\/0\/instrument: BEA-23 is not traded in national/,
+    );
+    expect(bad((s) => (s.markets[0].cycle = '1999'))).toMatch(
+      /\/markets\/0\/cycle: national has no compliance cycle "1999"/,
+    );
+    expect(bad((s) => (s.agents.dealers.spreadBps = -5))).toMatch(
+      /\/agents\/dealers\/spreadBps: expected it to be >= 0/,
+    );
+    expect(bad((s) => (s.agents.dealers.colour = 'red'))).toMatch(/\/agents\/dealers\/colour: no such field/);
+    expect(bad((s) => (s.period.to = '2024-06-01'))).toMatch(/\/period\/to: the period ends/);
+    expect(bad((s) => s.events.push({ ...s.events[0], markets: ['beijing'] }))).toMatch(
+      /\/events\/1\/markets\/0: market "beijing" is not one of this scenario's markets/,
+    );
+  });
+
+  it('parameters are set by dotted path and the result validated again', () => {
+    const s = setParam(q3, 'agents.compliance.paceExponent', '8');
+    expect(s.agents.compliance.paceExponent).toBe(8);
+    expect(q3.agents.compliance.paceExponent).not.toBe(8);
+    expect(() => setParam(q3, 'agents.nobody.x', 1)).toThrow(/has no parameter "agents.nobody.x"/);
+    expect(() => setParam(q3, 'agents.compliance.paceExponent', 'fast')).toThrow(/is a number; "fast" is not/);
+    expect(() => parseScenario('x', setParam(q3, 'agents.compliance.paceExponent', -1), cat)).toThrow(/paceExponent/);
+  });
+});
