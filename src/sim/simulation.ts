@@ -152,7 +152,8 @@ export function simulate(input: SimInput): SimResult {
       mw.venue.lastListedT =
         r.value.bars.find((b) => b.mode === 'listed' && b.instrumentId === mw.setup.instrument)?.volumeT ?? 0;
     }
-    for (const mw of world.markets) settleIfDue(world, mw, date, next, settled, log);
+    const nextOpen = next ?? input.calendar.nextTradingDay(date);
+    for (const mw of world.markets) settleIfDue(world, mw, date, nextOpen, settled, log);
   });
   return { world, days, bars, events: log, trades, netCostFen: netCost, beliefs };
 }
@@ -297,7 +298,7 @@ function settleIfDue(
   world: World,
   mw: MarketWorld,
   date: string,
-  next: string | undefined,
+  next: string,
   settled: Set<string>,
   log: LoggedEvent[],
 ): void {
@@ -306,7 +307,7 @@ function settleIfDue(
   if (ctx === null || cycleId === null || settled.has(mw.setup.id)) return;
   const cycle = ctx.spec.compliance!.cycles.find((c) => c.id === cycleId)!;
   // The last trading day on or before the deadline: surrender at its close.
-  if (date > cycle.deadline || (next !== undefined && next <= cycle.deadline)) return;
+  if (date > cycle.deadline || next <= cycle.deadline) return;
   settled.add(mw.setup.id);
   const ts = tsOf(date, '15:45');
   let offsetsT = 0;
