@@ -3,6 +3,7 @@
 import { MarketError } from '../market/errors.ts';
 import { SimError } from '../sim/errors.ts';
 import { loadCatalogue } from '../store/catalogue-files.ts';
+import { batchCommand } from './batch.ts';
 import { calibrateCommand, fitCommand } from './calibrate.ts';
 import { runDemo } from './demo.ts';
 import { listMarkets, showMarket } from './markets.ts';
@@ -18,17 +19,23 @@ const usage = `usage: cets <command>
                     median of each published figure over seeds 1..N against data/figures/<scenario>.json
   fit <scenario> --param path:min:max:step ... [--seeds N] [--rounds R]
                     the fitting procedure: coordinate search on the named parameters
+  batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50] [--workers N] [--out DIR]
+                    every grid point x every seed in parallel workers; quantiles across seeds in DIR/aggregate.*
+                    (default DIR runs/batch-<scenario>-<hash>; the same command again resumes)
   registry draw|check
                     redraw the synthetic entity registries in data/entities, or check them`;
 
-const SIM_COMMANDS: Record<string, (args: readonly string[], out: (line: string) => void) => number> = {
+type Command = (args: readonly string[], out: (line: string) => void) => number | Promise<number>;
+
+const SIM_COMMANDS: Record<string, Command> = {
   run: runCommand,
+  batch: batchCommand,
   calibrate: calibrateCommand,
   fit: fitCommand,
   registry: (args, out) => registryCommand(args, out),
 };
 
-export function main(argv: readonly string[], out: (line: string) => void = console.log): number {
+export async function main(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
   const [cmd = 'demo', ...rest] = argv;
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
     out(usage);
@@ -37,7 +44,7 @@ export function main(argv: readonly string[], out: (line: string) => void = cons
   const sim = SIM_COMMANDS[cmd];
   if (sim !== undefined && Object.hasOwn(SIM_COMMANDS, cmd)) {
     try {
-      return sim(rest, out);
+      return await sim(rest, out);
     } catch (e) {
       if (e instanceof SimError || e instanceof MarketError) {
         console.error(`cets: ${e.code}: ${e.message}`);
@@ -80,4 +87,4 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

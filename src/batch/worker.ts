@@ -1,0 +1,50 @@
+// Worker thread entry of a batch (started by pool.ts with tsx registered, see there). Loads the catalogue, calendar
+// and registry once, then runs the jobs it is sent; an exception in a run is reported as that job's failure.
+import { parentPort } from 'node:worker_threads';
+import { SimCode, SimError } from '../sim/errors.ts';
+import { type RunContext, runScenario } from '../sim/run.ts';
+import { loadRunContext } from '../store/scenario-files.ts';
+import type { JobMessage, WorkerMessage } from './protocol.ts';
+
+const port = parentPort;
+if (port === null) throw new Error('src/batch/worker.ts is a worker thread entry; the batch starts it');
+const send = (m: WorkerMessage): void => port.postMessage(m);
+
+function codeOf(e: unknown): string {
+  if (e !== null && typeof e === 'object' && 'code' in e && typeof e.code === 'string') return e.code;
+  return e instanceof Error ? e.name : 'Error';
+}
+
+let ctx: RunContext | null = null;
+try {
+  ctx = loadRunContext();
+} catch (e) {
+  send({ type: 'fatal', code: codeOf(e), message: e instanceof Error ? e.message : String(e) });
+}
+
+if (ctx !== null) {
+  const context = ctx;
+  port.on('message', (job: JobMessage) => {
+    const t0 = performance.now();
+    try {
+      if (job.fault === 'crash')
+        setImmediate(() => {
+          throw new Error(`injected crash in job ${job.key}`);
+        });
+      else {
+        if (job.fault === 'throw') throw new SimError(SimCode.Unsupported, `injected failure in job ${job.key}`);
+        const r = runScenario(context, { scenario: job.scenario, scenarioHash: job.scenarioHash, seed: job.seed });
+        send({ type: 'done', key: job.key, summary: r.summary, ms: performance.now() - t0 });
+      }
+    } catch (e) {
+      send({
+        type: 'failed',
+        key: job.key,
+        code: codeOf(e),
+        message: e instanceof Error ? e.message : String(e),
+        ms: performance.now() - t0,
+      });
+    }
+  });
+  send({ type: 'ready' });
+}
