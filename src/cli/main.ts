@@ -8,6 +8,7 @@ import { calibrateCommand, fitCommand } from './calibrate.ts';
 import { runDemo } from './demo.ts';
 import { listMarkets, showMarket } from './markets.ts';
 import { registryCommand } from './registry.ts';
+import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
 
 const usage = `usage: cets <command>
@@ -22,6 +23,9 @@ const usage = `usage: cets <command>
   batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50] [--workers N] [--out DIR]
                     every grid point x every seed in parallel workers; quantiles across seeds in DIR/aggregate.*
                     (default DIR runs/batch-<scenario>-<hash>; the same command again resumes)
+  replay <prices.csv> [--scenario S] [--seed N] [--out DIR]
+                    run a scenario (default q3-2024) with its first market's expected price anchored to the given
+                    daily closes (CSV date,close,volume); writes a run folder with replay.csv, prints the fit
   registry draw|check
                     redraw the synthetic entity registries in data/entities, or check them`;
 
@@ -30,6 +34,7 @@ type Command = (args: readonly string[], out: (line: string) => void) => number 
 const SIM_COMMANDS: Record<string, Command> = {
   run: runCommand,
   batch: batchCommand,
+  replay: replayCommand,
   calibrate: calibrateCommand,
   fit: fitCommand,
   registry: (args, out) => registryCommand(args, out),
