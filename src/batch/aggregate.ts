@@ -190,16 +190,18 @@ export function fanReportParts(a: Aggregate): {
       },
     ];
   });
+  // One text column (the report right-aligns the others): "p0 (path=value): figure", or the figure alone without a grid.
+  const single = a.points.length === 1 && Object.keys(a.points[0]!.params).length === 0;
   const rows = a.points.flatMap((p) =>
     a.figures.map((f) => {
       const q = p.figures[f.id]!;
       return [
-        pointLabel(p),
-        f.label,
+        single ? f.label : `${pointLabel(p)}: ${f.label}`,
         f.published === null ? '' : fmt(f.published),
         ...QUANTILE_KEYS.map((k) => fmt(q[k])),
       ];
     }),
   );
-  return { fans, table: { columns: ['point', 'figure', 'published', '5%', '25%', 'median', '75%', '95%'], rows } };
+  const columns = [single ? 'figure' : 'point: figure', 'published', '5%', '25%', 'median', '75%', '95%'];
+  return { fans, table: { columns, rows } };
 }

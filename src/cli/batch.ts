@@ -48,9 +48,12 @@ export function summaryLines(s: BatchSummary): string[] {
   if (s.failures.length > 10) out.push(`... and ${s.failures.length - 10} more (see ${s.outDir}/failed/)`);
   const resumed = s.skipped > 0 ? ` (${s.skipped} resumed from ${s.outDir})` : '';
   out.push(`${s.done} runs done, ${s.failed} failed, of ${s.total}${resumed}${s.interrupted ? ': INTERRUPTED' : ''}`);
+  const ran = s.done + s.failed;
   const speed = s.wallMs > 0 ? s.runMs / s.wallMs : 0;
   out.push(
-    `wall ${secs(s.wallMs)}, run time ${secs(s.runMs)} on ${s.workers} worker${s.workers === 1 ? '' : 's'}: speed-up ${speed.toFixed(2)}×`,
+    ran === 0
+      ? `wall ${secs(s.wallMs)}: nothing left to run`
+      : `wall ${secs(s.wallMs)}, run time ${secs(s.runMs)} on ${s.workers} worker${s.workers === 1 ? '' : 's'}: speed-up ${speed.toFixed(2)}×`,
   );
   if (s.outDir !== null)
     out.push(

@@ -132,9 +132,9 @@ describe('aggregate', () => {
     expect(parts.fans[0]!.label).toContain('p0 (agents.noise.count=1)');
     expect(parts.fans[0]!.q50).toEqual([83, 87.5, 93]);
     expect(parts.table.rows).toHaveLength(4);
+    expect(parts.table.columns[0]).toBe('point: figure');
     expect(parts.table.rows[1]).toEqual([
-      'p0 (agents.noise.count=1)',
-      'last close',
+      'p0 (agents.noise.count=1): last close',
       '95.00',
       '91.20',
       '92.00',
