@@ -1,7 +1,7 @@
 // Quantiles across seeds, per grid point: each figure of the batch's figure set, and each market's daily close.
 // Pure; the batch writes the result as aggregate.json, aggregate.csv and aggregate.html.
 import type { FanSeries } from '../report/fan-chart.ts';
-import { measure } from '../sim/figures.ts';
+import { measure, quantile } from '../sim/figures.ts';
 import type { RunSummary } from '../sim/output-types.ts';
 import type { FigureSet } from './figures.ts';
 import type { BatchPlan } from './plan.ts';
@@ -16,15 +16,6 @@ export type Quantiles = Record<QuantileKey, number | null>;
  * The p-quantile of the values, NaN ignored, by linear interpolation between order statistics (R's type 7, numpy's
  * default): q50 is the median as calibrate reports it. NaN when nothing is left.
  */
-export function quantile(values: readonly number[], p: number): number {
-  const s = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const h = (s.length - 1) * p;
-  const lo = Math.floor(h);
-  const a = s[lo]!;
-  const b = s[Math.min(lo + 1, s.length - 1)]!;
-  return a + (h - lo) * (b - a);
-}
 
 export function quantiles(values: readonly number[]): Quantiles {
   const out = {} as Quantiles;

@@ -22,11 +22,9 @@
 
 import type {
   AnnounceCmd,
-  AuctionAllocation,
   AuctionAllocationRow,
   AuctionDeskOptions,
   AuctionResult,
-  AuctionSide,
   AuctionView,
   BidCmd,
   BidStatus,

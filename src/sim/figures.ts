@@ -124,12 +124,18 @@ export function measure(summary: RunSummary, marketId: string, f: FigureSpec): n
   }
 }
 
-export function median(xs: readonly number[]): number {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+/** The p-quantile (0..1) of the values, linear between order statistics; NaN values are ignored, NaN if none is left. */
+export function quantile(values: readonly number[], p: number): number {
+  const s = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   if (s.length === 0) return Number.NaN;
-  const h = s.length >> 1;
-  return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+  const h = (s.length - 1) * p;
+  const lo = Math.floor(h);
+  const a = s[lo]!;
+  const b = s[Math.min(lo + 1, s.length - 1)]!;
+  return a + (h - lo) * (b - a);
 }
+
+export const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 
 export function judge(f: FigureSpec, simulated: number): FigureResult {
   if (f.bound !== undefined) {

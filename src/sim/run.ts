@@ -1,20 +1,13 @@
 // One run, from a validated scenario to everything the run folder holds. Pure: the catalogue, registry, scenario
 // text hash and version come in; files are written by src/store/run-folder.ts.
 
-import type { TradingCalendar } from '../market/calendar.ts';
-import type { MarketSpec } from '../market/catalogue/schema.ts';
-import type { AllocationPlan } from '../market/compliance/index.ts';
 import type { EntityResult, LoggedEvent, RunSummary } from './output-types.ts';
-import type { EntityRow } from './registry/draw.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { type MarketBar, type ReplayDay, simulate } from './simulation.ts';
 import { buildOutput } from './summary.ts';
+import type { SimData } from './world.ts';
 
-export interface RunContext {
-  readonly markets: readonly MarketSpec[];
-  readonly calendar: TradingCalendar;
-  readonly entities: readonly EntityRow[];
-  readonly plans: Readonly<Record<string, AllocationPlan>>;
+export interface RunContext extends SimData {
   readonly version: string;
 }
 

@@ -8,33 +8,34 @@
 //      surrender what they hold (offsets first, up to the cap) and the cycle is settled: shortfalls fined.
 // Pure and deterministic: no clock, only seeded streams; the same input gives the same output, byte for byte.
 
-import type { TradingCalendar } from '../market/calendar.ts';
-import type { MarketSpec } from '../market/catalogue/schema.ts';
-import type { AllocationPlan } from '../market/compliance/index.ts';
 import { preAllocateAll, settleCycle, surrender, trueUpAll } from '../market/compliance/index.ts';
 import type { DailyBar } from '../market/daily-stats.ts';
 import { monthlyAveragePriceFen } from '../market/daily-stats.ts';
 import { describeRuleChange } from '../market/rule-change.ts';
 import { addDays, dayNumber, tsOf } from '../market/time.ts';
 import type { TradeRecord } from '../market/trade.ts';
+import type { Agent } from './agents/agent.ts';
 import { SimCode, SimError } from './errors.ts';
 import type { LoggedEvent } from './output-types.ts';
-import type { EntityRow } from './registry/draw.ts';
 import { Rng } from './rng.ts';
 import type { Scenario, ScenarioEvent } from './scenario/schema.ts';
-import { admitEntities, buildWorld, type MarketWorld, ruleChangeOf, type World, type WorldInput } from './world.ts';
+import {
+  admitEntities,
+  buildWorld,
+  type MarketWorld,
+  ruleChangeOf,
+  type SimData,
+  type World,
+  type WorldInput,
+} from './world.ts';
 
 export interface ReplayDay {
   readonly closeFen: number;
   readonly volumeT: number;
 }
 
-export interface SimInput {
+export interface SimInput extends SimData {
   readonly scenario: Scenario;
-  readonly markets: readonly MarketSpec[];
-  readonly calendar: TradingCalendar;
-  readonly entities: readonly EntityRow[];
-  readonly plans: Readonly<Record<string, AllocationPlan>>;
   readonly seed: number;
   /** Replay: the given daily path of one market; its expected price is anchored to it. */
   readonly replay?: { readonly marketId: string; readonly days: ReadonlyMap<string, ReplayDay> } | null;
@@ -96,8 +97,22 @@ export function simulate(input: SimInput): SimResult {
       if (buyer !== undefined) buyer.netSoldT -= t.qtyT;
     });
   }
-  const all = world.markets.flatMap((m) => m.agents);
-  const clocks = all.map((a) => new Rng(input.seed, `${a.name}/clock`));
+  // Each agent's clock stream, kept when entities admitted later (admit-sectors) join the schedule.
+  const clockOf = new Map<Agent, Rng>();
+  let all: Agent[] = [];
+  let homes: MarketWorld[] = [];
+  let clocks: Rng[] = [];
+  const schedule = (): void => {
+    const count = world.markets.reduce((n, m) => n + m.agents.length, 0);
+    if (count === all.length) return;
+    homes = world.markets.flatMap((m) => m.agents.map(() => m));
+    all = world.markets.flatMap((m) => m.agents);
+    clocks = all.map((a) => {
+      const c = clockOf.get(a) ?? new Rng(input.seed, `${a.name}/clock`);
+      clockOf.set(a, c);
+      return c;
+    });
+  };
   const boosts: { market: string; day: number; boost: number }[] = [];
   const applied = new Set<ScenarioEvent>();
   for (const e of s.events) if (ruleChangeOf(e) !== null && e.date <= days[0]!) applied.add(e);
@@ -124,7 +139,8 @@ export function simulate(input: SimInput): SimResult {
       const r = mw.market.openDay(tsOf(date, '09:00'));
       if (!r.ok) throw new SimError(SimCode.Unsupported, `${mw.setup.id} could not open ${date}: ${r.message}`);
     }
-    runDay(world, all, clocks, day0, date);
+    schedule();
+    runDay(all, homes, clocks, day0, date);
     const next = days[di + 1];
     for (const e of s.events) {
       const rc = ruleChangeOf(e);
@@ -158,9 +174,10 @@ export function simulate(input: SimInput): SimResult {
   return { world, days, bars, events: log, trades, netCostFen: netCost, beliefs };
 }
 
+/** One day's looks of every agent, in time order. homes[i] is the market of agent i. */
 function runDay(
-  world: World,
-  all: readonly import('./agents/agent.ts').Agent[],
+  all: readonly Agent[],
+  homes: readonly MarketWorld[],
   clocks: readonly Rng[],
   day0: number,
   date: string,
@@ -168,7 +185,7 @@ function runDay(
   const keys: number[] = [];
   for (let i = 0; i < all.length; i++) {
     const agent = all[i]!;
-    const mw = world.markets.find((m) => m.venue === agent.venue)!;
+    const mw = homes[i]!;
     const fixed = agent.fixedWakes?.() ?? null;
     if (fixed !== null) for (const m of fixed) keys.push(wallMinute(mw, m) * AGENT_BITS + i);
     const n = poisson(clocks[i]!, agent.wakesToday(date) * agent.venue.activity);
@@ -177,21 +194,10 @@ function runDay(
   keys.sort((a, b) => a - b);
   for (const key of keys) {
     const minute = Math.floor(key / AGENT_BITS);
-    const agent = all[key - minute * AGENT_BITS]!;
-    const mw = marketOf(world, agent.venue);
-    const inBlock = mw.blockWindows.some(([a, len]) => minute >= a && minute < a + len);
-    agent.act(day0 + minute * 60_000, inBlock);
+    const i = key - minute * AGENT_BITS;
+    const inBlock = homes[i]!.blockWindows.some(([a, len]) => minute >= a && minute < a + len);
+    all[i]!.act(day0 + minute * 60_000, inBlock);
   }
-}
-
-const marketCache = new WeakMap<object, MarketWorld>();
-function marketOf(world: World, venue: object): MarketWorld {
-  let mw = marketCache.get(venue);
-  if (mw === undefined) {
-    mw = world.markets.find((m) => m.venue === venue)!;
-    marketCache.set(venue, mw);
-  }
-  return mw;
 }
 
 /** Session minute (0 = first minute of the listed sessions) -> minute of the day. */

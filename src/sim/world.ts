@@ -3,6 +3,7 @@
 // applied, the covered entities with their accounts, cash and allocation, and every agent with its own random
 // stream. Pure: everything comes in as arguments.
 
+import type { TradingCalendar } from '../market/calendar.ts';
 import type { MarketSpec } from '../market/catalogue/schema.ts';
 import {
   type AllocationPlan,
@@ -15,7 +16,7 @@ import {
   trueUp,
 } from '../market/compliance/index.ts';
 import { Ledger } from '../market/ledger.ts';
-import { Market, type TradingDays } from '../market/market.ts';
+import { Market } from '../market/market.ts';
 import { changedSpec, type RuleChange } from '../market/rule-change.ts';
 import { dayNumber, minuteOfDay, tsOf } from '../market/time.ts';
 import type { Agent } from './agents/agent.ts';
@@ -29,12 +30,16 @@ import type { EntityRow } from './registry/draw.ts';
 import { Rng } from './rng.ts';
 import type { MarketSetup, Scenario, ScenarioEvent } from './scenario/schema.ts';
 
-export interface WorldInput {
-  readonly scenario: Scenario;
+/** What every run reads: the catalogue, the calendar, the entity registry and the allocation plans. */
+export interface SimData {
   readonly markets: readonly MarketSpec[];
-  readonly calendar: TradingDays;
+  readonly calendar: TradingCalendar;
   readonly entities: readonly EntityRow[];
   readonly plans: Readonly<Record<string, AllocationPlan>>;
+}
+
+export interface WorldInput extends SimData {
+  readonly scenario: Scenario;
   readonly seed: number;
   /** The first trading day of the period. */
   readonly firstDay: string;
@@ -200,7 +205,7 @@ export function buildWorld(input: WorldInput): World {
         const id = open('institution');
         if (per > 0) ledger.issue(t0, id, ins, per, 'sim: legacy credits held');
         const name = `${setup.id}/offset-supplier-${i + 1}`;
-        mw.agents.push(new OffsetSupplier(name, venue, id, ins, a.offsetSuppliers, new Rng(seed, name)));
+        mw.agents.push(new OffsetSupplier(name, venue, id, a.offsetSuppliers, new Rng(seed, name)));
       }
     }
   }
@@ -277,9 +282,7 @@ export function admitEntities(
       input.scenario.agents.compliance,
       new Rng(input.seed, name),
       mw.board,
-      usable === undefined || offsetMarket === undefined
-        ? null
-        : { venue: offsetMarket.venue, instrumentId: usable.instrument },
+      usable === undefined || offsetMarket === undefined ? null : offsetMarket.venue,
       () => world.today,
     );
     mw.entityAgents.push(agent);

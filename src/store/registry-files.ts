@@ -2,11 +2,13 @@
 // data/allocation/<marketId>.json. The only file that does I/O for them; the draw itself is the pure
 // src/sim/registry/draw.ts. Every field is validated; any problem throws SimError SIM_ERR_REGISTRY naming the file,
 // the line (CSV) or path (JSON) and the field, so a bad file stops the start and nothing half-loads.
+
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SimCode, SimError } from '../sim/errors.ts';
 import { type AllocationFile, csvHeader, type EntityRow } from '../sim/registry/draw.ts';
 import { type Population, type Populations, parsePopulations } from '../sim/registry/populations.ts';
+import { DEFAULT_DATA_DIR } from './catalogue-files.ts';
 
 export type { AllocationFile, EntityRow } from '../sim/registry/draw.ts';
 export type { Population, Populations, SectorParams } from '../sim/registry/populations.ts';
@@ -20,7 +22,7 @@ export interface Registry {
   readonly populations: Populations;
 }
 
-export const DEFAULT_DATA_DIR = join(import.meta.dirname, '../../data');
+export { DEFAULT_DATA_DIR };
 export const POPULATIONS_FILE = 'entities/populations.json';
 
 function fail(message: string): never {

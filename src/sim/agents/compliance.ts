@@ -28,11 +28,6 @@ export interface CompliancePlan {
   deadlineDay: number;
 }
 
-export interface OffsetAccess {
-  readonly venue: Venue;
-  readonly instrumentId: string;
-}
-
 const BANK_FREE_T = 10_000;
 
 export class ComplianceAgent implements Agent {
@@ -43,7 +38,8 @@ export class ComplianceAgent implements Agent {
   private readonly rng: Rng;
   private readonly p: Agents['compliance'];
   private readonly board: BlockBoard | null;
-  private readonly offsets: OffsetAccess | null;
+  /** The credit market whose instrument counts toward the offset cap, or null. */
+  private readonly offsets: Venue | null;
   private readonly today: () => number;
   /** Need and share of the plan left at the first look (the plan is paced from there). */
   private need0: number | null = null;
@@ -62,7 +58,7 @@ export class ComplianceAgent implements Agent {
     params: Agents['compliance'],
     rng: Rng,
     board: BlockBoard | null,
-    offsets: OffsetAccess | null,
+    offsets: Venue | null,
     today: () => number,
   ) {
     this.name = name;
@@ -168,23 +164,13 @@ export class ComplianceAgent implements Agent {
       Math.floor((this.plan.offsetCapT * this.p.offsetUseBps) / 10_000) - this.offsetsHeldT(),
     );
     if (room <= 0) return false;
-    const eng = o.venue.market.listed.engine(o.instrumentId);
-    if (eng === null || o.venue.market.date === null) return false;
+    const eng = o.market.listed.engine(o.instrumentId);
+    if (eng === null || o.market.date === null) return false;
     const ask = eng.bestAskFen();
     if (ask <= 0 || ask >= allowanceFen * 0.97) return false;
     const qty = Math.min(room, eng.bestAskQtyT(), this.p.maxListedOrderT);
-    o.venue.count();
-    const r = o.venue.market.placeOrder({
-      tsMs,
-      accountId: this.accountId,
-      instrumentId: o.instrumentId,
-      side: 'buy',
-      priceFen: ask,
-      qtyT: qty,
-      tif: 'ioc',
-    });
-    if (!r.ok) o.venue.reject(r.code);
-    return r.ok && r.value.filledT > 0;
+    const ack = o.send(tsMs, this.accountId, 'buy', ask, qty, 'ioc');
+    return ack !== null && ack.filledT > 0;
   }
 
   /** Sells toward what the banking cap would cancel, paced like a buyer's need (left: share of the plan left). */

@@ -210,23 +210,14 @@ export class OffsetSupplier implements Agent {
   readonly name: string;
   readonly venue: Venue;
   readonly accountId: number;
-  private readonly instrumentId: string;
   private readonly p: { wakesPerDay: number; orderT: number };
   private readonly rng: Rng;
   private restingId = 0;
 
-  constructor(
-    name: string,
-    venue: Venue,
-    accountId: number,
-    instrumentId: string,
-    p: { wakesPerDay: number; orderT: number },
-    rng: Rng,
-  ) {
+  constructor(name: string, venue: Venue, accountId: number, p: { wakesPerDay: number; orderT: number }, rng: Rng) {
     this.name = name;
     this.venue = venue;
     this.accountId = accountId;
-    this.instrumentId = instrumentId;
     this.p = p;
     this.rng = rng;
   }
@@ -237,23 +228,11 @@ export class OffsetSupplier implements Agent {
 
   act(tsMs: number): void {
     const v = this.venue;
-    const avail = v.market.ledger.holding(this.accountId, this.instrumentId).availableT;
+    const avail = v.market.ledger.holding(this.accountId, v.instrumentId).availableT;
     if (avail <= 0) return;
     v.cancel(tsMs, this.accountId, this.restingId);
-    const price = v.listedPrice(v.belief.fen * (1 + 0.01 * this.rng.normal()));
-    const qty = v.listedQty(Math.min(avail, Math.round(this.p.orderT * (0.5 + this.rng.next()))));
-    if (qty <= 0) return;
-    v.count();
-    const r = v.market.placeOrder({
-      tsMs,
-      accountId: this.accountId,
-      instrumentId: this.instrumentId,
-      side: 'sell',
-      priceFen: price,
-      qtyT: qty,
-      tif: 'day',
-    });
-    if (!r.ok) v.reject(r.code);
-    else this.restingId = r.value.restingT > 0 ? r.value.orderId : 0;
+    const price = v.belief.fen * (1 + 0.01 * this.rng.normal());
+    const qty = Math.min(avail, Math.round(this.p.orderT * (0.5 + this.rng.next())));
+    this.restingId = v.place(tsMs, this.accountId, 'sell', price, qty, 'day');
   }
 }

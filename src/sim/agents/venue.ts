@@ -3,7 +3,8 @@
 // kept inside today's band, sizes inside the order limits, commands counted). Rejections are counted, not hidden:
 // the run's manifest reports them.
 
-import type { TifName } from '../../market/listed.ts';
+import { bandEdges } from '../../engine/index.ts';
+import type { OrderAck, TifName } from '../../market/listed.ts';
 import type { Market } from '../../market/market.ts';
 import type { SideName } from '../../market/trade.ts';
 import type { Belief } from '../belief.ts';
@@ -65,11 +66,9 @@ export class Venue {
   /** A block price rounded to the block tick and clamped into the block band around the last close. */
   blockPrice(fen: number): number {
     const b = this.market.spec.modes.block!;
-    const ref = this.market.stats.closeFen(this.instrumentId);
-    const tick = b.tickFen;
-    const lo = Math.ceil((ref * (10_000 - b.bandBps)) / 10_000 / tick) * tick;
-    const hi = Math.floor((ref * (10_000 + b.bandBps)) / 10_000 / tick) * tick;
-    return Math.min(hi, Math.max(lo, Math.round(fen / tick) * tick));
+    // The same edges the block desk checks against.
+    const [lo, hi] = bandEdges(this.market.stats.closeFen(this.instrumentId), b.bandBps, b.tickFen);
+    return Math.min(hi, Math.max(lo, Math.round(fen / b.tickFen) * b.tickFen));
   }
 
   /** Listed order size clamped to the mode's limits and lot; 0 when too small to send. */
@@ -81,8 +80,14 @@ export class Venue {
 
   /** Places a listed order; returns the order id if it rests, 0 otherwise. */
   place(tsMs: number, accountId: number, side: SideName, priceFen: number, qtyT: number, tif: TifName): number {
+    const ack = this.send(tsMs, accountId, side, priceFen, qtyT, tif);
+    return ack !== null && ack.restingT > 0 ? ack.orderId : 0;
+  }
+
+  /** Sends a listed order (price to the tick and band, size to the limits); the acknowledgement, or null. */
+  send(tsMs: number, accountId: number, side: SideName, priceFen: number, qtyT: number, tif: TifName): OrderAck | null {
     const q = this.listedQty(qtyT);
-    if (q <= 0) return 0;
+    if (q <= 0) return null;
     this.counters.orders++;
     const r = this.market.placeOrder({
       tsMs,
@@ -95,9 +100,9 @@ export class Venue {
     });
     if (!r.ok) {
       this.reject(r.code);
-      return 0;
+      return null;
     }
-    return r.value.restingT > 0 ? r.value.orderId : 0;
+    return r.value;
   }
 
   cancel(tsMs: number, accountId: number, orderId: number): void {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, aggregateCsv, fanReportParts, quantile, quantiles } from '../../../src/batch/aggregate.ts';
+import { aggregate, aggregateCsv, fanReportParts, quantiles } from '../../../src/batch/aggregate.ts';
 import type { FigureSet } from '../../../src/batch/figures.ts';
 import type { BatchPlan, BatchPoint } from '../../../src/batch/plan.ts';
+import { quantile } from '../../../src/sim/figures.ts';
 import type { DailyRow, RunSummary } from '../../../src/sim/output-types.ts';
 import type { Scenario } from '../../../src/sim/scenario/schema.ts';
 
