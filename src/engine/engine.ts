@@ -167,6 +167,13 @@ export class Engine {
     return h === 0 ? null : this.view(h);
   }
 
+  /** Tonnes still resting of a live order, 0 when it is not on the book (no view built). */
+  restingQtyT(orderId: number): number {
+    if (!isPosInt(orderId)) return 0;
+    const h = this.index.get(orderId);
+    return h === 0 ? 0 : this.store.get(h, QTY);
+  }
+
   /** Every live order in time-priority order (oldest first). */
   liveOrders(): OrderView[] {
     return this.liveSlots().map((h) => this.view(h));

@@ -6,10 +6,13 @@
 //
 // Conservation: money and allowances enter or leave the system only through records (deposit, withdrawal,
 // allocation, issuance, surrender, cancellation, deduction); fees move cash to the exchange's fee account and are
-// recorded too. checkConservation() recomputes both sides.
+// recorded too. checkConservation() compares the balances with running sums of the records.
+//
+// A simulation does not keep the records themselves ({ keepRecords: false }): a year of thousands of entities makes
+// hundreds of thousands of them, and holding them all slows every run (more old-generation memory to scan).
 
 import { ok, type Rejection, type Result, reject } from './errors.ts';
-import { cstDate } from './time.ts';
+import { cstYear } from './time.ts';
 
 export type AccountKind = 'entity' | 'institution' | 'individual' | 'exchange';
 export type RecordKind = 'deposit' | 'withdrawal' | 'allocation' | 'issuance' | 'surrender' | 'cancellation' | 'fee';
@@ -119,13 +122,26 @@ const isFen = (v: number): boolean => Number.isSafeInteger(v) && v >= 0;
 
 export const FEE_ACCOUNT_ID = 0;
 
+export interface LedgerOptions {
+  /** Keep every record for statements (default true); the running sums for conservation are kept either way. */
+  readonly keepRecords?: boolean;
+}
+
 export class Ledger {
   private readonly accounts = new Map<number, Account>();
   private readonly log: LedgerRecord[] = [];
+  private readonly keepRecords: boolean;
+  /** Running sums of the records: cash deposited less withdrawn, tonnes in per instrument, fees. */
+  private cashInFen = 0;
+  private readonly qtyInT = new Map<string, number>();
+  private feesFen = 0;
   private seq = 0;
   private lastRolled = '';
+  /** Holdings with locked lots: the daily roll visits these, not every account (thousands in a simulation). */
+  private readonly locking = new Set<Holding>();
 
-  constructor() {
+  constructor(opts: LedgerOptions = {}) {
+    this.keepRecords = opts.keepRecords ?? true;
     this.accounts.set(FEE_ACCOUNT_ID, new Account(FEE_ACCOUNT_ID, 'exchange'));
   }
 
@@ -147,6 +163,11 @@ export class Ledger {
   account(accountId: number): AccountView | null {
     const a = this.accounts.get(accountId);
     return a === undefined ? null : this.view(a);
+  }
+
+  /** The account's kind, or null when there is no such account (no view built: asked on every order). */
+  kindOf(accountId: number): AccountKind | null {
+    return this.accounts.get(accountId)?.kind ?? null;
   }
 
   holding(accountId: number, instrumentId: string): HoldingView {
@@ -178,7 +199,9 @@ export class Ledger {
     return net;
   }
 
+  /** Every record in order. A ledger made with { keepRecords: false } has none to give: that is an error. */
   records(): readonly LedgerRecord[] {
+    if (!this.keepRecords) throw new RangeError('this ledger keeps no records (made with keepRecords: false)');
     return this.log;
   }
 
@@ -336,9 +359,10 @@ export class Ledger {
     if (t.lockDays > 0) {
       bh.lockedT += t.qtyT;
       bh.lots.push({ qtyT: t.qtyT, rollsLeft: t.lockDays });
+      this.locking.add(bh);
     }
     if (t.countFlows) {
-      const year = Number(cstDate(t.tsMs).slice(0, 4));
+      const year = cstYear(t.tsMs);
       buyer.flow(year).boughtT += t.qtyT;
       seller.flow(year).soldT += t.qtyT;
     }
@@ -361,17 +385,15 @@ export class Ledger {
   rollDay(date: string): void {
     if (date <= this.lastRolled) return;
     this.lastRolled = date;
-    for (const a of this.accounts.values()) {
-      for (const h of a.holdings.values()) {
-        if (h.lots.length === 0) continue;
-        const keep: Lot[] = [];
-        for (const lot of h.lots) {
-          lot.rollsLeft--;
-          if (lot.rollsLeft <= 0) h.lockedT -= lot.qtyT;
-          else keep.push(lot);
-        }
-        h.lots = keep;
+    for (const h of this.locking) {
+      const keep: Lot[] = [];
+      for (const lot of h.lots) {
+        lot.rollsLeft--;
+        if (lot.rollsLeft <= 0) h.lockedT -= lot.qtyT;
+        else keep.push(lot);
       }
+      h.lots = keep;
+      if (keep.length === 0) this.locking.delete(h);
     }
   }
 
@@ -390,19 +412,14 @@ export class Ledger {
 
   /** null when totals equal what the records say entered and left, and no balance is negative. */
   checkConservation(): string | null {
-    let cashIn = 0;
-    const qtyIn = new Map<string, number>();
-    for (const r of this.log) {
-      if (r.kind === 'deposit' || r.kind === 'withdrawal') cashIn += r.cashFen;
-      if (r.instrumentId !== null) qtyIn.set(r.instrumentId, (qtyIn.get(r.instrumentId) ?? 0) + r.qtyT);
-    }
     const t = this.totals();
+    const cashIn = this.cashInFen;
     if (t.cashFen !== cashIn) return `cash ${t.cashFen} fen in accounts, records say ${cashIn}`;
-    const ids = new Set([...qtyIn.keys(), ...t.qtyT.keys()]);
+    const ids = new Set([...this.qtyInT.keys(), ...t.qtyT.keys()]);
     for (const id of ids)
-      if ((t.qtyT.get(id) ?? 0) !== (qtyIn.get(id) ?? 0))
-        return `${id}: ${t.qtyT.get(id) ?? 0} t in accounts, records say ${qtyIn.get(id) ?? 0}`;
-    const fees = this.log.filter((r) => r.kind === 'fee').reduce((s, r) => s - r.cashFen, 0);
+      if ((t.qtyT.get(id) ?? 0) !== (this.qtyInT.get(id) ?? 0))
+        return `${id}: ${t.qtyT.get(id) ?? 0} t in accounts, records say ${this.qtyInT.get(id) ?? 0}`;
+    const fees = this.feesFen;
     if (this.must(FEE_ACCOUNT_ID).cashFen !== fees)
       return `fee account holds ${this.must(FEE_ACCOUNT_ID).cashFen}, fee records say ${fees}`;
     for (const a of this.accounts.values()) {
@@ -480,7 +497,11 @@ export class Ledger {
     cashFen: number,
     ref: string,
   ): void {
-    this.log.push({ seq: ++this.seq, tsMs, kind, accountId, instrumentId, qtyT, cashFen, ref });
+    if (kind === 'deposit' || kind === 'withdrawal') this.cashInFen += cashFen;
+    if (kind === 'fee') this.feesFen -= cashFen;
+    if (instrumentId !== null) this.qtyInT.set(instrumentId, (this.qtyInT.get(instrumentId) ?? 0) + qtyT);
+    ++this.seq;
+    if (this.keepRecords) this.log.push({ seq: this.seq, tsMs, kind, accountId, instrumentId, qtyT, cashFen, ref });
   }
 
   private get(accountId: number): Account | null {

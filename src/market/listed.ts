@@ -177,8 +177,7 @@ export class ListedDesk {
       return engineRejection(e, code);
     }
     this.nextOrderId++;
-    const live = e.getOrder(orderId);
-    return ok({ orderId, filledT: meta.filledT, restingT: live?.qtyT ?? 0 });
+    return ok({ orderId, filledT: meta.filledT, restingT: e.restingQtyT(orderId) });
   }
 
   /** Listed agreement: take listing `listingId` for qtyT tonnes at its price. */

@@ -16,7 +16,7 @@ import type { Ledger } from './ledger.ts';
 import { ListedDesk, type OrderAck, type PlaceOrder } from './listed.ts';
 import { checkReservations, type Reserver } from './reservations.ts';
 import { changedSpec, type RuleChange } from './rule-change.ts';
-import { cstDate, cstMinute } from './time.ts';
+import { cstDate, cstDay, cstMinute } from './time.ts';
 import type { TradeListener, TradeRecord } from './trade.ts';
 
 /** What the market needs of the trading calendar. */
@@ -30,6 +30,8 @@ export interface MarketOptions {
   readonly initialCloseFen?: Readonly<Record<string, number>>;
   /** Comprehensive price weights per instrument; null or missing: by listed volume. */
   readonly comprehensiveWeights?: Readonly<Record<string, number>> | null;
+  /** Keep every trade for trades() (default true). Simulations count and aggregate through onTrade instead. */
+  readonly keepTape?: boolean;
 }
 
 export interface DayEnd {
@@ -54,7 +56,10 @@ export class Market {
   private readonly weights: Readonly<Record<string, number>> | null;
   private readonly listeners: TradeListener[] = [];
   private readonly tape: TradeRecord[] = [];
+  private readonly keepTape: boolean;
   private openDate: string | null = null;
+  /** openDate as a day number: the per-order day check compares numbers, not freshly built strings. */
+  private openDay_ = -1;
   private lastDate = '';
   private tradeSeq = 0;
 
@@ -63,6 +68,7 @@ export class Market {
     this.ledger = ledger;
     this.calendar = opts.calendar;
     this.weights = opts.comprehensiveWeights ?? null;
+    this.keepTape = opts.keepTape ?? true;
     const ids = spec.instruments.map((i) => i.id);
     const initial = opts.initialCloseFen ?? {};
     for (const id of Object.keys(initial))
@@ -115,7 +121,9 @@ export class Market {
     this.listeners.push(listener);
   }
 
+  /** Every trade of the market so far; a market made with { keepTape: false } has none to give: that is an error. */
   trades(): readonly TradeRecord[] {
+    if (!this.keepTape) throw new RangeError(`${this.spec.id} keeps no tape (made with keepTape: false)`);
     return this.tape;
   }
 
@@ -131,6 +139,7 @@ export class Market {
     this.ledger.rollDay(date);
     this.listed.setSession(tsMs, true);
     this.openDate = date;
+    this.openDay_ = cstDay(tsMs);
     return ok(date);
   }
 
@@ -149,6 +158,7 @@ export class Market {
       this.listed.endOfDay(tsMs, ins.id, Math.round(close / tick) * tick, bandBps);
     }
     this.openDate = null;
+    this.openDay_ = -1;
     this.lastDate = date;
     return ok({ date, bars, comprehensiveFen: comprehensivePriceFen(bars, this.weights), expiredProposals });
   }
@@ -302,7 +312,7 @@ export class Market {
     if (!Number.isSafeInteger(tsMs) || tsMs < 0)
       return reject('BadInput', `the time ${tsMs} is not a whole number of milliseconds`);
     if (this.openDate === null) return reject('SessionClosed', `${this.spec.name} is closed (no trading day open)`);
-    if (cstDate(tsMs) !== this.openDate)
+    if (cstDay(tsMs) !== this.openDay_)
       return reject('SessionClosed', `the open trading day is ${this.openDate}, not ${cstDate(tsMs)}`);
     return null;
   }
@@ -324,14 +334,14 @@ export class Market {
         return reject('SessionClosed', `${mode} trading in ${this.spec.name} runs ${windows} China time`);
       }
     }
-    const acct = this.ledger.account(accountId);
-    if (acct === null) return reject('UnknownAccount', `there is no account ${accountId}`);
+    const kind = this.ledger.kindOf(accountId);
+    if (kind === null) return reject('UnknownAccount', `there is no account ${accountId}`);
     const p = this.spec.participants;
     const allowed =
-      (acct.kind === 'entity' && p.complianceEntities) ||
-      (acct.kind === 'institution' && p.institutions) ||
-      (acct.kind === 'individual' && p.individuals);
-    if (!allowed) return reject('NotEligible', `${acct.kind} accounts may not trade in ${this.spec.name}`);
+      (kind === 'entity' && p.complianceEntities) ||
+      (kind === 'institution' && p.institutions) ||
+      (kind === 'individual' && p.individuals);
+    if (!allowed) return reject('NotEligible', `${kind} accounts may not trade in ${this.spec.name}`);
     if (instrumentId !== null) {
       const ins = this.spec.instruments.find((i) => i.id === instrumentId);
       if (ins === undefined)
@@ -343,7 +353,7 @@ export class Market {
   }
 
   private recordTrade(t: TradeRecord): void {
-    this.tape.push(t);
+    if (this.keepTape) this.tape.push(t);
     this.stats.add(t);
     for (const l of this.listeners) l(t);
   }

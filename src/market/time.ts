@@ -61,11 +61,18 @@ export function weekday(date: string): number {
   return (((dayNumber(date) + 4) % 7) + 7) % 7;
 }
 
+// Session checks ask for the same few 'HH:MM' strings on every order; parse each once.
+const minuteCache = new Map<string, number>();
+
 /** '13:05' -> 785 */
 export function minuteOfDay(hhmm: string): number {
+  const hit = minuteCache.get(hhmm);
+  if (hit !== undefined) return hit;
   const m = HHMM_RE.exec(hhmm);
   if (m === null) throw new RangeError(`not a time of day: ${hhmm}`);
-  return Number(m[1]) * 60 + Number(m[2]);
+  const minute = Number(m[1]) * 60 + Number(m[2]);
+  if (minuteCache.size < 4096) minuteCache.set(hhmm, minute);
+  return minute;
 }
 
 /** Epoch milliseconds of a China Standard Time date and time: tsOf('2024-09-30', '15:00'). */
@@ -73,9 +80,19 @@ export function tsOf(date: string, hhmm = '00:00'): number {
   return dayNumber(date) * DAY_MS + minuteOfDay(hhmm) * 60_000 - CST_OFFSET_MS;
 }
 
+/** The China Standard Time day of an instant, as days since 1970-01-01 (no string: cheap to compare per order). */
+export function cstDay(tsMs: number): number {
+  return Math.floor((tsMs + CST_OFFSET_MS) / DAY_MS);
+}
+
 /** The China Standard Time date of an instant. */
 export function cstDate(tsMs: number): string {
-  return dateOfDay(Math.floor((tsMs + CST_OFFSET_MS) / DAY_MS));
+  return dateOfDay(cstDay(tsMs));
+}
+
+/** The China Standard Time calendar year of an instant. */
+export function cstYear(tsMs: number): number {
+  return civilFromDays(cstDay(tsMs))[0];
 }
 
 /** Minutes after China Standard Time midnight, 0..1439. */

@@ -102,6 +102,7 @@ export function simulate(input: SimInput): SimResult {
   let all: Agent[] = [];
   let homes: MarketWorld[] = [];
   let clocks: Rng[] = [];
+  let wakes: Float64Array = new Float64Array(4096);
   const schedule = (): void => {
     const count = world.markets.reduce((n, m) => n + m.agents.length, 0);
     if (count === all.length) return;
@@ -140,7 +141,7 @@ export function simulate(input: SimInput): SimResult {
       if (!r.ok) throw new SimError(SimCode.Unsupported, `${mw.setup.id} could not open ${date}: ${r.message}`);
     }
     schedule();
-    runDay(all, homes, clocks, day0, date);
+    wakes = runDay(all, homes, clocks, day0, date, wakes);
     const next = days[di + 1];
     for (const e of s.events) {
       const rc = ruleChangeOf(e);
@@ -181,23 +182,37 @@ function runDay(
   clocks: readonly Rng[],
   day0: number,
   date: string,
-): void {
-  const keys: number[] = [];
+  scratch: Float64Array,
+): Float64Array {
+  // Wake keys (minute x AGENT_BITS + agent) exceed small-integer range: a plain array would box each one, so they go
+  // in a reused Float64Array, which also sorts numerically without a comparator. Returns the (maybe grown) buffer.
+  let keys = scratch;
+  let nKeys = 0;
+  const push = (key: number): void => {
+    if (nKeys === keys.length) {
+      const grown = new Float64Array(keys.length * 2);
+      grown.set(keys);
+      keys = grown;
+    }
+    keys[nKeys++] = key;
+  };
   for (let i = 0; i < all.length; i++) {
     const agent = all[i]!;
     const mw = homes[i]!;
     const fixed = agent.fixedWakes?.() ?? null;
-    if (fixed !== null) for (const m of fixed) keys.push(wallMinute(mw, m) * AGENT_BITS + i);
+    if (fixed !== null) for (const m of fixed) push(wallMinute(mw, m) * AGENT_BITS + i);
     const n = poisson(clocks[i]!, agent.wakesToday(date) * agent.venue.activity);
-    for (let k = 0; k < n; k++) keys.push(wallMinute(mw, clocks[i]!.int(mw.sessionMinutes)) * AGENT_BITS + i);
+    for (let k = 0; k < n; k++) push(wallMinute(mw, clocks[i]!.int(mw.sessionMinutes)) * AGENT_BITS + i);
   }
-  keys.sort((a, b) => a - b);
-  for (const key of keys) {
+  const sorted = keys.subarray(0, nKeys).sort();
+  for (const key of sorted) {
     const minute = Math.floor(key / AGENT_BITS);
     const i = key - minute * AGENT_BITS;
-    const inBlock = homes[i]!.blockWindows.some(([a, len]) => minute >= a && minute < a + len);
+    let inBlock = false;
+    for (const [a, len] of homes[i]!.blockWindows) if (minute >= a && minute < a + len) inBlock = true;
     all[i]!.act(day0 + minute * 60_000, inBlock);
   }
+  return keys;
 }
 
 /** Session minute (0 = first minute of the listed sessions) -> minute of the day. */

@@ -102,7 +102,8 @@ function must<T>(r: { ok: true; value: T } | { ok: false; code: string; message:
 
 export function buildWorld(input: WorldInput): World {
   const { scenario, seed } = input;
-  const ledger = new Ledger();
+  // Runs aggregate as they go (onTrade, daily stats): keeping every record and trade only slows them down.
+  const ledger = new Ledger({ keepRecords: false });
   const counters: Counters = { orders: 0, rejected: 0, byCode: new Map() };
   const world: World = {
     ledger,
@@ -130,7 +131,7 @@ export function buildWorld(input: WorldInput): World {
     }
     const openingFen = cnyToFen(setup.openingPriceCny);
     const initialCloseFen: Record<string, number> = { [setup.instrument]: openingFen };
-    const market = new Market(spec, ledger, { calendar: input.calendar, initialCloseFen });
+    const market = new Market(spec, ledger, { calendar: input.calendar, initialCloseFen, keepTape: false });
     const belief = new Belief(
       openingFen,
       setup.belief.volBpsPerDay,

@@ -53,6 +53,28 @@ describe('listed agreement in the national market', () => {
     expect(market.checkReservations()).toBeNull();
   });
 
+  it('without records or tape (as simulations run) settles the same, still checks conservation, and refuses to list history', () => {
+    const trade = (w: ReturnType<typeof openNational>) => {
+      for (const [accountId, side, priceFen, qtyT] of [
+        [1, 'sell', 9_050, 1_000],
+        [2, 'buy', 9_100, 400],
+        [3, 'buy', 9_060, 700],
+      ] as const)
+        w.market.placeOrder({ tsMs: at(D, '09:31'), accountId, instrumentId: CEA, side, priceFen, qtyT, tif: 'day' });
+      return [1, 2, 3].map((id) => [w.ledger.account(id), w.ledger.holding(id, CEA)]);
+    };
+    const kept = openNational();
+    const lean = openNational({ keepHistory: false });
+    expect(trade(lean)).toEqual(trade(kept));
+    expect(lean.ledger.checkConservation()).toBeNull();
+    expect(() => lean.ledger.records()).toThrow(/keeps no records/);
+    expect(() => lean.market.trades()).toThrow(/keeps no tape/);
+    expect(lean.market.stats.closeFen(CEA)).toBe(kept.market.stats.closeFen(CEA));
+    // The running sums are a real check: a balance moved outside the records is caught.
+    (lean.ledger as unknown as { accounts: Map<number, { cashFen: number }> }).accounts.get(1)!.cashFen += 1;
+    expect(lean.ledger.checkConservation()).toMatch(/cash/);
+  });
+
   it('refuses to resell tonnes bought today, and allows it on the next trading day', () => {
     const { market, ledger } = openNational({ qtyT: 0 });
     ledger.allocate(0, 1, CEA, 500, 'seed');
