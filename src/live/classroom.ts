@@ -1,0 +1,760 @@
+// A live classroom market: a scenario's world (markets, rules, bots: the simulator's own agents) run against an
+// exchange clock, with students trading beside the bots as covered firms. The instructor starts, pauses, resumes and
+// ends it, fires the scenario's shocks when they choose and may move the deadline.
+//
+// Pure: no I/O and no clock. The server calls advance(wallMs) on a timer and passes every student command through
+// here; what happens is reported to listeners as LiveEvents (trades, book changes, bars, news, status, private
+// updates). Tokens and persistence are the server's business.
+
+import { Side } from '../engine/index.ts';
+import { entityReport, obligation, offsetCapT, surrender } from '../market/compliance/index.ts';
+import type { DailyBar } from '../market/daily-stats.ts';
+import type { Result } from '../market/errors.ts';
+import type { OrderAck, TifName } from '../market/listed.ts';
+import type { Market } from '../market/market.ts';
+import { cstDate, cstMinute } from '../market/time.ts';
+import type { SideName, TradeRecord } from '../market/trade.ts';
+import type { LoggedEvent } from '../sim/output-types.ts';
+import type { Scenario, ScenarioEvent } from '../sim/scenario/schema.ts';
+import { SimSession } from '../sim/session.ts';
+import type { MarketWorld, SimData } from '../sim/world.ts';
+import { dayOpenTs, mergeWindows, sessionName, stepClock, type Window } from './clock.ts';
+import { type LiveRejection, type LiveResult, LiveCode, refuse } from './errors.ts';
+import { admitFirm, studentFirms } from './students.ts';
+
+export type ClassroomState = 'setup' | 'running' | 'paused' | 'ended';
+
+export interface ClassroomConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly scenario: Scenario;
+  readonly data: SimData;
+  readonly seed: number;
+  /** Exchange ms per wall ms: 1 real time, 60 a minute a second. */
+  readonly speed: number;
+  /** Multiplies the bots' looks at the market: 0 none (students only), 1 as the scenario, 2 twice as busy. */
+  readonly botIntensity: number;
+}
+
+export interface Student {
+  readonly studentId: number;
+  readonly name: string;
+  readonly accountId: number;
+  readonly entityId: string;
+  readonly firmName: string;
+  readonly marketId: string;
+  /** Cash and allowances at joining, for profit and compliance cost. */
+  readonly startCashFen: number;
+  readonly startAllowancesT: number;
+  readonly joinedTsMs: number;
+}
+
+export type OrderStatus = 'resting' | 'filled' | 'cancelled' | 'expired';
+
+export interface StudentOrder {
+  readonly orderId: number;
+  readonly marketId: string;
+  readonly instrumentId: string;
+  readonly side: SideName;
+  readonly priceFen: number | null;
+  qtyT: number;
+  filledT: number;
+  readonly tif: TifName | 'take';
+  readonly tsMs: number;
+  cancelled: boolean;
+}
+
+export interface Fill {
+  readonly tradeId: number;
+  readonly orderId: number | null;
+  readonly marketId: string;
+  readonly instrumentId: string;
+  readonly side: SideName;
+  readonly priceFen: number;
+  readonly qtyT: number;
+  readonly feeFen: number;
+  readonly mode: TradeRecord['mode'];
+  readonly tsMs: number;
+}
+
+export interface NewsItem {
+  readonly seq: number;
+  readonly tsMs: number;
+  readonly title: string;
+  readonly text: string;
+}
+
+export type LiveEvent =
+  | { readonly kind: 'trade'; readonly marketId: string; readonly trade: TradeRecord }
+  | { readonly kind: 'book'; readonly marketId: string; readonly instrumentId: string }
+  | { readonly kind: 'bar'; readonly marketId: string; readonly bar: DailyBar }
+  | { readonly kind: 'status' }
+  | { readonly kind: 'news'; readonly item: NewsItem }
+  | { readonly kind: 'private'; readonly studentId: number; readonly what: 'order' | 'fill' | 'balance' | 'compliance' };
+
+export type LiveListener = (e: LiveEvent) => void;
+
+export interface ComplianceView {
+  readonly cycle: string;
+  readonly deadline: string;
+  readonly obligationT: number;
+  readonly surrenderedT: number;
+  readonly remainingT: number;
+  readonly offsetCapT: number;
+  readonly shortfallT: number;
+  readonly fineFen: number;
+  readonly status: 'open' | 'met' | 'short';
+}
+
+export interface OrderInput {
+  readonly marketId: string;
+  readonly instrumentId: string;
+  readonly side: SideName;
+  readonly priceFen: number | null;
+  readonly qtyT: number;
+  readonly tif: TifName;
+}
+
+/** Most students a classroom takes: the registry rows set aside for them run out around here anyway. */
+const MAX_STUDENTS = 200;
+
+export class Classroom {
+  readonly id: string;
+  name: string;
+  readonly scenario: Scenario;
+  private readonly data: SimData;
+  readonly seed: number;
+  speed: number;
+  botIntensity: number;
+  state: ClassroomState = 'setup';
+  readonly session: SimSession;
+  private readonly windows: Window[];
+  private tsMs: number;
+  private lastWallMs: number | null = null;
+  private readonly students = new Map<number, Student>();
+  private readonly byAccount = new Map<number, Student>();
+  private readonly orders = new Map<number, StudentOrder[]>();
+  private readonly orderIndex = new Map<string, StudentOrder>();
+  private readonly fills = new Map<number, Fill[]>();
+  private readonly tape = new Map<string, TradeRecord[]>();
+  private readonly barsByMarket = new Map<string, DailyBar[]>();
+  readonly news: NewsItem[] = [];
+  private readonly firedEvents = new Set<number>();
+  private readonly listeners: LiveListener[] = [];
+  private readonly firmQueue: string[];
+  private deadline: string;
+
+  constructor(cfg: ClassroomConfig) {
+    this.id = cfg.id;
+    this.name = cfg.name;
+    this.scenario = cfg.scenario;
+    this.data = cfg.data;
+    this.seed = cfg.seed;
+    this.speed = cfg.speed;
+    this.botIntensity = cfg.botIntensity;
+    this.session = new SimSession({ ...cfg.data, scenario: cfg.scenario, seed: cfg.seed });
+    this.session.activityScale = cfg.botIntensity;
+    const home = this.home();
+    const spec = home.market.spec;
+    this.windows = mergeWindows([...spec.modes.listed.sessions, ...(spec.modes.block?.sessions ?? [])]);
+    const cycle = spec.compliance?.cycles.find((c) => c.id === home.setup.cycle) ?? null;
+    this.deadline = cycle?.deadline ?? cfg.scenario.period.to;
+    this.firmQueue = [...studentFirms(cfg.data, home, this.session.world)];
+    for (const mw of this.session.world.markets) {
+      this.tape.set(mw.setup.id, []);
+      this.barsByMarket.set(mw.setup.id, []);
+      mw.market.onTrade((t) => this.onTrade(mw.setup.id, t));
+    }
+    const first = this.session.beginDay();
+    this.tsMs = dayOpenTs(first, this.windows);
+  }
+
+  // ---- listening ------------------------------------------------------------------------------------------------
+
+  on(listener: LiveListener): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(e: LiveEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  // ---- the clock ------------------------------------------------------------------------------------------------
+
+  /** Exchange time now. */
+  get nowTsMs(): number {
+    return this.tsMs;
+  }
+
+  get date(): string {
+    return cstDate(this.tsMs);
+  }
+
+  get deadlineDate(): string {
+    return this.deadline;
+  }
+
+  /** 'listed', 'block', 'listed+block' or 'closed' at the exchange time now (of the home market). */
+  get sessionNow(): string {
+    const spec = this.home().market.spec;
+    return this.state === 'ended'
+      ? 'closed'
+      : sessionName(cstMinute(this.tsMs), spec.modes.listed.sessions, spec.modes.block?.sessions ?? null);
+  }
+
+  /**
+   * Moves exchange time on by the wall time since the last call, times the speed, and runs the bots' looks up to
+   * it; at the end of a day, closes it and opens the next. Does nothing unless running. `maxWallMs` caps one step
+   * (a server that stalled does not fast-forward a whole day at once).
+   */
+  advance(wallMs: number, maxWallMs = 1_000): void {
+    const last = this.lastWallMs;
+    this.lastWallMs = wallMs;
+    if (this.state !== 'running' || last === null) return;
+    const dt = Math.min(Math.max(0, wallMs - last), maxWallMs);
+    this.advanceExchange(dt * this.speed);
+  }
+
+  /** Moves exchange time on by exactly this much (tests, and advance). */
+  advanceExchange(exchangeMs: number): void {
+    if (this.state !== 'running') return;
+    const step = stepClock(this.date, this.windows, this.tsMs, exchangeMs);
+    this.runBotsUntil(step.toTsMs);
+    this.tsMs = step.toTsMs;
+    if (step.dayOver) this.nextDay();
+  }
+
+  private runBotsUntil(tsMs: number): void {
+    const ran = this.session.runUntil(tsMs);
+    if (ran > 0) this.touchBooks();
+  }
+
+  private nextDay(): void {
+    const bars = this.session.endDay();
+    for (const b of bars) {
+      this.barsByMarket.get(b.marketId)?.push(b);
+      this.emit({ kind: 'bar', marketId: b.marketId, bar: b });
+    }
+    this.syncLog();
+    for (const s of this.students.values()) {
+      this.emit({ kind: 'private', studentId: s.studentId, what: 'order' });
+      this.emit({ kind: 'private', studentId: s.studentId, what: 'compliance' });
+    }
+    if (this.session.done()) {
+      this.state = 'ended';
+      this.emit({ kind: 'status' });
+      return;
+    }
+    const date = this.session.beginDay();
+    this.tsMs = dayOpenTs(date, this.windows);
+    this.syncLog();
+    this.touchBooks();
+    this.emit({ kind: 'status' });
+  }
+
+  private touchBooks(): void {
+    for (const mw of this.session.world.markets)
+      for (const ins of mw.market.spec.instruments)
+        if (mw.market.listed.engine(ins.id) !== null)
+          this.emit({ kind: 'book', marketId: mw.setup.id, instrumentId: ins.id });
+  }
+
+  // ---- instructor ----------------------------------------------------------------------------------------------
+
+  start(wallMs: number): LiveResult<ClassroomState> {
+    if (this.state !== 'setup') return refuse(LiveCode.BadState, `the classroom is ${this.state}, not waiting to start`);
+    return this.setState('running', wallMs);
+  }
+
+  pause(wallMs: number): LiveResult<ClassroomState> {
+    if (this.state !== 'running') return refuse(LiveCode.BadState, `the classroom is ${this.state}, not running`);
+    return this.setState('paused', wallMs);
+  }
+
+  resume(wallMs: number): LiveResult<ClassroomState> {
+    if (this.state !== 'paused') return refuse(LiveCode.BadState, `the classroom is ${this.state}, not paused`);
+    return this.setState('running', wallMs);
+  }
+
+  end(wallMs: number): LiveResult<ClassroomState> {
+    if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has already ended');
+    return this.setState('ended', wallMs);
+  }
+
+  private setState(state: ClassroomState, wallMs: number): LiveResult<ClassroomState> {
+    this.state = state;
+    this.lastWallMs = wallMs;
+    this.emit({ kind: 'status' });
+    return { ok: true, value: state };
+  }
+
+  setSpeed(speed: number): LiveResult<number> {
+    if (!Number.isFinite(speed) || speed < 1 || speed > 3_600)
+      return refuse(LiveCode.BadInput, `speed ${speed} is not between 1 (real time) and 3600 (an hour a second)`);
+    this.speed = speed;
+    this.emit({ kind: 'status' });
+    return { ok: true, value: speed };
+  }
+
+  setBotIntensity(x: number): LiveResult<number> {
+    if (!Number.isFinite(x) || x < 0 || x > 10)
+      return refuse(LiveCode.BadInput, `bot intensity ${x} is not between 0 (no bots) and 10`);
+    this.botIntensity = x;
+    // From the next day's draw of looks: today's are drawn already.
+    this.session.activityScale = x;
+    this.emit({ kind: 'status' });
+    return { ok: true, value: x };
+  }
+
+  /** The scenario's timeline: what the instructor may fire, and whether it was. */
+  timeline(): { index: number; date: string; kind: string; title: string; fired: boolean }[] {
+    return this.scenario.events.map((e, index) => ({
+      index,
+      date: e.date,
+      kind: e.kind,
+      title: eventTitle(e),
+      fired: this.firedEvents.has(index),
+    }));
+  }
+
+  /** Fires timeline event `index` now, whatever its date (announcements and rule changes). */
+  fire(index: number): LiveResult<NewsItem> {
+    if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
+    const e = this.scenario.events[index];
+    if (!Number.isSafeInteger(index) || e === undefined)
+      return refuse(LiveCode.UnknownEvent, `there is no timeline event ${index} (0..${this.scenario.events.length - 1})`);
+    if (!['announcement', 'band', 'offset-cap', 'deadline'].includes(e.kind))
+      return refuse(LiveCode.BadInput, `a ${e.kind} event cannot be fired live; announcements and rule changes can`);
+    const logged = this.session.fireEvent(e);
+    this.firedEvents.add(index);
+    if (e.kind === 'deadline') this.deadline = e.deadline;
+    const item = this.addNews(eventTitle(e), logged.text);
+    this.emit({ kind: 'status' });
+    return { ok: true, value: item };
+  }
+
+  /** Moves the home market's deadline for the scenario's cycle to `date` (a rule change by notice). */
+  moveDeadline(date: string): LiveResult<NewsItem> {
+    const home = this.home();
+    const cycle = home.setup.cycle;
+    if (cycle === null) return refuse(LiveCode.BadInput, `${home.setup.id} has no compliance cycle in this scenario`);
+    if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date <= this.date)
+      return refuse(LiveCode.BadInput, `the new deadline must be a date after today (${this.date}), as YYYY-MM-DD`);
+    if (date > this.scenario.period.to)
+      return refuse(LiveCode.BadInput, `the classroom runs until ${this.scenario.period.to}; pick a deadline within it`);
+    const e: ScenarioEvent = {
+      date: this.date,
+      kind: 'deadline',
+      market: home.setup.id,
+      cycle,
+      deadline: date,
+      note: 'moved by the instructor',
+    } as ScenarioEvent;
+    const logged = this.session.fireEvent(e);
+    this.deadline = date;
+    const item = this.addNews(`Deadline moved to ${date}`, logged.text);
+    this.emit({ kind: 'status' });
+    return { ok: true, value: item };
+  }
+
+  private addNews(title: string, text: string): NewsItem {
+    const item = { seq: this.news.length + 1, tsMs: this.tsMs, title, text };
+    this.news.push(item);
+    this.emit({ kind: 'news', item });
+    return item;
+  }
+
+  private loggedSeen = 0;
+  /** The simulator's own event log (admissions, allocations, settlements ...) becomes news too. */
+  private syncLog(): void {
+    const log: readonly LoggedEvent[] = this.session.result().events;
+    for (; this.loggedSeen < log.length; this.loggedSeen++) {
+      const e = log[this.loggedSeen]!;
+      if (e.kind === 'settlement' || e.kind === 'announcement') this.addNews(e.kind === 'settlement' ? 'Settlement' : 'News', e.text);
+    }
+  }
+
+  // ---- students ------------------------------------------------------------------------------------------------
+
+  addStudent(name: string): LiveResult<Student> {
+    const clean = name.trim();
+    if (clean.length === 0 || clean.length > 40 || /[\u0000-\u001f\u007f]/.test(clean))
+      return refuse(LiveCode.BadInput, 'a name is 1 to 40 printable characters');
+    if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
+    if (this.students.size >= MAX_STUDENTS) return refuse(LiveCode.Full, `the classroom is full (${MAX_STUDENTS})`);
+    const entityId = this.firmQueue[this.students.size];
+    if (entityId === undefined) return refuse(LiveCode.Full, 'no firm is left to give a new student');
+    const home = this.home();
+    const r = admitFirm(this.session.world, this.data, home, entityId, this.tsMs, home.venue.lastCloseFen);
+    if (!r.ok) return r;
+    const f = r.value;
+    const s: Student = {
+      studentId: this.students.size + 1,
+      name: clean,
+      accountId: f.accountId,
+      entityId: f.entityId,
+      firmName: f.firmName,
+      marketId: home.setup.id,
+      startCashFen: f.cashFen,
+      startAllowancesT: f.allocatedT,
+      joinedTsMs: this.tsMs,
+    };
+    this.students.set(s.studentId, s);
+    this.byAccount.set(s.accountId, s);
+    this.orders.set(s.studentId, []);
+    this.fills.set(s.studentId, []);
+    return { ok: true, value: s };
+  }
+
+  student(studentId: number): Student | null {
+    return this.students.get(studentId) ?? null;
+  }
+
+  studentList(): Student[] {
+    return [...this.students.values()];
+  }
+
+  studentOrders(studentId: number): readonly StudentOrder[] {
+    return this.orders.get(studentId) ?? [];
+  }
+
+  studentFills(studentId: number): readonly Fill[] {
+    return this.fills.get(studentId) ?? [];
+  }
+
+  /** Resting tonnes of a student's order now (0 once filled, cancelled or expired). */
+  restingT(o: StudentOrder): number {
+    return this.marketOf(o.marketId)?.market.listed.engine(o.instrumentId)?.restingQtyT(o.orderId) ?? 0;
+  }
+
+  orderStatus(o: StudentOrder): OrderStatus {
+    if (this.restingT(o) > 0) return 'resting';
+    if (o.filledT >= o.qtyT) return 'filled';
+    return o.cancelled ? 'cancelled' : 'expired';
+  }
+
+  // ---- student commands ----------------------------------------------------------------------------------------
+
+  placeOrder(studentId: number, cmd: OrderInput): LiveResult<OrderAck> {
+    const s = this.live(studentId);
+    if (!s.ok) return s;
+    const mw = this.marketOf(cmd.marketId);
+    if (mw === null) return this.noMarket(cmd.marketId);
+    const r = mw.market.placeOrder({ ...cmd, tsMs: this.tsMs, accountId: s.value.accountId });
+    if (!r.ok) return r;
+    this.track(s.value, {
+      orderId: r.value.orderId,
+      marketId: cmd.marketId,
+      instrumentId: cmd.instrumentId,
+      side: cmd.side,
+      priceFen: cmd.priceFen,
+      qtyT: cmd.qtyT,
+      filledT: r.value.filledT,
+      tif: cmd.tif,
+      tsMs: this.tsMs,
+      cancelled: false,
+    });
+    return this.after(s.value, cmd.marketId, cmd.instrumentId, r);
+  }
+
+  take(studentId: number, marketId: string, instrumentId: string, listingId: number, qtyT: number): LiveResult<OrderAck> {
+    const s = this.live(studentId);
+    if (!s.ok) return s;
+    const mw = this.marketOf(marketId);
+    if (mw === null) return this.noMarket(marketId);
+    const listing = mw.market.listed.engine(instrumentId)?.getOrder(listingId) ?? null;
+    const r = mw.market.take(this.tsMs, s.value.accountId, instrumentId, listingId, qtyT);
+    if (!r.ok) return r;
+    this.track(s.value, {
+      orderId: r.value.orderId,
+      marketId,
+      instrumentId,
+      side: listing !== null && listing.side === Side.Buy ? 'sell' : 'buy',
+      priceFen: listing?.priceFen ?? null,
+      qtyT,
+      filledT: r.value.filledT,
+      tif: 'take',
+      tsMs: this.tsMs,
+      cancelled: false,
+    });
+    return this.after(s.value, marketId, instrumentId, r);
+  }
+
+  amend(studentId: number, orderId: number, priceFen: number, qtyT: number): LiveResult<OrderAck> {
+    const s = this.live(studentId);
+    if (!s.ok) return s;
+    const o = this.own(s.value, orderId);
+    if (!o.ok) return o;
+    const mw = this.marketOf(o.value.marketId)!;
+    const r = mw.market.amend(this.tsMs, s.value.accountId, orderId, priceFen, qtyT);
+    if (!r.ok) return r;
+    // The order now stands for what was filled (fills during the amend already counted by onTrade) plus what rests.
+    o.value.qtyT = o.value.filledT + r.value.restingT;
+    return this.after(s.value, o.value.marketId, o.value.instrumentId, r);
+  }
+
+  cancel(studentId: number, orderId: number): LiveResult<{ orderId: number; cancelledT: number }> {
+    const s = this.student(studentId);
+    if (s === null) return this.noStudent(studentId);
+    if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
+    const o = this.own(s, orderId);
+    if (!o.ok) return o;
+    const mw = this.marketOf(o.value.marketId)!;
+    const r = mw.market.cancel(this.tsMs, s.accountId, orderId);
+    if (!r.ok) return r;
+    o.value.cancelled = true;
+    this.emit({ kind: 'book', marketId: o.value.marketId, instrumentId: o.value.instrumentId });
+    this.emit({ kind: 'private', studentId, what: 'order' });
+    this.emit({ kind: 'private', studentId, what: 'balance' });
+    return r;
+  }
+
+  proposeBlock(
+    studentId: number,
+    cmd: { marketId: string; instrumentId: string; side: SideName; priceFen: number; qtyT: number; toStudentId: number | null },
+  ) {
+    const s = this.live(studentId);
+    if (!s.ok) return s;
+    const mw = this.marketOf(cmd.marketId);
+    if (mw === null) return this.noMarket(cmd.marketId);
+    let counterpartyId: number | null = null;
+    if (cmd.toStudentId !== null) {
+      const to = this.student(cmd.toStudentId);
+      if (to === null) return this.noStudent(cmd.toStudentId);
+      counterpartyId = to.accountId;
+    }
+    const r = mw.market.proposeBlock({
+      tsMs: this.tsMs,
+      proposerId: s.value.accountId,
+      counterpartyId,
+      side: cmd.side,
+      instrumentId: cmd.instrumentId,
+      priceFen: cmd.priceFen,
+      qtyT: cmd.qtyT,
+    });
+    if (r.ok) this.emit({ kind: 'private', studentId, what: 'balance' });
+    if (r.ok && cmd.toStudentId !== null) this.emit({ kind: 'private', studentId: cmd.toStudentId, what: 'order' });
+    return r;
+  }
+
+  /** Block proposals a student may see (theirs, addressed to them, or open to all), with the market they are in. */
+  proposals(studentId: number) {
+    const s = this.student(studentId);
+    if (s === null) return [];
+    const out = [];
+    for (const mw of this.session.world.markets)
+      for (const p of mw.market.block?.visibleTo(s.accountId) ?? []) out.push({ marketId: mw.setup.id, p });
+    return out;
+  }
+
+  respondBlock(studentId: number, marketId: string, proposalId: number, action: 'accept' | 'reject' | 'counter', priceFen = 0, qtyT = 0) {
+    const s = this.live(studentId);
+    if (!s.ok) return s;
+    const mw = this.marketOf(marketId);
+    if (mw === null) return this.noMarket(marketId);
+    const m: Market = mw.market;
+    const r =
+      action === 'accept'
+        ? m.acceptBlock(this.tsMs, proposalId, s.value.accountId)
+        : action === 'reject'
+          ? m.rejectBlock(this.tsMs, proposalId, s.value.accountId)
+          : m.counterBlock(this.tsMs, proposalId, s.value.accountId, priceFen, qtyT);
+    if (r.ok) {
+      this.emit({ kind: 'private', studentId, what: 'balance' });
+      const proposer = m.block?.get(proposalId);
+      const other = proposer === null || proposer === undefined ? undefined : this.byAccount.get(proposer.proposerId);
+      if (other !== undefined) this.emit({ kind: 'private', studentId: other.studentId, what: 'order' });
+    }
+    return r;
+  }
+
+  /** Which market a proposal id belongs to, looking in every market's desk the student can see. */
+  proposalMarket(studentId: number, proposalId: number): string | null {
+    for (const x of this.proposals(studentId)) if (x.p.proposalId === proposalId) return x.marketId;
+    return null;
+  }
+
+  surrender(studentId: number, instrumentId: string, qtyT: number): LiveResult<ComplianceView> {
+    const s = this.live(studentId);
+    if (!s.ok) return s;
+    const home = this.home();
+    const ctx = home.ctx;
+    if (ctx === null || home.setup.cycle === null) return refuse(LiveCode.BadInput, 'there is no compliance cycle here');
+    const r = surrender(ctx, s.value.entityId, home.setup.cycle, instrumentId, qtyT, this.tsMs);
+    if (!r.ok) return r;
+    this.emit({ kind: 'private', studentId, what: 'compliance' });
+    this.emit({ kind: 'private', studentId, what: 'balance' });
+    return { ok: true, value: this.compliance(studentId)! };
+  }
+
+  compliance(studentId: number): ComplianceView | null {
+    const s = this.student(studentId);
+    const home = this.home();
+    if (s === null || home.ctx === null || home.setup.cycle === null) return null;
+    const cycle = home.setup.cycle;
+    const rep = entityReport(home.ctx, s.entityId, cycle);
+    const o = obligation(home.ctx, s.entityId, cycle);
+    if (!rep.ok || !o.ok) return null;
+    const r = rep.value;
+    const surrenderedT = r.surrenderedAllowancesT + r.surrenderedOffsetsT;
+    const remainingT = Math.max(0, r.obligationT - surrenderedT);
+    return {
+      cycle,
+      deadline: this.deadline,
+      obligationT: r.obligationT,
+      surrenderedT,
+      remainingT,
+      offsetCapT: offsetCapT(home.ctx, o.value),
+      shortfallT: r.shortfallT,
+      fineFen: r.fineFen,
+      status: r.settled ? (r.shortfallT > 0 ? 'short' : 'met') : remainingT === 0 ? 'met' : 'open',
+    };
+  }
+
+  // ---- market data ---------------------------------------------------------------------------------------------
+
+  markets(): readonly MarketWorld[] {
+    return this.session.world.markets;
+  }
+
+  marketOf(marketId: string): MarketWorld | null {
+    return this.session.world.markets.find((m) => m.setup.id === marketId) ?? null;
+  }
+
+  /** The market students trade in and comply with: the scenario's first market. */
+  home(): MarketWorld {
+    return this.session.world.markets[0]!;
+  }
+
+  trades(marketId: string): readonly TradeRecord[] {
+    return this.tape.get(marketId) ?? [];
+  }
+
+  bars(marketId: string): readonly DailyBar[] {
+    return this.barsByMarket.get(marketId) ?? [];
+  }
+
+  // ---- scoring -------------------------------------------------------------------------------------------------
+
+  /**
+   * Profit: the change in what the firm is worth at the last price: cash, plus allowances held, less the
+   * allowances still owed for the cycle and any fine. Compliance cost: cash spent on the market (net of sales)
+   * plus fines, plus what the allowances still missing would cost at the last price. Both at the home market's
+   * last close or trade.
+   */
+  scores(): { student: Student; profitFen: number; costFen: number }[] {
+    const home = this.home();
+    const ins = home.setup.instrument;
+    const markFen = this.lastPriceFen(home.setup.id, ins);
+    return this.studentList().map((s) => {
+      const a = this.session.world.ledger.account(s.accountId)!;
+      const heldT = this.session.world.ledger.holding(s.accountId, ins).totalT;
+      const c = this.compliance(s.studentId);
+      const owedT = c?.remainingT ?? 0;
+      const fine = c?.fineFen ?? 0;
+      const worth = a.cashFen + (heldT - owedT) * markFen - fine;
+      const start = s.startCashFen + (s.startAllowancesT - (c?.obligationT ?? 0)) * markFen;
+      const missingT = Math.max(0, owedT - heldT);
+      return { student: s, profitFen: worth - start, costFen: s.startCashFen - a.cashFen + fine + missingT * markFen };
+    });
+  }
+
+  lastPriceFen(marketId: string, instrumentId: string): number {
+    const t = this.tape.get(marketId) ?? [];
+    for (let i = t.length - 1; i >= 0; i--) if (t[i]!.instrumentId === instrumentId) return t[i]!.priceFen;
+    return this.marketOf(marketId)?.market.stats.closeFen(instrumentId) ?? 0;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------------
+
+  private onTrade(marketId: string, t: TradeRecord): void {
+    this.tape.get(marketId)!.push(t);
+    for (const [accountId, side] of [
+      [t.buyerId, 'buy'],
+      [t.sellerId, 'sell'],
+    ] as const) {
+      const s = this.byAccount.get(accountId);
+      if (s === undefined) continue;
+      const orderId = t.mode === 'listed' ? this.ownOrderOf(s, t) : null;
+      this.fills.get(s.studentId)!.push({
+        tradeId: t.tradeId,
+        orderId,
+        marketId,
+        instrumentId: t.instrumentId,
+        side,
+        priceFen: t.priceFen,
+        qtyT: t.qtyT,
+        feeFen: side === 'buy' ? t.buyerFeeFen : t.sellerFeeFen,
+        mode: t.mode,
+        tsMs: t.tsMs,
+      });
+      if (orderId !== null) {
+        const o = this.orderIndex.get(`${marketId}:${orderId}`);
+        // The order being placed is tracked after the command returns with its fills: count only resting makers.
+        if (o !== undefined) o.filledT += t.qtyT;
+      }
+      this.emit({ kind: 'private', studentId: s.studentId, what: 'fill' });
+      this.emit({ kind: 'private', studentId: s.studentId, what: 'balance' });
+    }
+    this.emit({ kind: 'trade', marketId, trade: t });
+  }
+
+  private ownOrderOf(s: Student, t: TradeRecord): number | null {
+    // Both orders of a fill are still known to the desk while it settles (a filled maker is dropped just after).
+    const desk = this.marketOf(t.marketId)?.market.listed;
+    for (const ref of [t.makerRef, t.takerRef]) if (desk?.orderOf(ref)?.accountId === s.accountId) return ref;
+    return null;
+  }
+
+  private track(s: Student, o: StudentOrder): void {
+    this.orders.get(s.studentId)!.push(o);
+    this.orderIndex.set(`${o.marketId}:${o.orderId}`, o);
+  }
+
+  private after<T>(s: Student, marketId: string, instrumentId: string, r: Result<T>): LiveResult<T> {
+    this.emit({ kind: 'book', marketId, instrumentId });
+    this.emit({ kind: 'private', studentId: s.studentId, what: 'order' });
+    this.emit({ kind: 'private', studentId: s.studentId, what: 'balance' });
+    return r;
+  }
+
+  private own(s: Student, orderId: number): LiveResult<StudentOrder> {
+    const o = (this.orders.get(s.studentId) ?? []).find((x) => x.orderId === orderId);
+    if (o === undefined) return refuse(LiveCode.UnknownOrder, `you have no order ${orderId}`);
+    return { ok: true, value: o };
+  }
+
+  private live(studentId: number): LiveResult<Student> {
+    const s = this.student(studentId);
+    if (s === null) return this.noStudent(studentId);
+    if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
+    if (this.state !== 'running')
+      return refuse(LiveCode.NotRunning, `the market is ${this.state === 'setup' ? 'not open yet' : 'paused'}`);
+    return { ok: true, value: s };
+  }
+
+  private noStudent(studentId: number): LiveRejection {
+    return refuse(LiveCode.UnknownStudent, `there is no student ${studentId}`);
+  }
+
+  private noMarket(marketId: string): LiveRejection {
+    return refuse(LiveCode.UnknownMarket, `this classroom has no market "${String(marketId).slice(0, 40)}"`);
+  }
+}
+
+function eventTitle(e: ScenarioEvent): string {
+  switch (e.kind) {
+    case 'announcement':
+      return e.title;
+    case 'deadline':
+      return `Deadline of cycle ${e.cycle} in ${e.market} moved to ${e.deadline}`;
+    case 'band':
+      return `${e.market} ${e.mode} price band set to ±${e.bandBps / 100}%`;
+    case 'offset-cap':
+      return `Offset cap in ${e.market} set`;
+    default:
+      return `${e.kind} (${e.date})`;
+  }
+}
+

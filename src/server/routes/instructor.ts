@@ -1,0 +1,188 @@
+// The instructor's controls: create a classroom (admin token), issue students, start / pause / resume / end, speed
+// and bot intensity, fire the scenario's shocks, move the deadline, and the final report.
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { Classroom } from '../../live/classroom.ts';
+import { fenToYuan } from '../../market/money.ts';
+import type { Hub } from '../hub.ts';
+import { fail, HttpError, needInstructor, principalOf } from '../http.ts';
+import {
+  ClassroomOut,
+  ClassroomParams,
+  CreateClassroomBody,
+  DeadlineBody,
+  errors,
+  NewsOut,
+  ReportOut,
+  SettingsBody,
+  ShockBody,
+  StudentsBody,
+  TimelineOut,
+} from '../schemas.ts';
+import { classroomView, leaderboardView, newsView } from '../views.ts';
+
+type P = { Params: { cid: string } };
+
+export function reportView(room: Classroom) {
+  const home = room.home();
+  const tape = room.trades(home.setup.id);
+  return {
+    classroom: classroomView(room),
+    leaderboard: leaderboardView(room),
+    compliance: room.studentList().map((s) => {
+      const c = room.compliance(s.studentId);
+      return {
+        name: s.name,
+        firm: s.firmName,
+        obligationT: c?.obligationT ?? 0,
+        surrenderedT: c?.surrenderedT ?? 0,
+        shortT: c === null ? 0 : Math.max(c.shortfallT, c.remainingT),
+        fineCny: fenToYuan(c?.fineFen ?? 0),
+        status: c?.status ?? 'open',
+      };
+    }),
+    market: {
+      trades: tape.length,
+      volumeT: tape.reduce((s, t) => s + t.qtyT, 0),
+      lastCny: fenToYuan(room.lastPriceFen(home.setup.id, home.setup.instrument)),
+    },
+  };
+}
+
+export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { scenario: string; seed: number }): void {
+  const tags = ['instructor'];
+  const security = [{ bearer: [] }];
+  const schema = (extra: object, out: object = ClassroomOut) => ({
+    schema: { tags, security, params: ClassroomParams, ...extra, response: { 200: out, ...errors } },
+  });
+
+  app.post<{ Body: { name: string; scenario?: string; speed?: number; botIntensity?: number; seed?: number } }>(
+    '/api/classrooms',
+    {
+      schema: {
+        tags,
+        security,
+        body: CreateClassroomBody,
+        response: {
+          200: Type.Object({ id: Type.String(), instructorToken: Type.String(), joinCode: Type.String() }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const p = principalOf(hub, req);
+      if (p === null) throw new HttpError(401, 'UNAUTHORIZED', 'the admin token is needed to create a classroom');
+      if (p.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'only the admin token may create classrooms');
+      const b = req.body;
+      const r = hub.create({
+        name: b.name,
+        scenario: b.scenario ?? defaults.scenario,
+        seed: b.seed ?? defaults.seed,
+        speed: b.speed ?? 60,
+        botIntensity: b.botIntensity ?? 1,
+      });
+      if (!r.ok) fail({ ...r, code: r.code === 'SIM_ERR_SCENARIO' ? 'LIVE_ERR_BAD_INPUT' : r.code });
+      return { id: r.value.room.id, instructorToken: r.value.instructorToken, joinCode: r.value.joinCode };
+    },
+  );
+
+  app.get<P>(
+    '/api/classrooms/:cid/admin',
+    schema(
+      {},
+      Type.Object({
+        classroom: ClassroomOut,
+        joinCode: Type.Union([Type.String(), Type.Null()]),
+        students: Type.Array(
+          Type.Object({ studentId: Type.Integer(), name: Type.String(), firm: Type.String(), accountId: Type.Integer() }),
+        ),
+        timeline: Type.Array(TimelineOut),
+      }),
+    ),
+    async (req) => {
+      const room = needInstructor(hub, req, req.params.cid);
+      return {
+        classroom: classroomView(room),
+        joinCode: hub.joinCode(room.id),
+        students: room.studentList().map((s) => ({ studentId: s.studentId, name: s.name, firm: s.firmName, accountId: s.accountId })),
+        timeline: room.timeline(),
+      };
+    },
+  );
+
+  app.post<P & { Body: { names: string[] } }>(
+    '/api/classrooms/:cid/students',
+    schema(
+      { body: StudentsBody },
+      Type.Object({
+        students: Type.Array(Type.Object({ studentId: Type.Integer(), name: Type.String(), token: Type.String() })),
+      }),
+    ),
+    async (req) => {
+      const room = needInstructor(hub, req, req.params.cid);
+      // All names checked before anyone is added: a bad name in the list adds nobody.
+      for (const n of req.body.names)
+        if (n.trim().length === 0 || /[\u0000-\u001f\u007f]/.test(n))
+          throw new HttpError(400, 'BAD_REQUEST', `"${n.slice(0, 40)}" is not a usable name`);
+      const out = [];
+      for (const n of req.body.names) {
+        const r = hub.addStudent(room, n);
+        if (!r.ok) fail(r);
+        out.push({ studentId: r.value.studentId, name: r.value.name, token: r.value.token });
+      }
+      return { students: out };
+    },
+  );
+
+  for (const action of ['start', 'pause', 'resume', 'end'] as const)
+    app.post<P>(`/api/classrooms/:cid/${action}`, schema({}), async (req) => {
+      const room = needInstructor(hub, req, req.params.cid);
+      const r = hub.control(room, action);
+      if (!r.ok) fail(r);
+      return classroomView(room);
+    });
+
+  app.patch<P & { Body: { speed?: number; botIntensity?: number } }>(
+    '/api/classrooms/:cid',
+    schema({ body: SettingsBody }),
+    async (req) => {
+      const room = needInstructor(hub, req, req.params.cid);
+      if (req.body.speed !== undefined) {
+        const r = room.setSpeed(req.body.speed);
+        if (!r.ok) fail(r);
+      }
+      if (req.body.botIntensity !== undefined) {
+        const r = room.setBotIntensity(req.body.botIntensity);
+        if (!r.ok) fail(r);
+      }
+      hub.saveSettings(room);
+      return classroomView(room);
+    },
+  );
+
+  app.post<P & { Body: { index: number } }>(
+    '/api/classrooms/:cid/shocks',
+    schema({ body: ShockBody }, NewsOut),
+    async (req) => {
+      const room = needInstructor(hub, req, req.params.cid);
+      const r = room.fire(req.body.index);
+      if (!r.ok) fail(r);
+      return newsView(r.value);
+    },
+  );
+
+  app.post<P & { Body: { date: string } }>(
+    '/api/classrooms/:cid/deadline',
+    schema({ body: DeadlineBody }),
+    async (req) => {
+      const room = needInstructor(hub, req, req.params.cid);
+      const r = room.moveDeadline(req.body.date);
+      if (!r.ok) fail(r);
+      return classroomView(room);
+    },
+  );
+
+  app.get<P>('/api/classrooms/:cid/report', schema({}, ReportOut), async (req) =>
+    reportView(needInstructor(hub, req, req.params.cid)),
+  );
+}

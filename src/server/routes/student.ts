@@ -1,0 +1,241 @@
+// A student's own business: join, account and compliance, orders, takes, block proposals, surrender. Every route
+// acts only on the account of the token's student: other students' orders are "not found", never visible.
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { Classroom } from '../../live/classroom.ts';
+import { fenToYuan, yuanToFen } from '../../market/money.ts';
+import type { SideName } from '../../market/trade.ts';
+import type { Hub } from '../hub.ts';
+import { fail, HttpError, needStudent } from '../http.ts';
+import {
+  AckOut,
+  AmendBody,
+  BlockBody,
+  CancelOut,
+  ComplianceOut,
+  CounterBody,
+  errors,
+  FillOut,
+  JoinBody,
+  JoinOut,
+  MeOut,
+  OrderBody,
+  OrderOut,
+  OrderParams,
+  ProposalOut,
+  ProposalParams,
+  SurrenderBody,
+  TakeBody,
+  TradeOut,
+} from '../schemas.ts';
+import { complianceView, fillView, meView, orderView, tradeView } from '../views.ts';
+
+export interface OrderCmd {
+  marketId: string;
+  instrumentId: string;
+  side: SideName;
+  priceCny: string | null;
+  qtyT: number;
+  tif: 'day' | 'gtc' | 'ioc' | 'fok';
+}
+
+export function fen(cny: string): number {
+  const f = yuanToFen(cny);
+  if (f === null || f <= 0) throw new HttpError(400, 'BAD_REQUEST', `"${cny}" is not a positive amount of CNY with at most 2 decimals`);
+  return f;
+}
+
+/** Order entry shared by REST and the WebSocket: validated already against OrderBody. */
+export function placeOrder(room: Classroom, studentId: number, b: OrderCmd) {
+  const r = room.placeOrder(studentId, { ...b, priceFen: b.priceCny === null ? null : fen(b.priceCny) });
+  if (!r.ok) fail(r);
+  return r.value;
+}
+
+export function cancelOrder(room: Classroom, studentId: number, orderId: number) {
+  const r = room.cancel(studentId, orderId);
+  if (!r.ok) fail(r);
+  return r.value;
+}
+
+export function proposalView(room: Classroom, studentId: number, marketId: string, p: {
+  proposalId: number;
+  proposerId: number;
+  counterpartyId: number | null;
+  side: SideName;
+  instrumentId: string;
+  priceFen: number;
+  qtyT: number;
+  status: string;
+  tsMs: number;
+}) {
+  const me = room.student(studentId)!;
+  const who = (accountId: number | null): string | null => {
+    if (accountId === null) return null;
+    if (accountId === me.accountId) return 'you';
+    const s = room.studentList().find((x) => x.accountId === accountId);
+    return s === undefined ? `firm #${accountId}` : s.name;
+  };
+  const from = room.studentList().find((x) => x.accountId === p.proposerId);
+  return {
+    proposalId: p.proposalId,
+    marketId,
+    instrumentId: p.instrumentId,
+    side: p.side,
+    priceCny: fenToYuan(p.priceFen),
+    qtyT: p.qtyT,
+    from: who(p.proposerId)!,
+    fromStudentId: from?.studentId ?? null,
+    to: who(p.counterpartyId),
+    status: p.status,
+    mine: p.proposerId === me.accountId,
+    tsMs: p.tsMs,
+  };
+}
+
+export function studentRoutes(app: FastifyInstance, hub: Hub): void {
+  const tags = ['student'];
+  const security = [{ bearer: [] }];
+
+  app.post<{ Body: { code: string; name: string } }>(
+    '/api/join',
+    { schema: { tags, body: JoinBody, response: { 200: JoinOut, ...errors } } },
+    async (req) => {
+      const r = hub.join(req.body.code, req.body.name);
+      if (!r.ok) fail(r);
+      const v = r.value;
+      return { token: v.token, classroomId: v.room.id, studentId: v.studentId, accountId: v.accountId, name: v.name };
+    },
+  );
+
+  app.get('/api/me', { schema: { tags, security, response: { 200: MeOut, ...errors } } }, async (req) => {
+    const { room, studentId } = needStudent(hub, req);
+    return meView(room, room.student(studentId)!);
+  });
+
+  app.get(
+    '/api/me/orders',
+    { schema: { tags, security, response: { 200: Type.Object({ orders: Type.Array(OrderOut) }), ...errors } } },
+    async (req) => {
+      const { room, studentId } = needStudent(hub, req);
+      return { orders: [...room.studentOrders(studentId)].reverse().slice(0, 500).map((o) => orderView(room, o)) };
+    },
+  );
+
+  app.get(
+    '/api/me/fills',
+    { schema: { tags, security, response: { 200: Type.Object({ fills: Type.Array(FillOut) }), ...errors } } },
+    async (req) => {
+      const { room, studentId } = needStudent(hub, req);
+      return { fills: [...room.studentFills(studentId)].reverse().slice(0, 500).map(fillView) };
+    },
+  );
+
+  app.post<{ Body: OrderCmd }>(
+    '/api/orders',
+    { schema: { tags, security, body: OrderBody, response: { 200: AckOut, ...errors } } },
+    async (req) => {
+      const { room, studentId } = needStudent(hub, req);
+      return placeOrder(room, studentId, req.body);
+    },
+  );
+
+  app.patch<{ Params: { orderId: number }; Body: { priceCny: string; qtyT: number } }>(
+    '/api/orders/:orderId',
+    { schema: { tags, security, params: OrderParams, body: AmendBody, response: { 200: AckOut, ...errors } } },
+    async (req) => {
+      const { room, studentId } = needStudent(hub, req);
+      const r = room.amend(studentId, req.params.orderId, fen(req.body.priceCny), req.body.qtyT);
+      if (!r.ok) fail(r);
+      return r.value;
+    },
+  );
+
+  app.delete<{ Params: { orderId: number } }>(
+    '/api/orders/:orderId',
+    { schema: { tags, security, params: OrderParams, response: { 200: CancelOut, ...errors } } },
+    async (req) => {
+      const { room, studentId } = needStudent(hub, req);
+      return cancelOrder(room, studentId, req.params.orderId);
+    },
+  );
+
+  app.post<{ Body: { marketId: string; instrumentId: string; listingId: number; qtyT: number } }>(
+    '/api/take',
+    { schema: { tags, security, body: TakeBody, response: { 200: AckOut, ...errors } } },
+    async (req) => {
+      const { room, studentId } = needStudent(hub, req);
+      const b = req.body;
+      const r = room.take(studentId, b.marketId, b.instrumentId, b.listingId, b.qtyT);
+      if (!r.ok) fail(r);
+      return r.value;
+    },
+  );
+
+  app.get(
+    '/api/blocks',
+    { schema: { tags, security, response: { 200: Type.Object({ proposals: Type.Array(ProposalOut) }), ...errors } } },
+    async (req) => {
+      const { room, studentId } = needStudent(hub, req);
+      return { proposals: room.proposals(studentId).map((x) => proposalView(room, studentId, x.marketId, x.p)) };
+    },
+  );
+
+  app.post<{
+    Body: { marketId: string; instrumentId: string; side: SideName; priceCny: string; qtyT: number; toStudentId?: number | null };
+  }>(
+    '/api/blocks',
+    { schema: { tags, security, body: BlockBody, response: { 200: ProposalOut, ...errors } } },
+    async (req) => {
+      const { room, studentId } = needStudent(hub, req);
+      const b = req.body;
+      const r = room.proposeBlock(studentId, { ...b, priceFen: fen(b.priceCny), toStudentId: b.toStudentId ?? null });
+      if (!r.ok) fail(r);
+      return proposalView(room, studentId, b.marketId, r.value);
+    },
+  );
+
+  const respond = (action: 'accept' | 'reject' | 'counter') =>
+    app.post<{ Params: { proposalId: number }; Body: { priceCny: string; qtyT: number } | undefined }>(
+      `/api/blocks/:proposalId/${action}`,
+      {
+        schema: {
+          tags,
+          security,
+          params: ProposalParams,
+          ...(action === 'counter' ? { body: CounterBody } : {}),
+          response: { 200: action === 'accept' ? TradeOut : ProposalOut, ...errors },
+        },
+      },
+      async (req) => {
+        const { room, studentId } = needStudent(hub, req);
+        const id = req.params.proposalId;
+        const marketId = room.proposalMarket(studentId, id);
+        if (marketId === null) throw new HttpError(404, 'LIVE_ERR_UNKNOWN_PROPOSAL', `you have no proposal ${id} to answer`);
+        const body = req.body;
+        const r =
+          action === 'counter' && body !== undefined
+            ? room.respondBlock(studentId, marketId, id, 'counter', fen(body.priceCny), body.qtyT)
+            : room.respondBlock(studentId, marketId, id, action);
+        if (!r.ok) fail(r);
+        const v = r.value;
+        return 'tradeId' in v && action === 'accept'
+          ? tradeView(v as Parameters<typeof tradeView>[0])
+          : proposalView(room, studentId, marketId, v as Parameters<typeof proposalView>[3]);
+      },
+    );
+  respond('accept');
+  respond('reject');
+  respond('counter');
+
+  app.post<{ Body: { instrumentId: string; qtyT: number } }>(
+    '/api/me/surrender',
+    { schema: { tags, security, body: SurrenderBody, response: { 200: ComplianceOut, ...errors } } },
+    async (req) => {
+      const { room, studentId } = needStudent(hub, req);
+      const r = room.surrender(studentId, req.body.instrumentId, req.body.qtyT);
+      if (!r.ok) fail(r);
+      return complianceView(r.value);
+    },
+  );
+}

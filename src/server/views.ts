@@ -1,0 +1,252 @@
+// What the API sends: the classroom's fen-and-tonne objects as JSON with money in CNY decimal strings and exchange
+// times both as epoch ms and as China Standard Time text. One place, shared by HTTP and WebSocket answers.
+import { Side } from '../engine/index.ts';
+import type { Classroom, ComplianceView, Fill, NewsItem, Student, StudentOrder } from '../live/classroom.ts';
+import type { DailyBar } from '../market/daily-stats.ts';
+import { fenToYuan } from '../market/money.ts';
+import { cstDate, cstMinute } from '../market/time.ts';
+import type { TradeRecord } from '../market/trade.ts';
+
+const cny = fenToYuan;
+
+export function cstTime(tsMs: number): string {
+  const m = cstMinute(tsMs);
+  return `${cstDate(tsMs)} ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+export function classroomView(room: Classroom) {
+  return {
+    id: room.id,
+    name: room.name,
+    state: room.state,
+    clock: {
+      tsMs: room.nowTsMs,
+      time: cstTime(room.nowTsMs),
+      date: room.date,
+      speed: room.speed,
+      session: room.sessionNow,
+    },
+    botIntensity: room.botIntensity,
+    markets: room.markets().map((mw) => ({
+      id: mw.setup.id,
+      name: mw.market.spec.name,
+      instruments: mw.market.spec.instruments.filter((i) => i.listedFrom <= room.date).map((i) => i.id),
+      primary: mw.setup.instrument,
+    })),
+    deadline: room.deadlineDate,
+  };
+}
+
+export function marketRulesView(room: Classroom, marketId: string) {
+  const mw = room.marketOf(marketId);
+  if (mw === null) return null;
+  const spec = mw.market.spec;
+  const l = spec.modes.listed;
+  const bands: Record<string, { lowCny: string; highCny: string; refCny: string }> = {};
+  for (const ins of spec.instruments) {
+    const e = mw.market.listed.engine(ins.id);
+    if (e !== null) bands[ins.id] = { lowCny: cny(e.bandLowFen), highCny: cny(e.bandHighFen), refCny: cny(e.refPriceFen) };
+  }
+  return {
+    id: spec.id,
+    name: spec.name,
+    instruments: spec.instruments.map((i) => ({ id: i.id, kind: i.kind })),
+    listed: {
+      matching: l.matching,
+      bestN: l.matching === 'best-n' ? l.listedDepth : null,
+      tickCny: cny(l.tickFen),
+      lotT: l.lotT,
+      minOrderT: l.minQtyT,
+      maxOrderT: l.maxQtyT,
+      bandPct: l.bandBps / 100,
+      sessions: l.sessions,
+      feeBps: l.feeBps,
+    },
+    block:
+      spec.modes.block === null
+        ? null
+        : {
+            minQtyT: spec.modes.block.minQtyT,
+            bandPct: spec.modes.block.bandBps / 100,
+            sessions: spec.modes.block.sessions,
+          },
+    bands,
+  };
+}
+
+export interface DepthLevel {
+  priceCny: string;
+  qtyT: number;
+  orders: number;
+}
+
+export function depthView(room: Classroom, marketId: string, instrumentId: string, levels: number) {
+  const mw = room.marketOf(marketId);
+  const e = mw?.market.listed.engine(instrumentId) ?? null;
+  if (mw === null || e === null) return null;
+  const side = (s: Side): DepthLevel[] =>
+    e.depth(s, levels).map((l) => ({ priceCny: cny(l.priceFen), qtyT: l.qtyT, orders: l.count }));
+  // The listings of the best five levels each side: what a taker may pick from under listed agreement.
+  const n = mw.market.spec.modes.listed.listedDepth;
+  const best = (s: Side) => new Set(e.depth(s, n).map((l) => l.priceFen));
+  const bidSet = best(Side.Buy);
+  const askSet = best(Side.Sell);
+  const listings = { bids: [] as ListingView[], asks: [] as ListingView[] };
+  for (const o of e.liveOrders()) {
+    const set = o.side === Side.Buy ? bidSet : askSet;
+    if (!set.has(o.priceFen)) continue;
+    (o.side === Side.Buy ? listings.bids : listings.asks).push({ listingId: o.orderId, priceCny: cny(o.priceFen), qtyT: o.qtyT });
+  }
+  listings.bids.sort((a, b) => Number(b.priceCny) - Number(a.priceCny));
+  listings.asks.sort((a, b) => Number(a.priceCny) - Number(b.priceCny));
+  return { instrumentId, bids: side(Side.Buy), asks: side(Side.Sell), listings };
+}
+
+interface ListingView {
+  listingId: number;
+  priceCny: string;
+  qtyT: number;
+}
+
+export function tradeView(t: TradeRecord) {
+  return {
+    tradeId: t.tradeId,
+    tsMs: t.tsMs,
+    time: cstTime(t.tsMs),
+    marketId: t.marketId,
+    instrumentId: t.instrumentId,
+    mode: t.mode,
+    priceCny: cny(t.priceFen),
+    qtyT: t.qtyT,
+    aggressor: t.mode === 'listed' ? t.aggressor : null,
+  };
+}
+
+export function barView(b: DailyBar) {
+  return {
+    date: b.date,
+    instrumentId: b.instrumentId,
+    mode: b.mode,
+    open: b.openFen === null ? null : cny(b.openFen),
+    high: b.highFen === null ? null : cny(b.highFen),
+    low: b.lowFen === null ? null : cny(b.lowFen),
+    close: b.closeFen === null ? null : cny(b.closeFen),
+    volumeT: b.volumeT,
+    turnoverCny: cny(b.turnoverFen),
+  };
+}
+
+/** Candles of `minutes` from the tape (listed trades), oldest first. */
+export function candlesView(trades: readonly TradeRecord[], instrumentId: string, minutes: number) {
+  const span = minutes * 60_000;
+  const out: { tsMs: number; open: string; high: string; low: string; close: string; volumeT: number }[] = [];
+  let cur: { tsMs: number; o: number; h: number; l: number; c: number; v: number } | null = null;
+  const flush = (): void => {
+    if (cur !== null) out.push({ tsMs: cur.tsMs, open: cny(cur.o), high: cny(cur.h), low: cny(cur.l), close: cny(cur.c), volumeT: cur.v });
+  };
+  for (const t of trades) {
+    if (t.instrumentId !== instrumentId || t.mode !== 'listed') continue;
+    const start = Math.floor(t.tsMs / span) * span;
+    if (cur === null || cur.tsMs !== start) {
+      flush();
+      cur = { tsMs: start, o: t.priceFen, h: t.priceFen, l: t.priceFen, c: t.priceFen, v: 0 };
+    }
+    cur.h = Math.max(cur.h, t.priceFen);
+    cur.l = Math.min(cur.l, t.priceFen);
+    cur.c = t.priceFen;
+    cur.v += t.qtyT;
+  }
+  flush();
+  return out;
+}
+
+export function newsView(n: NewsItem) {
+  return { seq: n.seq, tsMs: n.tsMs, time: cstTime(n.tsMs), title: n.title, text: n.text };
+}
+
+export function accountView(room: Classroom, s: Student) {
+  const ledger = room.session.world.ledger;
+  const a = ledger.account(s.accountId)!;
+  return {
+    cashCny: cny(a.cashFen),
+    reservedCny: cny(a.reservedFen),
+    availableCny: cny(a.availableFen),
+    holdings: ledger.holdings(s.accountId).map(([instrumentId, h]) => ({ instrumentId, ...h })),
+  };
+}
+
+export function complianceView(c: ComplianceView | null) {
+  if (c === null) return null;
+  return {
+    cycle: c.cycle,
+    deadline: c.deadline,
+    obligationT: c.obligationT,
+    surrenderedT: c.surrenderedT,
+    remainingT: c.remainingT,
+    offsetCapT: c.offsetCapT,
+    shortfallT: c.shortfallT,
+    fineCny: cny(c.fineFen),
+    status: c.status,
+  };
+}
+
+export function meView(room: Classroom, s: Student) {
+  return {
+    studentId: s.studentId,
+    name: s.name,
+    firm: s.firmName,
+    accountId: s.accountId,
+    classroomId: room.id,
+    marketId: s.marketId,
+    account: accountView(room, s),
+    compliance: complianceView(room.compliance(s.studentId)),
+  };
+}
+
+export function orderView(room: Classroom, o: StudentOrder) {
+  return {
+    orderId: o.orderId,
+    marketId: o.marketId,
+    instrumentId: o.instrumentId,
+    side: o.side,
+    priceCny: o.priceFen === null ? null : cny(o.priceFen),
+    qtyT: o.qtyT,
+    filledT: o.filledT,
+    restingT: room.restingT(o),
+    tif: o.tif,
+    status: room.orderStatus(o),
+    tsMs: o.tsMs,
+    time: cstTime(o.tsMs),
+  };
+}
+
+export function fillView(f: Fill) {
+  return {
+    tradeId: f.tradeId,
+    orderId: f.orderId,
+    marketId: f.marketId,
+    instrumentId: f.instrumentId,
+    side: f.side,
+    priceCny: cny(f.priceFen),
+    qtyT: f.qtyT,
+    feeCny: cny(f.feeFen),
+    mode: f.mode,
+    tsMs: f.tsMs,
+    time: cstTime(f.tsMs),
+  };
+}
+
+export function leaderboardView(room: Classroom) {
+  const scores = room.scores();
+  const byProfit = [...scores]
+    .sort((a, b) => b.profitFen - a.profitFen || a.student.studentId - b.student.studentId)
+    .map((x, i) => ({ rank: i + 1, name: x.student.name, studentId: x.student.studentId, profitCny: signedCny(x.profitFen) }));
+  const byComplianceCost = [...scores]
+    .sort((a, b) => a.costFen - b.costFen || a.student.studentId - b.student.studentId)
+    .map((x, i) => ({ rank: i + 1, name: x.student.name, studentId: x.student.studentId, costCny: signedCny(x.costFen) }));
+  return { byProfit, byComplianceCost };
+}
+
+export function signedCny(fen: number): string {
+  return fen < 0 ? `-${cny(-fen)}` : cny(fen);
+}

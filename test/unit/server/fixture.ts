@@ -1,0 +1,50 @@
+// A live server for tests: a temporary data folder, quiet logs, a wall clock the test moves by hand.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildServer, type Server } from '../../../src/server/app.ts';
+import { DEFAULTS, type ServerConfig } from '../../../src/server/config.ts';
+import type { RunContext } from '../../../src/sim/run.ts';
+import { loadRunContext } from '../../../src/store/scenario-files.ts';
+
+let shared: RunContext | null = null;
+export function ctx(): RunContext {
+  shared ??= loadRunContext();
+  return shared;
+}
+
+export interface TestServer {
+  server: Server;
+  clock: { ms: number };
+  dir: string;
+  inject: Server['app']['inject'];
+  join(name: string): Promise<{ token: string; studentId: number; accountId: number }>;
+  close(): Promise<void>;
+}
+
+export async function testServer(cfg: Partial<ServerConfig> = {}, opts: { autoStart?: boolean } = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'cets-server-'));
+  const clock = { ms: 1_000_000 };
+  const server = await buildServer(
+    { ...DEFAULTS, dataDir: dir, port: 0, logLevel: 'silent', adminToken: 'admin-token-for-tests-0001', ...cfg },
+    { now: () => clock.ms, ctx: ctx(), autoStart: opts.autoStart ?? true },
+  );
+  const inject = server.app.inject.bind(server.app);
+  return {
+    server,
+    clock,
+    dir,
+    inject,
+    async join(name) {
+      const r = await inject({ method: 'POST', url: '/api/join', payload: { code: server.joinCode, name } });
+      if (r.statusCode !== 200) throw new Error(`join ${name}: ${r.statusCode} ${r.body}`);
+      return r.json();
+    },
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
