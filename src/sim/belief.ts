@@ -40,6 +40,14 @@ export class Belief {
     this.logAnchor += Math.log(1 + impactBps / 10_000);
   }
 
+  /**
+   * After a shock that came during a trading day, past the day's step (a live instructor's): the expected price moves
+   * by the share of it the step would have closed, as if the news had come before the step.
+   */
+  catchUp(impactBps: number): void {
+    this.logE += this.diffusion * Math.log(1 + impactBps / 10_000);
+  }
+
   /** Replay: the anchor is the given price. */
   pin(anchorFen: number): void {
     this.logAnchor = Math.log(anchorFen);

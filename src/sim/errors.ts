@@ -13,6 +13,8 @@ export const SimCode = {
   Args: 'SIM_ERR_ARGS',
   /** A scenario or run asked for something the simulator cannot do (unknown market, no registry ...). */
   Unsupported: 'SIM_ERR_UNSUPPORTED',
+  /** A stepped run (SimSession) was asked for a step out of order: a day begun while one is open, ended when none is. */
+  State: 'SIM_ERR_STATE',
 } as const;
 export type SimCode = (typeof SimCode)[keyof typeof SimCode];
 

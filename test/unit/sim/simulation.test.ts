@@ -72,6 +72,7 @@ describe('simulation', () => {
 
 describe('scenario validation', () => {
   const raw = JSON.parse(readFileSync(join(import.meta.dirname, '../../../scenarios/q3-2024.json'), 'utf8'));
+  // biome-ignore lint/suspicious/noExplicitAny: the edits reach into raw scenario JSON, invalid on purpose
   const bad = (edit: (s: any) => void): string => {
     const s = structuredClone(raw);
     edit(s);

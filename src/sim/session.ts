@@ -1,0 +1,510 @@
+// A run as a stepper: the discrete-event loop of simulation.ts cut at its day boundaries and, inside a day, at any
+// exchange time, so a live server can drive the same agents as bots in real time. Each trading day:
+//   beginDay  1. events dated up to today take effect (news moves beliefs and activity; allocations, admissions,
+//                issuance);
+//             2. every market's expected price takes its daily step (pinned to the given path in a replay);
+//             3. the markets open; every agent draws its looks for the day from its own stream (a Poisson number at
+//                uniform session minutes, plus fixed times for dealers) and the looks are sorted in time order;
+//   runUntil  runs the drawn looks before a time (students' orders may come in between two calls);
+//   endDay    4. runs the rest of the looks; rule changes dated up to the next trading day are announced (a listed
+//                band applies from the next day), the markets close, closes are recorded; on the last trading day on
+//                or before a cycle's deadline the entities surrender what they hold (offsets first, up to the cap)
+//                and the cycle is settled: shortfalls fined.
+// simulate() is beginDay + endDay for every day, so batch runs are what they were, byte for byte. fireEvent applies
+// a scenario event at once (an instructor's policy shock). Pure and deterministic: no clock, only seeded streams.
+
+import { preAllocateAll, settleCycle, surrender, trueUpAll } from '../market/compliance/index.ts';
+import { monthlyAveragePriceFen } from '../market/daily-stats.ts';
+import { describeRuleChange, type RuleChange } from '../market/rule-change.ts';
+import { addDays, dayNumber, tsOf } from '../market/time.ts';
+import type { TradeRecord } from '../market/trade.ts';
+import type { Agent } from './agents/agent.ts';
+import { SimCode, SimError } from './errors.ts';
+import type { LoggedEvent } from './output-types.ts';
+import { Rng } from './rng.ts';
+import type { ScenarioEvent } from './scenario/schema.ts';
+import type { MarketBar, SimInput, SimResult } from './simulation.ts';
+import { admitEntities, buildWorld, type MarketWorld, ruleChangeOf, type World, type WorldInput } from './world.ts';
+
+const NEWS_DECAY_DAYS = 5;
+/** A wake key is minute x AGENT_BITS + agent index: agents are fewer than 2^22, minutes of a day fewer than 2^11. */
+const AGENT_BITS = 2 ** 22;
+
+interface Boost {
+  readonly market: string;
+  readonly day: number;
+  readonly boost: number;
+}
+
+export class SimSession {
+  readonly world: World;
+  /** The trading days of the scenario's period. */
+  readonly days: readonly string[];
+  private readonly input: SimInput;
+  private readonly wi: WorldInput;
+  private readonly log: LoggedEvent[] = [];
+  private readonly bars: MarketBar[] = [];
+  private readonly netCost = new Map<number, number>();
+  private readonly beliefs: Map<string, number[]>;
+  private trades = 0;
+  private scale = 1;
+  // The schedule: every agent of every market (all[i] trades in homes[i], draws its times from clocks[i]). Each
+  // agent's clock stream is kept in clockOf, so entities admitted later (admit-sectors) join with their own.
+  private readonly clockOf = new Map<Agent, Rng>();
+  private all: Agent[] = [];
+  private homes: MarketWorld[] = [];
+  private clocks: Rng[] = [];
+  // The open day's wake keys, sorted, and how many have run. Keys exceed small-integer range: a plain array would
+  // box each one, so they go in a reused Float64Array (grown as needed), which also sorts without a comparator.
+  private keys = new Float64Array(4096);
+  private sorted: Float64Array = this.keys.subarray(0, 0);
+  private cursor = 0;
+  /** Index of the next day to begin, or of the open day. */
+  private dayIndex = 0;
+  private openDay: string | null = null;
+  private day0 = 0;
+  private readonly boosts: Boost[] = [];
+  /** Scenario events that have taken effect (by identity). */
+  private readonly applied = new Set<ScenarioEvent>();
+  /** Markets whose cycle is settled. */
+  private readonly settled = new Set<string>();
+
+  constructor(input: SimInput) {
+    const s = input.scenario;
+    const days = input.calendar.tradingDays(s.period.from, s.period.to);
+    if (days.length === 0)
+      throw new SimError(SimCode.Scenario, `${s.id}: no trading day in ${s.period.from}..${s.period.to}`);
+    this.input = input;
+    this.days = days;
+    this.wi = { ...input, firstDay: days[0]! };
+    const world = buildWorld(this.wi);
+    this.world = world;
+    this.beliefs = new Map(world.markets.map((m) => [m.setup.id, []]));
+    const netCost = this.netCost;
+    for (const mw of world.markets) {
+      mw.market.onTrade((t: TradeRecord) => {
+        this.trades++;
+        netCost.set(t.buyerId, (netCost.get(t.buyerId) ?? 0) + t.priceFen * t.qtyT + t.buyerFeeFen);
+        netCost.set(t.sellerId, (netCost.get(t.sellerId) ?? 0) - t.priceFen * t.qtyT + t.sellerFeeFen);
+        if (t.instrumentId !== mw.setup.instrument) return;
+        const seller = world.byAccount.get(t.sellerId);
+        if (seller !== undefined) seller.netSoldT += t.qtyT;
+        const buyer = world.byAccount.get(t.buyerId);
+        if (buyer !== undefined) buyer.netSoldT -= t.qtyT;
+      });
+    }
+    // Rule changes dated on or before the first day are in the world's specs already (buildWorld).
+    for (const e of s.events) if (ruleChangeOf(e) !== null && e.date <= days[0]!) this.applied.add(e);
+  }
+
+  /**
+   * Multiplies every agent's expected number of looks, from the next beginDay on (the open day's are drawn): a live
+   * classroom's bot intensity. 1 in batch runs; at 0 no agent looks at all, dealers' fixed times included.
+   */
+  get activityScale(): number {
+    return this.scale;
+  }
+
+  set activityScale(x: number) {
+    if (!Number.isFinite(x) || x < 0)
+      throw new SimError(SimCode.Unsupported, `activity scale ${x} is not a finite number ≥ 0`);
+    this.scale = x;
+  }
+
+  /** Every trading day has ended. */
+  done(): boolean {
+    return this.dayIndex >= this.days.length;
+  }
+
+  /** The open trading day's date, or null between days. */
+  openDate(): string | null {
+    return this.openDay;
+  }
+
+  /**
+   * Begins the next trading day: events dated up to it take effect, beliefs step, the markets open and every agent's
+   * looks for the day are drawn and sorted (none runs yet). Returns the date.
+   */
+  beginDay(): string {
+    if (this.openDay !== null)
+      throw new SimError(SimCode.State, `${this.openDay} is open: end it before beginning the next trading day`);
+    if (this.done())
+      throw new SimError(SimCode.State, `every trading day of ${this.input.scenario.id} has ended: none to begin`);
+    const { world, input } = this;
+    const date = this.days[this.dayIndex]!;
+    const day0 = tsOf(date, '00:00');
+    world.today = dayNumber(date);
+    for (const e of input.scenario.events) {
+      if (this.applied.has(e) || e.date > date || ruleChangeOf(e) !== null) continue;
+      this.applied.add(e);
+      applyEvent(world, this.wi, e, date, day0, this.log, this.boosts);
+    }
+    for (const mw of world.markets) {
+      const pinned = input.replay?.marketId === mw.setup.id ? input.replay.days.get(date) : undefined;
+      if (pinned !== undefined) mw.venue.belief.pin(pinned.closeFen);
+      mw.venue.belief.step();
+      this.beliefs.get(mw.setup.id)!.push(mw.venue.belief.fen);
+      mw.venue.activity = this.activityOf(mw.setup.id, world.today);
+      mw.board?.clear();
+      const r = mw.market.openDay(tsOf(date, '09:00'));
+      if (!r.ok) throw new SimError(SimCode.Unsupported, `${mw.setup.id} could not open ${date}: ${r.message}`);
+    }
+    this.schedule();
+    this.draw(date);
+    this.day0 = day0;
+    this.openDay = date;
+    return date;
+  }
+
+  /** Runs, in time order, every drawn look of the open day whose time is strictly before tsMs. Returns how many ran. */
+  runUntil(tsMs: number): number {
+    if (this.openDay === null) return 0;
+    const { sorted, all, homes, day0 } = this;
+    let ran = 0;
+    while (this.cursor < sorted.length) {
+      const key = sorted[this.cursor]!;
+      const minute = Math.floor(key / AGENT_BITS);
+      const ts = day0 + minute * 60_000;
+      if (!(ts < tsMs)) break;
+      // Moved on before the look runs: whatever the look triggers sees it as done.
+      this.cursor++;
+      const i = key - minute * AGENT_BITS;
+      let inBlock = false;
+      for (const [a, len] of homes[i]!.blockWindows) if (minute >= a && minute < a + len) inBlock = true;
+      all[i]!.act(ts, inBlock);
+      ran++;
+    }
+    return ran;
+  }
+
+  /** Ms timestamp of the next look not yet run today, or null when none is left (or no day is open). */
+  nextLookTs(): number | null {
+    if (this.openDay === null || this.cursor >= this.sorted.length) return null;
+    return this.day0 + Math.floor(this.sorted[this.cursor]! / AGENT_BITS) * 60_000;
+  }
+
+  /**
+   * Ends the open day: runs the rest of its looks, then rule changes dated up to the next trading day, the close,
+   * closes recorded, settlement if due. Returns the day's bars of all markets.
+   */
+  endDay(): readonly MarketBar[] {
+    const date = this.openDay;
+    if (date === null) throw new SimError(SimCode.State, 'no trading day is open: begin one before ending it');
+    const { world, input } = this;
+    this.runUntil(Number.POSITIVE_INFINITY);
+    const next = this.days[this.dayIndex + 1];
+    for (const e of input.scenario.events) {
+      const rc = ruleChangeOf(e);
+      if (rc === null || this.applied.has(e) || e.date > (next ?? date)) continue;
+      this.applied.add(e);
+      this.applyRule(e, rc);
+    }
+    const first = this.bars.length;
+    for (const mw of world.markets) {
+      const r = mw.market.closeDay(tsOf(date, '15:30'));
+      if (!r.ok) throw new SimError(SimCode.Unsupported, `${mw.setup.id} could not close ${date}: ${r.message}`);
+      for (const b of r.value.bars) this.bars.push({ ...b, marketId: mw.setup.id });
+      mw.venue.closes.push(mw.market.stats.closeFen(mw.setup.instrument));
+      mw.venue.lastListedT =
+        r.value.bars.find((b) => b.mode === 'listed' && b.instrumentId === mw.setup.instrument)?.volumeT ?? 0;
+    }
+    const nextOpen = next ?? input.calendar.nextTradingDay(date);
+    for (const mw of world.markets) settleIfDue(world, mw, date, nextOpen, this.settled, this.log);
+    this.openDay = null;
+    this.sorted = this.keys.subarray(0, 0);
+    this.cursor = 0;
+    this.dayIndex++;
+    return this.bars.slice(first);
+  }
+
+  /**
+   * Applies a scenario event now, as if it were dated the open day (or the next day when none is open): an
+   * announcement moves the markets' anchors (and, on an open day, the expected price by the share of the gap today's
+   * step would have closed, so the rest of today's looks price off it) and raises activity from the next draw of
+   * looks; a rule change (band, offset cap, deadline) goes through Market.applyRuleChange (a listed band applies from
+   * the next open); admissions, allocations and issuance happen at once (admitted entities look from the next day).
+   * If the event is one of the scenario's own, it will not take effect again on its date. Logged, dated the day it
+   * took effect; returns the log line.
+   */
+  fireEvent(e: ScenarioEvent): LoggedEvent {
+    if (this.openDay === null && this.done())
+      throw new SimError(SimCode.State, `every trading day of ${this.input.scenario.id} has ended: no day to fire on`);
+    const { world } = this;
+    const known = new Set(world.markets.map((m) => m.setup.id));
+    const rc = ruleChangeOf(e);
+    const refs =
+      rc !== null
+        ? [rc.market]
+        : e.kind === 'announcement'
+          ? e.markets
+          : e.kind === 'ccer-issuance'
+            ? ['ccer']
+            : [e.market];
+    for (const id of refs)
+      if (!known.has(id))
+        throw new SimError(SimCode.Scenario, `${e.kind} event: market ${id} is not in ${this.input.scenario.id}`);
+    const date = this.openDay ?? this.days[this.dayIndex]!;
+    const now: ScenarioEvent = { ...e, date };
+    this.applied.add(e);
+    const before = this.log.length;
+    if (rc !== null) this.applyRule(now, rc);
+    else applyEvent(world, this.wi, now, date, tsOf(date, '00:00'), this.log, this.boosts);
+    if (now.kind === 'announcement' && this.openDay !== null)
+      for (const id of now.markets) {
+        const mw = world.markets.find((m) => m.setup.id === id)!;
+        mw.venue.belief.catchUp(now.impactBps);
+        mw.venue.activity = this.activityOf(id, world.today);
+      }
+    const logged = this.log[before];
+    if (logged === undefined) throw new SimError(SimCode.Unsupported, `${e.kind} events cannot be fired`);
+    return logged;
+  }
+
+  /** What simulate returns: valid at any time (the days so far), complete once done(). */
+  result(): SimResult {
+    return {
+      world: this.world,
+      days: this.days,
+      bars: this.bars,
+      events: this.log,
+      trades: this.trades,
+      netCostFen: this.netCost,
+      beliefs: this.beliefs,
+    };
+  }
+
+  /** Agents not yet in the schedule (admitted since) join it; only between days, as keys hold agent indices. */
+  private schedule(): void {
+    const world = this.world;
+    const count = world.markets.reduce((n, m) => n + m.agents.length, 0);
+    if (count === this.all.length) return;
+    this.homes = world.markets.flatMap((m) => m.agents.map(() => m));
+    this.all = world.markets.flatMap((m) => m.agents);
+    this.clocks = this.all.map((a) => {
+      const c = this.clockOf.get(a) ?? new Rng(this.input.seed, `${a.name}/clock`);
+      this.clockOf.set(a, c);
+      return c;
+    });
+  }
+
+  /** Draws every agent's looks of the day into the key buffer and sorts them; the cursor starts at the first. */
+  private draw(date: string): void {
+    const { all, homes, clocks, scale } = this;
+    let keys = this.keys;
+    let nKeys = 0;
+    const push = (key: number): void => {
+      if (nKeys === keys.length) {
+        const grown = new Float64Array(keys.length * 2);
+        grown.set(keys);
+        keys = grown;
+      }
+      keys[nKeys++] = key;
+    };
+    if (scale > 0)
+      for (let i = 0; i < all.length; i++) {
+        const agent = all[i]!;
+        const mw = homes[i]!;
+        const fixed = agent.fixedWakes?.() ?? null;
+        if (fixed !== null) for (const m of fixed) push(wallMinute(mw, m) * AGENT_BITS + i);
+        const n = poisson(clocks[i]!, agent.wakesToday(date) * agent.venue.activity * scale);
+        for (let k = 0; k < n; k++) push(wallMinute(mw, clocks[i]!.int(mw.sessionMinutes)) * AGENT_BITS + i);
+      }
+    this.keys = keys;
+    this.sorted = keys.subarray(0, nKeys).sort();
+    this.cursor = 0;
+  }
+
+  /** 1 + the news boosts of a market, each decaying with the days since. */
+  private activityOf(marketId: string, today: number): number {
+    let act = 1;
+    for (const b of this.boosts)
+      if (b.market === marketId) act += (b.boost / 10_000) * Math.exp(-(today - b.day) / NEWS_DECAY_DAYS);
+    return act;
+  }
+
+  /** A rule change by notice: the market's spec changes (and the entities' plans, for a deadline); logged. */
+  private applyRule(e: ScenarioEvent, rc: { market: string; change: RuleChange }): void {
+    const mw = this.world.markets.find((m) => m.setup.id === rc.market)!;
+    const r = mw.market.applyRuleChange(rc.change);
+    if (!r.ok) throw new SimError(SimCode.Scenario, `${this.input.scenario.id}: event on ${e.date}: ${r.message}`);
+    if (mw.ctx !== null) mw.ctx = { ...mw.ctx, spec: r.value, rules: r.value.compliance! };
+    for (const agent of mw.entityAgents)
+      if (rc.change.kind === 'deadline' && rc.change.cycleId === mw.setup.cycle)
+        agent.plan.deadlineDay = dayNumber(rc.change.deadline);
+    this.log.push({
+      date: e.date,
+      kind: e.kind,
+      marketId: rc.market,
+      text: `${describeRuleChange(rc.change)}${e.note ? ` (${e.note})` : ''}`,
+    });
+  }
+}
+
+function poisson(rng: Rng, mean: number): number {
+  if (mean <= 0) return 0;
+  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * rng.normal()));
+  const l = Math.exp(-mean);
+  let k = 0;
+  let p = rng.next();
+  while (p > l) {
+    k++;
+    p *= rng.next();
+  }
+  return k;
+}
+
+/** Session minute (0 = first minute of the listed sessions) -> minute of the day. */
+function wallMinute(mw: MarketWorld, m: number): number {
+  let left = m;
+  for (const [start, len] of mw.windows) {
+    if (left < len) return start + left;
+    left -= len;
+  }
+  const last = mw.windows[mw.windows.length - 1]!;
+  return last[0] + last[1] - 1;
+}
+
+function applyEvent(
+  world: World,
+  wi: WorldInput,
+  e: ScenarioEvent,
+  date: string,
+  day0: number,
+  log: LoggedEvent[],
+  boosts: Boost[],
+): void {
+  const note = e.note ? ` (${e.note})` : '';
+  const mwOf = (id: string): MarketWorld => world.markets.find((m) => m.setup.id === id)!;
+  switch (e.kind) {
+    case 'announcement':
+      for (const id of e.markets) {
+        mwOf(id).venue.belief.shock(e.impactBps);
+        if (e.activityBoostBps > 0) boosts.push({ market: id, day: dayNumber(date), boost: e.activityBoostBps });
+      }
+      log.push({
+        date: e.date,
+        kind: e.kind,
+        marketId: e.markets.length === 1 ? e.markets[0]! : null,
+        text: `${e.title}${note}`,
+      });
+      return;
+    case 'admit-sectors': {
+      const mw = mwOf(e.market);
+      const n = admitEntities(world, wi, mw, e.sectors, day0);
+      log.push({
+        date: e.date,
+        kind: e.kind,
+        marketId: e.market,
+        text: `${n} entities of ${e.sectors.join(', ')} admitted${note}`,
+      });
+      return;
+    }
+    case 'allocation': {
+      const mw = mwOf(e.market);
+      if (mw.ctx === null || mw.plan === null) {
+        log.push({
+          date: e.date,
+          kind: e.kind,
+          marketId: e.market,
+          text: `no covered entities: nothing allocated${note}`,
+        });
+        return;
+      }
+      const r =
+        e.step === 'pre-allocation'
+          ? preAllocateAll(mw.ctx, mw.plan, e.year, day0)
+          : trueUpAll(mw.ctx, mw.plan, e.year, day0);
+      if (!r.ok)
+        throw new SimError(SimCode.Scenario, `${wi.scenario.id}: ${e.step} ${e.year} on ${date}: ${r.message}`);
+      const t = r.value.reduce((s, x) => s + x.creditedT, 0);
+      log.push({
+        date: e.date,
+        kind: e.kind,
+        marketId: e.market,
+        text: `${e.step} ${e.year}: ${t} t to ${r.value.length} entities${note}`,
+      });
+      return;
+    }
+    case 'ccer-issuance': {
+      const mw = mwOf('ccer');
+      const suppliers = mw.agents.filter((a) => a.name.includes('offset-supplier'));
+      if (suppliers.length === 0 || e.qtyT === 0) {
+        log.push({
+          date: e.date,
+          kind: e.kind,
+          marketId: 'ccer',
+          text: `no offset suppliers: ${e.instrument} not issued${note}`,
+        });
+        return;
+      }
+      const per = Math.floor(e.qtyT / suppliers.length);
+      for (const a of suppliers)
+        world.ledger.issue(day0, a.accountId, e.instrument, per, `sim: ${e.instrument} issuance ${date}`);
+      log.push({
+        date: e.date,
+        kind: e.kind,
+        marketId: 'ccer',
+        text: `${per * suppliers.length} t of ${e.instrument} issued${note}`,
+      });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function settleIfDue(
+  world: World,
+  mw: MarketWorld,
+  date: string,
+  next: string,
+  settled: Set<string>,
+  log: LoggedEvent[],
+): void {
+  const ctx = mw.ctx;
+  const cycleId = mw.setup.cycle;
+  if (ctx === null || cycleId === null || settled.has(mw.setup.id)) return;
+  const cycle = ctx.spec.compliance!.cycles.find((c) => c.id === cycleId)!;
+  // The last trading day on or before the deadline: surrender at its close.
+  if (date > cycle.deadline || next <= cycle.deadline) return;
+  settled.add(mw.setup.id);
+  const ts = tsOf(date, '15:45');
+  let offsetsT = 0;
+  for (const agent of mw.entityAgents) {
+    agent.done = true;
+    const ledger = world.ledger;
+    const offer = (instrumentId: string, qtyT: number): number => {
+      if (qtyT <= 0) return 0;
+      const r = surrender(ctx, agent.plan.entityId, cycleId, instrumentId, qtyT, ts);
+      return r.ok ? qtyT : 0;
+    };
+    const left = agent.plan.obligationT;
+    const offsetIns = ctx.spec.offsets?.usable.map((u) => u.instrument) ?? [];
+    let done = 0;
+    for (const ins of offsetIns) {
+      const h = ledger.holding(agent.accountId, ins);
+      // Locked (T+1) lots count: the lock is on resale, not on compliance use.
+      const held = h.totalT - h.reservedT;
+      const q = Math.min(held, agent.plan.offsetCapT - done, left - done);
+      const got = offer(ins, q);
+      done += got;
+      offsetsT += got;
+    }
+    const h = ledger.holding(agent.accountId, mw.setup.instrument);
+    offer(mw.setup.instrument, Math.min(h.totalT - h.reservedT, left - done));
+  }
+  const stats = mw.market.stats;
+  const history = stats.history();
+  const monthly = (month: string): number | null =>
+    monthlyAveragePriceFen(history, [mw.setup.instrument], month) ?? stats.closeFen(mw.setup.instrument);
+  const settleTs = tsOf(addDays(cycle.deadline, 1), '00:00');
+  const r = settleCycle(ctx, cycleId, settleTs, { monthlyPriceFen: monthly });
+  if (!r.ok) throw new SimError(SimCode.Unsupported, `${mw.setup.id}: settling cycle ${cycleId}: ${r.message}`);
+  const short = r.value.filter((x) => x.shortfallT > 0);
+  log.push({
+    date: cycle.deadline,
+    kind: 'settlement',
+    marketId: mw.setup.id,
+    text: `cycle ${cycleId} due: ${r.value.length - short.length} of ${r.value.length} entities compliant; ${offsetsT} t of offsets surrendered; ${short.reduce((s, x) => s + x.shortfallT, 0)} t short`,
+  });
+}
