@@ -31,7 +31,11 @@ const server = await buildServer({
   rateLimitPerMin: 100_000_000,
 });
 const base = await server.listen();
-const join_ = await server.app.inject({ method: 'POST', url: '/api/join', payload: { code: server.joinCode, name: 'bench' } });
+const join_ = await server.app.inject({
+  method: 'POST',
+  url: '/api/join',
+  payload: { code: server.joinCode, name: 'bench' },
+});
 const { token } = join_.json() as { token: string };
 const rules = (await server.app.inject({ method: 'GET', url: '/api/classrooms/default/markets/national' })).json() as {
   bands: Record<string, { lowCny: string }>;
@@ -48,7 +52,14 @@ const orders = await cannon({
       method: 'POST',
       path: '/api/orders',
       headers,
-      body: JSON.stringify({ marketId: 'national', instrumentId: 'CEA-23', side: 'buy', priceCny: low, qtyT: 100, tif: 'day' }),
+      body: JSON.stringify({
+        marketId: 'national',
+        instrumentId: 'CEA-23',
+        side: 'buy',
+        priceCny: low,
+        qtyT: 100,
+        tif: 'day',
+      }),
       // biome-ignore lint/suspicious/noExplicitAny: autocannon's context is untyped
       onResponse: (status: number, body: string, context: any) => {
         context.orderId = status === 200 ? (JSON.parse(body) as { orderId: number }).orderId : null;
@@ -57,7 +68,11 @@ const orders = await cannon({
     {
       method: 'DELETE',
       // biome-ignore lint/suspicious/noExplicitAny: autocannon's context is untyped
-      setupRequest: (req: any, context: any) => ({ ...req, path: `/api/orders/${context.orderId ?? 0}`, headers: { authorization: headers.authorization } }),
+      setupRequest: (req: any, context: any) => ({
+        ...req,
+        path: `/api/orders/${context.orderId ?? 0}`,
+        headers: { authorization: headers.authorization },
+      }),
     },
   ],
 });
@@ -73,9 +88,14 @@ const bareRes = await cannon({ url: `${bareUrl}/bare`, connections: CONNECTIONS,
 await bare.close();
 
 const ok = (r: autocannon.Result): string => `${r['2xx']} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors`;
-console.log(`orders (submit then cancel, ${CONNECTIONS} connections, ${DURATION_S} s): ${Math.round(orders.requests.average)} req/s, p99 ${orders.latency.p99} ms; ${ok(orders)}; ${placed} orders placed`);
-console.log(`bare fastify route: ${Math.round(bareRes.requests.average)} req/s, p99 ${bareRes.latency.p99} ms; ${ok(bareRes)}`);
-if (orders.non2xx > 0) console.log('warning: order entry answered non-2xx; the ratio is not of successful requests only');
+console.log(
+  `orders (submit then cancel, ${CONNECTIONS} connections, ${DURATION_S} s): ${Math.round(orders.requests.average)} req/s, p99 ${orders.latency.p99} ms; ${ok(orders)}; ${placed} orders placed`,
+);
+console.log(
+  `bare fastify route: ${Math.round(bareRes.requests.average)} req/s, p99 ${bareRes.latency.p99} ms; ${ok(bareRes)}`,
+);
+if (orders.non2xx > 0)
+  console.log('warning: order entry answered non-2xx; the ratio is not of successful requests only');
 console.log(
   `http: orders ${Math.round(orders.requests.average)} req/s, bare ${Math.round(bareRes.requests.average)} req/s, ratio ${(orders.requests.average / bareRes.requests.average).toFixed(2)}`,
 );

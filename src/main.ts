@@ -1,3 +1,6 @@
-// Composition root. Until the server lands, `npm start` runs the demo trading day through the cets command line,
-// which loads and validates the market catalogue first.
-import './cli/main.ts';
+// Composition root of `npm start`: the live classroom server (src/server/main.ts reads flags and environment,
+// validates them and starts it). The command line (`npx cets ...`) has its own entry, src/cli/main.ts.
+import { startServer } from './server/main.ts';
+
+const code = await startServer(process.argv.slice(2));
+if (code >= 0) process.exitCode = code;

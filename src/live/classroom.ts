@@ -19,7 +19,7 @@ import type { Scenario, ScenarioEvent } from '../sim/scenario/schema.ts';
 import { SimSession } from '../sim/session.ts';
 import type { MarketWorld, SimData } from '../sim/world.ts';
 import { dayOpenTs, mergeWindows, sessionName, stepClock, type Window } from './clock.ts';
-import { type LiveRejection, type LiveResult, LiveCode, refuse } from './errors.ts';
+import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
 import { admitFirm, studentFirms } from './students.ts';
 
 export type ClassroomState = 'setup' | 'running' | 'paused' | 'ended';
@@ -90,7 +90,11 @@ export type LiveEvent =
   | { readonly kind: 'bar'; readonly marketId: string; readonly bar: DailyBar }
   | { readonly kind: 'status' }
   | { readonly kind: 'news'; readonly item: NewsItem }
-  | { readonly kind: 'private'; readonly studentId: number; readonly what: 'order' | 'fill' | 'balance' | 'compliance' };
+  | {
+      readonly kind: 'private';
+      readonly studentId: number;
+      readonly what: 'order' | 'fill' | 'balance' | 'compliance';
+    };
 
 export type LiveListener = (e: LiveEvent) => void;
 
@@ -262,7 +266,8 @@ export class Classroom {
   // ---- instructor ----------------------------------------------------------------------------------------------
 
   start(wallMs: number): LiveResult<ClassroomState> {
-    if (this.state !== 'setup') return refuse(LiveCode.BadState, `the classroom is ${this.state}, not waiting to start`);
+    if (this.state !== 'setup')
+      return refuse(LiveCode.BadState, `the classroom is ${this.state}, not waiting to start`);
     return this.setState('running', wallMs);
   }
 
@@ -322,7 +327,10 @@ export class Classroom {
     if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
     const e = this.scenario.events[index];
     if (!Number.isSafeInteger(index) || e === undefined)
-      return refuse(LiveCode.UnknownEvent, `there is no timeline event ${index} (0..${this.scenario.events.length - 1})`);
+      return refuse(
+        LiveCode.UnknownEvent,
+        `there is no timeline event ${index} (0..${this.scenario.events.length - 1})`,
+      );
     if (!['announcement', 'band', 'offset-cap', 'deadline'].includes(e.kind))
       return refuse(LiveCode.BadInput, `a ${e.kind} event cannot be fired live; announcements and rule changes can`);
     const logged = this.session.fireEvent(e);
@@ -342,7 +350,10 @@ export class Classroom {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date <= this.date)
       return refuse(LiveCode.BadInput, `the new deadline must be a date after today (${this.date}), as YYYY-MM-DD`);
     if (date > this.scenario.period.to)
-      return refuse(LiveCode.BadInput, `the classroom runs until ${this.scenario.period.to}; pick a deadline within it`);
+      return refuse(
+        LiveCode.BadInput,
+        `the classroom runs until ${this.scenario.period.to}; pick a deadline within it`,
+      );
     const e: ScenarioEvent = {
       date: this.date,
       kind: 'deadline',
@@ -371,7 +382,8 @@ export class Classroom {
     const log: readonly LoggedEvent[] = this.session.result().events;
     for (; this.loggedSeen < log.length; this.loggedSeen++) {
       const e = log[this.loggedSeen]!;
-      if (e.kind === 'settlement' || e.kind === 'announcement') this.addNews(e.kind === 'settlement' ? 'Settlement' : 'News', e.text);
+      if (e.kind === 'settlement' || e.kind === 'announcement')
+        this.addNews(e.kind === 'settlement' ? 'Settlement' : 'News', e.text);
     }
   }
 
@@ -379,7 +391,7 @@ export class Classroom {
 
   addStudent(name: string): LiveResult<Student> {
     const clean = name.trim();
-    if (clean.length === 0 || clean.length > 40 || /[\u0000-\u001f\u007f]/.test(clean))
+    if (clean.length === 0 || clean.length > 40 || hasControlChars(clean))
       return refuse(LiveCode.BadInput, 'a name is 1 to 40 printable characters');
     if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
     if (this.students.size >= MAX_STUDENTS) return refuse(LiveCode.Full, `the classroom is full (${MAX_STUDENTS})`);
@@ -458,7 +470,13 @@ export class Classroom {
     return this.after(s.value, cmd.marketId, cmd.instrumentId, r);
   }
 
-  take(studentId: number, marketId: string, instrumentId: string, listingId: number, qtyT: number): LiveResult<OrderAck> {
+  take(
+    studentId: number,
+    marketId: string,
+    instrumentId: string,
+    listingId: number,
+    qtyT: number,
+  ): LiveResult<OrderAck> {
     const s = this.live(studentId);
     if (!s.ok) return s;
     const mw = this.marketOf(marketId);
@@ -512,7 +530,14 @@ export class Classroom {
 
   proposeBlock(
     studentId: number,
-    cmd: { marketId: string; instrumentId: string; side: SideName; priceFen: number; qtyT: number; toStudentId: number | null },
+    cmd: {
+      marketId: string;
+      instrumentId: string;
+      side: SideName;
+      priceFen: number;
+      qtyT: number;
+      toStudentId: number | null;
+    },
   ) {
     const s = this.live(studentId);
     if (!s.ok) return s;
@@ -548,7 +573,14 @@ export class Classroom {
     return out;
   }
 
-  respondBlock(studentId: number, marketId: string, proposalId: number, action: 'accept' | 'reject' | 'counter', priceFen = 0, qtyT = 0) {
+  respondBlock(
+    studentId: number,
+    marketId: string,
+    proposalId: number,
+    action: 'accept' | 'reject' | 'counter',
+    priceFen = 0,
+    qtyT = 0,
+  ) {
     const s = this.live(studentId);
     if (!s.ok) return s;
     const mw = this.marketOf(marketId);
@@ -580,7 +612,8 @@ export class Classroom {
     if (!s.ok) return s;
     const home = this.home();
     const ctx = home.ctx;
-    if (ctx === null || home.setup.cycle === null) return refuse(LiveCode.BadInput, 'there is no compliance cycle here');
+    if (ctx === null || home.setup.cycle === null)
+      return refuse(LiveCode.BadInput, 'there is no compliance cycle here');
     const r = surrender(ctx, s.value.entityId, home.setup.cycle, instrumentId, qtyT, this.tsMs);
     if (!r.ok) return r;
     this.emit({ kind: 'private', studentId, what: 'compliance' });
@@ -758,3 +791,11 @@ function eventTitle(e: ScenarioEvent): string {
   }
 }
 
+/** True when a text holds control characters (C0 or DEL): not allowed in names. */
+function hasControlChars(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}

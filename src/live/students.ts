@@ -4,7 +4,7 @@
 
 import { obligation, trueUp } from '../market/compliance/index.ts';
 import type { MarketWorld, SimData, World } from '../sim/world.ts';
-import { type LiveResult, LiveCode, refuse } from './errors.ts';
+import { LiveCode, type LiveResult, refuse } from './errors.ts';
 
 /** Firms a class can be handed: small enough that a student's trades move a classroom market, not swamp it. */
 const MIN_FIRM_T = 100_000;

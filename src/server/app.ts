@@ -85,16 +85,20 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { statusCode?: number; code?: string; validation?: unknown };
     if (e instanceof HttpError) return reply.code(e.statusCode).send({ error: { code: e.code, message: e.message } });
-    if (e.validation !== undefined)
-      return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: e.message } });
+    if (e.validation !== undefined) return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: e.message } });
     const status = e.statusCode ?? 500;
-    if (status === 413) return reply.code(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: `the body is larger than ${cfg.bodyLimitBytes} bytes` } });
+    if (status === 413)
+      return reply
+        .code(413)
+        .send({ error: { code: 'PAYLOAD_TOO_LARGE', message: `the body is larger than ${cfg.bodyLimitBytes} bytes` } });
     if (status === 429) return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: e.message } });
     if (status >= 400 && status < 500)
       return reply.code(status).send({ error: { code: 'BAD_REQUEST', message: e.message } });
     req.log.error(err);
     // Never a stack trace to a client.
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'something went wrong on the server; it is logged' } });
+    return reply
+      .code(500)
+      .send({ error: { code: 'INTERNAL', message: 'something went wrong on the server; it is logged' } });
   });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
@@ -104,10 +108,8 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
     max: cfg.rateLimitPerMin,
     timeWindow: 60_000,
     keyGenerator: (req) => bearer(req) ?? req.ip,
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      error: { code: 'RATE_LIMITED', message: `at most ${ctx.max} requests a minute; try again in ${ctx.after}` },
-    }),
+    errorResponseBuilder: (_req, ctx) =>
+      new HttpError(429, 'RATE_LIMITED', `at most ${ctx.max} requests a minute; try again in ${ctx.after}`),
   });
   await app.register(swagger, {
     openapi: {

@@ -128,7 +128,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     adminToken: pick('adminToken', token),
     instructorToken: pick('instructorToken', token),
     logLevel: pick('logLevel', (n, v) => {
-      if (!(levels as readonly string[]).includes(v)) throw new ConfigError(`${n}: "${v}" is not one of ${levels.join(', ')}`);
+      if (!(levels as readonly string[]).includes(v))
+        throw new ConfigError(`${n}: "${v}" is not one of ${levels.join(', ')}`);
       return v as ServerConfig['logLevel'];
     }),
     rateLimitPerMin: pick('rateLimitPerMin', (n, v) => int(n, v, 1, 10_000_000)),

@@ -17,7 +17,8 @@ export class HttpError extends Error {
 /** HTTP status of a refusal: lookups 404, state 409, malformed 400, the market's own rules 422. */
 export function statusOf(code: string): number {
   if (code === 'NOT_FOUND' || code.startsWith('LIVE_ERR_UNKNOWN')) return 404;
-  if (['LIVE_ERR_NOT_RUNNING', 'LIVE_ERR_ENDED', 'LIVE_ERR_BAD_STATE', 'LIVE_ERR_FULL', 'CONFLICT'].includes(code)) return 409;
+  if (['LIVE_ERR_NOT_RUNNING', 'LIVE_ERR_ENDED', 'LIVE_ERR_BAD_STATE', 'LIVE_ERR_FULL', 'CONFLICT'].includes(code))
+    return 409;
   if (code === 'LIVE_ERR_BAD_INPUT' || code === 'BAD_REQUEST') return 400;
   return 422;
 }
@@ -47,7 +48,8 @@ export function needStudent(hub: Hub, req: FastifyRequest): { room: Classroom; s
 
 export function needInstructor(hub: Hub, req: FastifyRequest, cid: string): Classroom {
   const p = principalOf(hub, req);
-  if (p === null) throw new HttpError(401, 'UNAUTHORIZED', 'the instructor token is needed (Authorization: Bearer <token>)');
+  if (p === null)
+    throw new HttpError(401, 'UNAUTHORIZED', 'the instructor token is needed (Authorization: Bearer <token>)');
   const allowed = p.role === 'admin' || (p.role === 'instructor' && p.classroomId === cid);
   if (!allowed) throw new HttpError(403, 'FORBIDDEN', 'this needs the instructor token of this classroom');
   return roomOf(hub, cid);

@@ -107,7 +107,8 @@ export class Hub {
 
   /** A new instructor token for a classroom (the old one stops working). */
   rotateInstructorToken(classroomId: string, token: string = newToken()): string {
-    for (const [h, p] of this.tokens) if (p.role === 'instructor' && p.classroomId === classroomId) this.tokens.delete(h);
+    for (const [h, p] of this.tokens)
+      if (p.role === 'instructor' && p.classroomId === classroomId) this.tokens.delete(h);
     this.tokens.set(tokenHash(token), { role: 'instructor', classroomId });
     this.db.setInstructorTokenHash(classroomId, tokenHash(token));
     return token;
@@ -127,20 +128,34 @@ export class Hub {
   }
 
   /** A student joins with the classroom's code; returns their token (shown once). */
-  join(code: string, name: string): LiveResult<{ token: string; room: Classroom; studentId: number; accountId: number; name: string }> {
+  join(
+    code: string,
+    name: string,
+  ): LiveResult<{ token: string; room: Classroom; studentId: number; accountId: number; name: string }> {
     const id = this.joinCodes.get(code.trim().toUpperCase());
     const room = id === undefined ? undefined : this.rooms.get(id);
     if (room === undefined) return refuse('NOT_FOUND', 'no classroom has that join code');
     return this.addStudent(room, name);
   }
 
-  addStudent(room: Classroom, name: string): LiveResult<{ token: string; room: Classroom; studentId: number; accountId: number; name: string }> {
+  addStudent(
+    room: Classroom,
+    name: string,
+  ): LiveResult<{ token: string; room: Classroom; studentId: number; accountId: number; name: string }> {
     const r = room.addStudent(name);
     if (!r.ok) return r;
     const token = newToken();
-    this.db.addStudent({ classroomId: room.id, studentId: r.value.studentId, name: r.value.name, tokenHash: tokenHash(token) });
+    this.db.addStudent({
+      classroomId: room.id,
+      studentId: r.value.studentId,
+      name: r.value.name,
+      tokenHash: tokenHash(token),
+    });
     this.tokens.set(tokenHash(token), { role: 'student', classroomId: room.id, studentId: r.value.studentId });
-    return { ok: true, value: { token, room, studentId: r.value.studentId, accountId: r.value.accountId, name: r.value.name } };
+    return {
+      ok: true,
+      value: { token, room, studentId: r.value.studentId, accountId: r.value.accountId, name: r.value.name },
+    };
   }
 
   saveSettings(room: Classroom): void {
@@ -155,6 +170,12 @@ export class Hub {
 
   control(room: Classroom, action: 'start' | 'pause' | 'resume' | 'end'): LiveResult<ClassroomState> {
     const now = this.now();
-    return action === 'start' ? room.start(now) : action === 'pause' ? room.pause(now) : action === 'resume' ? room.resume(now) : room.end(now);
+    return action === 'start'
+      ? room.start(now)
+      : action === 'pause'
+        ? room.pause(now)
+        : action === 'resume'
+          ? room.resume(now)
+          : room.end(now);
   }
 }

@@ -1,7 +1,8 @@
 // npm start: the live classroom server on an embedded default (a SQLite file under .cets-data), with a default
 // classroom already trading so that whoever opens the printed address sees a market moving.
-import { ConfigError, loadConfig, SETTINGS } from './config.ts';
+
 import { buildServer } from './app.ts';
+import { ConfigError, loadConfig, SETTINGS } from './config.ts';
 
 export async function startServer(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -24,7 +25,9 @@ export async function startServer(argv: readonly string[]): Promise<number> {
   const base = address.replace('[::1]', 'localhost');
   console.log(`cets live classroom on ${base}`);
   console.log(`  trading page      ${base}/trade      join code ${server.joinCode}`);
-  console.log(`  instructor page   ${base}/instructor  token ${server.instructorToken ?? '(set before; see .cets-data)'}`);
+  console.log(
+    `  instructor page   ${base}/instructor  token ${server.instructorToken ?? '(set before; see .cets-data)'}`,
+  );
   console.log(`  API docs          ${base}/docs`);
   console.log(`  admin token (create classrooms): ${server.adminToken}`);
   const stop = async (): Promise<void> => {

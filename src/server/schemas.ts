@@ -3,7 +3,11 @@
 import Type, { type TSchema } from 'typebox';
 
 const Strict = { additionalProperties: false } as const;
-export const Cny = Type.String({ pattern: '^\\d{1,9}(\\.\\d{1,2})?$', description: 'CNY, e.g. "97.25"', maxLength: 12 });
+export const Cny = Type.String({
+  pattern: '^\\d{1,9}(\\.\\d{1,2})?$',
+  description: 'CNY, e.g. "97.25"',
+  maxLength: 12,
+});
 const SignedCny = Type.String({ description: 'CNY, may be negative' });
 export const QtyT = Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'tonnes' });
 export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
@@ -17,7 +21,15 @@ const Out = (props: Record<string, TSchema>) => Type.Object(props, { additionalP
 const Nullable = (t: TSchema) => Type.Union([t, Type.Null()]);
 
 export const ErrorOut = Out({ error: Out({ code: Type.String(), message: Type.String() }) });
-export const errors = { 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut };
+export const errors = {
+  400: ErrorOut,
+  401: ErrorOut,
+  403: ErrorOut,
+  404: ErrorOut,
+  409: ErrorOut,
+  422: ErrorOut,
+  429: ErrorOut,
+};
 
 export const ClassroomParams = Type.Object({ cid: Ident }, Strict);
 export const MarketParams = Type.Object({ cid: Ident, mid: Ident }, Strict);
@@ -80,7 +92,13 @@ export const ClassroomOut = Out({
   id: Type.String(),
   name: Type.String(),
   state: Type.String(),
-  clock: Out({ tsMs: Type.Number(), time: Type.String(), date: Type.String(), speed: Type.Number(), session: Type.String() }),
+  clock: Out({
+    tsMs: Type.Number(),
+    time: Type.String(),
+    date: Type.String(),
+    speed: Type.Number(),
+    session: Type.String(),
+  }),
   botIntensity: Type.Number(),
   markets: Type.Array(
     Out({ id: Type.String(), name: Type.String(), instruments: Type.Array(Type.String()), primary: Type.String() }),
@@ -127,9 +145,17 @@ export const CandleOut = Out({
   close: Type.String(),
   volumeT: Type.Integer(),
 });
-export const NewsOut = Out({ seq: Type.Integer(), tsMs: Type.Number(), time: Type.String(), title: Type.String(), text: Type.String() });
+export const NewsOut = Out({
+  seq: Type.Integer(),
+  tsMs: Type.Number(),
+  time: Type.String(),
+  title: Type.String(),
+  text: Type.String(),
+});
 export const LeaderboardOut = Out({
-  byProfit: Type.Array(Out({ rank: Type.Integer(), name: Type.String(), studentId: Type.Integer(), profitCny: SignedCny })),
+  byProfit: Type.Array(
+    Out({ rank: Type.Integer(), name: Type.String(), studentId: Type.Integer(), profitCny: SignedCny }),
+  ),
   byComplianceCost: Type.Array(
     Out({ rank: Type.Integer(), name: Type.String(), studentId: Type.Integer(), costCny: SignedCny }),
   ),

@@ -9,10 +9,10 @@ import type { Duplex } from 'node:stream';
 import Value from 'typebox/value';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Classroom, LiveEvent } from '../live/classroom.ts';
-import type { Hub, Principal } from './hub.ts';
 import { HttpError } from './http.ts';
-import { OrderBody } from './schemas.ts';
+import type { Hub, Principal } from './hub.ts';
 import { cancelOrder, type OrderCmd, placeOrder } from './routes/student.ts';
+import { OrderBody } from './schemas.ts';
 import {
   accountView,
   barView,
@@ -95,14 +95,20 @@ export class Streams {
     const token = url.searchParams.get('token') ?? undefined;
     const principal = token === undefined ? null : this.hub.auth(token);
     if (token !== undefined && principal === null) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"UNAUTHORIZED","message":"unknown token"}}');
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"UNAUTHORIZED","message":"unknown token"}}',
+      );
       return;
     }
     const cid =
-      principal !== null && principal.role !== 'admin' ? principal.classroomId : (url.searchParams.get('classroom') ?? 'default');
+      principal !== null && principal.role !== 'admin'
+        ? principal.classroomId
+        : (url.searchParams.get('classroom') ?? 'default');
     const room = this.hub.rooms.get(cid);
     if (room === undefined) {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"NOT_FOUND","message":"no such classroom"}}');
+      socket.end(
+        'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"NOT_FOUND","message":"no such classroom"}}',
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, room, principal));
@@ -131,7 +137,7 @@ export class Streams {
     return `${room.id}|${ch}`;
   }
 
-  private privateChannel(room: Classroom, studentId: number): string {
+  private privateChannel(_room: Classroom, studentId: number): string {
     return `private:${studentId}`;
   }
 
@@ -143,62 +149,89 @@ export class Streams {
       conn.windowStart = now;
       conn.windowCount = 0;
     }
-    if (++conn.windowCount > MSGS_PER_SEC) return this.error(conn, null, 'RATE_LIMITED', `at most ${MSGS_PER_SEC} messages a second`);
+    if (++conn.windowCount > MSGS_PER_SEC) {
+      this.error(conn, null, 'RATE_LIMITED', `at most ${MSGS_PER_SEC} messages a second`);
+      return;
+    }
     let msg: unknown;
     try {
       msg = text === null ? null : JSON.parse(text);
     } catch {
-      return this.error(conn, null, 'BAD_REQUEST', 'a message is one JSON object');
+      this.error(conn, null, 'BAD_REQUEST', 'a message is one JSON object');
+      return;
     }
-    if (msg === null || typeof msg !== 'object' || Array.isArray(msg))
-      return this.error(conn, null, 'BAD_REQUEST', 'a message is one JSON object with an "op"');
+    if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) {
+      this.error(conn, null, 'BAD_REQUEST', 'a message is one JSON object with an "op"');
+      return;
+    }
     const m = msg as Record<string, unknown>;
     const reqId = typeof m.reqId === 'string' && m.reqId.length <= 64 ? m.reqId : null;
     switch (m.op) {
       case 'ping':
-        return this.send(conn, JSON.stringify({ op: 'pong', tsMs: conn.room.nowTsMs }));
+        this.send(conn, JSON.stringify({ op: 'pong', tsMs: conn.room.nowTsMs }));
+        return;
       case 'subscribe':
       case 'unsubscribe': {
         const chs = m.channels;
-        if (!Array.isArray(chs) || chs.length > 50 || !chs.every((c) => typeof c === 'string' && c.length <= 100))
-          return this.error(conn, reqId, 'BAD_REQUEST', 'channels: a list of at most 50 channel names');
+        if (!Array.isArray(chs) || chs.length > 50 || !chs.every((c) => typeof c === 'string' && c.length <= 100)) {
+          this.error(conn, reqId, 'BAD_REQUEST', 'channels: a list of at most 50 channel names');
+          return;
+        }
         const bad = chs.find((c) => !this.validChannel(conn, c as string));
-        if (bad !== undefined) return this.error(conn, reqId, 'BAD_REQUEST', `no such channel here: ${String(bad)}`);
+        if (bad !== undefined) {
+          this.error(conn, reqId, 'BAD_REQUEST', `no such channel here: ${String(bad)}`);
+          return;
+        }
         if (m.op === 'subscribe') this.subscribe(conn, chs as string[]);
         else for (const c of chs as string[]) this.unsubscribe(conn, c);
         return;
       }
       case 'order':
       case 'cancel':
-        return this.command(conn, reqId, m);
+        this.command(conn, reqId, m);
+        return;
       default:
-        return this.error(conn, reqId, 'BAD_REQUEST', 'op must be one of subscribe, unsubscribe, order, cancel, ping');
+        this.error(conn, reqId, 'BAD_REQUEST', 'op must be one of subscribe, unsubscribe, order, cancel, ping');
+        return;
     }
   }
 
   private command(conn: Conn, reqId: string | null, m: Record<string, unknown>): void {
     const p = conn.principal;
-    if (reqId === null) return this.error(conn, null, 'BAD_REQUEST', 'orders and cancels need a reqId (a string of at most 64)');
-    if (p === null || p.role !== 'student')
-      return this.ack(conn, reqId, { code: 'UNAUTHORIZED', message: 'connect with a student token to trade' });
+    if (reqId === null) {
+      this.error(conn, null, 'BAD_REQUEST', 'orders and cancels need a reqId (a string of at most 64)');
+      return;
+    }
+    if (p === null || p.role !== 'student') {
+      this.ack(conn, reqId, { code: 'UNAUTHORIZED', message: 'connect with a student token to trade' });
+      return;
+    }
     try {
       if (m.op === 'order') {
         const { op: _op, reqId: _r, ...body } = m;
         if (!Value.Check(OrderBody, body)) {
           const first = [...Value.Errors(OrderBody, body)][0];
-          return this.ack(conn, reqId, {
+          this.ack(conn, reqId, {
             code: 'BAD_REQUEST',
             message: `order ${first?.instancePath || 'body'}: ${first?.message ?? 'invalid'}`,
           });
+          return;
         }
-        return this.ack(conn, reqId, null, placeOrder(conn.room, p.studentId, body as unknown as OrderCmd));
+        this.ack(conn, reqId, null, placeOrder(conn.room, p.studentId, body as unknown as OrderCmd));
+        return;
       }
       const orderId = m.orderId;
-      if (typeof orderId !== 'number' || !Number.isSafeInteger(orderId) || orderId <= 0)
-        return this.ack(conn, reqId, { code: 'BAD_REQUEST', message: 'orderId: a positive whole number' });
-      return this.ack(conn, reqId, null, cancelOrder(conn.room, p.studentId, orderId));
+      if (typeof orderId !== 'number' || !Number.isSafeInteger(orderId) || orderId <= 0) {
+        this.ack(conn, reqId, { code: 'BAD_REQUEST', message: 'orderId: a positive whole number' });
+        return;
+      }
+      this.ack(conn, reqId, null, cancelOrder(conn.room, p.studentId, orderId));
+      return;
     } catch (e) {
-      if (e instanceof HttpError) return this.ack(conn, reqId, { code: e.code, message: e.message });
+      if (e instanceof HttpError) {
+        this.ack(conn, reqId, { code: e.code, message: e.message });
+        return;
+      }
       throw e;
     }
   }
@@ -207,30 +240,49 @@ export class Streams {
     if (ch === 'status' || ch === 'news') return true;
     if (ch === 'private') return conn.principal?.role === 'student';
     const [kind, mid, ins] = ch.split(':');
-    if (!['depth', 'trades', 'ticker', 'bar'].includes(kind ?? '') || mid === undefined || ins === undefined) return false;
+    if (!['depth', 'trades', 'ticker', 'bar'].includes(kind ?? '') || mid === undefined || ins === undefined)
+      return false;
     return conn.room.marketOf(mid)?.market.listed.engine(ins) != null;
   }
 
   private subscribe(conn: Conn, chs: string[]): void {
     this.flush();
-    const named = chs.map((c) => (c === 'private' && conn.principal?.role === 'student' ? this.privateChannel(conn.room, conn.principal.studentId) : c));
+    const named = chs.map((c) =>
+      c === 'private' && conn.principal?.role === 'student'
+        ? this.privateChannel(conn.room, conn.principal.studentId)
+        : c,
+    );
     for (const ch of named) {
       conn.channels.add(ch);
       const k = this.key(conn.room, ch);
       let set = this.subs.get(k);
-      if (set === undefined) this.subs.set(k, (set = new Set()));
+      if (set === undefined) {
+        set = new Set();
+        this.subs.set(k, set);
+      }
       set.add(conn);
     }
     this.send(conn, JSON.stringify({ op: 'subscribed', channels: chs }));
     for (let i = 0; i < named.length; i++) {
       const snap = this.snapshot(conn, named[i]!);
       if (snap !== null)
-        this.send(conn, JSON.stringify({ ch: chs[i], seq: this.seqs.get(this.key(conn.room, named[i]!)) ?? 0, type: 'snapshot', data: snap }));
+        this.send(
+          conn,
+          JSON.stringify({
+            ch: chs[i],
+            seq: this.seqs.get(this.key(conn.room, named[i]!)) ?? 0,
+            type: 'snapshot',
+            data: snap,
+          }),
+        );
     }
   }
 
   private unsubscribe(conn: Conn, ch: string): void {
-    const named = ch === 'private' && conn.principal?.role === 'student' ? this.privateChannel(conn.room, conn.principal.studentId) : ch;
+    const named =
+      ch === 'private' && conn.principal?.role === 'student'
+        ? this.privateChannel(conn.room, conn.principal.studentId)
+        : ch;
     conn.channels.delete(named);
     this.subs.get(this.key(conn.room, named))?.delete(conn);
   }
@@ -257,7 +309,8 @@ export class Streams {
     if (kind === 'trades') {
       const tape = room.trades(mid);
       const out = [];
-      for (let i = tape.length - 1; i >= 0 && out.length < 50; i--) if (tape[i]!.instrumentId === ins) out.push(tradeView(tape[i]!));
+      for (let i = tape.length - 1; i >= 0 && out.length < 50; i--)
+        if (tape[i]!.instrumentId === ins) out.push(tradeView(tape[i]!));
       return out;
     }
     return null;
@@ -270,24 +323,32 @@ export class Streams {
       case 'trade': {
         const base = `${e.marketId}:${e.trade.instrumentId}`;
         this.publish(room, `trades:${base}`, 'event', tradeView(e.trade));
-        if (this.hasSubs(room, `ticker:${base}`)) this.publish(room, `ticker:${base}`, 'event', this.ticker(room, e.marketId, e.trade.instrumentId));
+        if (this.hasSubs(room, `ticker:${base}`))
+          this.publish(room, `ticker:${base}`, 'event', this.ticker(room, e.marketId, e.trade.instrumentId));
         this.markBook(room, e.marketId, e.trade.instrumentId);
         return;
       }
       case 'book':
-        return this.markBook(room, e.marketId, e.instrumentId);
+        this.markBook(room, e.marketId, e.instrumentId);
+        return;
       case 'bar':
-        return this.publish(room, `bar:${e.marketId}:${e.bar.instrumentId}`, 'event', barView(e.bar));
+        this.publish(room, `bar:${e.marketId}:${e.bar.instrumentId}`, 'event', barView(e.bar));
+        return;
       case 'status':
-        return this.publish(room, 'status', 'event', classroomView(room));
+        this.publish(room, 'status', 'event', classroomView(room));
+        return;
       case 'news':
-        return this.publish(room, 'news', 'event', newsView(e.item));
+        this.publish(room, 'news', 'event', newsView(e.item));
+        return;
       case 'private': {
         const ch = this.privateChannel(room, e.studentId);
         if (!this.hasSubs(room, ch)) return;
         const k = this.key(room, ch);
         let set = this.dirtyPrivate.get(k);
-        if (set === undefined) this.dirtyPrivate.set(k, (set = new Set()));
+        if (set === undefined) {
+          set = new Set();
+          this.dirtyPrivate.set(k, set);
+        }
         set.add(e.what);
         this.queueFlush();
         return;
@@ -345,7 +406,11 @@ export class Streams {
   private privateData(room: Classroom, studentId: number, what: string): unknown {
     const s = room.student(studentId);
     if (s === null) return null;
-    const orders = () => [...room.studentOrders(studentId)].reverse().slice(0, 100).map((o) => orderView(room, o));
+    const orders = () =>
+      [...room.studentOrders(studentId)]
+        .reverse()
+        .slice(0, 100)
+        .map((o) => orderView(room, o));
     const fills = () => [...room.studentFills(studentId)].reverse().slice(0, 100).map(fillView);
     switch (what) {
       case 'order':
@@ -372,7 +437,9 @@ export class Streams {
     const e = mw.market.listed.engine(instrumentId);
     const prevClose = mw.market.stats.closeFen(instrumentId);
     const last = room.lastPriceFen(marketId, instrumentId);
-    const today = room.trades(marketId).filter((t) => t.instrumentId === instrumentId && t.mode === 'listed' && t.tsMs >= dayStart(room.nowTsMs));
+    const today = room
+      .trades(marketId)
+      .filter((t) => t.instrumentId === instrumentId && t.mode === 'listed' && t.tsMs >= dayStart(room.nowTsMs));
     const cny = (f: number) => (f / 100).toFixed(2);
     return {
       lastCny: cny(last),
@@ -411,7 +478,10 @@ export class Streams {
   }
 
   private ack(conn: Conn, reqId: string, error: { code: string; message: string } | null, result?: unknown): void {
-    this.send(conn, JSON.stringify(error === null ? { op: 'ack', reqId, ok: true, result } : { op: 'ack', reqId, ok: false, error }));
+    this.send(
+      conn,
+      JSON.stringify(error === null ? { op: 'ack', reqId, ok: true, result } : { op: 'ack', reqId, ok: false, error }),
+    );
     this.flush();
   }
 

@@ -45,7 +45,8 @@ export function marketRulesView(room: Classroom, marketId: string) {
   const bands: Record<string, { lowCny: string; highCny: string; refCny: string }> = {};
   for (const ins of spec.instruments) {
     const e = mw.market.listed.engine(ins.id);
-    if (e !== null) bands[ins.id] = { lowCny: cny(e.bandLowFen), highCny: cny(e.bandHighFen), refCny: cny(e.refPriceFen) };
+    if (e !== null)
+      bands[ins.id] = { lowCny: cny(e.bandLowFen), highCny: cny(e.bandHighFen), refCny: cny(e.refPriceFen) };
   }
   return {
     id: spec.id,
@@ -95,7 +96,11 @@ export function depthView(room: Classroom, marketId: string, instrumentId: strin
   for (const o of e.liveOrders()) {
     const set = o.side === Side.Buy ? bidSet : askSet;
     if (!set.has(o.priceFen)) continue;
-    (o.side === Side.Buy ? listings.bids : listings.asks).push({ listingId: o.orderId, priceCny: cny(o.priceFen), qtyT: o.qtyT });
+    (o.side === Side.Buy ? listings.bids : listings.asks).push({
+      listingId: o.orderId,
+      priceCny: cny(o.priceFen),
+      qtyT: o.qtyT,
+    });
   }
   listings.bids.sort((a, b) => Number(b.priceCny) - Number(a.priceCny));
   listings.asks.sort((a, b) => Number(a.priceCny) - Number(b.priceCny));
@@ -142,7 +147,15 @@ export function candlesView(trades: readonly TradeRecord[], instrumentId: string
   const out: { tsMs: number; open: string; high: string; low: string; close: string; volumeT: number }[] = [];
   let cur: { tsMs: number; o: number; h: number; l: number; c: number; v: number } | null = null;
   const flush = (): void => {
-    if (cur !== null) out.push({ tsMs: cur.tsMs, open: cny(cur.o), high: cny(cur.h), low: cny(cur.l), close: cny(cur.c), volumeT: cur.v });
+    if (cur !== null)
+      out.push({
+        tsMs: cur.tsMs,
+        open: cny(cur.o),
+        high: cny(cur.h),
+        low: cny(cur.l),
+        close: cny(cur.c),
+        volumeT: cur.v,
+      });
   };
   for (const t of trades) {
     if (t.instrumentId !== instrumentId || t.mode !== 'listed') continue;
@@ -240,10 +253,20 @@ export function leaderboardView(room: Classroom) {
   const scores = room.scores();
   const byProfit = [...scores]
     .sort((a, b) => b.profitFen - a.profitFen || a.student.studentId - b.student.studentId)
-    .map((x, i) => ({ rank: i + 1, name: x.student.name, studentId: x.student.studentId, profitCny: signedCny(x.profitFen) }));
+    .map((x, i) => ({
+      rank: i + 1,
+      name: x.student.name,
+      studentId: x.student.studentId,
+      profitCny: signedCny(x.profitFen),
+    }));
   const byComplianceCost = [...scores]
     .sort((a, b) => a.costFen - b.costFen || a.student.studentId - b.student.studentId)
-    .map((x, i) => ({ rank: i + 1, name: x.student.name, studentId: x.student.studentId, costCny: signedCny(x.costFen) }));
+    .map((x, i) => ({
+      rank: i + 1,
+      name: x.student.name,
+      studentId: x.student.studentId,
+      costCny: signedCny(x.costFen),
+    }));
   return { byProfit, byComplianceCost };
 }
 

@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Classroom } from '../../live/classroom.ts';
 import { fenToYuan } from '../../market/money.ts';
-import type { Hub } from '../hub.ts';
 import { fail, HttpError, needInstructor, principalOf } from '../http.ts';
+import type { Hub } from '../hub.ts';
 import {
   ClassroomOut,
   ClassroomParams,
@@ -94,7 +94,12 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
         classroom: ClassroomOut,
         joinCode: Type.Union([Type.String(), Type.Null()]),
         students: Type.Array(
-          Type.Object({ studentId: Type.Integer(), name: Type.String(), firm: Type.String(), accountId: Type.Integer() }),
+          Type.Object({
+            studentId: Type.Integer(),
+            name: Type.String(),
+            firm: Type.String(),
+            accountId: Type.Integer(),
+          }),
         ),
         timeline: Type.Array(TimelineOut),
       }),
@@ -104,7 +109,9 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
       return {
         classroom: classroomView(room),
         joinCode: hub.joinCode(room.id),
-        students: room.studentList().map((s) => ({ studentId: s.studentId, name: s.name, firm: s.firmName, accountId: s.accountId })),
+        students: room
+          .studentList()
+          .map((s) => ({ studentId: s.studentId, name: s.name, firm: s.firmName, accountId: s.accountId })),
         timeline: room.timeline(),
       };
     },
@@ -122,7 +129,7 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
       const room = needInstructor(hub, req, req.params.cid);
       // All names checked before anyone is added: a bad name in the list adds nobody.
       for (const n of req.body.names)
-        if (n.trim().length === 0 || /[\u0000-\u001f\u007f]/.test(n))
+        if (n.trim().length === 0 || hasControlChars(n))
           throw new HttpError(400, 'BAD_REQUEST', `"${n.slice(0, 40)}" is not a usable name`);
       const out = [];
       for (const n of req.body.names) {
@@ -185,4 +192,13 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
   app.get<P>('/api/classrooms/:cid/report', schema({}, ReportOut), async (req) =>
     reportView(needInstructor(hub, req, req.params.cid)),
   );
+}
+
+/** True when a text holds control characters (C0 or DEL): not allowed in names. */
+function hasControlChars(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
 }

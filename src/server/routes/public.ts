@@ -1,8 +1,8 @@
 // Market data and the classroom's state: readable without a token (a projector in the classroom shows them).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { Hub } from '../hub.ts';
 import { HttpError, roomOf } from '../http.ts';
+import type { Hub } from '../hub.ts';
 import {
   BarOut,
   CandleOut,
@@ -72,7 +72,8 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
     marketSchema(Type.Object({ trades: Type.Array(TradeOut) })),
     async (req) => {
       const room = roomOf(hub, req.params.cid);
-      if (room.marketOf(req.params.mid) === null) throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
+      if (room.marketOf(req.params.mid) === null)
+        throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
       const limit = req.query.limit ?? 50;
       const out = [];
       const tape = room.trades(req.params.mid);
@@ -87,8 +88,14 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
     marketSchema(Type.Object({ bars: Type.Array(BarOut) })),
     async (req) => {
       const room = roomOf(hub, req.params.cid);
-      if (room.marketOf(req.params.mid) === null) throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
-      return { bars: room.bars(req.params.mid).filter((b) => b.instrumentId === req.query.instrument).map(barView) };
+      if (room.marketOf(req.params.mid) === null)
+        throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
+      return {
+        bars: room
+          .bars(req.params.mid)
+          .filter((b) => b.instrumentId === req.query.instrument)
+          .map(barView),
+      };
     },
   );
 
@@ -97,14 +104,21 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
     marketSchema(Type.Object({ candles: Type.Array(CandleOut) })),
     async (req) => {
       const room = roomOf(hub, req.params.cid);
-      if (room.marketOf(req.params.mid) === null) throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
+      if (room.marketOf(req.params.mid) === null)
+        throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
       return { candles: candlesView(room.trades(req.params.mid), req.query.instrument, req.query.minutes ?? 5) };
     },
   );
 
   app.get<{ Params: { cid: string } }>(
     '/api/classrooms/:cid/news',
-    { schema: { tags, params: ClassroomParams, response: { 200: Type.Object({ news: Type.Array(NewsOut) }), ...errors } } },
+    {
+      schema: {
+        tags,
+        params: ClassroomParams,
+        response: { 200: Type.Object({ news: Type.Array(NewsOut) }), ...errors },
+      },
+    },
     async (req) => ({ news: [...roomOf(hub, req.params.cid).news].reverse().map(newsView) }),
   );
 

@@ -5,8 +5,8 @@ import Type from 'typebox';
 import type { Classroom } from '../../live/classroom.ts';
 import { fenToYuan, yuanToFen } from '../../market/money.ts';
 import type { SideName } from '../../market/trade.ts';
-import type { Hub } from '../hub.ts';
 import { fail, HttpError, needStudent } from '../http.ts';
+import type { Hub } from '../hub.ts';
 import {
   AckOut,
   AmendBody,
@@ -41,7 +41,8 @@ export interface OrderCmd {
 
 export function fen(cny: string): number {
   const f = yuanToFen(cny);
-  if (f === null || f <= 0) throw new HttpError(400, 'BAD_REQUEST', `"${cny}" is not a positive amount of CNY with at most 2 decimals`);
+  if (f === null || f <= 0)
+    throw new HttpError(400, 'BAD_REQUEST', `"${cny}" is not a positive amount of CNY with at most 2 decimals`);
   return f;
 }
 
@@ -58,17 +59,22 @@ export function cancelOrder(room: Classroom, studentId: number, orderId: number)
   return r.value;
 }
 
-export function proposalView(room: Classroom, studentId: number, marketId: string, p: {
-  proposalId: number;
-  proposerId: number;
-  counterpartyId: number | null;
-  side: SideName;
-  instrumentId: string;
-  priceFen: number;
-  qtyT: number;
-  status: string;
-  tsMs: number;
-}) {
+export function proposalView(
+  room: Classroom,
+  studentId: number,
+  marketId: string,
+  p: {
+    proposalId: number;
+    proposerId: number;
+    counterpartyId: number | null;
+    side: SideName;
+    instrumentId: string;
+    priceFen: number;
+    qtyT: number;
+    status: string;
+    tsMs: number;
+  },
+) {
   const me = room.student(studentId)!;
   const who = (accountId: number | null): string | null => {
     if (accountId === null) return null;
@@ -118,7 +124,12 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
     { schema: { tags, security, response: { 200: Type.Object({ orders: Type.Array(OrderOut) }), ...errors } } },
     async (req) => {
       const { room, studentId } = needStudent(hub, req);
-      return { orders: [...room.studentOrders(studentId)].reverse().slice(0, 500).map((o) => orderView(room, o)) };
+      return {
+        orders: [...room.studentOrders(studentId)]
+          .reverse()
+          .slice(0, 500)
+          .map((o) => orderView(room, o)),
+      };
     },
   );
 
@@ -182,7 +193,14 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
   );
 
   app.post<{
-    Body: { marketId: string; instrumentId: string; side: SideName; priceCny: string; qtyT: number; toStudentId?: number | null };
+    Body: {
+      marketId: string;
+      instrumentId: string;
+      side: SideName;
+      priceCny: string;
+      qtyT: number;
+      toStudentId?: number | null;
+    };
   }>(
     '/api/blocks',
     { schema: { tags, security, body: BlockBody, response: { 200: ProposalOut, ...errors } } },
@@ -211,7 +229,8 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
         const { room, studentId } = needStudent(hub, req);
         const id = req.params.proposalId;
         const marketId = room.proposalMarket(studentId, id);
-        if (marketId === null) throw new HttpError(404, 'LIVE_ERR_UNKNOWN_PROPOSAL', `you have no proposal ${id} to answer`);
+        if (marketId === null)
+          throw new HttpError(404, 'LIVE_ERR_UNKNOWN_PROPOSAL', `you have no proposal ${id} to answer`);
         const body = req.body;
         const r =
           action === 'counter' && body !== undefined

@@ -22,7 +22,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function testServer(cfg: Partial<ServerConfig> = {}, opts: { autoStart?: boolean } = {}): Promise<TestServer> {
+export async function testServer(
+  cfg: Partial<ServerConfig> = {},
+  opts: { autoStart?: boolean } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'cets-server-'));
   const clock = { ms: 1_000_000 };
   const server = await buildServer(

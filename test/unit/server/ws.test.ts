@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type TestServer, testServer } from './fixture.ts';
+
+const CEA = 'CEA-23';
+let t: TestServer;
+let base: string;
+const sockets: WebSocket[] = [];
+
+beforeEach(async () => {
+  t = await testServer();
+  base = (await t.server.listen()).replace('http', 'ws');
+});
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.terminate();
+  await t.close();
+});
+
+/** A client that keeps every message and can wait for one matching a predicate. */
+async function client(token?: string) {
+  const ws = new WebSocket(`${base}/ws${token === undefined ? '' : `?token=${token}`}`);
+  sockets.push(ws);
+  const got: Record<string, unknown>[] = [];
+  const waiters: { pred: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] =
+    [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(d.toString()) as Record<string, unknown>;
+    got.push(m);
+    for (const w of [...waiters])
+      if (w.pred(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const wait = (pred: (m: Record<string, unknown>) => boolean, ms = 3_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const hit = got.find(pred);
+      if (hit !== undefined) return resolve(hit);
+      const timer = setTimeout(
+        () => reject(new Error(`no such message; got ${JSON.stringify(got).slice(0, 800)}`)),
+        ms,
+      );
+      waiters.push({
+        pred,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+    });
+  return { ws, got, wait, send: (m: object) => ws.send(JSON.stringify(m)) };
+}
+
+const order = (reqId: string, side: 'buy' | 'sell', priceCny: string, qtyT: number) => ({
+  op: 'order',
+  reqId,
+  marketId: 'national',
+  instrumentId: CEA,
+  side,
+  priceCny,
+  qtyT,
+  tif: 'day',
+});
+
+describe('WebSocket at /ws', () => {
+  it('orders with acks; both students and a public watcher see the trade; depth is a snapshot then deltas in sequence', async () => {
+    const a = await t.join('Alice');
+    const b = await t.join('Bob');
+    const ca = await client(a.token);
+    const cb = await client(b.token);
+    const watcher = await client();
+    const chans = [`depth:national:${CEA}`, `trades:national:${CEA}`];
+    for (const c of [ca, cb, watcher]) c.send({ op: 'subscribe', channels: chans });
+    const snap = await watcher.wait((m) => m.ch === chans[0] && m.type === 'snapshot');
+    ca.send(order('s1', 'sell', '97.20', 1_000));
+    const ackA = await ca.wait((m) => m.op === 'ack' && m.reqId === 's1');
+    expect(ackA).toMatchObject({ ok: true, result: { filledT: 0, restingT: 1_000 } });
+    const delta = await watcher.wait((m) => m.ch === chans[0] && m.type === 'delta');
+    expect(delta.seq).toBe((snap.seq as number) + 1);
+    expect((delta.data as { asks: unknown[] }).asks).toContainEqual({ priceCny: '97.20', qtyT: 1_000, orders: 1 });
+    cb.send(order('b1', 'buy', '97.50', 300));
+    expect(await cb.wait((m) => m.op === 'ack' && m.reqId === 'b1')).toMatchObject({
+      ok: true,
+      result: { filledT: 300 },
+    });
+    for (const c of [ca, cb, watcher]) {
+      const tr = await c.wait((m) => m.ch === chans[1] && m.type === 'event');
+      expect(tr.data).toMatchObject({ priceCny: '97.20', qtyT: 300, mode: 'listed' });
+    }
+    const fillA = await ca.wait((m) => m.ch === 'private' && (m.data as { kind: string }).kind === 'fill');
+    expect((fillA.data as { fills: { side: string; qtyT: number }[] }).fills[0]).toMatchObject({
+      side: 'sell',
+      qtyT: 300,
+    });
+    // Bob never gets Alice's private messages.
+    expect(cb.got.some((m) => m.ch === 'private' && JSON.stringify(m.data).includes('"side":"sell"'))).toBe(false);
+    const seqs = watcher.got.filter((m) => m.ch === chans[0]).map((m) => m.seq as number);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+  });
+
+  it('refuses orders without a student token, malformed messages and bad orders with codes, and stays up', async () => {
+    const anon = await client();
+    anon.send(order('x1', 'buy', '97.00', 10));
+    expect(await anon.wait((m) => m.reqId === 'x1')).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    anon.ws.send('{not json');
+    expect(await anon.wait((m) => m.op === 'error')).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    anon.send({ op: 'subscribe', channels: ['depth:national:NOPE'] });
+    expect(await anon.wait((m) => m.op === 'error' && JSON.stringify(m).includes('NOPE'))).toBeTruthy();
+    const a = await t.join('Alice');
+    const ca = await client(a.token);
+    ca.send({ ...order('x2', 'buy', '97.00', 10), qtyT: -1 });
+    expect(await ca.wait((m) => m.reqId === 'x2')).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    ca.send(order('x3', 'buy', '300.00', 10));
+    expect(await ca.wait((m) => m.reqId === 'x3')).toMatchObject({
+      ok: false,
+      error: { code: 'ENG_PRICE_ABOVE_BAND' },
+    });
+    ca.send({ op: 'cancel', reqId: 'x4', orderId: 999_999 });
+    expect(await ca.wait((m) => m.reqId === 'x4')).toMatchObject({
+      ok: false,
+      error: { code: 'LIVE_ERR_UNKNOWN_ORDER' },
+    });
+    ca.send({ op: 'ping' });
+    expect(await ca.wait((m) => m.op === 'pong')).toBeTruthy();
+    const bad = new WebSocket(`${base}/ws?token=nope-nope-nope`);
+    const status = await new Promise<number>((resolve) =>
+      bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
+    expect(status).toBe(401);
+  });
+});
