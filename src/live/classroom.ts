@@ -138,7 +138,9 @@ export class Classroom {
   private readonly students = new Map<number, Student>();
   private readonly byAccount = new Map<number, Student>();
   private readonly orders = new Map<number, StudentOrder[]>();
-  private readonly orderIndex = new Map<string, StudentOrder>();
+  /** Students' orders by market, then order id (ids are unique within a market's desk). */
+  private readonly orderIndex = new Map<string, Map<number, StudentOrder>>();
+  private readonly orderOwner = new Map<StudentOrder, number>();
   private readonly fills = new Map<number, Fill[]>();
   private readonly tape = new Map<string, TradeRecord[]>();
   private readonly barsByMarket = new Map<string, DailyBar[]>();
@@ -723,7 +725,7 @@ export class Classroom {
         tsMs: t.tsMs,
       });
       if (orderId !== null) {
-        const o = this.orderIndex.get(`${marketId}:${orderId}`);
+        const o = this.orderIndex.get(marketId)?.get(orderId);
         // The order being placed is tracked after the command returns with its fills: count only resting makers.
         if (o !== undefined) o.filledT += t.qtyT;
       }
@@ -742,7 +744,13 @@ export class Classroom {
 
   private track(s: Student, o: StudentOrder): void {
     this.orders.get(s.studentId)!.push(o);
-    this.orderIndex.set(`${o.marketId}:${o.orderId}`, o);
+    let byId = this.orderIndex.get(o.marketId);
+    if (byId === undefined) {
+      byId = new Map();
+      this.orderIndex.set(o.marketId, byId);
+    }
+    byId.set(o.orderId, o);
+    this.orderOwner.set(o, s.studentId);
   }
 
   private after<T>(s: Student, marketId: string, instrumentId: string, r: Result<T>): LiveResult<T> {
@@ -753,7 +761,13 @@ export class Classroom {
   }
 
   private own(s: Student, orderId: number): LiveResult<StudentOrder> {
-    const o = (this.orders.get(s.studentId) ?? []).find((x) => x.orderId === orderId);
+    // The same id may exist in two markets' desks: prefer the student's order that still rests.
+    let o: StudentOrder | undefined;
+    for (const byId of this.orderIndex.values()) {
+      const x = byId.get(orderId);
+      if (x === undefined || this.orderOwner.get(x) !== s.studentId) continue;
+      if (o === undefined || this.restingT(x) > 0) o = x;
+    }
     if (o === undefined) return refuse(LiveCode.UnknownOrder, `you have no order ${orderId}`);
     return { ok: true, value: o };
   }
