@@ -1,0 +1,199 @@
+// The student's own side: balances and holdings, compliance progress with the surrender form, my orders with cancel
+// buttons, and my fills. Fed by the private channel (snapshot "all", then order / fill / balance / compliance
+// events) and by REST after each action.
+import { del, get, post } from './api.js';
+import { $, fill, h, rows, say } from './dom.js';
+import { cny, errorText, hhmm, tonnes } from './format.js';
+import { parseQty } from './ticket.js';
+
+export class Account {
+  /** @param {{ feed: import('./socket.js').Feed }} ctx */
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.seenFills = null;
+    this.instruments = [];
+    $('surrender-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.surrender();
+    });
+  }
+
+  /** A private-channel message (or a REST answer shaped like one). */
+  apply(d) {
+    if (d === null || d === undefined) return;
+    if (d.orders) this.orders(d.orders);
+    if (d.fills) this.fills(d.fills);
+    if (d.account) this.balances(d.account);
+    if (d.kind === 'compliance' || d.kind === 'all' || d.compliance) this.compliance(d.compliance ?? null);
+  }
+
+  async refresh() {
+    const [me, orders, fills] = await Promise.all([get('/api/me'), get('/api/me/orders'), get('/api/me/fills')]);
+    this.apply({
+      kind: 'all',
+      account: me.account,
+      compliance: me.compliance,
+      orders: orders.orders,
+      fills: fills.fills,
+    });
+    return me;
+  }
+
+  balances(a) {
+    $('balance-cash').textContent = `CNY ${cny(a.cashCny)}`;
+    $('balance-available').textContent = `CNY ${cny(a.availableCny)}`;
+    $('balance-reserved').textContent = `CNY ${cny(a.reservedCny)}`;
+    rows(
+      $('holdings'),
+      a.holdings,
+      (x) =>
+        h(
+          'tr',
+          { title: `reserved ${tonnes(x.reservedT)}, locked ${tonnes(x.lockedT)}` },
+          h('td', {}, x.instrumentId),
+          h('td', { class: 'num' }, tonnes(x.totalT)),
+          h('td', { class: 'num' }, tonnes(x.availableT)),
+        ),
+      'no allowances held',
+      3,
+    );
+    // Surrender picks from what is held.
+    const sel = $('surrender-instrument');
+    const ids = a.holdings.filter((x) => x.availableT > 0).map((x) => x.instrumentId);
+    if (ids.join() !== this.instruments.join()) {
+      const keep = sel.value;
+      this.instruments = ids;
+      fill(
+        sel,
+        ids.map((id) => h('option', { value: id }, id)),
+      );
+      if (ids.includes(keep)) sel.value = keep;
+    }
+  }
+
+  compliance(c) {
+    const status = $('compliance-status');
+    const bar = $('compliance-progress');
+    if (c === null) {
+      status.textContent = 'none';
+      status.className = 'badge';
+      for (const k of ['obligation', 'surrendered', 'remaining', 'deadline']) $(`compliance-${k}`).textContent = '—';
+      bar.querySelector('span').textContent = 'no obligation this cycle';
+      bar.querySelector('.bar').style.width = '0';
+      return;
+    }
+    status.textContent = c.status;
+    status.className = `badge ${c.status}`;
+    $('compliance-obligation').textContent = tonnes(c.obligationT);
+    $('compliance-surrendered').textContent = tonnes(c.surrenderedT);
+    $('compliance-remaining').textContent = tonnes(c.remainingT);
+    $('compliance-deadline').textContent = `${c.deadline} (cycle ${c.cycle})`;
+    const pct = c.obligationT > 0 ? Math.min(100, (c.surrenderedT / c.obligationT) * 100) : 100;
+    bar.querySelector('.bar').style.width = `${pct.toFixed(1)}%`;
+    bar.classList.toggle('met', c.status === 'met');
+    bar.querySelector('span').textContent =
+      c.status === 'short'
+        ? `short ${tonnes(c.shortfallT)} · fine CNY ${cny(c.fineCny)}`
+        : `${pct.toFixed(1)}% surrendered`;
+    bar.title = `offsets (CCER) count up to ${tonnes(c.offsetCapT)}`;
+  }
+
+  orders(list) {
+    rows(
+      $('my-orders'),
+      list,
+      (o) =>
+        h(
+          'tr',
+          { dataset: { order: String(o.orderId), status: o.status } },
+          h('td', { class: 'num' }, String(o.orderId)),
+          h('td', {}, hhmm(o.time)),
+          h('td', { class: o.side }, o.side),
+          h('td', { class: 'num' }, o.priceCny === null ? 'market' : cny(o.priceCny)),
+          h('td', { class: 'num' }, tonnes(o.qtyT, false)),
+          h('td', { class: 'num' }, tonnes(o.filledT, false)),
+          h('td', { class: 'num' }, tonnes(o.restingT, false)),
+          h('td', {}, o.tif),
+          h('td', {}, o.status),
+          h(
+            'td',
+            {},
+            o.restingT > 0 && o.status === 'resting'
+              ? h(
+                  'button',
+                  {
+                    type: 'button',
+                    dataset: { testid: `cancel-${o.orderId}` },
+                    onclick: (e) => this.cancel(o.orderId, e.target),
+                  },
+                  'Cancel',
+                )
+              : null,
+          ),
+        ),
+      'no orders yet',
+      10,
+    );
+  }
+
+  fills(list) {
+    const before = this.seenFills;
+    this.seenFills = new Set(list.map((f) => f.tradeId));
+    rows(
+      $('my-fills'),
+      list,
+      (f) =>
+        h(
+          'tr',
+          { class: before !== null && !before.has(f.tradeId) ? 'flash' : null, dataset: { trade: String(f.tradeId) } },
+          h('td', {}, hhmm(f.time)),
+          h('td', {}, f.instrumentId),
+          h('td', { class: f.side }, f.side),
+          h('td', { class: 'num' }, cny(f.priceCny)),
+          h('td', { class: 'num' }, tonnes(f.qtyT, false)),
+          h('td', { class: 'num' }, cny(f.feeCny)),
+          h('td', {}, f.mode),
+          h('td', { class: 'num' }, f.orderId === null ? '—' : `#${f.orderId}`),
+        ),
+      'no fills yet',
+      8,
+    );
+  }
+
+  async cancel(orderId, btn) {
+    const err = $('orders-error');
+    say(err, '', '');
+    btn.disabled = true;
+    try {
+      if (this.ctx.feed.open) await this.ctx.feed.request('cancel', { orderId });
+      else await del(`/api/orders/${orderId}`);
+      await this.refresh();
+    } catch (e) {
+      say(err, 'error', `Cancel #${orderId}: ${errorText(e)}`);
+      btn.disabled = false;
+    }
+  }
+
+  async surrender() {
+    const err = $('surrender-error');
+    say(err, '', '');
+    const instrumentId = $('surrender-instrument').value;
+    const qtyT = parseQty($('surrender-qty').value);
+    if (!instrumentId) {
+      say(err, 'error', 'NOTHING_HELD: you hold no allowances to surrender');
+      return;
+    }
+    if (qtyT === null) {
+      say(err, 'error', 'BAD_QUANTITY: enter a whole number of tonnes above 0');
+      return;
+    }
+    try {
+      const c = await post('/api/me/surrender', { instrumentId, qtyT });
+      this.compliance(c);
+      $('surrender-qty').value = '';
+      await this.refresh();
+    } catch (e) {
+      say(err, 'error', errorText(e));
+    }
+  }
+}

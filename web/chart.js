@@ -1,0 +1,92 @@
+// Price chart: 5-minute candles with volume underneath (lightweight-charts v5, the global LightweightCharts from
+// /vendor/lightweight-charts.js). Times are shown in China Standard Time: the chart draws UTC, so each timestamp is
+// moved by +8 h before it goes in. Live trades update the last candle or open a new one.
+
+const CST_S = 8 * 3600;
+const UP = '#c62828';
+const DOWN = '#1b7f3b';
+
+export class PriceChart {
+  constructor(el, minutes = 5) {
+    this.el = el;
+    this.spanMs = minutes * 60_000;
+    this.last = null;
+    const LC = globalThis.LightweightCharts;
+    if (LC === undefined) {
+      el.textContent = 'The chart library did not load (/vendor/lightweight-charts.js).';
+      this.chart = null;
+      return;
+    }
+    this.chart = LC.createChart(el, {
+      autoSize: true,
+      layout: { background: { color: '#ffffff' }, textColor: '#34404f', fontSize: 11 },
+      grid: { vertLines: { color: '#f0f2f5' }, horzLines: { color: '#f0f2f5' } },
+      rightPriceScale: { borderColor: '#dde3ea' },
+      timeScale: { borderColor: '#dde3ea', timeVisible: true, secondsVisible: false, rightOffset: 4, barSpacing: 9 },
+      localization: { priceFormatter: (p) => p.toFixed(2) },
+    });
+    this.candles = this.chart.addSeries(LC.CandlestickSeries, {
+      upColor: UP,
+      downColor: DOWN,
+      borderUpColor: UP,
+      borderDownColor: DOWN,
+      wickUpColor: UP,
+      wickDownColor: DOWN,
+      priceFormat: { type: 'price', precision: 2, minMove: 0.01 },
+    });
+    this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.28 } });
+    this.volume = this.chart.addSeries(LC.HistogramSeries, {
+      priceScaleId: 'volume',
+      priceFormat: { type: 'volume' },
+      lastValueVisible: false,
+      priceLineVisible: false,
+    });
+    this.volume.priceScale().applyOptions({ scaleMargins: { top: 0.78, bottom: 0 } });
+    this.empty = document.createElement('div');
+    this.empty.className = 'chart-empty';
+    this.empty.textContent = 'No trades yet in this instrument.';
+    el.append(this.empty);
+  }
+
+  /** Candles as GET .../candles gives them (oldest first). */
+  setCandles(list) {
+    if (this.chart === null) return;
+    const c = list.map((x) => ({
+      time: Math.floor(x.tsMs / 1000) + CST_S,
+      open: Number(x.open),
+      high: Number(x.high),
+      low: Number(x.low),
+      close: Number(x.close),
+      volumeT: x.volumeT,
+    }));
+    this.candles.setData(c.map(({ volumeT: _v, ...k }) => k));
+    this.volume.setData(c.map((k) => this.volBar(k.time, k.volumeT, k.close >= k.open)));
+    this.last = c.length === 0 ? null : { ...c[c.length - 1] };
+    this.empty.hidden = c.length > 0;
+    // Fit a long history; a short one keeps the default bar width instead of a few giant candles.
+    if (c.length > 60) this.chart.timeScale().fitContent();
+    else this.chart.timeScale().scrollToRealTime();
+  }
+
+  volBar(time, value, up) {
+    return { time, value, color: up ? 'rgba(198,40,40,.45)' : 'rgba(27,127,59,.45)' };
+  }
+
+  /** A listed trade from the trades channel. */
+  addTrade(t) {
+    if (this.chart === null || t.mode !== 'listed') return;
+    const time = Math.floor((Math.floor(t.tsMs / this.spanMs) * this.spanMs) / 1000) + CST_S;
+    const p = Number(t.priceCny);
+    if (this.last !== null && time < this.last.time) return; // older than what is drawn
+    if (this.last !== null && time === this.last.time) {
+      this.last.high = Math.max(this.last.high, p);
+      this.last.low = Math.min(this.last.low, p);
+      this.last.close = p;
+      this.last.volumeT += t.qtyT;
+    } else this.last = { time, open: p, high: p, low: p, close: p, volumeT: t.qtyT };
+    const { volumeT, ...k } = this.last;
+    this.candles.update(k);
+    this.volume.update(this.volBar(time, volumeT, k.close >= k.open));
+    this.empty.hidden = true;
+  }
+}

@@ -1,0 +1,60 @@
+// Formatting for people: money as CNY with 2 decimals and thousands separators (from the API's decimal strings,
+// never through floating point), tonnes as whole numbers with separators, exchange times in China Standard Time.
+
+const group = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** "24706300.4" -> "24,706,300.40"; null/undefined -> "—". */
+export function cny(value) {
+  if (value === null || value === undefined || value === '') return '—';
+  let s = String(value).trim();
+  let sign = '';
+  if (s.startsWith('-')) {
+    sign = '-';
+    s = s.slice(1);
+  }
+  if (!/^\d+(\.\d*)?$/.test(s)) return String(value);
+  const [whole, frac = ''] = s.split('.');
+  return `${sign}${group(whole.replace(/^0+(?=\d)/, ''))}.${`${frac}00`.slice(0, 2)}`;
+}
+
+/** 671895 -> "671,895 t". */
+export function tonnes(value, unit = true) {
+  if (value === null || value === undefined) return '—';
+  const n = Math.trunc(Number(value));
+  const s = `${n < 0 ? '-' : ''}${group(String(Math.abs(n)))}`;
+  return unit ? `${s} t` : s;
+}
+
+/** Percent with sign: 1.25 -> "+1.25%". */
+export function pct(value) {
+  if (value === null || value === undefined || Number.isNaN(Number(value))) return '—';
+  const n = Number(value);
+  return `${n > 0 ? '+' : ''}${n.toFixed(2)}%`;
+}
+
+const CST_MS = 8 * 3_600_000;
+
+/** Exchange epoch ms -> "HH:MM:SS" in China Standard Time. */
+export function cstClock(tsMs) {
+  const d = new Date(tsMs + CST_MS);
+  return d.toISOString().slice(11, 19);
+}
+
+/** Exchange epoch ms -> "YYYY-MM-DD HH:MM" in China Standard Time. */
+export function cstDateTime(tsMs) {
+  const d = new Date(tsMs + CST_MS);
+  return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)}`;
+}
+
+/** The "HH:MM" of a "YYYY-MM-DD HH:MM" time text (for compact tables). */
+export function hhmm(time) {
+  return typeof time === 'string' && time.length >= 16 ? time.slice(11, 16) : (time ?? '');
+}
+
+/** An error for the user: "CODE: message". */
+export function errorText(err) {
+  if (err === null || err === undefined) return '';
+  const code = err.code ?? 'ERROR';
+  const message = err.message ?? String(err);
+  return `${code}: ${message}`;
+}

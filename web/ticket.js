@@ -1,0 +1,166 @@
+// The order ticket (buy/sell, price or market, quantity, time in force) and the "take a listing" form. Orders go
+// over the WebSocket with a request id and wait for the ack; when the socket is down they go by REST. Every refusal
+// is shown with its code and message.
+import { post } from './api.js';
+import { $, h, say } from './dom.js';
+import { cny, errorText, tonnes } from './format.js';
+
+const PRICE = /^\d{1,9}(\.\d{1,2})?$/;
+
+/** Whole tonnes from an input ("1,000" allowed), or null. */
+export function parseQty(text) {
+  const s = String(text).replace(/[,\s_]/g, '');
+  return /^\d{1,10}$/.test(s) && Number(s) > 0 ? Number(s) : null;
+}
+
+export function parsePrice(text) {
+  const s = String(text).trim();
+  return PRICE.test(s) ? s : null;
+}
+
+export class Ticket {
+  /**
+   * @param {object} ctx
+   * @param {() => { marketId: string, instrumentId: string, rules: object|null }} ctx.where
+   * @param {import('./socket.js').Feed} ctx.feed
+   * @param {() => void} ctx.changed called after an order or take was accepted (to refresh the lists)
+   */
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.side = 'buy';
+    this.busy = false;
+    $('ticket-side-buy').addEventListener('click', () => this.setSide('buy'));
+    $('ticket-side-sell').addEventListener('click', () => this.setSide('sell'));
+    $('ticket-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.submit();
+    });
+    $('take-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.take();
+    });
+    $('take-listing').addEventListener('change', () => this.syncTakeQty());
+    this.setSide('buy');
+  }
+
+  setSide(side) {
+    this.side = side;
+    $('ticket-side-buy').setAttribute('aria-pressed', String(side === 'buy'));
+    $('ticket-side-sell').setAttribute('aria-pressed', String(side === 'sell'));
+    const btn = $('ticket-submit');
+    btn.classList.toggle('buy', side === 'buy');
+    btn.classList.toggle('sell', side === 'sell');
+    btn.textContent = side === 'buy' ? 'Buy' : 'Sell';
+  }
+
+  /** Shows the market's rules under the ticket. */
+  showRules(rules, instrumentId) {
+    const el = $('ticket-rules');
+    if (!rules) {
+      el.textContent = '';
+      return;
+    }
+    const l = rules.listed;
+    const band = rules.bands?.[instrumentId];
+    const parts = [];
+    if (band && band.highCny !== '0.00') parts.push(`band ${cny(band.lowCny)}–${cny(band.highCny)}`);
+    parts.push(`tick ${l.tickCny}`, `${tonnes(l.minOrderT)}–${tonnes(l.maxOrderT)} per order`);
+    if (l.sessions?.length) parts.push(`sessions ${l.sessions.map((s) => s.join('–')).join(', ')}`);
+    el.textContent = parts.join(' · ');
+  }
+
+  async submit() {
+    const err = $('ticket-error');
+    const ok = $('ticket-result');
+    say(err, '', '');
+    say(ok, '', '');
+    const { marketId, instrumentId } = this.ctx.where();
+    const priceText = $('ticket-price').value.trim();
+    const priceCny = priceText === '' ? null : parsePrice(priceText);
+    if (priceText !== '' && priceCny === null) {
+      say(
+        err,
+        'error',
+        `BAD_PRICE: "${priceText}" is not a price in CNY with at most 2 decimals (leave it empty for a market order)`,
+      );
+      return;
+    }
+    const qtyT = parseQty($('ticket-qty').value);
+    if (qtyT === null) {
+      say(err, 'error', 'BAD_QUANTITY: enter a whole number of tonnes above 0');
+      return;
+    }
+    const body = { marketId, instrumentId, side: this.side, priceCny, qtyT, tif: $('ticket-tif').value };
+    const btn = $('ticket-submit');
+    btn.disabled = true;
+    try {
+      const r = this.ctx.feed.open ? await this.ctx.feed.request('order', body) : await post('/api/orders', body);
+      const what = `${this.side === 'buy' ? 'Buy' : 'Sell'} ${tonnes(qtyT)} ${priceCny === null ? 'at market' : `at ${cny(priceCny)}`}`;
+      say(
+        ok,
+        'ok',
+        `Order #${r.orderId} accepted: ${what}; filled ${tonnes(r.filledT)}, resting ${tonnes(r.restingT)}.`,
+      );
+      this.ctx.changed();
+    } catch (e) {
+      say(err, 'error', errorText(e));
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  /** A level clicked in the book: its listings go into the take form (the first one picked). */
+  pick({ side, priceCny, listings }) {
+    const sel = $('take-listing');
+    const verb = side === 'ask' ? 'Buy from' : 'Sell to';
+    const opts = listings.map((l) =>
+      h(
+        'option',
+        { value: String(l.listingId), dataset: { qty: String(l.qtyT) } },
+        `${verb} #${l.listingId} · ${cny(l.priceCny)} · ${tonnes(l.qtyT)}`,
+      ),
+    );
+    if (opts.length === 0) opts.push(h('option', { value: '' }, `no listings at ${cny(priceCny)}`));
+    sel.replaceChildren(...opts);
+    this.syncTakeQty();
+    // The ticket follows: the opposite side at that price.
+    this.setSide(side === 'ask' ? 'buy' : 'sell');
+    $('ticket-price').value = priceCny;
+    say($('take-error'), '', '');
+    say($('take-result'), '', '');
+  }
+
+  syncTakeQty() {
+    const opt = $('take-listing').selectedOptions[0];
+    if (opt?.dataset.qty) $('take-qty').value = opt.dataset.qty;
+  }
+
+  async take() {
+    const err = $('take-error');
+    const ok = $('take-result');
+    say(err, '', '');
+    say(ok, '', '');
+    const listingId = Number($('take-listing').value);
+    if (!Number.isSafeInteger(listingId) || listingId <= 0) {
+      say(err, 'error', 'NO_LISTING: click one of the shaded levels of the order book first');
+      return;
+    }
+    const qtyT = parseQty($('take-qty').value);
+    if (qtyT === null) {
+      say(err, 'error', 'BAD_QUANTITY: enter a whole number of tonnes above 0');
+      return;
+    }
+    const { marketId, instrumentId } = this.ctx.where();
+    const btn = $('take-submit');
+    btn.disabled = true;
+    try {
+      const r = await post('/api/take', { marketId, instrumentId, listingId, qtyT });
+      say(ok, 'ok', `Took listing #${listingId}: filled ${tonnes(r.filledT)} (order #${r.orderId}).`);
+      this.ctx.changed();
+    } catch (e) {
+      say(err, 'error', errorText(e));
+    } finally {
+      btn.disabled = false;
+    }
+  }
+}
