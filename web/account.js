@@ -12,6 +12,7 @@ export class Account {
     this.ctx = ctx;
     this.seenFills = null;
     this.instruments = [];
+    this.ordersQueued = false;
     $('surrender-form').addEventListener('submit', (e) => {
       e.preventDefault();
       this.surrender();
@@ -22,7 +23,11 @@ export class Account {
   apply(d) {
     if (d === null || d === undefined) return;
     if (d.orders) this.orders(d.orders);
-    if (d.fills) this.fills(d.fills);
+    if (d.fills) {
+      this.fills(d.fills);
+      // A fill changes the order it filled, but the feed sends no order event with it: fetch the orders.
+      if (d.kind === 'fill') this.refreshOrders();
+    }
     if (d.account) this.balances(d.account);
     if (d.kind === 'compliance' || d.kind === 'all' || d.compliance) this.compliance(d.compliance ?? null);
   }
@@ -39,6 +44,17 @@ export class Account {
     return me;
   }
 
+  refreshOrders() {
+    if (this.ordersQueued) return;
+    this.ordersQueued = true;
+    setTimeout(() => {
+      this.ordersQueued = false;
+      get('/api/me/orders')
+        .then((r) => this.orders(r.orders))
+        .catch((e) => say($('orders-error'), 'error', `My orders: ${errorText(e)}`));
+    }, 50);
+  }
+
   balances(a) {
     $('balance-cash').textContent = `CNY ${cny(a.cashCny)}`;
     $('balance-available').textContent = `CNY ${cny(a.availableCny)}`;
@@ -49,13 +65,15 @@ export class Account {
       (x) =>
         h(
           'tr',
-          { title: `reserved ${tonnes(x.reservedT)}, locked ${tonnes(x.lockedT)}` },
+          { dataset: { instrument: x.instrumentId } },
           h('td', {}, x.instrumentId),
-          h('td', { class: 'num' }, tonnes(x.totalT)),
-          h('td', { class: 'num' }, tonnes(x.availableT)),
+          h('td', { class: 'num' }, tonnes(x.totalT, false)),
+          h('td', { class: 'num' }, tonnes(x.reservedT, false)),
+          h('td', { class: 'num' }, tonnes(x.lockedT, false)),
+          h('td', { class: 'num' }, tonnes(x.availableT, false)),
         ),
       'no allowances held',
-      3,
+      5,
     );
     // Surrender picks from what is held.
     const sel = $('surrender-instrument');

@@ -63,9 +63,11 @@ export class PriceChart {
     this.volume.setData(c.map((k) => this.volBar(k.time, k.volumeT, k.close >= k.open)));
     this.last = c.length === 0 ? null : { ...c[c.length - 1] };
     this.empty.hidden = c.length > 0;
-    // Fit a long history; a short one keeps the default bar width instead of a few giant candles.
-    if (c.length > 60) this.chart.timeScale().fitContent();
-    else this.chart.timeScale().scrollToRealTime();
+    // Fit the history to the width, but keep candles between 4 and 16 px wide (a short history is not a few giants).
+    const widthPx = this.el.clientWidth || 600;
+    const barSpacing = Math.max(4, Math.min(16, (widthPx - 70) / (c.length + 8)));
+    this.chart.timeScale().applyOptions({ barSpacing });
+    this.chart.timeScale().scrollToRealTime();
   }
 
   volBar(time, value, up) {

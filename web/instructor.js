@@ -333,6 +333,7 @@ async function open(v) {
   st.feed.connect();
   setInterval(tickClock, 500);
   setInterval(() => refreshAdmin().catch((e) => banner('error', errorText(e))), 5_000);
+  setInterval(loadReport, 15_000);
 }
 
 const v = saved();

@@ -229,7 +229,9 @@ async function start(token) {
   state.me = me;
   $('login').hidden = true;
   $('main').hidden = false;
-  $('who').textContent = `${me.name} · ${me.firm}`;
+  $('who').textContent = me.name;
+  $('who').title = `${me.name}, trading for ${me.firm}`;
+  $('firm').textContent = me.firm;
   showRoom(await get(`/api/classrooms/${me.classroomId}`));
 
   feed = new Feed({

@@ -1,0 +1,315 @@
+// The live classroom in a browser: the server in-process on a free port, two students in two browser contexts
+// (one joins with the code, one opens a personal link the instructor issued), a sell listing and a crossing buy
+// entered on the trading page, and the trade seen on both pages in "my fills" and the trades tape. Also: a refusal
+// shown with its code, a cancel, the instructor page. Screenshots go to test/e2e/screenshots/ (gitignored) so that
+// a person can look at them. Skipped only on a machine without chromium outside CI; in CI it always runs.
+//
+// The wall clock is frozen: exchange time is moved on an hour past the first open (2024-12-16 09:30), with busy bots,
+// so that the book has some depth, then stands still. The students trade at a price inside the bots' spread, so their orders
+// cross each other and nothing else.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, type Server } from '../../src/server/app.ts';
+import { DEFAULTS } from '../../src/server/config.ts';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
+const skip = !existsSync(CHROMIUM) && !IN_CI;
+if (skip)
+  console.warn(`classroom-browser: skipped, no chromium at ${CHROMIUM} (set CHROMIUM_PATH, or install chromium)`);
+
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+const INSTRUCTOR = 'instructor-token-e2e-000001';
+const ADMIN = 'admin-token-e2e-00000000001';
+const VIEWPORT = { width: 1366, height: 768 };
+
+interface Student {
+  readonly name: string;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly problems: string[];
+}
+
+describe.skipIf(skip)('live classroom in a browser', () => {
+  let server: Server;
+  let base: string;
+  let dir: string;
+  let browser: Browser;
+  const students: Student[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cets-e2e-'));
+    mkdirSync(SHOTS, { recursive: true });
+    const frozenMs = Date.now();
+    server = await buildServer(
+      {
+        ...DEFAULTS,
+        host: '127.0.0.1',
+        port: 0,
+        dataDir: dir,
+        logLevel: 'silent',
+        botIntensity: 6,
+        adminToken: ADMIN,
+        instructorToken: INSTRUCTOR,
+      },
+      { now: () => frozenMs },
+    );
+    server.hub.rooms.get('default')!.advanceExchange(60 * 60_000);
+    base = (await server.listen()).replace('[::1]', 'localhost');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A price strictly inside the bots' spread, and its CNY text. */
+  async function insideSpread(): Promise<string> {
+    const r = await server.app.inject({ url: '/api/classrooms/default/markets/national/depth?instrument=CEA-23' });
+    const d = r.json() as { bids: { priceCny: string }[]; asks: { priceCny: string }[] };
+    const bidFen = Math.round(Number(d.bids[0]!.priceCny) * 100);
+    const askFen = Math.round(Number(d.asks[0]!.priceCny) * 100);
+    expect(askFen - bidFen).toBeGreaterThanOrEqual(2);
+    return (Math.floor((bidFen + askFen) / 2) / 100).toFixed(2);
+  }
+
+  /** A fresh browser context (own localStorage) with every page error and console error collected. */
+  async function open(name: string, path: string): Promise<Student> {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
+    });
+    await page.goto(`${base}${path}`);
+    const s = { name, context, page, problems };
+    students.push(s);
+    return s;
+  }
+
+  const tid = (page: Page, id: string) => page.getByTestId(id);
+
+  /** Logged in and live: balances shown and the socket open. */
+  async function ready(s: Student): Promise<void> {
+    await expect
+      .poll(() => tid(s.page, 'balance-cash').textContent(), { timeout: 15_000 })
+      .toMatch(/^CNY [\d,]+\.\d\d$/);
+    await expect.poll(() => tid(s.page, 'conn').textContent(), { timeout: 15_000 }).toBe('live');
+    expect(await tid(s.page, 'login').isVisible()).toBe(false);
+    expect(await tid(s.page, 'who').textContent()).toContain(s.name);
+  }
+
+  async function order(s: Student, side: 'buy' | 'sell', price: string, qty: string): Promise<string> {
+    await tid(s.page, `ticket-side-${side}`).click();
+    await tid(s.page, 'ticket-price').fill(price);
+    await tid(s.page, 'ticket-qty').fill(qty);
+    await tid(s.page, 'ticket-submit').click();
+    const result = tid(s.page, 'ticket-result');
+    const error = tid(s.page, 'ticket-error');
+    await expect
+      .poll(async () => (await result.isVisible()) || (await error.isVisible()), { timeout: 10_000 })
+      .toBe(true);
+    if (await error.isVisible()) throw new Error(`${s.name}'s order was refused: ${await error.textContent()}`);
+    return (await result.textContent()) ?? '';
+  }
+
+  it('two students trade: a sell listing and a crossing buy show on both pages', async () => {
+    // Alice joins with the classroom's code on the login form.
+    const alice = await open('Alice', '/trade');
+    expect(await tid(alice.page, 'login').isVisible()).toBe(true);
+    await tid(alice.page, 'login-code').fill(server.joinCode);
+    await tid(alice.page, 'login-name').fill('Alice');
+    await tid(alice.page, 'login-submit').click();
+    await ready(alice);
+    const stored = await alice.context.storageState();
+    const saved = stored.origins.flatMap((o) => o.localStorage).find((e) => e.name === 'cets.token');
+    expect(saved?.value).toMatch(/^[\w-]{16,}$/);
+
+    // Bob opens the personal link the instructor issued.
+    const issued = await server.app.inject({
+      method: 'POST',
+      url: '/api/classrooms/default/students',
+      headers: { authorization: `Bearer ${INSTRUCTOR}` },
+      payload: { names: ['Bob'] },
+    });
+    expect(issued.statusCode).toBe(200);
+    const bobToken: string = issued.json().students[0].token;
+    const bob = await open('Bob', `/trade?token=${encodeURIComponent(bobToken)}`);
+    await ready(bob);
+    expect(bob.page.url()).not.toContain('token='); // the token leaves the address bar once stored
+
+    // The header shows the classroom and the exchange clock; the book and the rules are loaded.
+    for (const s of [alice, bob]) {
+      expect(await tid(s.page, 'room-name').textContent()).toBe('Default classroom');
+      expect(await tid(s.page, 'room-state').textContent()).toBe('running');
+      expect(await tid(s.page, 'clock-time').textContent()).toMatch(/^2024-12-16 1\d:\d\d:\d\d CST$/);
+      expect(await tid(s.page, 'instrument-select').inputValue()).toBe('CEA-23');
+      for (const side of ['book-bids', 'book-asks']) {
+        await expect.poll(() => tid(s.page, side).locator('tr.best').count()).toBeGreaterThan(0);
+        expect(await tid(s.page, side).locator('tr.best').count()).toBeLessThanOrEqual(5);
+      }
+      expect(await tid(s.page, 'ticket-rules').textContent()).toContain('band 87.30–106.70');
+    }
+
+    // Alice lists 1,000 t inside the spread; both books show it as the best ask.
+    const price = await insideSpread();
+    const listed = await order(alice, 'sell', price, '1000');
+    expect(listed).toMatch(/^Order #\d+ accepted: /);
+    expect(listed).toContain(`Sell 1,000 t at ${price}; filled 0 t, resting 1,000 t.`);
+    const level = (s: Student) => tid(s.page, 'book-asks').locator(`tr[data-price="${price}"]`);
+    for (const s of [alice, bob]) {
+      await expect.poll(() => level(s).textContent()).toContain('1,000');
+      expect(await tid(s.page, 'book-asks').locator('tr').last().getAttribute('data-price')).toBe(price);
+    }
+
+    // Bob buys 400 t at that price: it crosses Alice's listing.
+    const bought = await order(bob, 'buy', price, '400');
+    expect(bought).toMatch(/filled 400 t, resting 0 t\./);
+
+    for (const [s, side] of [
+      [alice, 'sell'],
+      [bob, 'buy'],
+    ] as const) {
+      const fill = tid(s.page, 'my-fills').locator('tr[data-trade]').first();
+      await expect.poll(() => fill.textContent(), { timeout: 10_000 }).toContain(price);
+      expect((await fill.locator('td').allTextContents()).slice(1, 5)).toEqual(['CEA-23', side, price, '400']);
+      const tape = tid(s.page, 'trades-tape').locator('tr[data-trade]').first();
+      await expect.poll(() => tape.textContent(), { timeout: 10_000 }).toContain(price);
+      expect((await tape.locator('td').allTextContents()).slice(1)).toEqual([price, '400', 'listed']);
+      expect(await tape.getAttribute('data-trade')).toBe(await fill.getAttribute('data-trade'));
+      // The listing's rest is still in the book, 600 t.
+      await expect.poll(() => level(s).textContent()).toContain('600');
+      // The chart has candles.
+      expect(await s.page.locator('[data-testid="chart"] canvas').count()).toBeGreaterThan(0);
+      expect(await s.page.locator('.chart-empty').isVisible()).toBe(false);
+    }
+
+    const aliceOrder = tid(alice.page, 'my-orders').locator('tr[data-order]').first();
+    await expect.poll(() => aliceOrder.locator('td').nth(6).textContent()).toBe('600');
+    expect((await aliceOrder.locator('td').allTextContents()).slice(2, 9)).toEqual([
+      'sell',
+      price,
+      '1,000',
+      '400',
+      '600',
+      'day',
+      'resting',
+    ]);
+
+    await alice.page.screenshot({ path: join(SHOTS, 'trade-alice.png') });
+    await bob.page.screenshot({ path: join(SHOTS, 'trade-bob.png') });
+
+    // Bob clicks Alice's level (the best ask): its listing goes into the take form, and he takes 100 t of it.
+    await level(bob).click();
+    const option = tid(bob.page, 'take-listing').locator('option').first();
+    expect(await option.textContent()).toMatch(/^Buy from #\d+ · /);
+    expect(await option.textContent()).toContain(` · ${price} · 600 t`);
+    expect(await tid(bob.page, 'take-qty').inputValue()).toBe('600');
+    expect(await tid(bob.page, 'ticket-price').inputValue()).toBe(price);
+    await tid(bob.page, 'take-qty').fill('100');
+    await tid(bob.page, 'take-submit').click();
+    await expect.poll(() => tid(bob.page, 'take-result').textContent()).toMatch(/^Took listing #\d+: filled 100 t/);
+    await expect.poll(() => tid(bob.page, 'my-fills').locator('tr[data-trade]').count()).toBe(2);
+    await expect.poll(() => aliceOrder.locator('td').nth(6).textContent()).toBe('500');
+
+    // Alice cancels the rest; the level leaves both books.
+    await aliceOrder.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => aliceOrder.getAttribute('data-status')).toBe('cancelled');
+    for (const s of [alice, bob]) await expect.poll(() => level(s).count()).toBe(0);
+
+    for (const s of students) expect(s.problems).toEqual([]);
+  });
+
+  it('shows refusals with their code and message', async () => {
+    const bob = students.find((s) => s.name === 'Bob')!;
+    const page = bob.page;
+    await tid(page, 'ticket-side-buy').click();
+    await tid(page, 'ticket-price').fill('200.00');
+    await tid(page, 'ticket-qty').fill('10');
+    await tid(page, 'ticket-submit').click();
+    await expect.poll(() => tid(page, 'ticket-error').isVisible()).toBe(true);
+    expect(await tid(page, 'ticket-error').textContent()).toMatch(/^[A-Z][A-Za-z_]+: .*upper price limit/);
+
+    // A malformed price never leaves the page.
+    await tid(page, 'ticket-price').fill('97.123');
+    await tid(page, 'ticket-submit').click();
+    expect(await tid(page, 'ticket-error').textContent()).toMatch(/^BAD_PRICE: /);
+
+    // A block proposal below the market's minimum is refused on the page, naming the minimum.
+    await tid(page, 'block-price').fill('97.00');
+    await tid(page, 'block-qty').fill('5000');
+    await tid(page, 'block-submit').click();
+    expect(await tid(page, 'block-error').textContent()).toBe(
+      'BELOW_BLOCK_MINIMUM: a block trade here is at least 100,000 t',
+    );
+
+    await page.screenshot({ path: join(SHOTS, 'trade-bob-errors.png') });
+    expect(bob.problems).toEqual([]);
+  });
+
+  it('the instructor page shows the classroom, join code, students and timeline', async () => {
+    const s = await open('Instructor', `/instructor?token=${INSTRUCTOR}`);
+    const page = s.page;
+    await expect.poll(() => tid(page, 'join-code').textContent(), { timeout: 15_000 }).toBe(server.joinCode);
+    expect(await tid(page, 'room-state').textContent()).toBe('running');
+    await expect
+      .poll(() => tid(page, 'students').locator('tr').allTextContents())
+      .toEqual([expect.stringContaining('Alice'), expect.stringContaining('Bob')]);
+    expect(await tid(page, 'timeline').locator('tr').count()).toBeGreaterThan(0);
+    await expect.poll(() => tid(page, 'report-profit').locator('tr').count()).toBe(2);
+    await expect.poll(() => tid(page, 'conn').textContent(), { timeout: 15_000 }).toBe('live');
+
+    // Issue a link and see it.
+    await tid(page, 'student-names').fill('Carol');
+    await tid(page, 'students-submit').click();
+    await expect.poll(() => tid(page, 'issued').locator('a').first().textContent()).toMatch(/^\/trade\?token=/);
+
+    await page.screenshot({ path: join(SHOTS, 'instructor.png'), fullPage: true });
+    expect(s.problems).toEqual([]);
+  });
+
+  it('with the live connection down, orders go by HTTP and the page reconnects', async () => {
+    // Carol opens the personal link the instructor page showed; her socket is refused until we let it through.
+    const instructor = students.find((s) => s.name === 'Instructor')!;
+    const href = (await tid(instructor.page, 'issued').locator('a').first().getAttribute('href'))!;
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    let blocked = true;
+    await context.routeWebSocket(/\/ws/, (ws) => {
+      if (blocked) ws.close({ code: 1011, reason: 'blocked by the test' });
+      else ws.connectToServer();
+    });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(href);
+    await expect.poll(() => tid(page, 'balance-cash').textContent(), { timeout: 15_000 }).toMatch(/^CNY /);
+    await expect.poll(() => tid(page, 'conn').textContent()).toMatch(/^(offline · reconnecting in|connecting)/);
+
+    // An order while the socket is down goes by HTTP and is acknowledged all the same.
+    const price = await insideSpread();
+    await tid(page, 'ticket-side-sell').click();
+    await tid(page, 'ticket-price').fill(price);
+    await tid(page, 'ticket-qty').fill('10');
+    await tid(page, 'ticket-submit').click();
+    await expect.poll(() => tid(page, 'ticket-result').textContent()).toMatch(/resting 10 t\.$/);
+    await expect.poll(() => tid(page, 'my-orders').locator('tr[data-order]').count()).toBe(1);
+
+    // Let the socket through: the page reconnects (with backoff) and the book arrives.
+    blocked = false;
+    await expect.poll(() => tid(page, 'conn').textContent(), { timeout: 20_000 }).toBe('live');
+    await expect.poll(() => tid(page, 'book-asks').locator(`tr[data-price="${price}"]`).count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'trade-carol-reconnected.png') });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
