@@ -72,7 +72,9 @@ export class LiveDb {
   }
 
   updateSettings(classroomId: string, speed: number, botIntensity: number): void {
-    this.db.prepare('UPDATE classroom SET speed = ?, bot_intensity = ? WHERE id = ?').run(speed, botIntensity, classroomId);
+    this.db
+      .prepare('UPDATE classroom SET speed = ?, bot_intensity = ? WHERE id = ?')
+      .run(speed, botIntensity, classroomId);
   }
 
   students(classroomId: string): StudentRow[] {
