@@ -113,6 +113,6 @@ export class Book {
     if (bb && ba) {
       const spread = (Math.round((Number(ba.priceCny) - Number(bb.priceCny)) * 100) / 100).toFixed(2);
       this.spreadEl.textContent = `spread ${spread} · mid ${((Number(ba.priceCny) + Number(bb.priceCny)) / 2).toFixed(3)}`;
-    } else this.spreadEl.textContent = this.loaded ? 'one side empty' : '—';
+    } else this.spreadEl.textContent = !this.loaded ? '—' : bb || ba ? 'one side empty' : 'empty book';
   }
 }

@@ -42,6 +42,15 @@ export class PriceChart {
       priceLineVisible: false,
     });
     this.volume.priceScale().applyOptions({ scaleMargins: { top: 0.78, bottom: 0 } });
+    this.legend = document.createElement('div');
+    this.legend.className = 'chart-legend';
+    this.legend.dataset.testid = 'chart-legend';
+    el.append(this.legend);
+    this.chart.subscribeCrosshairMove((param) => {
+      const k = param.time === undefined ? null : param.seriesData.get(this.candles);
+      const v = param.time === undefined ? null : param.seriesData.get(this.volume);
+      this.showLegend(k ?? this.last, v?.value ?? this.last?.volumeT);
+    });
     this.empty = document.createElement('div');
     this.empty.className = 'chart-empty';
     this.empty.textContent = 'No trades yet in this instrument.';
@@ -60,9 +69,11 @@ export class PriceChart {
       volumeT: x.volumeT,
     }));
     this.candles.setData(c.map(({ volumeT: _v, ...k }) => k));
-    this.volume.setData(c.map((k) => this.volBar(k.time, k.volumeT, k.close >= k.open)));
+    this.volume.setData(c.map((k) => this.volBar(k.time, k.volumeT, k.open, k.close)));
     this.last = c.length === 0 ? null : { ...c[c.length - 1] };
+    this.showLegend(this.last, this.last?.volumeT);
     this.empty.hidden = c.length > 0;
+    this.chart.applyOptions({ rightPriceScale: { visible: c.length > 0 } });
     // Fit the history to the width, but keep candles between 4 and 16 px wide (a short history is not a few giants).
     const widthPx = this.el.clientWidth || 600;
     const barSpacing = Math.max(4, Math.min(16, (widthPx - 70) / (c.length + 8)));
@@ -70,8 +81,21 @@ export class PriceChart {
     this.chart.timeScale().scrollToRealTime();
   }
 
-  volBar(time, value, up) {
-    return { time, value, color: up ? 'rgba(198,40,40,.45)' : 'rgba(27,127,59,.45)' };
+  volBar(time, value, open, close) {
+    const color = close > open ? 'rgba(198,40,40,.45)' : close < open ? 'rgba(27,127,59,.45)' : 'rgba(95,107,122,.4)';
+    return { time, value, color };
+  }
+
+  /** Open, high, low, close and volume of the candle under the cursor (or the last one). */
+  showLegend(k, volumeT) {
+    if (!k || k.open === undefined) {
+      this.legend.textContent = '';
+      return;
+    }
+    const t = new Date(k.time * 1000).toISOString();
+    const f = (x) => x.toFixed(2);
+    const vol = volumeT === undefined ? '' : `  V ${Math.round(volumeT).toLocaleString('en-US')} t`;
+    this.legend.textContent = `${t.slice(0, 10)} ${t.slice(11, 16)}  O ${f(k.open)}  H ${f(k.high)}  L ${f(k.low)}  C ${f(k.close)}${vol}`;
   }
 
   /** A listed trade from the trades channel. */
@@ -88,7 +112,9 @@ export class PriceChart {
     } else this.last = { time, open: p, high: p, low: p, close: p, volumeT: t.qtyT };
     const { volumeT, ...k } = this.last;
     this.candles.update(k);
-    this.volume.update(this.volBar(time, volumeT, k.close >= k.open));
+    this.volume.update(this.volBar(time, volumeT, k.open, k.close));
+    this.showLegend(this.last, volumeT);
+    if (!this.empty.hidden) this.chart.applyOptions({ rightPriceScale: { visible: true } });
     this.empty.hidden = true;
   }
 }

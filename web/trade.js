@@ -121,9 +121,11 @@ function fillSelectors() {
 }
 
 function showTicker(t) {
-  $('ticker-last').textContent = cny(t.lastCny);
+  // No trade yet in this instrument: the server's last price is 0.00.
+  const none = t.lastCny === null || Number(t.lastCny) === 0;
+  $('ticker-last').textContent = none ? '—' : cny(t.lastCny);
   const ch = $('ticker-change');
-  ch.textContent = pct(t.changePct);
+  ch.textContent = none ? '' : pct(t.changePct);
   ch.className = t.changePct > 0 ? 'up' : t.changePct < 0 ? 'down' : '';
   $('ticker-volume').textContent = `vol ${tonnes(t.volumeT)}`;
 }

@@ -257,6 +257,79 @@ describe.skipIf(skip)('live classroom in a browser', () => {
     expect(bob.problems).toEqual([]);
   });
 
+  it("a gap in a channel's sequence: the page subscribes again and waits for the snapshot", async () => {
+    // The page's own feed module, driven by hand with a stand-in socket (the real one stays as it is).
+    const page = students.find((s) => s.name === 'Bob')!.page;
+    const out = await page.evaluate(`(async () => {
+      const { Feed } = await import('/web/socket.js');
+      const got = [];
+      const sent = [];
+      const f = new Feed({ token: null, onData: (ch, type, data) => got.push([ch, type, data.n]), onState: () => {} });
+      f.ws = { readyState: WebSocket.OPEN, send: (t) => sent.push(JSON.parse(t)) };
+      const msg = (seq, type, n) => f.onMessage(JSON.stringify({ ch: 'depth:x:y', seq, type, data: { n } }));
+      msg(5, 'snapshot', 1);
+      msg(6, 'delta', 2);
+      msg(8, 'delta', 3); // 7 went missing
+      msg(9, 'delta', 4); // still waiting for the snapshot
+      msg(9, 'snapshot', 5);
+      msg(10, 'delta', 6);
+      return { got, sent, gaps: f.gaps };
+    })()`);
+    expect(out).toEqual({
+      got: [
+        ['depth:x:y', 'snapshot', 1],
+        ['depth:x:y', 'delta', 2],
+        ['depth:x:y', 'snapshot', 5],
+        ['depth:x:y', 'delta', 6],
+      ],
+      sent: [{ op: 'subscribe', channels: ['depth:x:y'] }],
+      gaps: 1,
+    });
+  });
+
+  it('a block trade: Alice proposes to Bob in the afternoon session, Bob accepts on his page', async () => {
+    const [alice, bob] = [students.find((s) => s.name === 'Alice')!, students.find((s) => s.name === 'Bob')!];
+    // Block trades run 13:00-15:00: move exchange time on past the lunch break.
+    server.hub.rooms.get('default')!.advanceExchange(65 * 60_000);
+    await expect.poll(() => tid(alice.page, 'clock-session').textContent(), { timeout: 10_000 }).toBe('listed+block');
+
+    await tid(alice.page, 'block-side').selectOption('sell');
+    await tid(alice.page, 'block-price').fill('97.00');
+    await tid(alice.page, 'block-qty').fill('100,000');
+    await expect.poll(() => tid(alice.page, 'block-to').locator('option').allTextContents()).toContain('Bob');
+    await tid(alice.page, 'block-to').selectOption({ label: 'Bob' });
+    await tid(alice.page, 'block-submit').click();
+    await expect.poll(() => tid(alice.page, 'block-error').textContent()).toMatch(/^Block proposal #\d+ sent\.$/);
+    const mine = tid(alice.page, 'block-list').locator('tr[data-proposal]').first();
+    expect((await mine.locator('td').allTextContents()).slice(1, 7)).toEqual([
+      'you',
+      'Bob',
+      'sell',
+      '97.00',
+      '100,000',
+      'open',
+    ]);
+
+    // Bob's page lists it (the list is polled) with Accept / Counter / Reject; he accepts.
+    const offer = tid(bob.page, 'block-list').locator('tr[data-proposal]').first();
+    await expect.poll(() => offer.textContent(), { timeout: 10_000 }).toContain('Alice');
+    expect(await offer.getByRole('button').allTextContents()).toEqual(['Accept', 'Counter', 'Reject']);
+    await offer.getByRole('button', { name: 'Accept' }).click();
+    await expect
+      .poll(() => tid(bob.page, 'block-error').textContent())
+      .toBe(`Block #${await offer.getAttribute('data-proposal')} accepted: you bought 100,000 t at 97.00.`);
+    for (const [s, side] of [
+      [alice, 'sell'],
+      [bob, 'buy'],
+    ] as const) {
+      const fill = tid(s.page, 'my-fills').locator('tr[data-trade]').first();
+      await expect.poll(() => fill.locator('td').nth(6).textContent(), { timeout: 10_000 }).toBe('block');
+      expect((await fill.locator('td').allTextContents()).slice(1, 5)).toEqual(['CEA-23', side, '97.00', '100,000']);
+    }
+    await bob.page.screenshot({ path: join(SHOTS, 'trade-bob-block.png') });
+    for (const s of [alice, bob]) expect(s.problems).toEqual([]);
+  });
+
   it('the instructor page shows the classroom, join code, students and timeline', async () => {
     const s = await open('Instructor', `/instructor?token=${INSTRUCTOR}`);
     const page = s.page;
