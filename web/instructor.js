@@ -66,6 +66,19 @@ function showRoom(room) {
   se.textContent = room.clock.session;
   se.className = `badge session ${room.clock.session === 'closed' ? 'closed' : ''}`;
   $('room-deadline').textContent = room.deadline;
+  rows(
+    $('markets'),
+    room.markets,
+    (m) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, m.name),
+        h('td', { class: 'wrap-text' }, m.instruments.map((id) => (id === m.primary ? `${id} (main)` : id)).join(', ')),
+      ),
+    'no markets',
+    2,
+  );
   const speed = $('speed');
   const bots = $('bots');
   if (document.activeElement !== speed) speed.value = String(room.clock.speed);

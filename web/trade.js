@@ -87,6 +87,13 @@ function showRoom(room) {
   se.title = room.clock.session === 'closed' ? 'No session open now' : `Open now: ${room.clock.session} trading`;
   se.className = `badge session ${room.clock.session === 'closed' ? 'closed' : ''}`;
   tickClock();
+  // Once the classroom has ended nothing can be traded: the buttons say so instead of waiting for a refusal.
+  const ended = room.state === 'ended';
+  for (const id of ['ticket-submit', 'take-submit', 'surrender-submit', 'block-submit']) {
+    const btn = $(id);
+    btn.disabled = ended || (id === 'block-submit' && state.rules !== null && state.rules.block === null);
+    btn.title = ended ? 'The classroom has ended' : '';
+  }
   if (room.state === 'ended')
     banner('', 'The classroom has ended: trading is closed. The leaderboard shows the final standing.');
   else if (room.state === 'paused') banner('', 'The instructor has paused the market.');
