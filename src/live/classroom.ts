@@ -730,6 +730,8 @@ export class Classroom {
         if (o !== undefined) o.filledT += t.qtyT;
       }
       this.emit({ kind: 'private', studentId: s.studentId, what: 'fill' });
+      // A resting order that was hit changed too (filled, resting): its owner's order list is news.
+      this.emit({ kind: 'private', studentId: s.studentId, what: 'order' });
       this.emit({ kind: 'private', studentId: s.studentId, what: 'balance' });
     }
     this.emit({ kind: 'trade', marketId, trade: t });
