@@ -49,6 +49,7 @@ const TRADES_CH = `trades:national:${INSTRUMENT}`;
 // order that made it was due by the bots' schedule (later than the trade's own time when the bots fall behind).
 
 const RING = 1 << 20;
+const CONNECT_TIMEOUT_MS = 30_000;
 const WARM_END = 0;
 const MEASURE_END = 1;
 const nowNs = (): bigint => process.hrtime.bigint();
@@ -195,6 +196,10 @@ class ClientSet {
       const ws = new WebSocket(`${this.base}/ws`, { perMessageDeflate: false, skipUTF8Validation: !this.fullParse });
       const lastSeq = new Map<string, number>();
       let subscribed = false;
+      const timer = setTimeout(() => {
+        ws.terminate();
+        reject(new Error(`a client got no "subscribed" answer in ${CONNECT_TIMEOUT_MS} ms`));
+      }, CONNECT_TIMEOUT_MS);
       ws.on('message', (data: Buffer) => {
         const now = nowNs();
         const m = this.parse(data);
@@ -217,6 +222,7 @@ class ClientSet {
           }
         } else if (m.op === 'subscribed' && !subscribed) {
           subscribed = true;
+          clearTimeout(timer);
           this.sockets.push(ws);
           resolve();
         }
@@ -224,7 +230,10 @@ class ClientSet {
       ws.once('open', () => ws.send(JSON.stringify({ op: 'subscribe', channels: [DEPTH_CH, TRADES_CH] })));
       ws.on('error', (e) => {
         this.errors++;
-        if (!subscribed) reject(e);
+        if (!subscribed) {
+          clearTimeout(timer);
+          reject(e);
+        }
       });
       ws.on('close', () => {
         this.closed++;
@@ -269,6 +278,7 @@ class ClientThread {
   private readonly messages: ToMain[] = [];
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
+  private done = false;
 
   constructor(data: ThreadData) {
     // A worker does not inherit tsx's loader: register it, then load this file.
@@ -283,13 +293,20 @@ class ClientThread {
       this.failure = e;
       this.wake?.();
     });
+    this.worker.once('exit', (code) => {
+      // Its last message may be delivered just after its exit: give it a moment before calling it lost.
+      setTimeout(() => {
+        if (!this.done) this.failure ??= new Error(`a client thread ended (exit code ${code}) before its results`);
+        this.wake?.();
+      }, 1_000).unref();
+    });
   }
 
   private async next<K extends ToMain['kind']>(kind: K): Promise<Extract<ToMain, { kind: K }>> {
     for (;;) {
-      if (this.failure !== null) throw this.failure;
       const i = this.messages.findIndex((m) => m.kind === kind);
       if (i >= 0) return this.messages.splice(i, 1)[0] as Extract<ToMain, { kind: K }>;
+      if (this.failure !== null) throw this.failure;
       await new Promise<void>((r) => {
         this.wake = r;
       });
@@ -303,7 +320,8 @@ class ClientThread {
   async finish(): Promise<ClientResult> {
     this.worker.postMessage('finish');
     const r = (await this.next('result')).result;
-    await new Promise((resolve) => this.worker.once('exit', resolve));
+    this.done = true;
+    await this.worker.terminate(); // it is done (and may have ended already)
     return r;
   }
 }
@@ -342,6 +360,17 @@ async function main(): Promise<void> {
     ['BENCH_CLIENT_THREADS', THREADS, 0],
   ] as const)
     if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name}: "${v}" is not a whole number >= ${min}`);
+
+  // A run that hangs says where, and ends (the timer does not keep the process alive by itself).
+  let stage = 'starting the server';
+  const watchdog = setTimeout(
+    () => {
+      console.error(`ws bench: stuck while ${stage}; giving up`);
+      process.exit(2);
+    },
+    (WARMUP_S + MEASURE_S) * 1_000 + DRAIN_MS + 120_000,
+  );
+  watchdog.unref();
 
   // ---- server and bots' accounts
   const dir = mkdtempSync(join(tmpdir(), 'cets-bench-ws-'));
@@ -464,6 +493,7 @@ async function main(): Promise<void> {
   if (fdLimit !== null && fdLimit < fdNeed)
     console.log(`warning: raise it first (ulimit -n ${fdNeed}), or connections will fail with EMFILE`);
 
+  stage = 'connecting the clients';
   const tConnect = performance.now();
   const lives: Float64Array[] = [];
   const groups: { connected(): Promise<number>; finish(): Promise<ClientResult> }[] = [];
@@ -529,17 +559,20 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) sendOne();
   }, TICK_MS);
 
+  stage = 'trading';
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   while (nowNs() < clock[MEASURE_END]!) await sleep(50);
   clearInterval(bots);
   loopDelay.disable();
   const samples = () => lives.reduce((s, l) => s + l[SAMPLES]!, 0);
   const open = () => lives.reduce((s, l) => s + l[OPEN]!, 0);
+  stage = 'waiting for the last trades to reach the clients';
   const drainStart = performance.now();
   while (samples() < trades * open() && performance.now() - drainStart < DRAIN_MS) await sleep(20);
   const drainMs = performance.now() - drainStart;
 
   // ---- results
+  stage = "collecting the clients' counts and closing them";
   const results = await Promise.all(groups.map((g) => g.finish()));
   const hist = new Histogram();
   const histDue = new Histogram();
@@ -598,8 +631,10 @@ async function main(): Promise<void> {
       `${p99 < TARGET_P99_MS && !clean ? ' (p99 is under it, but see the rate, drops or missing trades above)' : ''}`,
   );
 
+  stage = 'closing the server';
   await server.close();
   rmSync(dir, { recursive: true, force: true });
+  clearTimeout(watchdog);
   console.log(`ws: clients ${openAtEnd}, p50 ${f1(p50)} ms, p99 ${f1(p99)} ms`);
   if (STRICT && !met) process.exitCode = 1;
 }
@@ -617,6 +652,5 @@ if (!isMainThread && (workerData as ThreadData | null)?.role === 'ws-bench-clien
       result.hist.bins.buffer as ArrayBuffer,
       result.histDue.bins.buffer as ArrayBuffer,
     ]);
-    parentPort!.close();
   });
 } else if (isMainThread) await main();
