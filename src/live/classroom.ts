@@ -52,6 +52,7 @@ export interface Student {
 export type OrderStatus = 'resting' | 'filled' | 'cancelled' | 'expired';
 
 export interface StudentOrder {
+  readonly studentId: number;
   readonly orderId: number;
   readonly marketId: string;
   readonly instrumentId: string;
@@ -140,7 +141,6 @@ export class Classroom {
   private readonly orders = new Map<number, StudentOrder[]>();
   /** Students' orders by market, then order id (ids are unique within a market's desk). */
   private readonly orderIndex = new Map<string, Map<number, StudentOrder>>();
-  private readonly orderOwner = new Map<StudentOrder, number>();
   private readonly fills = new Map<number, Fill[]>();
   private readonly tape = new Map<string, TradeRecord[]>();
   private readonly barsByMarket = new Map<string, DailyBar[]>();
@@ -391,14 +391,24 @@ export class Classroom {
 
   // ---- students ------------------------------------------------------------------------------------------------
 
-  addStudent(name: string): LiveResult<Student> {
-    const clean = name.trim();
-    if (clean.length === 0 || clean.length > 40 || hasControlChars(clean))
-      return refuse(LiveCode.BadInput, 'a name is 1 to 40 printable characters');
+  /** Why these names cannot all join now, or null. Checked before anyone is added: a list joins whole or not at all. */
+  joinProblem(names: readonly string[]): LiveRejection | null {
+    for (const n of names) {
+      const clean = n.trim();
+      if (clean.length === 0 || clean.length > 40 || hasControlChars(clean))
+        return refuse(LiveCode.BadInput, `"${n.slice(0, 40)}": a name is 1 to 40 printable characters`);
+    }
     if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
-    if (this.students.size >= MAX_STUDENTS) return refuse(LiveCode.Full, `the classroom is full (${MAX_STUDENTS})`);
-    const entityId = this.firmQueue[this.students.size];
-    if (entityId === undefined) return refuse(LiveCode.Full, 'no firm is left to give a new student');
+    const free = Math.min(MAX_STUDENTS, this.firmQueue.length) - this.students.size;
+    if (names.length > free) return refuse(LiveCode.Full, `the classroom has room for ${free} more student(s)`);
+    return null;
+  }
+
+  addStudent(name: string): LiveResult<Student> {
+    const bad = this.joinProblem([name]);
+    if (bad !== null) return bad;
+    const clean = name.trim();
+    const entityId = this.firmQueue[this.students.size]!;
     const home = this.home();
     const r = admitFirm(this.session.world, this.data, home, entityId, this.tsMs, home.venue.lastCloseFen);
     if (!r.ok) return r;
@@ -458,6 +468,7 @@ export class Classroom {
     const r = mw.market.placeOrder({ ...cmd, tsMs: this.tsMs, accountId: s.value.accountId });
     if (!r.ok) return r;
     this.track(s.value, {
+      studentId: s.value.studentId,
       orderId: r.value.orderId,
       marketId: cmd.marketId,
       instrumentId: cmd.instrumentId,
@@ -487,6 +498,7 @@ export class Classroom {
     const r = mw.market.take(this.tsMs, s.value.accountId, instrumentId, listingId, qtyT);
     if (!r.ok) return r;
     this.track(s.value, {
+      studentId: s.value.studentId,
       orderId: r.value.orderId,
       marketId,
       instrumentId,
@@ -666,6 +678,15 @@ export class Classroom {
     return this.tape.get(marketId) ?? [];
   }
 
+  /** The last `limit` trades of one instrument, newest first. */
+  recentTrades(marketId: string, instrumentId: string, limit: number): TradeRecord[] {
+    const tape = this.trades(marketId);
+    const out: TradeRecord[] = [];
+    for (let i = tape.length - 1; i >= 0 && out.length < limit; i--)
+      if (tape[i]!.instrumentId === instrumentId) out.push(tape[i]!);
+    return out;
+  }
+
   bars(marketId: string): readonly DailyBar[] {
     return this.barsByMarket.get(marketId) ?? [];
   }
@@ -752,7 +773,6 @@ export class Classroom {
       this.orderIndex.set(o.marketId, byId);
     }
     byId.set(o.orderId, o);
-    this.orderOwner.set(o, s.studentId);
   }
 
   private after<T>(s: Student, marketId: string, instrumentId: string, r: Result<T>): LiveResult<T> {
@@ -767,7 +787,7 @@ export class Classroom {
     let o: StudentOrder | undefined;
     for (const byId of this.orderIndex.values()) {
       const x = byId.get(orderId);
-      if (x === undefined || this.orderOwner.get(x) !== s.studentId) continue;
+      if (x === undefined || x.studentId !== s.studentId) continue;
       if (o === undefined || this.restingT(x) > 0) o = x;
     }
     if (o === undefined) return refuse(LiveCode.UnknownOrder, `you have no order ${orderId}`);

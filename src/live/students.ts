@@ -3,7 +3,7 @@
 // and working cash. So each student inherits a realistic shortfall or surplus and a deadline to meet it by.
 
 import { obligation, trueUp } from '../market/compliance/index.ts';
-import type { MarketWorld, SimData, World } from '../sim/world.ts';
+import { type MarketWorld, type SimData, type World, workingCashFen } from '../sim/world.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
 
 /** Firms a class can be handed: small enough that a student's trades move a classroom market, not swamp it. */
@@ -56,8 +56,7 @@ export function admitFirm(
   const added = world.registry.add({ ...row, accountId });
   if (!added.ok) return refuse(added.code, added.message);
   const verifiedT = cycle.years.reduce((s, y) => s + (row.verifiedT[y] ?? 0), 0);
-  // The same working cash as the simulated firms get: 40% of a year's emissions at the opening price, plus 100k.
-  const cashFen = Math.round(verifiedT * openingFen * 0.4) + 100_000_00;
+  const cashFen = workingCashFen(verifiedT, openingFen);
   world.ledger.deposit(tsMs, accountId, cashFen, `classroom: working cash of ${row.name}`);
   let allocatedT = 0;
   for (const year of cycle.years) {

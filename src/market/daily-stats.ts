@@ -88,6 +88,12 @@ export class DailyStats {
     a.add(t.priceFen, t.qtyT);
   }
 
+  /** Today's running figures of one instrument and mode so far (null before its first trade today). */
+  todaySoFar(instrumentId: string, mode: TradeMode): { highFen: number; lowFen: number; volumeT: number } | null {
+    const a = this.today.get(`${instrumentId}|${mode}`);
+    return a === undefined || a.trades === 0 ? null : { highFen: a.highFen, lowFen: a.lowFen, volumeT: a.volumeT };
+  }
+
   /** The last close of an instrument (0 when it never had one). */
   closeFen(instrumentId: string): number {
     return this.closes.get(instrumentId) ?? 0;

@@ -54,10 +54,10 @@ export function sumFenToYuan(fens: readonly number[]): string {
   return s.div(100).toFixed(2);
 }
 
-const YUAN_RE = /^\d{1,9}(\.\d{1,2})?$/;
+const YUAN_RE = /^\d{1,12}(\.\d{1,2})?$/;
 
 /** "97.25" -> 9725; null for anything but a plain non-negative amount with at most two decimals (no sign, no
- * exponent, at most 9 integer digits): money from outside is refused, never rounded. */
+ * exponent, at most 12 integer digits: still a safe integer of fen): money from outside is refused, never rounded. */
 export function yuanToFen(yuan: string): number | null {
   if (typeof yuan !== 'string' || !YUAN_RE.test(yuan)) return null;
   return new D(yuan).mul(100).toNumber();

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import Value from 'typebox/value';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Classroom, LiveEvent } from '../live/classroom.ts';
+import { fenToYuan } from '../market/money.ts';
 import { HttpError } from './http.ts';
 import type { Hub, Principal } from './hub.ts';
 import { cancelOrder, type OrderCmd, placeOrder } from './routes/student.ts';
@@ -298,21 +299,14 @@ export class Streams {
     }
     const [kind, mid, ins] = ch.split(':') as [string, string, string];
     if (kind === 'depth') {
-      const k = this.key(room, ch);
-      if (!this.depth.has(k)) {
-        const v = depthView(room, mid, ins, DEPTH_LEVELS)!;
-        this.depth.set(k, { bids: v.bids, asks: v.asks });
-      }
-      return { ...depthView(room, mid, ins, DEPTH_LEVELS)!, ...this.depth.get(k)! };
+      // subscribe() flushed first, so the book now is what the channel last published: the snapshot and the
+      // next delta line up.
+      const v = depthView(room, mid, ins, DEPTH_LEVELS)!;
+      this.depth.set(this.key(room, ch), { bids: v.bids, asks: v.asks });
+      return v;
     }
     if (kind === 'ticker') return this.ticker(room, mid, ins);
-    if (kind === 'trades') {
-      const tape = room.trades(mid);
-      const out = [];
-      for (let i = tape.length - 1; i >= 0 && out.length < 50; i--)
-        if (tape[i]!.instrumentId === ins) out.push(tradeView(tape[i]!));
-      return out;
-    }
+    if (kind === 'trades') return room.recentTrades(mid, ins, 50).map(tradeView);
     return null;
   }
 
@@ -437,18 +431,17 @@ export class Streams {
     const e = mw.market.listed.engine(instrumentId);
     const prevClose = mw.market.stats.closeFen(instrumentId);
     const last = room.lastPriceFen(marketId, instrumentId);
-    const today = room
-      .trades(marketId)
-      .filter((t) => t.instrumentId === instrumentId && t.mode === 'listed' && t.tsMs >= dayStart(room.nowTsMs));
-    const cny = (f: number) => (f / 100).toFixed(2);
+    // The day's listed figures so far come from the market's own accumulators: no scan of the tape per trade.
+    const today = mw.market.stats.todaySoFar(instrumentId, 'listed');
+    const cny = (f: number): string | null => (f > 0 ? fenToYuan(f) : null);
     return {
       lastCny: cny(last),
-      changePct: prevClose > 0 ? Math.round(((last - prevClose) / prevClose) * 10_000) / 100 : 0,
-      volumeT: today.reduce((s, t) => s + t.qtyT, 0),
-      highCny: today.length === 0 ? null : cny(Math.max(...today.map((t) => t.priceFen))),
-      lowCny: today.length === 0 ? null : cny(Math.min(...today.map((t) => t.priceFen))),
-      bidCny: e === null || e.bestBidFen() <= 0 ? null : cny(e.bestBidFen()),
-      askCny: e === null || e.bestAskFen() <= 0 ? null : cny(e.bestAskFen()),
+      changePct: prevClose > 0 && last > 0 ? Math.round(((last - prevClose) / prevClose) * 10_000) / 100 : 0,
+      volumeT: today?.volumeT ?? 0,
+      highCny: today === null ? null : cny(today.highFen),
+      lowCny: today === null ? null : cny(today.lowFen),
+      bidCny: e === null ? null : cny(e.bestBidFen()),
+      askCny: e === null ? null : cny(e.bestAskFen()),
     };
   }
 
@@ -502,11 +495,6 @@ export class Streams {
       this.send(c, text);
     }
   }
-}
-
-function dayStart(tsMs: number): number {
-  const off = 8 * 3_600_000;
-  return Math.floor((tsMs + off) / 86_400_000) * 86_400_000 - off;
 }
 
 /** Levels that differ between two depth lists (by price); a removed level is sent with qtyT 0. */

@@ -17,6 +17,7 @@ import {
 } from '../market/compliance/index.ts';
 import { Ledger } from '../market/ledger.ts';
 import { Market } from '../market/market.ts';
+import { yuanToFen } from '../market/money.ts';
 import { changedSpec, type RuleChange } from '../market/rule-change.ts';
 import { dayNumber, minuteOfDay, tsOf } from '../market/time.ts';
 import type { Agent } from './agents/agent.ts';
@@ -73,9 +74,16 @@ export interface World {
 }
 
 /** "90.40" -> 9040 (the schema guarantees the shape). */
+/** A scenario's CNY amount in fen (the schema has checked its form already). */
 export function cnyToFen(cny: string): number {
-  const [y, f = ''] = cny.split('.');
-  return Number(y) * 100 + Number(f.padEnd(2, '0'));
+  const fen = yuanToFen(cny);
+  if (fen === null) throw new SimError(SimCode.Scenario, `"${cny}" is not an amount of CNY`);
+  return fen;
+}
+
+/** A covered firm's working cash: 40% of a year's emissions at the opening price, plus 100,000 CNY. */
+export function workingCashFen(emissionsT: number, priceFen: number): number {
+  return Math.round(emissionsT * priceFen * 0.4) + 100_000_00;
 }
 
 export function ruleChangeOf(e: ScenarioEvent): { market: string; change: RuleChange } | null {
@@ -243,7 +251,7 @@ export function admitEntities(
     must(ledger.open(id, 'entity'), `account of ${row.id}`);
     must(world.registry.add({ ...row, accountId: id }), `entity ${row.id}`);
     const scaleT = Math.max(...Object.values(row.verifiedT), 1);
-    ledger.deposit(tsMs, id, Math.round(scaleT * openingFen * 0.4) + 100_000_00, 'sim: working cash');
+    ledger.deposit(tsMs, id, workingCashFen(scaleT, openingFen), 'sim: working cash');
     added.push(row.id);
   }
   if (cycle === null || mw.plan === null) return added.length;

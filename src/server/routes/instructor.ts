@@ -127,10 +127,9 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
     ),
     async (req) => {
       const room = needInstructor(hub, req, req.params.cid);
-      // All names checked before anyone is added: a bad name in the list adds nobody.
-      for (const n of req.body.names)
-        if (n.trim().length === 0 || hasControlChars(n))
-          throw new HttpError(400, 'BAD_REQUEST', `"${n.slice(0, 40)}" is not a usable name`);
+      // The whole list is checked before anyone is added: a bad name or too many names adds nobody.
+      const bad = room.joinProblem(req.body.names);
+      if (bad !== null) fail(bad);
       const out = [];
       for (const n of req.body.names) {
         const r = hub.addStudent(room, n);
@@ -192,13 +191,4 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
   app.get<P>('/api/classrooms/:cid/report', schema({}, ReportOut), async (req) =>
     reportView(needInstructor(hub, req, req.params.cid)),
   );
-}
-
-/** True when a text holds control characters (C0 or DEL): not allowed in names. */
-function hasControlChars(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
 }

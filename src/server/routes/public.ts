@@ -56,6 +56,14 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
     },
   );
 
+  /** The classroom of a market route, 404 when it or the market is not there. */
+  const marketRoom = (req: { params: { cid: string; mid: string } }) => {
+    const room = roomOf(hub, req.params.cid);
+    if (room.marketOf(req.params.mid) === null)
+      throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
+    return room;
+  };
+
   const marketSchema = (out: object) => ({
     schema: { tags, params: MarketParams, querystring: InstrumentQuery, response: { 200: out, ...errors } },
   });
@@ -71,15 +79,8 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
     '/api/classrooms/:cid/markets/:mid/trades',
     marketSchema(Type.Object({ trades: Type.Array(TradeOut) })),
     async (req) => {
-      const room = roomOf(hub, req.params.cid);
-      if (room.marketOf(req.params.mid) === null)
-        throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
-      const limit = req.query.limit ?? 50;
-      const out = [];
-      const tape = room.trades(req.params.mid);
-      for (let i = tape.length - 1; i >= 0 && out.length < limit; i--)
-        if (tape[i]!.instrumentId === req.query.instrument) out.push(tradeView(tape[i]!));
-      return { trades: out };
+      const room = marketRoom(req);
+      return { trades: room.recentTrades(req.params.mid, req.query.instrument, req.query.limit ?? 50).map(tradeView) };
     },
   );
 
@@ -87,9 +88,7 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
     '/api/classrooms/:cid/markets/:mid/bars',
     marketSchema(Type.Object({ bars: Type.Array(BarOut) })),
     async (req) => {
-      const room = roomOf(hub, req.params.cid);
-      if (room.marketOf(req.params.mid) === null)
-        throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
+      const room = marketRoom(req);
       return {
         bars: room
           .bars(req.params.mid)
@@ -103,9 +102,7 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
     '/api/classrooms/:cid/markets/:mid/candles',
     marketSchema(Type.Object({ candles: Type.Array(CandleOut) })),
     async (req) => {
-      const room = roomOf(hub, req.params.cid);
-      if (room.marketOf(req.params.mid) === null)
-        throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
+      const room = marketRoom(req);
       return { candles: candlesView(room.trades(req.params.mid), req.query.instrument, req.query.minutes ?? 5) };
     },
   );

@@ -3,8 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Classroom } from '../../live/classroom.ts';
+import type { Proposal } from '../../market/block.ts';
 import { fenToYuan, yuanToFen } from '../../market/money.ts';
-import type { SideName } from '../../market/trade.ts';
+import type { SideName, TradeRecord } from '../../market/trade.ts';
 import { fail, HttpError, needStudent } from '../http.ts';
 import type { Hub } from '../hub.ts';
 import {
@@ -59,22 +60,7 @@ export function cancelOrder(room: Classroom, studentId: number, orderId: number)
   return r.value;
 }
 
-export function proposalView(
-  room: Classroom,
-  studentId: number,
-  marketId: string,
-  p: {
-    proposalId: number;
-    proposerId: number;
-    counterpartyId: number | null;
-    side: SideName;
-    instrumentId: string;
-    priceFen: number;
-    qtyT: number;
-    status: string;
-    tsMs: number;
-  },
-) {
+export function proposalView(room: Classroom, studentId: number, marketId: string, p: Readonly<Proposal>) {
   const me = room.student(studentId)!;
   const who = (accountId: number | null): string | null => {
     if (accountId === null) return null;
@@ -238,9 +224,9 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
             : room.respondBlock(studentId, marketId, id, action);
         if (!r.ok) fail(r);
         const v = r.value;
-        return 'tradeId' in v && action === 'accept'
-          ? tradeView(v as Parameters<typeof tradeView>[0])
-          : proposalView(room, studentId, marketId, v as Parameters<typeof proposalView>[3]);
+        return action === 'accept'
+          ? tradeView(v as TradeRecord)
+          : proposalView(room, studentId, marketId, v as Readonly<Proposal>);
       },
     );
   respond('accept');

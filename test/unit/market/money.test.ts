@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { feeCeilPerTonneFen, feeFen } from '../../../src/market/money.ts';
+import { feeCeilPerTonneFen, feeFen, fenToYuan, yuanToFen } from '../../../src/market/money.ts';
 
 // The fee functions take an integer path while value x bps is exact and fall back to decimal arithmetic beyond;
 // both must give what BigInt arithmetic says.
@@ -23,5 +23,21 @@ describe('fees', () => {
     expect(feeFen(27_003, 50)).toBe(135); // 135.015
     expect(feeFen(1, 5_000)).toBe(1); // 0.5 rounds up
     expect(feeCeilPerTonneFen(9_001, 50)).toBe(46); // 45.005
+  });
+});
+
+describe('yuan from outside', () => {
+  it('parses plain amounts exactly and refuses anything else rather than rounding it', () => {
+    expect(yuanToFen('97.25')).toBe(9_725);
+    expect(yuanToFen('97.2')).toBe(9_720);
+    expect(yuanToFen('0.01')).toBe(1);
+    expect(yuanToFen('999999999999.99')).toBe(99_999_999_999_999);
+    for (const bad of ['97.255', '-1', '+1', '1e3', '', ' 1', '1,000', '0x10', '1.', '.5', '1234567890123'])
+      expect([bad, yuanToFen(bad)]).toEqual([bad, null]);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 14 }), (fen) => {
+        expect(yuanToFen(fenToYuan(fen))).toBe(fen);
+      }),
+    );
   });
 });
