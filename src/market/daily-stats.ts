@@ -28,7 +28,7 @@ export interface DailyBar {
   readonly cumTurnoverFen: number;
 }
 
-class Accumulator {
+export class Accumulator {
   openFen = 0;
   highFen = 0;
   lowFen = 0;

@@ -55,7 +55,7 @@ interface Lot {
   rollsLeft: number;
 }
 
-class Holding {
+export class Holding {
   totalT = 0;
   reservedT = 0;
   lockedT = 0;
@@ -65,7 +65,7 @@ class Holding {
   }
 }
 
-class Account {
+export class Account {
   readonly id: number;
   readonly kind: AccountKind;
   cashFen = 0;
