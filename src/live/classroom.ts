@@ -2,8 +2,9 @@
 // exchange clock, with students trading beside the bots as covered firms. The instructor starts, pauses, resumes and
 // ends it, fires the scenario's shocks when they choose and may move the deadline.
 //
-// Pure: no I/O and no clock. The server calls advance(wallMs) on a timer and passes every student command through
-// here; what happens is reported to listeners as LiveEvents (trades, book changes, bars, news, status, private
+// Pure: no I/O and no clock. The server moves exchange time on with tick commands (src/live/commands.ts: every change
+// to a classroom is a command, so the journal can replay it) and passes every student command through here; what
+// happens is reported to listeners as LiveEvents (trades, book changes, bars, news, status, private
 // updates). Tokens and persistence are the server's business.
 
 import { Side } from '../engine/index.ts';
@@ -135,7 +136,6 @@ export class Classroom {
   readonly session: SimSession;
   private readonly windows: Window[];
   private tsMs: number;
-  private lastWallMs: number | null = null;
   private readonly students = new Map<number, Student>();
   private readonly byAccount = new Map<number, Student>();
   private readonly orders = new Map<number, StudentOrder[]>();
@@ -146,11 +146,13 @@ export class Classroom {
   private readonly barsByMarket = new Map<string, DailyBar[]>();
   readonly news: NewsItem[] = [];
   private readonly firedEvents = new Set<number>();
-  private readonly listeners: LiveListener[] = [];
+  /** Wiring, not state: not enumerable, so snapshots and the state hash leave it out (see snapshot.ts). */
+  declare private readonly listeners: LiveListener[];
   private readonly firmQueue: string[];
   private deadline: string;
 
   constructor(cfg: ClassroomConfig) {
+    Object.defineProperty(this, 'listeners', { value: [], enumerable: false });
     this.id = cfg.id;
     this.name = cfg.name;
     this.scenario = cfg.scenario;
@@ -173,6 +175,12 @@ export class Classroom {
     }
     const first = this.session.beginDay();
     this.tsMs = dayOpenTs(first, this.windows);
+  }
+
+  /** What the classroom was built from and never changes (catalogue, calendar, registry, scenario): snapshots
+   * refer to it rather than copy it. */
+  statics(): readonly object[] {
+    return [this.data, this.scenario];
   }
 
   // ---- listening ------------------------------------------------------------------------------------------------
@@ -208,20 +216,7 @@ export class Classroom {
       : sessionName(cstMinute(this.tsMs), spec.modes.listed.sessions, spec.modes.block?.sessions ?? null);
   }
 
-  /**
-   * Moves exchange time on by the wall time since the last call, times the speed, and runs the bots' looks up to
-   * it; at the end of a day, closes it and opens the next. Does nothing unless running. `maxWallMs` caps one step
-   * (a server that stalled does not fast-forward a whole day at once).
-   */
-  advance(wallMs: number, maxWallMs = 1_000): void {
-    const last = this.lastWallMs;
-    this.lastWallMs = wallMs;
-    if (this.state !== 'running' || last === null) return;
-    const dt = Math.min(Math.max(0, wallMs - last), maxWallMs);
-    this.advanceExchange(dt * this.speed);
-  }
-
-  /** Moves exchange time on by exactly this much (tests, and advance). */
+  /** Moves exchange time on by this much and runs the bots' looks up to it; at a day's end, opens the next. */
   advanceExchange(exchangeMs: number): void {
     if (this.state !== 'running') return;
     const step = stepClock(this.date, this.windows, this.tsMs, exchangeMs);
@@ -267,45 +262,54 @@ export class Classroom {
 
   // ---- instructor ----------------------------------------------------------------------------------------------
 
-  start(wallMs: number): LiveResult<ClassroomState> {
+  start(): LiveResult<ClassroomState> {
     if (this.state !== 'setup')
       return refuse(LiveCode.BadState, `the classroom is ${this.state}, not waiting to start`);
-    return this.setState('running', wallMs);
+    return this.setState('running');
   }
 
-  pause(wallMs: number): LiveResult<ClassroomState> {
+  pause(): LiveResult<ClassroomState> {
     if (this.state !== 'running') return refuse(LiveCode.BadState, `the classroom is ${this.state}, not running`);
-    return this.setState('paused', wallMs);
+    return this.setState('paused');
   }
 
-  resume(wallMs: number): LiveResult<ClassroomState> {
+  resume(): LiveResult<ClassroomState> {
     if (this.state !== 'paused') return refuse(LiveCode.BadState, `the classroom is ${this.state}, not paused`);
-    return this.setState('running', wallMs);
+    return this.setState('running');
   }
 
-  end(wallMs: number): LiveResult<ClassroomState> {
+  end(): LiveResult<ClassroomState> {
     if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has already ended');
-    return this.setState('ended', wallMs);
+    return this.setState('ended');
   }
 
-  private setState(state: ClassroomState, wallMs: number): LiveResult<ClassroomState> {
+  private setState(state: ClassroomState): LiveResult<ClassroomState> {
     this.state = state;
-    this.lastWallMs = wallMs;
     this.emit({ kind: 'status' });
     return { ok: true, value: state };
   }
 
-  setSpeed(speed: number): LiveResult<number> {
-    if (!Number.isFinite(speed) || speed < 1 || speed > 3_600)
+  /** Why these settings cannot be taken, or null (checked for both before either is set: a change is whole). */
+  settingsProblem(x: { speed?: number; botIntensity?: number }): LiveRejection | null {
+    const { speed, botIntensity } = x;
+    if (speed !== undefined && (!Number.isFinite(speed) || speed < 1 || speed > 3_600))
       return refuse(LiveCode.BadInput, `speed ${speed} is not between 1 (real time) and 3600 (an hour a second)`);
+    if (botIntensity !== undefined && (!Number.isFinite(botIntensity) || botIntensity < 0 || botIntensity > 10))
+      return refuse(LiveCode.BadInput, `bot intensity ${botIntensity} is not between 0 (no bots) and 10`);
+    return null;
+  }
+
+  setSpeed(speed: number): LiveResult<number> {
+    const bad = this.settingsProblem({ speed });
+    if (bad !== null) return bad;
     this.speed = speed;
     this.emit({ kind: 'status' });
     return { ok: true, value: speed };
   }
 
   setBotIntensity(x: number): LiveResult<number> {
-    if (!Number.isFinite(x) || x < 0 || x > 10)
-      return refuse(LiveCode.BadInput, `bot intensity ${x} is not between 0 (no bots) and 10`);
+    const bad = this.settingsProblem({ botIntensity: x });
+    if (bad !== null) return bad;
     this.botIntensity = x;
     // From the next day's draw of looks: today's are drawn already.
     this.session.activityScale = x;

@@ -10,6 +10,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RunContext } from '../sim/run.ts';
+import { Journal } from '../store/journal.ts';
 import { LiveDb } from '../store/live-db.ts';
 import { loadRunContext } from '../store/scenario-files.ts';
 import type { ServerConfig } from './config.ts';
@@ -43,6 +44,8 @@ export interface BuildOptions {
   readonly ctx?: RunContext;
   /** Start the default classroom at once (default true: a newcomer sees a market moving). */
   readonly autoStart?: boolean;
+  /** Journal every accepted command (default true). Off only for measuring what the journal costs. */
+  readonly journal?: boolean;
 }
 
 export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): Promise<Server> {
@@ -50,7 +53,8 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   const ctx = opts.ctx ?? loadRunContext();
   const db = new LiveDb(cfg.dataDir);
   const adminToken = cfg.adminToken ?? newToken();
-  const hub = new Hub(ctx, db, adminToken, now);
+  const journal = (opts.journal ?? true) ? new Journal(db.handle) : null;
+  const hub = new Hub(ctx, db, adminToken, now, journal);
   const streams = new Streams(hub);
   hub.restore();
 
@@ -74,7 +78,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   else if (existsSync(tokenFile)) instructorToken = readFileSync(tokenFile, 'utf8').trim();
   if (instructorToken !== null) writeFileSync(tokenFile, `${instructorToken}\n`, { mode: 0o600 });
   const room = hub.rooms.get('default')!;
-  if ((opts.autoStart ?? true) && room.state === 'setup') hub.control(room, 'start');
+  if ((opts.autoStart ?? true) && room.state === 'setup') await hub.control(room, 'start');
 
   const app = Fastify({
     logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
@@ -140,6 +144,8 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   app.server.on('upgrade', (req, socket, head) => streams.upgrade(req, socket, head));
   const ticker = setInterval(() => hub.tick(), cfg.tickMs);
   ticker.unref();
+  const snapshots = setInterval(() => hub.snapshotAll(), cfg.snapshotEverySec * 1_000);
+  snapshots.unref();
   await app.ready();
 
   return {
@@ -154,8 +160,11 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
     },
     async close() {
       clearInterval(ticker);
+      clearInterval(snapshots);
       streams.close();
       await app.close();
+      // A clean stop leaves a snapshot at the end, so the next start replays nothing.
+      hub.snapshotAll();
       db.close();
     },
   };

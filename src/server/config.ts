@@ -24,6 +24,8 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
   /** Milliseconds between clock ticks. */
   readonly tickMs: number;
+  /** Seconds between classroom snapshots (a restart replays the journal after the latest). */
+  readonly snapshotEverySec: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -40,6 +42,7 @@ export const DEFAULTS: ServerConfig = {
   rateLimitPerMin: 6_000,
   bodyLimitBytes: 64 * 1024,
   tickMs: 100,
+  snapshotEverySec: 60,
 };
 
 export class ConfigError extends Error {
@@ -66,6 +69,12 @@ export const SETTINGS: readonly { key: keyof ServerConfig; flag: string; env: st
   { key: 'rateLimitPerMin', flag: 'rate-limit', env: 'CETS_RATE_LIMIT', help: 'requests per minute per token' },
   { key: 'bodyLimitBytes', flag: 'body-limit', env: 'CETS_BODY_LIMIT', help: 'largest request body, bytes' },
   { key: 'tickMs', flag: 'tick-ms', env: 'CETS_TICK_MS', help: 'clock tick, ms' },
+  {
+    key: 'snapshotEverySec',
+    flag: 'snapshot-every',
+    env: 'CETS_SNAPSHOT_EVERY',
+    help: 'seconds between snapshots of each classroom (restart replays the journal after the latest)',
+  },
 ];
 
 function int(name: string, v: string, min: number, max: number): number {
@@ -135,5 +144,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     rateLimitPerMin: pick('rateLimitPerMin', (n, v) => int(n, v, 1, 10_000_000)),
     bodyLimitBytes: pick('bodyLimitBytes', (n, v) => int(n, v, 1_024, 16 * 1024 * 1024)),
     tickMs: pick('tickMs', (n, v) => int(n, v, 5, 10_000)),
+    snapshotEverySec: pick('snapshotEverySec', (n, v) => int(n, v, 1, 86_400)),
   };
 }

@@ -1,11 +1,17 @@
 // The server's classrooms and who may do what in them. Tokens are random (crypto) and known here only by their
 // sha256; a principal is the admin, a classroom's instructor, or one student of one classroom. The hub also drives
-// every classroom's clock from the wall clock (the only place the live market reads the time).
-import { randomBytes } from 'node:crypto';
+// every classroom's clock from the wall clock (the only place the live market reads the time), and every change to
+// a classroom goes through exec(): applied, appended to the journal, acknowledged once the journal committed it.
+// restore() brings classrooms back after a restart: latest snapshot, then the journal after it.
+import { createHash, randomBytes } from 'node:crypto';
 import { Classroom, type ClassroomState } from '../live/classroom.ts';
+import { applyCommand, type CommandOf, type LiveOp, type ResultOf } from '../live/commands.ts';
 import { type LiveResult, refuse } from '../live/errors.ts';
+import { encodeState, restoreState } from '../live/snapshot.ts';
+import { STATE_CLASSES } from '../live/state-classes.ts';
 import type { RunContext } from '../sim/run.ts';
-import { type LiveDb, tokenHash } from '../store/live-db.ts';
+import type { Journal } from '../store/journal.ts';
+import { type ClassroomRow, type LiveDb, type StudentRow, tokenHash } from '../store/live-db.ts';
 import { loadScenario } from '../store/scenario-files.ts';
 
 export type Principal =
@@ -44,11 +50,25 @@ export class Hub {
   private readonly ctx: RunContext;
   private readonly db: LiveDb;
   private readonly now: () => number;
+  /** Null: journal off (nothing survives a restart but the classrooms' settings and students). */
+  readonly journal: Journal | null;
+  /** Wall time of each classroom's last tick. */
+  private readonly wallMs = new Map<string, number>();
+  private readonly snapshotSeq = new Map<string, number>();
+  /** What restore() did, per classroom, for the logs. */
+  readonly recovered: { classroomId: string; snapshotSeq: number; skippedSnapshots: number; replayed: number }[] = [];
 
-  constructor(ctx: RunContext, db: LiveDb, adminToken: string, now: () => number = Date.now) {
+  constructor(
+    ctx: RunContext,
+    db: LiveDb,
+    adminToken: string,
+    now: () => number = Date.now,
+    journal: Journal | null = null,
+  ) {
     this.ctx = ctx;
     this.db = db;
     this.now = now;
+    this.journal = journal;
     this.tokens.set(tokenHash(adminToken), { role: 'admin' });
   }
 
@@ -57,18 +77,60 @@ export class Hub {
     this.listeners.push(listener);
   }
 
-  /** Brings back every stored classroom with its students (same order: same firms and accounts), not started. */
+  /**
+   * Brings back every stored classroom: built fresh from its settings, then its latest snapshot (if one loads and
+   * hashes to what was stored), then every journaled command after it, each of which must be accepted again (the
+   * classroom is deterministic). Students get their tokens back from the student table.
+   */
   restore(): void {
     for (const row of this.db.classrooms()) {
-      const room = this.build(row.id, row.name, row.scenario, row.seed, row.speed, row.botIntensity);
+      const { room, from, skipped } = this.recover(row);
       this.joinCodes.set(row.joinCode, row.id);
       this.tokens.set(row.instructorTokenHash, { role: 'instructor', classroomId: row.id });
-      for (const s of this.db.students(row.id)) {
-        const r = room.addStudent(s.name);
-        if (!r.ok) throw new Error(`restoring ${row.id}: student ${s.studentId}: ${r.code}: ${r.message}`);
-        this.tokens.set(s.tokenHash, { role: 'student', classroomId: row.id, studentId: r.value.studentId });
+      const students = this.db.students(row.id);
+      let replayed = 0;
+      if (this.journal !== null) {
+        for (const e of this.journal.entries(row.id, from)) {
+          const r = applyCommand(room, e.cmd);
+          if (!r.ok)
+            throw new Error(
+              `recovering ${row.id}: journal entry ${e.seq} (${e.cmd.op}) refused: ${r.code}: ${r.message}`,
+            );
+          replayed++;
+        }
+        this.snapshotSeq.set(row.id, from);
       }
+      // Students stored without a journal entry (a data folder from before the journal, or journal off): join again.
+      for (const s of students.slice(room.studentList().length)) {
+        const r = this.apply(room, { op: 'join', name: s.name });
+        if (!r.ok) throw new Error(`restoring ${row.id}: student ${s.studentId}: ${r.code}: ${r.message}`);
+      }
+      for (const s of students)
+        this.tokens.set(s.tokenHash, { role: 'student', classroomId: row.id, studentId: s.studentId });
+      this.recovered.push({ classroomId: row.id, snapshotSeq: from, skippedSnapshots: skipped, replayed });
     }
+  }
+
+  /**
+   * Builds a classroom from its settings and loads the newest of its snapshots that restores and hashes to what was
+   * stored (a damaged one is skipped for the one before; with none, the whole journal is replayed).
+   */
+  private recover(row: ClassroomRow): { room: Classroom; from: number; skipped: number } {
+    let skipped = 0;
+    const build = () => this.build(row.id, row.name, row.scenario, row.seed, row.speed, row.botIntensity);
+    for (const snap of this.journal?.snapshots(row.id) ?? []) {
+      const room = build();
+      try {
+        if (snap.state !== null) {
+          restoreState(room, room.statics(), snap.state, STATE_CLASSES);
+          if (stateHash(room) === snap.hash) return { room, from: snap.seq, skipped };
+        }
+      } catch {
+        // Falls through to the snapshot before (the half-restored classroom is dropped).
+      }
+      skipped++;
+    }
+    return { room: build(), from: 0, skipped };
   }
 
   joinCode(classroomId: string): string | null {
@@ -142,15 +204,13 @@ export class Hub {
     room: Classroom,
     name: string,
   ): LiveResult<{ token: string; room: Classroom; studentId: number; accountId: number; name: string }> {
-    const r = room.addStudent(name);
-    if (!r.ok) return r;
     const token = newToken();
-    this.db.addStudent({
-      classroomId: room.id,
-      studentId: r.value.studentId,
-      name: r.value.name,
-      tokenHash: tokenHash(token),
-    });
+    let row: StudentRow | null = null;
+    // The student's token row is written in the same transaction as the journal entry of their joining.
+    const r = this.apply(room, { op: 'join', name }, () => this.db.addStudent(row!));
+    if (!r.ok) return r;
+    row = { classroomId: room.id, studentId: r.value.studentId, name: r.value.name, tokenHash: tokenHash(token) };
+    if (this.journal === null) this.db.addStudent(row);
     this.tokens.set(tokenHash(token), { role: 'student', classroomId: room.id, studentId: r.value.studentId });
     return {
       ok: true,
@@ -158,24 +218,84 @@ export class Hub {
     };
   }
 
-  saveSettings(room: Classroom): void {
-    this.db.updateSettings(room.id, room.speed, room.botIntensity);
+  /**
+   * Applies a command and appends it to the journal when accepted (a refusal changes nothing and is not kept).
+   * Synchronous: the caller must not acknowledge it before durable() (exec does both).
+   */
+  apply<K extends LiveOp>(room: Classroom, cmd: CommandOf<K>, side?: () => void): ResultOf<K> {
+    const broken = this.journal?.broken;
+    if (broken != null)
+      return refuse('JOURNAL_ERR_WRITE', 'the server cannot record changes (its journal failed); nothing was done');
+    const r = applyCommand(room, cmd);
+    if (r.ok) this.journal?.append(room.id, cmd, side);
+    return r;
   }
 
-  /** Moves every classroom's clock to now. */
+  /** Applies a command and resolves once it is durable: what a route acknowledges. */
+  async exec<K extends LiveOp>(room: Classroom, cmd: CommandOf<K>): Promise<ResultOf<K>> {
+    const r = this.apply(room, cmd);
+    if (!r.ok || this.journal === null) return r;
+    const d = await this.durable();
+    return d.ok ? r : d;
+  }
+
+  /** Resolves once everything applied so far is durable, or with a refusal if the journal failed. */
+  async durable(): Promise<LiveResult<null>> {
+    try {
+      await this.journal?.durable();
+      return { ok: true, value: null };
+    } catch {
+      return refuse('JOURNAL_ERR_WRITE', 'the server could not record this change, so it is not acknowledged');
+    }
+  }
+
+  /** Moves every running classroom's clock to now (a journaled tick of wall time times its speed). */
   tick(): void {
     const now = this.now();
-    for (const room of this.rooms.values()) room.advance(now);
+    for (const room of this.rooms.values()) {
+      const last = this.wallMs.get(room.id) ?? now;
+      this.wallMs.set(room.id, now);
+      if (room.state !== 'running') continue;
+      // A server that stalled does not fast-forward: at most a second of wall time per tick.
+      const dt = Math.min(Math.max(0, now - last), 1_000);
+      if (dt > 0) this.apply(room, { op: 'tick', exchangeMs: dt * room.speed });
+    }
   }
 
-  control(room: Classroom, action: 'start' | 'pause' | 'resume' | 'end'): LiveResult<ClassroomState> {
-    const now = this.now();
-    return action === 'start'
-      ? room.start(now)
-      : action === 'pause'
-        ? room.pause(now)
-        : action === 'resume'
-          ? room.resume(now)
-          : room.end(now);
+  async control(room: Classroom, action: 'start' | 'pause' | 'resume' | 'end'): Promise<LiveResult<ClassroomState>> {
+    this.wallMs.set(room.id, this.now());
+    return this.exec(room, { op: action });
   }
+
+  /** A classroom's state hash at its journal position, with everything up to it committed. */
+  state(room: Classroom): { seq: number; hash: string } {
+    this.journal?.flush();
+    return { seq: this.journal?.lastSeq(room.id) ?? 0, hash: stateHash(room) };
+  }
+
+  /** Snapshots every classroom whose journal moved since its last snapshot; returns how many were written. */
+  snapshotAll(): number {
+    const j = this.journal;
+    if (j === null) return 0;
+    let n = 0;
+    for (const room of this.rooms.values()) {
+      j.flush();
+      const seq = j.lastSeq(room.id);
+      if (seq === (this.snapshotSeq.get(room.id) ?? 0)) continue;
+      const text = encodeState(room, room.statics());
+      j.saveSnapshot(room.id, seq, sha256(text), text, this.now());
+      this.snapshotSeq.set(room.id, seq);
+      n++;
+    }
+    return n;
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The hash of everything a classroom holds (books, accounts, compliance, bots, students): equal states, equal hashes. */
+export function stateHash(room: Classroom): string {
+  return sha256(encodeState(room, room.statics()));
 }

@@ -218,7 +218,7 @@ export class Streams {
           });
           return;
         }
-        this.ack(conn, reqId, null, placeOrder(conn.room, p.studentId, body as unknown as OrderCmd));
+        void this.settle(conn, reqId, () => placeOrder(this.hub, conn.room, p.studentId, body as unknown as OrderCmd));
         return;
       }
       const orderId = m.orderId;
@@ -226,7 +226,7 @@ export class Streams {
         this.ack(conn, reqId, { code: 'BAD_REQUEST', message: 'orderId: a positive whole number' });
         return;
       }
-      this.ack(conn, reqId, null, cancelOrder(conn.room, p.studentId, orderId));
+      void this.settle(conn, reqId, () => cancelOrder(this.hub, conn.room, p.studentId, orderId));
       return;
     } catch (e) {
       if (e instanceof HttpError) {
@@ -234,6 +234,16 @@ export class Streams {
         return;
       }
       throw e;
+    }
+  }
+
+  /** Acknowledges a command once it is durable (the journal committed it), or answers its refusal. */
+  private async settle(conn: Conn, reqId: string, work: () => Promise<unknown>): Promise<void> {
+    try {
+      this.ack(conn, reqId, null, await work());
+    } catch (e) {
+      if (e instanceof HttpError) this.ack(conn, reqId, { code: e.code, message: e.message });
+      else this.ack(conn, reqId, { code: 'INTERNAL', message: 'something went wrong on the server; it is logged' });
     }
   }
 

@@ -48,6 +48,11 @@ export class LiveDb {
     `);
   }
 
+  /** The connection, for the journal (src/store/journal.ts), which keeps its tables in the same file. */
+  get handle(): Database.Database {
+    return this.db;
+  }
+
   classrooms(): ClassroomRow[] {
     return this.db
       .prepare(
@@ -69,12 +74,6 @@ export class LiveDb {
 
   setInstructorTokenHash(classroomId: string, hash: string): void {
     this.db.prepare('UPDATE classroom SET instructor_token_hash = ? WHERE id = ?').run(hash, classroomId);
-  }
-
-  updateSettings(classroomId: string, speed: number, botIntensity: number): void {
-    this.db
-      .prepare('UPDATE classroom SET speed = ?, bot_intensity = ? WHERE id = ?')
-      .run(speed, botIntensity, classroomId);
   }
 
   students(classroomId: string): StudentRow[] {

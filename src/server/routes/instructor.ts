@@ -136,6 +136,8 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
         if (!r.ok) fail(r);
         out.push({ studentId: r.value.studentId, name: r.value.name, token: r.value.token });
       }
+      const d = await hub.durable();
+      if (!d.ok) fail(d);
       return { students: out };
     },
   );
@@ -143,7 +145,7 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
   for (const action of ['start', 'pause', 'resume', 'end'] as const)
     app.post<P>(`/api/classrooms/:cid/${action}`, schema({}), async (req) => {
       const room = needInstructor(hub, req, req.params.cid);
-      const r = hub.control(room, action);
+      const r = await hub.control(room, action);
       if (!r.ok) fail(r);
       return classroomView(room);
     });
@@ -153,15 +155,12 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
     schema({ body: SettingsBody }),
     async (req) => {
       const room = needInstructor(hub, req, req.params.cid);
-      if (req.body.speed !== undefined) {
-        const r = room.setSpeed(req.body.speed);
-        if (!r.ok) fail(r);
-      }
-      if (req.body.botIntensity !== undefined) {
-        const r = room.setBotIntensity(req.body.botIntensity);
-        if (!r.ok) fail(r);
-      }
-      hub.saveSettings(room);
+      const bad = room.settingsProblem(req.body);
+      if (bad !== null) fail(bad);
+      if (req.body.speed !== undefined) hub.apply(room, { op: 'speed', speed: req.body.speed });
+      if (req.body.botIntensity !== undefined) hub.apply(room, { op: 'bots', intensity: req.body.botIntensity });
+      const d = await hub.durable();
+      if (!d.ok) fail(d);
       return classroomView(room);
     },
   );
@@ -171,7 +170,7 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
     schema({ body: ShockBody }, NewsOut),
     async (req) => {
       const room = needInstructor(hub, req, req.params.cid);
-      const r = room.fire(req.body.index);
+      const r = await hub.exec(room, { op: 'fire', index: req.body.index });
       if (!r.ok) fail(r);
       return newsView(r.value);
     },
@@ -182,7 +181,7 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
     schema({ body: DeadlineBody }),
     async (req) => {
       const room = needInstructor(hub, req, req.params.cid);
-      const r = room.moveDeadline(req.body.date);
+      const r = await hub.exec(room, { op: 'deadline', date: req.body.date });
       if (!r.ok) fail(r);
       return classroomView(room);
     },

@@ -47,15 +47,17 @@ export function fen(cny: string): number {
   return f;
 }
 
-/** Order entry shared by REST and the WebSocket: validated already against OrderBody. */
-export function placeOrder(room: Classroom, studentId: number, b: OrderCmd) {
-  const r = room.placeOrder(studentId, { ...b, priceFen: b.priceCny === null ? null : fen(b.priceCny) });
+/** Order entry shared by REST and the WebSocket (validated already against OrderBody); resolves once journaled. */
+export async function placeOrder(hub: Hub, room: Classroom, studentId: number, b: OrderCmd) {
+  const priceFen = b.priceCny === null ? null : fen(b.priceCny);
+  const { marketId, instrumentId, side, qtyT, tif } = b;
+  const r = await hub.exec(room, { op: 'order', studentId, marketId, instrumentId, side, priceFen, qtyT, tif });
   if (!r.ok) fail(r);
   return r.value;
 }
 
-export function cancelOrder(room: Classroom, studentId: number, orderId: number) {
-  const r = room.cancel(studentId, orderId);
+export async function cancelOrder(hub: Hub, room: Classroom, studentId: number, orderId: number) {
+  const r = await hub.exec(room, { op: 'cancel', studentId, orderId });
   if (!r.ok) fail(r);
   return r.value;
 }
@@ -95,6 +97,8 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
     async (req) => {
       const r = hub.join(req.body.code, req.body.name);
       if (!r.ok) fail(r);
+      const d = await hub.durable();
+      if (!d.ok) fail(d);
       const v = r.value;
       return { token: v.token, classroomId: v.room.id, studentId: v.studentId, accountId: v.accountId, name: v.name };
     },
@@ -133,7 +137,7 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
     { schema: { tags, security, body: OrderBody, response: { 200: AckOut, ...errors } } },
     async (req) => {
       const { room, studentId } = needStudent(hub, req);
-      return placeOrder(room, studentId, req.body);
+      return placeOrder(hub, room, studentId, req.body);
     },
   );
 
@@ -142,7 +146,14 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
     { schema: { tags, security, params: OrderParams, body: AmendBody, response: { 200: AckOut, ...errors } } },
     async (req) => {
       const { room, studentId } = needStudent(hub, req);
-      const r = room.amend(studentId, req.params.orderId, fen(req.body.priceCny), req.body.qtyT);
+      const { orderId } = req.params;
+      const r = await hub.exec(room, {
+        op: 'amend',
+        studentId,
+        orderId,
+        priceFen: fen(req.body.priceCny),
+        qtyT: req.body.qtyT,
+      });
       if (!r.ok) fail(r);
       return r.value;
     },
@@ -153,7 +164,7 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
     { schema: { tags, security, params: OrderParams, response: { 200: CancelOut, ...errors } } },
     async (req) => {
       const { room, studentId } = needStudent(hub, req);
-      return cancelOrder(room, studentId, req.params.orderId);
+      return cancelOrder(hub, room, studentId, req.params.orderId);
     },
   );
 
@@ -163,7 +174,8 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
     async (req) => {
       const { room, studentId } = needStudent(hub, req);
       const b = req.body;
-      const r = room.take(studentId, b.marketId, b.instrumentId, b.listingId, b.qtyT);
+      const { marketId, instrumentId, listingId, qtyT } = b;
+      const r = await hub.exec(room, { op: 'take', studentId, marketId, instrumentId, listingId, qtyT });
       if (!r.ok) fail(r);
       return r.value;
     },
@@ -193,7 +205,16 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
     async (req) => {
       const { room, studentId } = needStudent(hub, req);
       const b = req.body;
-      const r = room.proposeBlock(studentId, { ...b, priceFen: fen(b.priceCny), toStudentId: b.toStudentId ?? null });
+      const r = await hub.exec(room, {
+        op: 'block',
+        studentId,
+        marketId: b.marketId,
+        instrumentId: b.instrumentId,
+        side: b.side,
+        priceFen: fen(b.priceCny),
+        qtyT: b.qtyT,
+        toStudentId: b.toStudentId ?? null,
+      });
       if (!r.ok) fail(r);
       return proposalView(room, studentId, b.marketId, r.value);
     },
@@ -218,10 +239,16 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
         if (marketId === null)
           throw new HttpError(404, 'LIVE_ERR_UNKNOWN_PROPOSAL', `you have no proposal ${id} to answer`);
         const body = req.body;
-        const r =
-          action === 'counter' && body !== undefined
-            ? room.respondBlock(studentId, marketId, id, 'counter', fen(body.priceCny), body.qtyT)
-            : room.respondBlock(studentId, marketId, id, action);
+        const counter = action === 'counter' && body !== undefined;
+        const r = await hub.exec(room, {
+          op: 'respond',
+          studentId,
+          marketId,
+          proposalId: id,
+          action,
+          priceFen: counter ? fen(body.priceCny) : 0,
+          qtyT: counter ? body.qtyT : 0,
+        });
         if (!r.ok) fail(r);
         const v = r.value;
         return action === 'accept'
@@ -238,7 +265,8 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
     { schema: { tags, security, body: SurrenderBody, response: { 200: ComplianceOut, ...errors } } },
     async (req) => {
       const { room, studentId } = needStudent(hub, req);
-      const r = room.surrender(studentId, req.body.instrumentId, req.body.qtyT);
+      const { instrumentId, qtyT } = req.body;
+      const r = await hub.exec(room, { op: 'surrender', studentId, instrumentId, qtyT });
       if (!r.ok) fail(r);
       return complianceView(r.value);
     },

@@ -1,0 +1,147 @@
+// Everything that changes a classroom, as data. The server turns each request into a LiveCommand and applies it
+// here; an accepted command is what the journal keeps, and replaying the same commands on a classroom built from
+// the same settings gives the same state (the classroom is deterministic: time reaches it only as `tick` commands,
+// never from a clock). A refused command changes nothing and is not kept.
+import type { OrderAck, TifName } from '../market/listed.ts';
+import type { SideName } from '../market/trade.ts';
+import type { Classroom, ClassroomState } from './classroom.ts';
+import { LiveCode, type LiveResult, refuse } from './errors.ts';
+
+export type LiveCommand =
+  /** Exchange time moves on by `exchangeMs` (the server's wall clock times the speed); the bots trade up to it. */
+  | { readonly op: 'tick'; readonly exchangeMs: number }
+  | { readonly op: 'start' | 'pause' | 'resume' | 'end' }
+  | { readonly op: 'speed'; readonly speed: number }
+  | { readonly op: 'bots'; readonly intensity: number }
+  | { readonly op: 'fire'; readonly index: number }
+  | { readonly op: 'deadline'; readonly date: string }
+  | { readonly op: 'join'; readonly name: string }
+  | {
+      readonly op: 'order';
+      readonly studentId: number;
+      readonly marketId: string;
+      readonly instrumentId: string;
+      readonly side: SideName;
+      readonly priceFen: number | null;
+      readonly qtyT: number;
+      readonly tif: TifName;
+    }
+  | {
+      readonly op: 'take';
+      readonly studentId: number;
+      readonly marketId: string;
+      readonly instrumentId: string;
+      readonly listingId: number;
+      readonly qtyT: number;
+    }
+  | {
+      readonly op: 'amend';
+      readonly studentId: number;
+      readonly orderId: number;
+      readonly priceFen: number;
+      readonly qtyT: number;
+    }
+  | { readonly op: 'cancel'; readonly studentId: number; readonly orderId: number }
+  | {
+      readonly op: 'block';
+      readonly studentId: number;
+      readonly marketId: string;
+      readonly instrumentId: string;
+      readonly side: SideName;
+      readonly priceFen: number;
+      readonly qtyT: number;
+      readonly toStudentId: number | null;
+    }
+  | {
+      readonly op: 'respond';
+      readonly studentId: number;
+      readonly marketId: string;
+      readonly proposalId: number;
+      readonly action: 'accept' | 'reject' | 'counter';
+      readonly priceFen: number;
+      readonly qtyT: number;
+    }
+  | { readonly op: 'surrender'; readonly studentId: number; readonly instrumentId: string; readonly qtyT: number };
+
+export type LiveOp = LiveCommand['op'];
+export type CommandOf<K extends LiveOp> = Extract<LiveCommand, { readonly op: K }>;
+
+type Results = {
+  tick: number;
+  start: ClassroomState;
+  pause: ClassroomState;
+  resume: ClassroomState;
+  end: ClassroomState;
+  speed: number;
+  bots: number;
+  fire: ReturnType<Classroom['fire']>;
+  deadline: ReturnType<Classroom['moveDeadline']>;
+  join: ReturnType<Classroom['addStudent']>;
+  order: LiveResult<OrderAck>;
+  take: LiveResult<OrderAck>;
+  amend: LiveResult<OrderAck>;
+  cancel: ReturnType<Classroom['cancel']>;
+  block: ReturnType<Classroom['proposeBlock']>;
+  respond: ReturnType<Classroom['respondBlock']>;
+  surrender: ReturnType<Classroom['surrender']>;
+};
+type Value<R> = [Extract<R, { readonly ok: true }>] extends [never]
+  ? R
+  : Extract<R, { readonly ok: true }> extends { readonly value: infer V }
+    ? V
+    : never;
+export type ResultOf<K extends LiveOp> = LiveResult<Value<Results[K]>>;
+
+/** Applies one command. Refusals change nothing. */
+export function applyCommand<K extends LiveOp>(room: Classroom, cmd: CommandOf<K>): ResultOf<K> {
+  return apply(room, cmd) as ResultOf<K>;
+}
+
+function apply(room: Classroom, c: LiveCommand): LiveResult<unknown> {
+  switch (c.op) {
+    case 'tick':
+      if (!Number.isFinite(c.exchangeMs) || c.exchangeMs < 0)
+        return refuse(LiveCode.BadInput, `a tick of ${c.exchangeMs} ms is not a duration`);
+      if (room.state !== 'running') return refuse(LiveCode.NotRunning, `the classroom is ${room.state}`);
+      room.advanceExchange(c.exchangeMs);
+      return { ok: true, value: room.nowTsMs };
+    case 'start':
+      return room.start();
+    case 'pause':
+      return room.pause();
+    case 'resume':
+      return room.resume();
+    case 'end':
+      return room.end();
+    case 'speed':
+      return room.setSpeed(c.speed);
+    case 'bots':
+      return room.setBotIntensity(c.intensity);
+    case 'fire':
+      return room.fire(c.index);
+    case 'deadline':
+      return room.moveDeadline(c.date);
+    case 'join':
+      return room.addStudent(c.name);
+    case 'order': {
+      const { marketId, instrumentId, side, priceFen, qtyT, tif } = c;
+      return room.placeOrder(c.studentId, { marketId, instrumentId, side, priceFen, qtyT, tif });
+    }
+    case 'take':
+      return room.take(c.studentId, c.marketId, c.instrumentId, c.listingId, c.qtyT);
+    case 'amend':
+      return room.amend(c.studentId, c.orderId, c.priceFen, c.qtyT);
+    case 'cancel':
+      return room.cancel(c.studentId, c.orderId);
+    case 'block': {
+      const { marketId, instrumentId, side, priceFen, qtyT, toStudentId } = c;
+      return room.proposeBlock(c.studentId, { marketId, instrumentId, side, priceFen, qtyT, toStudentId });
+    }
+    case 'respond':
+      return room.respondBlock(c.studentId, c.marketId, c.proposalId, c.action, c.priceFen, c.qtyT);
+    case 'surrender':
+      return room.surrender(c.studentId, c.instrumentId, c.qtyT);
+    default:
+      return refuse(LiveCode.BadInput, `unknown command ${String((c as { op?: unknown }).op).slice(0, 20)}`);
+  }
+}

@@ -1,0 +1,106 @@
+// Snapshots: a classroom restored from a snapshot taken mid-way and given the rest of the commands ends in exactly
+// the state (same encoded text) of one that ran them all; and replaying the same commands twice gives the same state.
+import { describe, expect, it } from 'vitest';
+import { Classroom } from '../../../src/live/classroom.ts';
+import { applyCommand, type LiveCommand } from '../../../src/live/commands.ts';
+import { encodeState, restoreState, SnapshotError } from '../../../src/live/snapshot.ts';
+import { STATE_CLASSES } from '../../../src/live/state-classes.ts';
+import { loadScenario } from '../../../src/store/scenario-files.ts';
+import { ctx } from '../server/fixture.ts';
+
+function fresh(): Classroom {
+  const c = ctx();
+  const scenario = loadScenario('classroom', c).scenario;
+  return new Classroom({ id: 'x', name: 'Test', scenario, data: c, seed: 7, speed: 60, botIntensity: 1 });
+}
+
+/** A morning of a classroom: two students trading with each other and the bots while the clock moves. */
+function script(): LiveCommand[] {
+  const out: LiveCommand[] = [{ op: 'start' }, { op: 'join', name: 'Ann' }, { op: 'join', name: 'Bo' }];
+  let x = 12345;
+  const next = (n: number): number => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x % n;
+  };
+  for (let i = 0; i < 400; i++) {
+    out.push({ op: 'tick', exchangeMs: 20_000 + next(400_000) });
+    const studentId = 1 + next(2);
+    const side = next(2) === 0 ? 'buy' : 'sell';
+    const k = next(10);
+    if (k < 6)
+      out.push({
+        op: 'order',
+        studentId,
+        marketId: 'national',
+        instrumentId: 'CEA-23',
+        side,
+        priceFen: 9_000 + next(1_200),
+        qtyT: 100 * (1 + next(20)),
+        tif: next(3) === 0 ? 'ioc' : 'day',
+      });
+    else if (k < 8) out.push({ op: 'cancel', studentId, orderId: 1 + next(3_000) });
+    else if (k === 8) out.push({ op: 'speed', speed: 30 + next(100) });
+    else out.push({ op: 'surrender', studentId, instrumentId: 'CEA-23', qtyT: 100 });
+  }
+  return out;
+}
+
+function run(room: Classroom, cmds: readonly LiveCommand[]): number {
+  let accepted = 0;
+  for (const c of cmds) if (applyCommand(room, c).ok) accepted++;
+  return accepted;
+}
+
+describe('classroom snapshots', () => {
+  const cmds = script();
+
+  it('restore + the rest of the commands = all the commands, byte for byte', () => {
+    const whole = fresh();
+    const accepted = run(whole, cmds);
+    expect(accepted).toBeGreaterThan(500);
+    const end = encodeState(whole, whole.statics());
+
+    for (const cut of [3, 250, 555]) {
+      const first = fresh();
+      run(first, cmds.slice(0, cut));
+      const snap = encodeState(first, first.statics());
+      const restored = fresh();
+      restoreState(restored, restored.statics(), snap, STATE_CLASSES);
+      expect(encodeState(restored, restored.statics())).toBe(snap);
+      run(restored, cmds.slice(cut));
+      expect(encodeState(restored, restored.statics()), `cut at ${cut}`).toBe(end);
+    }
+  });
+
+  it('the same commands give the same state; different ones a different state', () => {
+    const a = fresh();
+    const b = fresh();
+    run(a, cmds.slice(0, 300));
+    run(b, cmds.slice(0, 300));
+    expect(encodeState(a, a.statics())).toBe(encodeState(b, b.statics()));
+    run(b, [{ op: 'tick', exchangeMs: 1 }]);
+    expect(encodeState(a, a.statics())).not.toBe(encodeState(b, b.statics()));
+  });
+
+  it('the static inputs are not changed by running a classroom (so snapshots may refer to them)', () => {
+    const room = fresh();
+    const before = encodeState({ statics: room.statics() }, []);
+    run(room, cmds);
+    expect(encodeState({ statics: room.statics() }, [])).toBe(before);
+  });
+
+  it('a damaged snapshot is refused with a code', () => {
+    const room = fresh();
+    expect(() => restoreState(room, room.statics(), '{"v":1')).toThrow(SnapshotError);
+    expect(() => restoreState(room, room.statics(), '{"v":2,"objs":[]}')).toThrow(/SNAP|version/);
+  });
+});
+
+describe('the script', () => {
+  it('spans several trading days with students trading', () => {
+    const room = fresh();
+    run(room, script());
+    expect(room.date >= '2024-12-20').toBe(true);
+    expect(room.studentFills(1).length + room.studentFills(2).length).toBeGreaterThan(10);
+  });
+});
