@@ -778,7 +778,8 @@ export class Engine {
 
   private checkPrice(tsMs: number, orderId: number, priceFen: number): number {
     const tick = this.config.tickFen;
-    if (priceFen % tick !== 0) return this.reject(tsMs, orderId, Code.PriceOffTick, priceFen, tick);
+    // (A tick or lot of 1 skips the division: an integer remainder is a slow instruction.)
+    if (tick !== 1 && priceFen % tick !== 0) return this.reject(tsMs, orderId, Code.PriceOffTick, priceFen, tick);
     if (this.bandOn) {
       if (priceFen > this.bandHigh) return this.reject(tsMs, orderId, Code.PriceAboveBand, priceFen, this.bandHigh);
       if (priceFen < this.bandLow) return this.reject(tsMs, orderId, Code.PriceBelowBand, priceFen, this.bandLow);
@@ -788,7 +789,7 @@ export class Engine {
 
   private checkSize(tsMs: number, orderId: number, qtyT: number): number {
     const cfg = this.config;
-    if (qtyT % cfg.lotT !== 0) return this.reject(tsMs, orderId, Code.QtyOffLot, qtyT, cfg.lotT);
+    if (cfg.lotT !== 1 && qtyT % cfg.lotT !== 0) return this.reject(tsMs, orderId, Code.QtyOffLot, qtyT, cfg.lotT);
     if (qtyT < cfg.minQtyT) return this.reject(tsMs, orderId, Code.QtyBelowMin, qtyT, cfg.minQtyT);
     if (qtyT > cfg.maxQtyT) return this.reject(tsMs, orderId, Code.QtyAboveMax, qtyT, cfg.maxQtyT);
     return Code.Ok;

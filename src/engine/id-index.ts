@@ -3,12 +3,13 @@
  * integers. Two parts:
  *  - a window: a dense Int32Array of slots for the ids lo .. lo + width - 1, indexed by id - lo. Order ids are
  *    mostly handed out in sequence, so the live ones are mostly recent and the window holds them with one
- *    array read per lookup, no hashing, and 4 bytes per id;
- * *  - a hash table for every other id: older than the window, or far from it.
- * The window only moves forward. When an id lands past its end, it doubles if at least half of it is live
- * (a book that keeps its orders), else it slides so that the id sits at its middle, and the ids it leaves
- * behind move to the hash table (a book that turns over). So every key of the hash table is below lo, and an
- * id in the window's range is never in the hash table.
+ *    array read per lookup, no hashing;
+ *  - a hash table for every other id: older than the window, or below it.
+ * The window only moves forward. When an id lands past its end, the window doubles if at least 1/16 of it is
+ * live (at most 64 bytes per live order: a book that keeps its orders, or turns over within a few thousand
+ * ids), else it slides so that the id sits at its middle, and the ids it leaves behind move to the hash table
+ * (a book whose few old orders linger). So every key of the hash table is below lo, and an id in the window's
+ * range is never in the hash table.
  */
 export class IdIndex {
   private win: Int32Array;
@@ -81,10 +82,10 @@ export class IdIndex {
     } else if (this.hashed !== 0) this.hashDelete(id);
   }
 
-  /** Makes room for an id past the window's end: double the window while it is at least half live, else slide it. */
+  /** Makes room for an id past the window's end: double the window when at least 1/16 is live, else slide it. */
   private advance(id: number): void {
     let win = this.win;
-    if (2 * this.inWin >= win.length) {
+    if (16 * this.inWin >= win.length) {
       const wider = new Int32Array(win.length * 2);
       wider.set(win);
       win = wider;
@@ -93,10 +94,10 @@ export class IdIndex {
         return;
       }
     }
-    // Slide so that the id lands in the middle. A sparse window (less than an eighth live) also halves, so that
+    // Slide so that the id lands in the middle. A very sparse window (less than 1/64 live) also halves, so that
     // ids that keep jumping far ahead do not pay for a wide, mostly empty window each time.
     const w = win.length;
-    const width = 8 * this.inWin < w && w > this.minWidth ? w >>> 1 : w;
+    const width = 64 * this.inWin < w && w > this.minWidth ? w >>> 1 : w;
     const newLo = id - (width >>> 1);
     // newLo - lo >= w - width / 2 >= w / 2: the window moves forward by at least half its old width, and
     // what stays in it (ids newLo .. lo + w - 1, fewer than width / 2) fits in the new one.
