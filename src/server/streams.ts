@@ -12,8 +12,10 @@
 // whatever it subscribes to. The owner may gate a flush (setBeforeFlush: e.g. make the journal durable first;
 // the messages are built before the hook runs, from the state it covers, and written after it).
 //
-// A client whose send buffer passes a bound is dropped, so a slow reader never holds up anyone else. Heartbeats
-// every 10 s; a client that answers no ping for 30 s is dropped.
+// A slow reader never holds up the others: the server counts the bytes it writes to each client and pings it
+// with the count; the pong confirms the client has read that far. A client with more than MAX_BUFFERED_BYTES
+// written and not confirmed (in our buffer, the operating system's socket buffers or the network, which
+// ws.bufferedAmount does not see) is dropped at the next flush. One that answers no ping for 30 s is dropped too.
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -39,7 +41,7 @@ import {
 } from './views.ts';
 
 const DEPTH_LEVELS = 10;
-/** Bytes queued for one client before it is dropped as too slow. */
+/** Bytes written to one client and not yet confirmed read (by its pong) before it is dropped as too slow. */
 export const MAX_BUFFERED_BYTES = 1 << 20;
 /** Least time between two scheduled flushes, ms. */
 export const FLUSH_INTERVAL_MS = 5;
@@ -50,7 +52,16 @@ export const FLUSH_INTERVAL_MS = 5;
  */
 const FLUSH_DUTY = 0.4;
 const MAX_FLUSH_INTERVAL_MS = 100;
+/**
+ * A ping goes out at the end of a flush to a client that has been sent PROBE_BYTES since the last one, or anything
+ * at all (a heartbeat, at least) in PROBE_MS; at most MAX_PROBES unanswered.
+ */
+const PROBE_MS = 1_000;
+const PROBE_BYTES = MAX_BUFFERED_BYTES / 8;
+const MAX_PROBES = 16;
 const HEARTBEAT_MS = 10_000;
+/** A client that has not answered a ping for this long is dropped. */
+const DEAD_MS = 30_000;
 /** Messages a client may send per second (order entry included); beyond that it gets RATE_LIMITED answers. */
 const MSGS_PER_SEC = 200;
 
@@ -71,7 +82,14 @@ interface Conn {
   readonly fresh: Set<string>;
   /** Answers and snapshots for the next flush, in order. */
   out: (string | SnapshotWanted)[];
-  alive: boolean;
+  /** Bytes written to the socket; bytes the client has confirmed reading (the count its last pong carried). */
+  sentBytes: number;
+  readBytes: number;
+  /** Unanswered pings, oldest first: the byte count each carried and when it went out. */
+  readonly probes: { bytes: number; at: number }[];
+  /** When the last ping went out, and the count it carried. */
+  lastProbeAt: number;
+  lastProbeBytes: number;
   /** The flush that last looked at this client, and whether it may be written to in it. */
   flushNo: number;
   writable: boolean;
@@ -224,7 +242,11 @@ export class Streams {
       channels: new Set(),
       fresh: new Set(),
       out: [],
-      alive: true,
+      sentBytes: 0,
+      readBytes: 0,
+      probes: [],
+      lastProbeAt: 0,
+      lastProbeBytes: 0,
       flushNo: 0,
       writable: false,
       windowStart: 0,
@@ -232,8 +254,14 @@ export class Streams {
     };
     this.conns.add(conn);
     this.stats.clients = this.conns.size;
-    ws.on('pong', () => {
-      conn.alive = true;
+    ws.on('pong', (data) => {
+      // Only the answer to our own ping counts: it says the client has read everything written before it.
+      // Pongs come back in order; one that answers none of our pings is ignored.
+      const n = Number(data.toString());
+      const i = conn.probes.findIndex((p) => p.bytes === n);
+      if (i < 0) return;
+      conn.readBytes = n;
+      conn.probes.splice(0, i + 1);
     });
     ws.on('message', (data, isBinary) => this.onMessage(conn, isBinary ? null : data.toString()));
     ws.on('close', () => this.drop(conn));
@@ -620,9 +648,10 @@ export class Streams {
     into.push({ frame: textFrame(JSON.stringify({ ch: shown, seq, type, data })), to });
   }
 
-  /** Writes a built flush: each client's socket corked, its frames written, uncorked. */
+  /** Writes a built flush: each client's socket corked, its frames written, a ping if due, uncorked. */
   private write(batch: Batch, t0: number): void {
     const no = ++this.flushNo;
+    const now = Date.now();
     const tw = performance.now();
     const corked: Conn[] = [];
     const open = (c: Conn): boolean => {
@@ -641,6 +670,7 @@ export class Streams {
       if (open(c))
         for (const f of list) {
           c.socket.write(f);
+          c.sentBytes += f.length;
           frames++;
           bytes += f.length;
         }
@@ -650,12 +680,24 @@ export class Streams {
       for (const c of m.to)
         if (open(c)) {
           c.socket.write(f);
+          c.sentBytes += f.length;
           n++;
         }
       frames += n;
       bytes += n * f.length;
     }
-    for (const c of corked) c.socket.uncork();
+    for (const c of corked) {
+      const due =
+        c.sentBytes > c.lastProbeBytes &&
+        (now - c.lastProbeAt >= PROBE_MS || c.sentBytes - c.lastProbeBytes >= PROBE_BYTES);
+      if (due && c.probes.length < MAX_PROBES) {
+        c.probes.push({ bytes: c.sentBytes, at: now });
+        c.lastProbeAt = now;
+        c.lastProbeBytes = c.sentBytes;
+        c.ws.ping(String(c.sentBytes));
+      }
+      c.socket.uncork();
+    }
     const end = performance.now();
     this.writeMs += 0.2 * (end - tw - this.writeMs);
     const ms = end - t0;
@@ -669,7 +711,10 @@ export class Streams {
   /** Whether a client may be written to now; one too far behind is dropped. */
   private writable(c: Conn): boolean {
     if (c.ws.readyState !== c.ws.OPEN || !this.conns.has(c)) return false;
-    if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    // Written and not confirmed read: in our buffer, the kernel's, or the network. bufferedAmount (our buffer
+    // only) is within it, as long as the count covers every write.
+    const behind = Math.max(c.sentBytes - c.readBytes, c.ws.bufferedAmount);
+    if (behind > MAX_BUFFERED_BYTES) {
       // Too slow: drop it rather than queue without bound or slow the others.
       this.stats.dropped++;
       c.ws.terminate();
@@ -749,16 +794,15 @@ export class Streams {
   }
 
   private beat(): void {
-    const text = JSON.stringify({ op: 'heartbeat', tsMs: Date.now() });
+    const now = Date.now();
+    const text = JSON.stringify({ op: 'heartbeat', tsMs: now });
     for (const c of [...this.conns]) {
-      if (!c.alive) {
+      if (c.probes.length > 0 && now - c.probes[0]!.at > DEAD_MS) {
         c.ws.terminate();
         this.drop(c);
         continue;
       }
-      c.alive = false;
-      c.ws.ping();
-      this.answer(c, text);
+      this.answer(c, text); // and a ping goes with it (see PROBE_MS)
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { OrderInput } from '../../../src/live/classroom.ts';
@@ -172,6 +173,44 @@ describe('WebSocket fan-out', () => {
     expect(msg.seq).toBe((snap.seq as number) + 1);
     expect(trades).toHaveLength(200);
     expect(trades.map((x) => x.tradeId)).toEqual(trades.map((_, i) => trades[0]!.tradeId + i));
+  });
+
+  it('a client that stops reading is dropped once 1 MiB is unread; the others get everything, in order', async () => {
+    const s = await t.join('Seller');
+    const b = await t.join('Buyer');
+    const room = t.server.hub.rooms.get('default')!;
+    const chans = [`depth:national:${CEA}`, `trades:national:${CEA}`];
+    const good = await client();
+    const slow = await client();
+    for (const c of [good, slow]) c.send({ op: 'subscribe', channels: chans });
+    await slow.wait((m) => m.ch === chans[1] && m.type === 'snapshot');
+    await good.wait((m) => m.ch === chans[1] && m.type === 'snapshot');
+    // The slow one never reads again: what the server writes piles up in the kernel's buffers, then in the server.
+    (slow.ws as unknown as { _socket: Socket })._socket.pause();
+    expect(t.server.streams.stats).toMatchObject({ clients: 2, dropped: 0 });
+
+    // About 2.4 MB of trades (each about 100 bytes on the wire), over many flushes.
+    const ROUNDS = 120;
+    const PER_ROUND = 200;
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let i = 0; i < PER_ROUND; i++) {
+        expect(room.placeOrder(s.studentId, o('sell', 9_700 + (i % 5))).ok).toBe(true);
+        expect(room.placeOrder(b.studentId, o('buy', 9_710)).ok).toBe(true);
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const received = () =>
+      good.got.filter((m) => m.ch === chans[1] && m.type === 'event').flatMap((m) => m.data as { tradeId: number }[]);
+    await expect.poll(() => received().length, { timeout: 10_000 }).toBe(ROUNDS * PER_ROUND);
+    const ids = received().map((x) => x.tradeId);
+    expect(ids).toEqual(ids.map((_, i) => ids[0]! + i));
+    for (const ch of chans) {
+      const seqs = good.got.filter((m) => m.ch === ch).map((m) => m.seq as number);
+      expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    }
+    // The slow one was cut off; the good one, which read as much, was not.
+    expect(t.server.streams.stats).toMatchObject({ clients: 1, dropped: 1 });
+    expect(good.ws.readyState).toBe(WebSocket.OPEN);
   });
 
   it("a flush waits for the owner's hook (e.g. a journal write) before anything goes out, answers included", async () => {
