@@ -11,13 +11,15 @@
  * (a book whose few old orders linger). So every key of the hash table is below lo, and an id in the window's
  * range is never in the hash table.
  */
+/** Narrowest the window gets by halving. */
+const MIN_WIDTH = 64;
+
 export class IdIndex {
   private win: Int32Array;
   /** First id of the window; ids of the window are lo .. lo + win.length - 1. */
   private lo: number;
   /** Live ids in the window. */
   private inWin: number;
-  private readonly minWidth: number;
   // The hash table: open addressing on one Float64Array of [key, value] pairs, linear probing with
   // backward-shift deletion (no tombstones); 0 marks an empty cell. (Fields of this class rather than a class
   // of its own: the live classroom's snapshot codec knows the engine's classes by name.)
@@ -34,7 +36,6 @@ export class IdIndex {
     this.table = new Float64Array(2 << hashBits);
     this.hashed = 0;
     this.win = new Int32Array(width);
-    this.minWidth = width;
     this.lo = 0;
     this.inWin = 0;
   }
@@ -94,22 +95,26 @@ export class IdIndex {
         return;
       }
     }
-    // Slide so that the id lands in the middle. A very sparse window (less than 1/64 live) also halves, so that
-    // ids that keep jumping far ahead do not pay for a wide, mostly empty window each time.
+    // Slide so that the id lands in the middle. A very sparse window (less than 1/64 live) also halves, down to
+    // MIN_WIDTH, so that ids that keep jumping far ahead do not pay for scanning a wide, mostly empty window.
     const w = win.length;
-    const width = 64 * this.inWin < w && w > this.minWidth ? w >>> 1 : w;
+    const width = 64 * this.inWin < w && w > MIN_WIDTH ? w >>> 1 : w;
     const newLo = id - (width >>> 1);
     // newLo - lo >= w - width / 2 >= w / 2: the window moves forward by at least half its old width, and
     // what stays in it (ids newLo .. lo + w - 1, fewer than width / 2) fits in the new one.
     const shift = Math.min(newLo - this.lo, w);
-    for (let k = 0; k < shift; k++) {
+    for (let k = 0; k < shift && this.inWin > 0; k++) {
       const slot = win[k]!;
       if (slot !== 0) {
         this.hashSet(this.lo + k, slot);
+        win[k] = 0;
         this.inWin--;
       }
     }
-    if (width === w) {
+    if (this.inWin === 0) {
+      // Nothing stays (the scan stopped at the last live id): the window is all zeros already.
+      if (width !== w) win = new Int32Array(width);
+    } else if (width === w) {
       win.copyWithin(0, shift);
       win.fill(0, w - shift);
     } else {
