@@ -98,23 +98,37 @@ export class PriceChart {
     this.legend.textContent = `${t.slice(0, 10)} ${t.slice(11, 16)}  O ${f(k.open)}  H ${f(k.high)}  L ${f(k.low)}  C ${f(k.close)}${vol}`;
   }
 
-  /** A listed trade from the trades channel. */
-  addTrade(t) {
-    if (this.chart === null || t.mode !== 'listed') return;
-    const time = Math.floor((Math.floor(t.tsMs / this.spanMs) * this.spanMs) / 1000) + CST_S;
-    const p = Number(t.priceCny);
-    if (this.last !== null && time < this.last.time) return; // older than what is drawn
-    if (this.last !== null && time === this.last.time) {
-      this.last.high = Math.max(this.last.high, p);
-      this.last.low = Math.min(this.last.low, p);
-      this.last.close = p;
-      this.last.volumeT += t.qtyT;
-    } else this.last = { time, open: p, high: p, low: p, close: p, volumeT: t.qtyT };
-    const { volumeT, ...k } = this.last;
-    this.candles.update(k);
-    this.volume.update(this.volBar(time, volumeT, k.open, k.close));
-    this.showLegend(this.last, volumeT);
+  /** The trades of a trades channel event, oldest first: the listed ones go into the candles. */
+  addTrades(list) {
+    if (this.chart === null) return;
+    let drawn = false;
+    for (const t of list) {
+      if (t.mode !== 'listed') continue;
+      const time = Math.floor((Math.floor(t.tsMs / this.spanMs) * this.spanMs) / 1000) + CST_S;
+      const p = Number(t.priceCny);
+      if (this.last !== null && time < this.last.time) continue; // older than what is drawn
+      if (this.last !== null && time === this.last.time) {
+        this.last.high = Math.max(this.last.high, p);
+        this.last.low = Math.min(this.last.low, p);
+        this.last.close = p;
+        this.last.volumeT += t.qtyT;
+      } else {
+        if (this.last !== null && drawn) this.draw(); // a candle closed within the list: draw it before the next
+        this.last = { time, open: p, high: p, low: p, close: p, volumeT: t.qtyT };
+      }
+      drawn = true;
+    }
+    if (!drawn) return;
+    this.draw();
     if (!this.empty.hidden) this.chart.applyOptions({ rightPriceScale: { visible: true } });
     this.empty.hidden = true;
+  }
+
+  /** Draws the last candle as it now is. */
+  draw() {
+    const { volumeT, ...k } = this.last;
+    this.candles.update(k);
+    this.volume.update(this.volBar(k.time, volumeT, k.open, k.close));
+    this.showLegend(this.last, volumeT);
   }
 }

@@ -1,6 +1,6 @@
 // Market-wide panels: the trades tape, the news feed and the leaderboard.
 import { h, rows } from './dom.js';
-import { cny, hhmm, tonnes } from './format.js';
+import { cny, cstDateTime, hhmm, tonnes } from './format.js';
 
 const TAPE = 60;
 
@@ -11,28 +11,33 @@ export class Tape {
     this.loaded = false;
   }
 
+  /** The trades channel's snapshot: the latest trades, oldest first. */
   snapshot(list) {
-    this.trades = list.slice(0, TAPE);
+    this.trades = list.slice(-TAPE).reverse();
     this.loaded = true;
     this.render(null);
   }
 
-  add(t) {
-    if (this.trades.some((x) => x.tradeId === t.tradeId)) return;
-    this.trades.unshift(t);
-    this.trades.length = Math.min(this.trades.length, TAPE);
-    this.render(t.tradeId);
+  /** A trades channel event: the trades since the last one, oldest first (the newest is shown flashing). */
+  add(list) {
+    const seen = new Set(this.trades.map((x) => x.tradeId));
+    const fresh = list.filter((t) => !seen.has(t.tradeId));
+    if (fresh.length === 0) return;
+    this.trades = [...fresh.slice(-TAPE).reverse(), ...this.trades].slice(0, TAPE);
+    this.render(fresh[fresh.length - 1].tradeId);
   }
 
   render(fresh) {
     rows(
       this.el,
       this.trades,
-      (t) =>
-        h(
+      (t) => {
+        // The channel's trades carry tsMs only (no time text): the time is shown in China Standard Time.
+        const time = cstDateTime(t.tsMs);
+        return h(
           'tr',
-          { class: t.tradeId === fresh ? 'flash' : null, dataset: { trade: String(t.tradeId) }, title: t.time },
-          h('td', {}, hhmm(t.time)),
+          { class: t.tradeId === fresh ? 'flash' : null, dataset: { trade: String(t.tradeId) }, title: time },
+          h('td', {}, hhmm(time)),
           h(
             'td',
             { class: `num ${t.aggressor === 'buy' ? 'buy' : t.aggressor === 'sell' ? 'sell' : ''}` },
@@ -40,7 +45,8 @@ export class Tape {
           ),
           h('td', { class: 'num' }, tonnes(t.qtyT, false)),
           h('td', {}, t.mode),
-        ),
+        );
+      },
       this.loaded ? 'no trades yet' : 'loading…',
       4,
     );

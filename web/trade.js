@@ -193,8 +193,10 @@ function onData(ch, type, data) {
       tape.snapshot(data);
       return loadCandles();
     }
+    // An event carries every trade since the last one, oldest first.
     tape.add(data);
-    return chart.addTrade(data);
+    chart.addTrades(data);
+    return;
   }
   if (ch === `ticker:${base}`) return showTicker(data);
 }

@@ -4,26 +4,10 @@ import { CancelReason, MAX_SAFE, MatchMode, OrderType, SessionState, Side, Stp, 
 import { type EngineSink, NullSink } from './events.ts';
 import { IdIndex } from './id-index.ts';
 import { checkInvariants } from './invariants.ts';
-import { AccountOrders, type Level, LevelPool } from './level.ts';
-import {
-  ACCOUNT,
-  ACCT,
-  ANEXT,
-  ID,
-  LEVEL,
-  LINK_W,
-  NEXT,
-  NUM_W,
-  OrderStore,
-  PRICE,
-  QTY,
-  SEQ,
-  SIDE,
-  STP,
-  TIF,
-} from './order-store.ts';
-import { SideBook } from './side-book.ts';
-import { buildSnapshot, checkSnapshot, type EngineSnapshot } from './snapshot.ts';
+import { type Level, LevelPool } from './level.ts';
+import { ACCT, FLAGS, flagsOf, ID, LEVEL, NEXT, OrderStore, QTY, SEQ, sideOf, stpOf, tifOf } from './order-store.ts';
+import { DENSE_MAX_TICKS, SideBook } from './side-book.ts';
+import { buildSnapshot, checkSnapshot, type EngineSnapshot, type SnapshotOrder } from './snapshot.ts';
 import { DayStats } from './stats.ts';
 
 export class EngineError extends Error {
@@ -64,13 +48,11 @@ export class Engine {
   config: EngineConfig;
   /** Day statistics (open, high, low, last, volume, turnover, trade count); reset by endOfDay. */
   readonly dayStats: DayStats;
-  /** @internal */ readonly bids: SideBook;
-  /** @internal */ readonly asks: SideBook;
+  /** @internal Replaced (levels moved) when the band changes: see rebuildBooks. */ bids: SideBook;
+  /** @internal */ asks: SideBook;
   /** @internal */ readonly store: OrderStore;
   /** @internal order id -> slot */ readonly index: IdIndex;
   /** @internal */ readonly levelPool: LevelPool;
-  /** @internal */ readonly accounts: Map<number, AccountOrders>;
-  /** @internal account lists by index (an order's ACCOUNT link) */ readonly accountList: AccountOrders[];
   private sink: EngineSink;
   private readonly listed: boolean;
   /** @internal */ seqNo: number;
@@ -95,8 +77,6 @@ export class Engine {
     this.asks = new SideBook(Side.Sell, this.levelPool);
     this.store = new OrderStore();
     this.index = new IdIndex();
-    this.accounts = new Map();
-    this.accountList = [new AccountOrders(0, 0)];
     this.sink = sink;
     this.listed = config.mode === MatchMode.Listed;
     this.seqNo = 0;
@@ -110,6 +90,7 @@ export class Engine {
     this.lastRejectValue = 0;
     this.lastRejectLimit = 0;
     this.setReference(config.refPriceFen ?? 0);
+    this.rebuildBooks(false);
   }
 
   setSink(sink: EngineSink): void {
@@ -138,10 +119,10 @@ export class Engine {
     return this.index.size;
   }
   bestBidFen(): number {
-    return this.bids.best()?.priceFen ?? 0;
+    return this.bids.bestFen;
   }
   bestAskFen(): number {
-    return this.asks.best()?.priceFen ?? 0;
+    return this.asks.bestFen;
   }
   bestBidQtyT(): number {
     return this.bids.best()?.qtyT ?? 0;
@@ -152,12 +133,10 @@ export class Engine {
 
   /** The best n levels of a side, best first. */
   depth(side: Side, n: number): LevelView[] {
-    const arr = (side === Side.Buy ? this.bids : this.asks).levels;
+    const book = side === Side.Buy ? this.bids : this.asks;
     const out: LevelView[] = [];
-    for (let i = arr.length - 1; i >= 0 && out.length < n; i--) {
-      const l = arr[i]!;
+    for (let l = book.best(); l !== null && out.length < n; l = book.worse(l))
       out.push({ priceFen: l.priceFen, qtyT: l.qtyT, count: l.count });
-    }
     return out;
   }
 
@@ -171,7 +150,7 @@ export class Engine {
   restingQtyT(orderId: number): number {
     if (!isPosInt(orderId)) return 0;
     const h = this.index.get(orderId);
-    return h === 0 ? 0 : this.store.get(h, QTY);
+    return h === 0 ? 0 : this.store.f[(h << 2) + QTY]!;
   }
 
   /** Every live order in time-priority order (oldest first). */
@@ -182,11 +161,12 @@ export class Engine {
   /** @internal Slots of all live orders, oldest first. */
   liveSlots(): number[] {
     const out: number[] = [];
-    const lk = this.store.link;
+    const lk = this.store.i;
     for (const book of [this.bids, this.asks])
-      for (const lvl of book.levels) for (let h = lvl.head; h !== 0; h = lk[h * LINK_W + NEXT]!) out.push(h);
-    const n = this.store.num;
-    return out.sort((a, b) => n[a * NUM_W + SEQ]! - n[b * NUM_W + SEQ]!);
+      for (let lvl = book.best(); lvl !== null; lvl = book.worse(lvl))
+        for (let h = lvl.head; h !== 0; h = lk[(h << 2) + NEXT]!) out.push(h);
+    const f = this.store.f;
+    return out.sort((a, b) => f[(a << 2) + SEQ]! - f[(b << 2) + SEQ]!);
   }
 
   /** null when every internal structure is sound, else the first broken invariant (O(n), for tests). */
@@ -208,11 +188,14 @@ export class Engine {
     e.lastTsMs = snap.lastTsMs;
     e.state = snap.session;
     e.setReference(snap.refPriceFen);
+    e.rebuildBooks(false);
+    // A dense book holds only the band's prices; orders outside it (not from a live engine) get a sparse one.
+    const fits = (o: SnapshotOrder) => (o[2] === Side.Buy ? e.bids : e.asks).covers(o[3]);
+    if (!snap.orders.every(fits)) e.rebuildBooks(true);
     Object.assign(e.dayStats, snap.dayStats);
     for (const [orderId, accountId, side, priceFen, qtyT, tif, stp, entrySeq] of snap.orders) {
-      const h = e.store.acquire(orderId, accountId, side, priceFen, qtyT, tif, stp, entrySeq);
+      const h = e.store.acquire(orderId, accountId, flagsOf(side, tif, stp), qtyT, entrySeq);
       e.store.pushLevel((side === Side.Buy ? e.bids : e.asks).getOrCreate(priceFen), h);
-      e.store.pushAccount(e.accountOf(accountId), h);
       e.index.set(orderId, h);
     }
     const broken = e.checkInvariants();
@@ -252,9 +235,9 @@ export class Engine {
 
     this.lastTsMs = tsMs;
     const seq = ++this.seqNo;
-    const t = this.store.acquire(orderId, accountId, side, priceFen, qtyT, tif, stp, seq);
+    const t = this.store.acquire(orderId, accountId, flagsOf(side, tif, stp), qtyT, seq);
     this.sink.accepted(seq, tsMs, orderId, accountId, side, OrderType.Limit, priceFen, qtyT, tif);
-    this.execute(tsMs, t, null);
+    this.execute(tsMs, t, priceFen, false);
     return Code.Ok;
   }
 
@@ -274,9 +257,9 @@ export class Engine {
     // Protection: a market order never trades outside the band. Without a band it reaches any price.
     const protFen = side === Side.Buy ? (this.bandOn ? this.bandHigh : MAX_SAFE) : this.bandOn ? this.bandLow : 0;
     const seq = ++this.seqNo;
-    const t = this.store.acquire(orderId, accountId, side, protFen, qtyT, tif, stp, seq);
+    const t = this.store.acquire(orderId, accountId, flagsOf(side, tif, stp), qtyT, seq);
     this.sink.accepted(seq, tsMs, orderId, accountId, side, OrderType.Market, protFen, qtyT, tif);
-    this.execute(tsMs, t, null);
+    this.execute(tsMs, t, protFen, false);
     return Code.Ok;
   }
 
@@ -293,10 +276,11 @@ export class Engine {
     if (this.index.get(orderId) !== 0) return this.reject(tsMs, orderId, Code.DuplicateOrderId, orderId, 0);
     const m = isPosInt(listingId) ? this.index.get(listingId) : 0;
     if (m === 0) return this.reject(tsMs, orderId, Code.UnknownOrder, listingId, 0);
-    const n = this.store.num;
-    const mb = m * NUM_W;
-    const mSide = n[mb + SIDE] as Side;
-    const mPrice = n[mb + PRICE]!;
+    const n = this.store.f;
+    const mb = m << 2;
+    const lvl = this.levelOf(m);
+    const mSide = lvl.side;
+    const mPrice = lvl.priceFen;
     const mQty = n[mb + QTY]!;
     const mAcct = n[mb + ACCT]!;
     if (mAcct === accountId) return this.reject(tsMs, orderId, Code.TakeOwnListing, listingId, 0);
@@ -313,7 +297,6 @@ export class Engine {
     this.lastTsMs = tsMs;
     const takerSide: Side = mSide === Side.Buy ? Side.Sell : Side.Buy;
     this.sink.accepted(++this.seqNo, tsMs, orderId, accountId, takerSide, OrderType.Take, mPrice, qtyT, Tif.IOC);
-    const lvl = this.levelOf(m);
     const left = mQty - qtyT;
     n[mb + QTY] = left;
     lvl.qtyT -= qtyT;
@@ -331,7 +314,7 @@ export class Engine {
     if (!isPosInt(accountId)) return this.reject(tsMs, orderId, Code.BadAccount, accountId, 0);
     const h = this.index.get(orderId);
     if (h === 0) return this.reject(tsMs, orderId, Code.UnknownOrder, orderId, 0);
-    if (this.store.num[h * NUM_W + ACCT] !== accountId) return this.reject(tsMs, orderId, Code.NotOwner, orderId, 0);
+    if (this.store.f[(h << 2) + ACCT] !== accountId) return this.reject(tsMs, orderId, Code.NotOwner, orderId, 0);
     this.lastTsMs = tsMs;
     this.cancelResting(tsMs, h, CancelReason.User);
     return Code.Ok;
@@ -349,10 +332,11 @@ export class Engine {
     if (s !== Code.Ok) return s;
     const h = this.index.get(orderId);
     if (h === 0) return this.reject(tsMs, orderId, Code.UnknownOrder, orderId, 0);
-    const n = this.store.num;
-    const b = h * NUM_W;
+    const n = this.store.f;
+    const b = h << 2;
     if (n[b + ACCT] !== accountId) return this.reject(tsMs, orderId, Code.NotOwner, orderId, 0);
-    const oldPriceFen = n[b + PRICE]!;
+    const lvl = this.levelOf(h);
+    const oldPriceFen = lvl.priceFen;
     const oldQtyT = n[b + QTY]!;
     if (priceFen === oldPriceFen && qtyT === oldQtyT) return this.reject(tsMs, orderId, Code.AmendNoChange, orderId, 0);
     const p = this.checkPrice(tsMs, orderId, priceFen);
@@ -365,8 +349,7 @@ export class Engine {
 
     this.lastTsMs = tsMs;
     const store = this.store;
-    const lvl = this.levelOf(h);
-    const book = n[b + SIDE] === Side.Buy ? this.bids : this.asks;
+    const book = lvl.side === Side.Buy ? this.bids : this.asks;
     if (priceFen === oldPriceFen && qtyT < oldQtyT) {
       lvl.qtyT -= oldQtyT - qtyT;
       n[b + QTY] = qtyT;
@@ -374,25 +357,21 @@ export class Engine {
       this.emitLevel(tsMs, lvl, book);
       return Code.Ok;
     }
-    // Priority is lost: out of the level and the account list, back in at the tail. The order keeps its
-    // slot and its index entry meanwhile (execute drops them only if it does not rest).
-    const acct = this.accountList[store.link[h * LINK_W + ACCOUNT]!]!;
+    // Priority is lost: out of the level, back in at the tail. The order keeps its slot and its index entry
+    // meanwhile (execute drops them only if it does not rest).
     store.unlinkLevel(lvl, h);
-    store.unlinkAccount(acct, h);
     n[b + QTY] = qtyT;
     const seq = ++this.seqNo;
     n[b + SEQ] = seq;
     if (priceFen === oldPriceFen) {
       store.pushLevel(lvl, h);
-      store.pushAccount(acct, h);
       this.sink.amended(seq, tsMs, orderId, priceFen, qtyT, false);
       this.emitLevel(tsMs, lvl, book);
       return Code.Ok;
     }
-    n[b + PRICE] = priceFen;
     this.sink.amended(seq, tsMs, orderId, priceFen, qtyT, false);
     this.emitLevel(tsMs, lvl, book);
-    this.execute(tsMs, h, acct);
+    this.execute(tsMs, h, priceFen, true);
     return Code.Ok;
   }
 
@@ -401,14 +380,11 @@ export class Engine {
     if (c !== Code.Ok) return c;
     if (!isPosInt(accountId)) return this.reject(tsMs, 0, Code.BadAccount, accountId, 0);
     this.lastTsMs = tsMs;
-    const acct = this.accounts.get(accountId);
-    if (acct === undefined) return Code.Ok;
-    let h = acct.head;
-    while (h !== 0) {
-      const next = this.store.link[h * LINK_W + ANEXT]!;
-      this.cancelResting(tsMs, h, CancelReason.CancelAll);
-      h = next;
-    }
+    // The account's orders, oldest first. There is no per-account list to keep on every order (it cost two
+    // more random rows per cancel); this walks the book instead, which only this command pays for.
+    const f = this.store.f;
+    const mine = this.liveSlots().filter((h) => f[(h << 2) + ACCT] === accountId);
+    for (const h of mine) this.cancelResting(tsMs, h, CancelReason.CancelAll);
     return Code.Ok;
   }
 
@@ -446,6 +422,7 @@ export class Engine {
     this.setReference(nextRefPriceFen);
     this.sweepEndOfDay(tsMs, this.bids);
     this.sweepEndOfDay(tsMs, this.asks);
+    this.rebuildBooks(false);
     this.dayStats.reset();
     this.sink.dayEnded(++this.seqNo, tsMs, this.refFen, this.bandLowFen, this.bandHighFen);
     return Code.Ok;
@@ -454,76 +431,78 @@ export class Engine {
   // ---------------------------------------------------------------- matching
 
   /**
-   * Matches an incoming order in slot t, then rests or cancels what is left. acct is null for a new order; for
-   * an order amended to another price it is the order's account list (the order is still in the index).
+   * Matches the incoming order in slot t at priceFen, then rests or cancels what is left. amended: an order
+   * amended to another price (it is still in the index, so it leaves it unless it rests).
    */
-  private execute(tsMs: number, t: number, acct: AccountOrders | null): void {
-    const n = this.store.num;
-    const tb = t * NUM_W;
-    const buy = n[tb + SIDE] === Side.Buy;
+  private execute(tsMs: number, t: number, priceFen: number, amended: boolean): void {
+    const flags = this.store.i[(t << 2) + FLAGS]!;
+    const buy = sideOf(flags) === Side.Buy;
+    const tif = tifOf(flags);
     const opp = buy ? this.asks : this.bids;
-    const priceFen = n[tb + PRICE]!;
     let limFen = priceFen;
     if (this.listed) {
       // Listed agreement: only the counterparty's best N levels, as they stand on arrival.
       const edge = opp.nthBestPrice(this.config.listedDepth);
       if (edge !== 0 && (buy ? edge < limFen : edge > limFen)) limFen = edge;
     }
-    const tif = n[tb + TIF];
-    const oppBest = opp.best();
+    const oppFen = opp.bestFen;
     // Most orders (and almost every amend) do not cross: skip the matcher's set-up for them.
-    if (oppBest !== null && (buy ? oppBest.priceFen <= limFen : oppBest.priceFen >= limFen)) {
+    if (oppFen !== 0 && (buy ? oppFen <= limFen : oppFen >= limFen)) {
       if (tif === Tif.FOK && !this.fokFillable(t, opp, limFen)) {
-        this.sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, n[tb + QTY]!, 0, CancelReason.FokKilled);
-        this.drop(t, acct);
+        this.killFok(tsMs, t, amended);
         return;
       }
       if (this.match(tsMs, t, opp, limFen)) {
-        this.drop(t, acct); // cancelled by self-trade prevention
+        this.drop(t, amended); // cancelled by self-trade prevention
         return;
       }
     } else if (tif === Tif.FOK) {
-      this.sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, n[tb + QTY]!, 0, CancelReason.FokKilled);
-      this.drop(t, acct);
+      this.killFok(tsMs, t, amended);
       return;
     }
-    const qtyT = n[tb + QTY]!;
+    const f = this.store.f;
+    const tb = t << 2;
+    const qtyT = f[tb + QTY]!;
     if (qtyT === 0) {
-      this.drop(t, acct);
+      this.drop(t, amended);
       return;
     }
     if (tif === Tif.IOC || tif === Tif.FOK) {
-      this.sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, qtyT, 0, CancelReason.IocRemainder);
-      this.drop(t, acct);
+      this.sink.cancelled(++this.seqNo, tsMs, f[tb + ID]!, qtyT, 0, CancelReason.IocRemainder);
+      this.drop(t, amended);
       return;
     }
-    const best = opp.best();
-    if (best !== null && (buy ? best.priceFen <= priceFen : best.priceFen >= priceFen)) {
+    const best = opp.bestFen;
+    if (best !== 0 && (buy ? best <= priceFen : best >= priceFen)) {
       // Listed mode only: resting here would cross the levels beyond N.
-      this.sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, qtyT, 0, CancelReason.DepthLimit);
-      this.drop(t, acct);
+      this.sink.cancelled(++this.seqNo, tsMs, f[tb + ID]!, qtyT, 0, CancelReason.DepthLimit);
+      this.drop(t, amended);
       return;
     }
     const lvl = (buy ? this.bids : this.asks).getOrCreate(priceFen);
     this.store.pushLevel(lvl, t);
-    if (acct === null) {
-      this.store.pushAccount(this.accountOf(n[tb + ACCT]!), t);
-      this.index.set(n[tb + ID]!, t);
-    } else this.store.pushAccount(acct, t);
+    if (!amended) this.index.set(f[tb + ID]!, t);
     this.sink.level(++this.seqNo, tsMs, lvl.side, priceFen, lvl.qtyT, lvl.count);
+  }
+
+  private killFok(tsMs: number, t: number, amended: boolean): void {
+    const f = this.store.f;
+    this.sink.cancelled(++this.seqNo, tsMs, f[(t << 2) + ID]!, f[(t << 2) + QTY]!, 0, CancelReason.FokKilled);
+    this.drop(t, amended);
   }
 
   /** Walks the opposite side up to limFen. Returns true when self-trade prevention cancelled the taker. */
   private match(tsMs: number, t: number, opp: SideBook, limFen: number): boolean {
-    const n = this.store.num;
-    const lk = this.store.link;
+    const n = this.store.f;
+    const lk = this.store.i;
     const sink = this.sink;
     const stats = this.dayStats;
-    const tb = t * NUM_W;
+    const tb = t << 2;
     const takerId = n[tb + ID]!;
     const takerAcct = n[tb + ACCT]!;
-    const takerSide = n[tb + SIDE] as Side;
-    const stp = n[tb + STP];
+    const flags = lk[(t << 2) + FLAGS]!;
+    const takerSide = sideOf(flags);
+    const stp = stpOf(flags);
     const buy = takerSide === Side.Buy;
     let rem = n[tb + QTY]!;
     while (rem > 0) {
@@ -535,8 +514,8 @@ export class Engine {
       let changed = false;
       let m = lvl.head;
       while (m !== 0 && rem > 0) {
-        const mb = m * NUM_W;
-        const next = lk[m * LINK_W + NEXT]!;
+        const mb = m << 2;
+        const next = lk[(m << 2) + NEXT]!;
         if (n[mb + ACCT] === takerAcct && stp !== Stp.None) {
           // Every mode but CancelNewest touches the resting order.
           if (stp !== Stp.CancelNewest) changed = true;
@@ -585,10 +564,10 @@ export class Engine {
   /** Self-trade prevention between taker t and its own resting order m. Returns true when t is cancelled. */
   private selfTrade(tsMs: number, t: number, m: number, lvl: Level): boolean {
     const sink = this.sink;
-    const n = this.store.num;
-    const tb = t * NUM_W;
-    const mb = m * NUM_W;
-    switch (n[tb + STP]) {
+    const n = this.store.f;
+    const tb = t << 2;
+    const mb = m << 2;
+    switch (stpOf(this.store.i[(t << 2) + FLAGS]!)) {
       case Stp.CancelNewest:
         sink.cancelled(++this.seqNo, tsMs, n[tb + ID]!, n[tb + QTY]!, 0, CancelReason.SelfTrade);
         n[tb + QTY] = 0;
@@ -619,23 +598,22 @@ export class Engine {
 
   /** FOK: can t fill in full right now, in the order matching would go? */
   private fokFillable(t: number, opp: SideBook, limFen: number): boolean {
-    const n = this.store.num;
-    const lk = this.store.link;
-    const tb = t * NUM_W;
-    const buy = n[tb + SIDE] === Side.Buy;
+    const n = this.store.f;
+    const lk = this.store.i;
+    const tb = t << 2;
+    const flags = lk[(t << 2) + FLAGS]!;
+    const buy = sideOf(flags) === Side.Buy;
     const acct = n[tb + ACCT];
-    const stp = n[tb + STP];
+    const stp = stpOf(flags);
     let needT = n[tb + QTY]!;
-    const arr = opp.levels;
-    for (let i = arr.length - 1; i >= 0; i--) {
-      const lvl = arr[i]!;
+    for (let lvl = opp.best(); lvl !== null; lvl = opp.worse(lvl)) {
       if (buy ? lvl.priceFen > limFen : lvl.priceFen < limFen) return false;
-      for (let m = lvl.head; m !== 0; m = lk[m * LINK_W + NEXT]!) {
-        if (n[m * NUM_W + ACCT] === acct && stp !== Stp.None) {
+      for (let m = lvl.head; m !== 0; m = lk[(m << 2) + NEXT]!) {
+        if (n[(m << 2) + ACCT] === acct && stp !== Stp.None) {
           if (stp === Stp.CancelOldest) continue;
           return false;
         }
-        needT -= n[m * NUM_W + QTY]!;
+        needT -= n[(m << 2) + QTY]!;
         if (needT <= 0) return true;
       }
     }
@@ -645,40 +623,33 @@ export class Engine {
   // ---------------------------------------------------------------- helpers
 
   private levelOf(h: number): Level {
-    return this.levelPool.all[this.store.link[h * LINK_W + LEVEL]!]!;
+    return this.levelPool.all[this.store.i[(h << 2) + LEVEL]!]!;
+  }
+
+  /** @internal Price of a resting order (its level's). */
+  priceOf(h: number): number {
+    return this.levelOf(h).priceFen;
   }
 
   /** Frees an incoming order that does not rest (an amended one also leaves the index). */
-  private drop(t: number, acct: AccountOrders | null): void {
-    if (acct !== null) this.index.delete(this.store.num[t * NUM_W + ID]!);
+  private drop(t: number, amended: boolean): void {
+    if (amended) this.index.delete(this.store.f[(t << 2) + ID]!);
     this.store.release(t);
   }
 
-  /** @internal */
-  accountOf(accountId: number): AccountOrders {
-    let a = this.accounts.get(accountId);
-    if (a === undefined) {
-      a = new AccountOrders(this.accountList.length, accountId);
-      this.accountList.push(a);
-      this.accounts.set(accountId, a);
-    }
-    return a;
-  }
-
-  /** Takes a resting order out of its level, account and the index, and frees its slot. Leaves an empty level. */
+  /** Takes a resting order out of its level and the index, and frees its slot. Leaves an empty level. */
   private removeOrder(h: number, lvl: Level): void {
     const store = this.store;
     store.unlinkLevel(lvl, h);
-    store.unlinkAccount(this.accountList[store.link[h * LINK_W + ACCOUNT]!]!, h);
-    this.index.delete(store.num[h * NUM_W + ID]!);
+    this.index.delete(store.f[(h << 2) + ID]!);
     store.release(h);
   }
 
   private cancelResting(tsMs: number, h: number, reason: CancelReason): void {
-    const n = this.store.num;
-    const b = h * NUM_W;
+    const n = this.store.f;
+    const b = h << 2;
     const lvl = this.levelOf(h);
-    const book = n[b + SIDE] === Side.Buy ? this.bids : this.asks;
+    const book = lvl.side === Side.Buy ? this.bids : this.asks;
     this.sink.cancelled(++this.seqNo, tsMs, n[b + ID]!, n[b + QTY]!, 0, reason);
     this.removeOrder(h, lvl);
     this.emitLevel(tsMs, lvl, book);
@@ -691,20 +662,20 @@ export class Engine {
   }
 
   private sweepEndOfDay(tsMs: number, book: SideBook): void {
-    const levels = [...book.levels].reverse(); // best first
-    const n = this.store.num;
-    const lk = this.store.link;
-    for (const lvl of levels) {
+    const n = this.store.f;
+    const lk = this.store.i;
+    for (const lvl of book.levelsBestFirst()) {
+      const out = this.bandOn && (lvl.priceFen < this.bandLow || lvl.priceFen > this.bandHigh);
       let changed = false;
       let h = lvl.head;
       while (h !== 0) {
-        const next = lk[h * LINK_W + NEXT]!;
-        const b = h * NUM_W;
-        if (n[b + TIF] === Tif.GFD) {
+        const next = lk[(h << 2) + NEXT]!;
+        const b = h << 2;
+        if (tifOf(lk[(h << 2) + FLAGS]!) === Tif.GFD) {
           this.sink.expired(++this.seqNo, tsMs, n[b + ID]!, n[b + QTY]!);
           this.removeOrder(h, lvl);
           changed = true;
-        } else if (this.bandOn && (n[b + PRICE]! < this.bandLow || n[b + PRICE]! > this.bandHigh)) {
+        } else if (out) {
           this.sink.cancelled(++this.seqNo, tsMs, n[b + ID]!, n[b + QTY]!, 0, CancelReason.OutOfBand);
           this.removeOrder(h, lvl);
           changed = true;
@@ -713,6 +684,37 @@ export class Engine {
       }
       if (changed) this.emitLevel(tsMs, lvl, book);
     }
+  }
+
+  /** Does the band call for dense books (a band of at most DENSE_MAX_TICKS ticks)? */
+  private denseBooks(): boolean {
+    return this.bandOn && (this.bandHigh - this.bandLow) / this.config.tickFen < DENSE_MAX_TICKS;
+  }
+
+  /**
+   * @internal Gives both sides the layout the band calls for, moving their levels over (the Level objects, so
+   * the orders' LEVEL links stay valid): dense over the band when denseBooks() and every level fits in it,
+   * else sparse (always when forceSparse).
+   */
+  rebuildBooks(forceSparse: boolean): void {
+    this.bids = this.rebuildSide(this.bids, forceSparse);
+    this.asks = this.rebuildSide(this.asks, forceSparse);
+  }
+
+  private rebuildSide(old: SideBook, forceSparse: boolean): SideBook {
+    const levels = old.levelsBestFirst();
+    let book: SideBook | null = null;
+    if (!forceSparse && this.denseBooks()) {
+      const dense = new SideBook(old.side, this.levelPool, this.bandLow, this.bandHigh, this.config.tickFen);
+      if (levels.every((l) => dense.covers(l.priceFen))) book = dense;
+    }
+    if (book === null) {
+      if (!old.dense) return old;
+      book = new SideBook(old.side, this.levelPool);
+    }
+    old.dispose();
+    for (const l of levels) book.adopt(l);
+    return book;
   }
 
   /** @internal Sets the band centre (0: no band). */
@@ -733,14 +735,15 @@ export class Engine {
 
   private view(h: number): OrderView {
     const s = this.store;
+    const flags = s.lnk(h, FLAGS);
     return {
       orderId: s.get(h, ID),
       accountId: s.get(h, ACCT),
-      side: s.get(h, SIDE) as Side,
-      priceFen: s.get(h, PRICE),
+      side: sideOf(flags),
+      priceFen: this.priceOf(h),
       qtyT: s.get(h, QTY),
-      tif: s.get(h, TIF) as Tif,
-      stp: s.get(h, STP) as Stp,
+      tif: tifOf(flags),
+      stp: stpOf(flags),
     };
   }
 
@@ -775,7 +778,8 @@ export class Engine {
 
   private checkPrice(tsMs: number, orderId: number, priceFen: number): number {
     const tick = this.config.tickFen;
-    if (priceFen % tick !== 0) return this.reject(tsMs, orderId, Code.PriceOffTick, priceFen, tick);
+    // (A tick or lot of 1 skips the division: an integer remainder is a slow instruction.)
+    if (tick !== 1 && priceFen % tick !== 0) return this.reject(tsMs, orderId, Code.PriceOffTick, priceFen, tick);
     if (this.bandOn) {
       if (priceFen > this.bandHigh) return this.reject(tsMs, orderId, Code.PriceAboveBand, priceFen, this.bandHigh);
       if (priceFen < this.bandLow) return this.reject(tsMs, orderId, Code.PriceBelowBand, priceFen, this.bandLow);
@@ -785,7 +789,7 @@ export class Engine {
 
   private checkSize(tsMs: number, orderId: number, qtyT: number): number {
     const cfg = this.config;
-    if (qtyT % cfg.lotT !== 0) return this.reject(tsMs, orderId, Code.QtyOffLot, qtyT, cfg.lotT);
+    if (cfg.lotT !== 1 && qtyT % cfg.lotT !== 0) return this.reject(tsMs, orderId, Code.QtyOffLot, qtyT, cfg.lotT);
     if (qtyT < cfg.minQtyT) return this.reject(tsMs, orderId, Code.QtyBelowMin, qtyT, cfg.minQtyT);
     if (qtyT > cfg.maxQtyT) return this.reject(tsMs, orderId, Code.QtyAboveMax, qtyT, cfg.maxQtyT);
     return Code.Ok;

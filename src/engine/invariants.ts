@@ -1,13 +1,12 @@
-import { Side } from './constants.ts';
 import type { Engine } from './engine.ts';
-import { ACCOUNT, ACCT, ANEXT, APREV, ID, LEVEL, NEXT, PREV, PRICE, QTY, SEQ, SIDE } from './order-store.ts';
+import { FLAGS, ID, LEVEL, NEXT, PREV, QTY, SEQ, sideOf } from './order-store.ts';
 import type { SideBook } from './side-book.ts';
 
 /**
  * Walks every structure of the engine and returns the first broken invariant, or null. O(n): for tests,
- * restore and debugging, never the hot path. Checks: levels strictly sorted and indexed, no empty level,
- * aggregates equal to their orders, every live order in exactly one level and one account list, both in
- * time-priority order and doubly linked both ways, the id index agreeing, positive quantities, and a book
+ * restore and debugging, never the hot path. Checks: each side's layout (sorted array and price index, or slots,
+ * bitmap and best slot), no empty level, aggregates equal to their orders, every live order in exactly one level,
+ * in time-priority order and doubly linked both ways, the id index agreeing, positive quantities, and a book
  * that is not crossed.
  */
 export function checkInvariants(e: Engine): string | null {
@@ -15,44 +14,26 @@ export function checkInvariants(e: Engine): string | null {
   const r = checkSide(e.bids, seen, e) ?? checkSide(e.asks, seen, e);
   if (r !== null) return r;
   if (seen.size !== e.index.size) return `id index has ${e.index.size} orders, the levels ${seen.size}`;
-  const bid = e.bids.best();
-  const ask = e.asks.best();
-  if (bid !== null && ask !== null && bid.priceFen >= ask.priceFen)
-    return `crossed book: bid ${bid.priceFen} >= ask ${ask.priceFen}`;
-  const st = e.store;
-  let inAccounts = 0;
-  for (const [acctId, a] of e.accounts) {
-    if (e.accountList[a.idx] !== a) return `account ${acctId} is not registered at its index`;
-    let prevSeq = 0;
-    let prev = 0;
-    for (let h = a.head; h !== 0; h = st.lnk(h, ANEXT)) {
-      if (!seen.has(h)) return `account ${acctId} lists slot ${h} that is not in the book`;
-      if (st.lnk(h, ACCOUNT) !== a.idx || st.get(h, ACCT) !== acctId)
-        return `order ${st.get(h, ID)} in the wrong account list`;
-      if (st.get(h, SEQ) <= prevSeq) return `account ${acctId} list out of time order at ${st.get(h, ID)}`;
-      if (st.lnk(h, APREV) !== prev) return `account ${acctId} list broken at ${st.get(h, ID)}`;
-      prevSeq = st.get(h, SEQ);
-      prev = h;
-      inAccounts++;
-    }
-    if (a.tail !== prev) return `account ${acctId} tail is wrong`;
-  }
-  if (inAccounts !== seen.size) return `account lists hold ${inAccounts} orders, the book ${seen.size}`;
+  const bid = e.bids.bestFen;
+  const ask = e.asks.bestFen;
+  if (bid !== 0 && ask !== 0 && bid >= ask) return `crossed book: bid ${bid} >= ask ${ask}`;
   return null;
 }
 
 function checkSide(book: SideBook, seen: Set<number>, e: Engine): string | null {
+  const layout = book.checkLayout();
+  if (layout !== null) return layout;
   const st = e.store;
-  const arr = book.levels;
-  if (arr.length !== book.byPrice.size)
-    return `side ${book.side}: ${arr.length} levels but ${book.byPrice.size} indexed`;
-  for (let i = 0; i < arr.length; i++) {
-    const lvl = arr[i]!;
-    if (book.byPrice.get(lvl.priceFen) !== lvl) return `side ${book.side}: level ${lvl.priceFen} not indexed`;
+  const levels = book.levelsBestFirst();
+  if (levels.length !== book.size) return `side ${book.side}: ${book.size} levels counted, ${levels.length} walked`;
+  if ((levels[0]?.priceFen ?? 0) !== book.bestFen) return `side ${book.side}: best price ${book.bestFen} is stale`;
+  for (let i = 0; i < levels.length; i++) {
+    const lvl = levels[i]!;
+    if (book.find(lvl.priceFen) !== lvl) return `side ${book.side}: level ${lvl.priceFen} not found by price`;
     if (e.levelPool.all[lvl.idx] !== lvl) return `level ${lvl.priceFen} is not registered at its index`;
     if (i > 0) {
-      const prevPx = arr[i - 1]!.priceFen;
-      if (book.side === Side.Buy ? prevPx >= lvl.priceFen : prevPx <= lvl.priceFen)
+      const prevPx = levels[i - 1]!.priceFen;
+      if (book.side === 0 ? prevPx <= lvl.priceFen : prevPx >= lvl.priceFen)
         return `side ${book.side}: levels out of order at ${lvl.priceFen}`;
     }
     if (lvl.side !== book.side) return `level ${lvl.priceFen} has the wrong side`;
@@ -66,7 +47,7 @@ function checkSide(book: SideBook, seen: Set<number>, e: Engine): string | null 
       if (seen.has(h)) return `order ${id} appears twice`;
       seen.add(h);
       if (e.index.get(id) !== h) return `order ${id} is in a level but not in the id index`;
-      if (st.lnk(h, LEVEL) !== lvl.idx || st.get(h, PRICE) !== lvl.priceFen || st.get(h, SIDE) !== lvl.side)
+      if (st.lnk(h, LEVEL) !== lvl.idx || sideOf(st.lnk(h, FLAGS)) !== lvl.side)
         return `order ${id} disagrees with its level ${lvl.priceFen}`;
       if (!(st.get(h, QTY) > 0)) return `order ${id} rests with quantity ${st.get(h, QTY)}`;
       if (st.get(h, SEQ) <= prevSeq) return `level ${lvl.priceFen} out of time order at ${id}`;

@@ -22,7 +22,7 @@ export class Level {
   }
 }
 
-/** Levels by index, recycled: a moving book creates and empties levels constantly. */
+/** Levels by index, recycled: a sparse book creates and empties levels constantly. */
 export class LevelPool {
   readonly all: Level[];
   private readonly free: Level[];
@@ -52,7 +52,10 @@ export class LevelPool {
   }
 }
 
-/** An account's live orders in time-priority order (cancel-all walks it). */
+/**
+ * Not used by the engine any more (orders are no longer kept in per-account lists; cancelAll walks the book).
+ * Still exported because src/live/state-classes.ts lists it among the classes of a classroom's state.
+ */
 export class AccountOrders {
   readonly idx: number;
   readonly accountId: number;

@@ -1,167 +1,140 @@
 import type { Side, Stp, Tif } from './constants.ts';
-import type { AccountOrders, Level } from './level.ts';
+import type { Level } from './level.ts';
 
-// Orders live in two typed arrays, one row per slot (slot 0 is "none"), instead of one object each:
-// a million resting orders are two flat buffers the GC never walks, and a cancel touches one row of each.
-// Numbers that may exceed 2^31 (ids, prices, quantities, seq) sit in a Float64Array, exact for safe integers;
-// links to other slots, levels and accounts in an Int32Array.
+// Orders are rows of two typed arrays, one row per slot (slot 0 is "none"), instead of one object each: a
+// million resting orders are two flat buffers the GC never walks. Numbers that may exceed 2^31 (ids, account
+// ids, quantities, seq) are float64 (exact for safe integers), links and flags int32; 32 + 16 bytes per order.
+// Both have 4 columns, so row h starts at h * 4 (h << 2) in either. The price is not in the row: a resting
+// order's price is its level's, and an incoming order's is passed along while it matches.
+// (Two buffers rather than two views of one: the live classroom's snapshot codec copies typed arrays one by one.)
 
-/** Columns of `num` (Float64Array, stride NUM_W). */
+/** float64 columns (f[(h << 2) + col]). */
 export const ID = 0;
 export const ACCT = 1;
-export const PRICE = 2;
-export const QTY = 3;
+export const QTY = 2;
 /** Time priority: the seq of the event that put the order where it is. */
-export const SEQ = 4;
-export const SIDE = 5;
-export const TIF = 6;
-export const STP = 7;
-const NUM_W = 8;
+export const SEQ = 3;
 
-/** Columns of `link` (Int32Array, stride LINK_W). */
+/** int32 columns (i[(h << 2) + col]). */
 export const LEVEL = 0;
 export const PREV = 1;
+/** Next order of the level (toward the tail), 0 at the tail. */
 export const NEXT = 2;
-export const APREV = 3;
-export const ANEXT = 4;
-export const ACCOUNT = 5;
-const LINK_W = 8;
+/** side | tif << 1 | stp << 3 */
+export const FLAGS = 3;
+
+export const flagsOf = (side: Side, tif: Tif, stp: Stp): number => side | (tif << 1) | (stp << 3);
+export const sideOf = (flags: number): Side => (flags & 1) as Side;
+export const tifOf = (flags: number): Tif => ((flags >> 1) & 3) as Tif;
+export const stpOf = (flags: number): Stp => (flags >> 3) as Stp;
+
+/** Slots the store starts with (48 KiB). */
+const INITIAL_CAP = 1 << 10;
+/**
+ * Growth factor. The new buffer is zeroed memory the OS commits page by page as rows are first written, so a
+ * large factor costs address space more than memory, and copies less: x4 to a million orders copies about
+ * 350,000 rows in all, against about a million with doubling.
+ */
+const GROWTH = 4;
 
 export class OrderStore {
-  num: Float64Array;
-  link: Int32Array;
+  /** float64 columns. Replaced when the store grows: re-read after acquire. */
+  f: Float64Array;
+  /** int32 columns. Replaced when the store grows. */
+  i: Int32Array;
   private free: Int32Array;
   private freeTop: number;
   private used: number;
   private cap: number;
 
-  constructor(cap = 1024) {
+  constructor(cap = INITIAL_CAP) {
     this.cap = cap;
-    this.num = new Float64Array(cap * NUM_W);
-    this.link = new Int32Array(cap * LINK_W);
+    this.f = new Float64Array(cap << 2);
+    this.i = new Int32Array(cap << 2);
     this.free = new Int32Array(cap);
     this.freeTop = 0;
     this.used = 1; // slot 0 stays empty: it is the null link
   }
 
-  acquire(
-    orderId: number,
-    accountId: number,
-    side: Side,
-    priceFen: number,
-    qtyT: number,
-    tif: Tif,
-    stp: Stp,
-    seq: number,
-  ): number {
+  /** A new row, not linked anywhere (LEVEL 0). May grow the store: views read before are stale. */
+  acquire(orderId: number, accountId: number, flags: number, qtyT: number, seq: number): number {
     let h: number;
     if (this.freeTop > 0) h = this.free[--this.freeTop]!;
     else {
       if (this.used === this.cap) this.grow();
       h = this.used++;
     }
-    const n = this.num;
-    const b = h * NUM_W;
-    n[b + ID] = orderId;
-    n[b + ACCT] = accountId;
-    n[b + PRICE] = priceFen;
-    n[b + QTY] = qtyT;
-    n[b + SEQ] = seq;
-    n[b + SIDE] = side;
-    n[b + TIF] = tif;
-    n[b + STP] = stp;
-    const l = this.link;
-    const k = h * LINK_W;
-    l[k + LEVEL] = 0;
-    l[k + PREV] = 0;
-    l[k + NEXT] = 0;
-    l[k + APREV] = 0;
-    l[k + ANEXT] = 0;
-    l[k + ACCOUNT] = 0;
+    const f = this.f;
+    const b = h << 2;
+    f[b + ID] = orderId;
+    f[b + ACCT] = accountId;
+    f[b + QTY] = qtyT;
+    f[b + SEQ] = seq;
+    const i = this.i;
+    i[b + LEVEL] = 0;
+    i[b + FLAGS] = flags;
     return h;
   }
 
   release(h: number): void {
+    this.i[(h << 2) + LEVEL] = 0;
     this.free[this.freeTop++] = h;
   }
 
+  /** Slots handed out so far (live or free): rows 1..highWater - 1 have been used. */
+  get highWater(): number {
+    return this.used;
+  }
+
   private grow(): void {
-    const cap = this.cap * 2;
-    const num = new Float64Array(cap * NUM_W);
-    num.set(this.num);
-    const link = new Int32Array(cap * LINK_W);
-    link.set(this.link);
+    const cap = this.cap * GROWTH;
+    const f = new Float64Array(cap << 2);
+    f.set(this.f);
+    const i = new Int32Array(cap << 2);
+    i.set(this.i);
     const free = new Int32Array(cap);
     free.set(this.free);
-    this.num = num;
-    this.link = link;
+    this.f = f;
+    this.i = i;
     this.free = free;
     this.cap = cap;
   }
 
   /** Appends slot h at the back of lvl (lowest priority) and adds its quantity. */
   pushLevel(lvl: Level, h: number): void {
-    const l = this.link;
-    const k = h * LINK_W;
-    l[k + LEVEL] = lvl.idx;
-    l[k + PREV] = lvl.tail;
-    l[k + NEXT] = 0;
-    if (lvl.tail === 0) lvl.head = h;
-    else l[lvl.tail * LINK_W + NEXT] = h;
+    const i = this.i;
+    const k = h << 2;
+    const tail = lvl.tail;
+    i[k + LEVEL] = lvl.idx;
+    i[k + PREV] = tail;
+    i[k + NEXT] = 0;
+    if (tail === 0) lvl.head = h;
+    else i[(tail << 2) + NEXT] = h;
     lvl.tail = h;
-    lvl.qtyT += this.num[h * NUM_W + QTY]!;
+    lvl.qtyT += this.f[k + QTY]!;
     lvl.count++;
   }
 
   /** Unlinks slot h from lvl and subtracts its remaining quantity (traded quantity was taken off already). */
   unlinkLevel(lvl: Level, h: number): void {
-    const l = this.link;
-    const k = h * LINK_W;
-    const prev = l[k + PREV]!;
-    const next = l[k + NEXT]!;
+    const i = this.i;
+    const k = h << 2;
+    const prev = i[k + PREV]!;
+    const next = i[k + NEXT]!;
     if (prev === 0) lvl.head = next;
-    else l[prev * LINK_W + NEXT] = next;
+    else i[(prev << 2) + NEXT] = next;
     if (next === 0) lvl.tail = prev;
-    else l[next * LINK_W + PREV] = prev;
-    lvl.qtyT -= this.num[h * NUM_W + QTY]!;
+    else i[(next << 2) + PREV] = prev;
+    lvl.qtyT -= this.f[k + QTY]!;
     lvl.count--;
-    l[k + LEVEL] = 0;
-    l[k + PREV] = 0;
-    l[k + NEXT] = 0;
-  }
-
-  pushAccount(a: AccountOrders, h: number): void {
-    const l = this.link;
-    const k = h * LINK_W;
-    l[k + ACCOUNT] = a.idx;
-    l[k + APREV] = a.tail;
-    l[k + ANEXT] = 0;
-    if (a.tail === 0) a.head = h;
-    else l[a.tail * LINK_W + ANEXT] = h;
-    a.tail = h;
-  }
-
-  unlinkAccount(a: AccountOrders, h: number): void {
-    const l = this.link;
-    const k = h * LINK_W;
-    const prev = l[k + APREV]!;
-    const next = l[k + ANEXT]!;
-    if (prev === 0) a.head = next;
-    else l[prev * LINK_W + ANEXT] = next;
-    if (next === 0) a.tail = prev;
-    else l[next * LINK_W + APREV] = prev;
-    l[k + ACCOUNT] = 0;
-    l[k + APREV] = 0;
-    l[k + ANEXT] = 0;
+    i[k + LEVEL] = 0;
   }
 
   // Field access for the cold paths (snapshot, views, invariants). The hot paths index the arrays directly.
   get(h: number, col: number): number {
-    return this.num[h * NUM_W + col]!;
+    return this.f[(h << 2) + col]!;
   }
   lnk(h: number, col: number): number {
-    return this.link[h * LINK_W + col]!;
+    return this.i[(h << 2) + col]!;
   }
 }
-
-export { LINK_W, NUM_W };

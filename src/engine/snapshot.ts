@@ -1,7 +1,7 @@
 import { checkEngineConfig, type EngineConfig } from './config.ts';
 import { SessionState, Side, Stp, Tif } from './constants.ts';
 import type { Engine } from './engine.ts';
-import { ACCT, ID, PRICE, QTY, SEQ, SIDE, STP, TIF } from './order-store.ts';
+import { ACCT, FLAGS, ID, QTY, SEQ, sideOf, stpOf, tifOf } from './order-store.ts';
 import type { DayStats } from './stats.ts';
 
 /** [orderId, accountId, side, priceFen, qtyT, tif, stp, entrySeq] */
@@ -32,20 +32,19 @@ export interface EngineSnapshot {
 
 export function buildSnapshot(e: Engine): EngineSnapshot {
   const st = e.store;
-  const orders = e
-    .liveSlots()
-    .map(
-      (h): SnapshotOrder => [
-        st.get(h, ID),
-        st.get(h, ACCT),
-        st.get(h, SIDE) as Side,
-        st.get(h, PRICE),
-        st.get(h, QTY),
-        st.get(h, TIF) as Tif,
-        st.get(h, STP) as Stp,
-        st.get(h, SEQ),
-      ],
-    );
+  const orders = e.liveSlots().map((h): SnapshotOrder => {
+    const flags = st.lnk(h, FLAGS);
+    return [
+      st.get(h, ID),
+      st.get(h, ACCT),
+      sideOf(flags),
+      e.priceOf(h),
+      st.get(h, QTY),
+      tifOf(flags),
+      stpOf(flags),
+      st.get(h, SEQ),
+    ];
+  });
   const s: DayStats = e.dayStats;
   return {
     version: 1,

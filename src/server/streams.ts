@@ -1,15 +1,29 @@
 // WebSocket market data and order entry at /ws. Public channels per classroom (depth, trades, ticker, bar, status,
-// news) and a private one per student. Each channel has its own sequence number: a client that sees a gap
-// subscribes again and gets a fresh snapshot. A message for a channel is serialized once and the same string sent
-// to every subscriber. Book changes are coalesced: the depth is recomputed at most once per flush and only the
-// changed levels go out. A client whose send buffer passes a bound is dropped, so a slow reader never holds up
-// anyone else. Heartbeats every 10 s; a client that answers no ping for 30 s is dropped.
+// news) and a private one per student. Each channel has its own sequence number, one per message: a client that
+// sees a gap subscribes again and gets a fresh snapshot.
+//
+// Nothing is sent from inside a classroom event or a client message: they only record what changed (and queue
+// answers: acks, errors, snapshots). Everything goes out in flush(): at once when the server is quiet, under load
+// at most every FLUSH_INTERVAL_MS, or further apart when the writes take long (FLUSH_DUTY). Per channel, one
+// message carries what happened since the previous flush (the trades as one list, the depth as one coalesced delta
+// of the changed levels, the ticker and status as they are now). Each message is serialized and framed once (a
+// server's frames are unmasked and, with compression off, the same bytes for every client), and the frame is
+// written straight to each subscriber's socket, corked for the flush: one system call per client per flush,
+// whatever it subscribes to. The owner may gate a flush (setBeforeFlush: e.g. make the journal durable first;
+// the messages are built before the hook runs, from the state it covers, and written after it).
+//
+// A slow reader never holds up the others: the server counts the bytes it writes to each client and pings it
+// with the count; the pong confirms the client has read that far. A client with more than MAX_BUFFERED_BYTES
+// written and not confirmed (in our buffer, the operating system's socket buffers or the network, which
+// ws.bufferedAmount does not see) is dropped at the next flush. One that answers no ping for 30 s is dropped too.
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Value from 'typebox/value';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Classroom, LiveEvent } from '../live/classroom.ts';
 import { fenToYuan } from '../market/money.ts';
+import type { TradeRecord } from '../market/trade.ts';
 import { HttpError } from './http.ts';
 import type { Hub, Principal } from './hub.ts';
 import { cancelOrder, type OrderCmd, placeOrder } from './routes/student.ts';
@@ -24,22 +38,61 @@ import {
   fillView,
   newsView,
   orderView,
-  tradeView,
 } from './views.ts';
 
 const DEPTH_LEVELS = 10;
-/** Bytes queued for one client before it is dropped as too slow. */
+/** Bytes written to one client and not yet confirmed read (by its pong) before it is dropped as too slow. */
 export const MAX_BUFFERED_BYTES = 1 << 20;
+/** Least time between two scheduled flushes, ms. */
+export const FLUSH_INTERVAL_MS = 5;
+/**
+ * Under load, flushes are spaced so that writing takes at most this share of the time: a write to a socket costs
+ * about the same for 100 bytes as for 10 kB (the system call), so fewer, larger flushes carry the same data for
+ * less. The interval follows the time the writes have been taking (a moving average), up to MAX_FLUSH_INTERVAL_MS.
+ */
+const FLUSH_DUTY = 0.4;
+const MAX_FLUSH_INTERVAL_MS = 100;
+/**
+ * A ping goes out at the end of a flush to a client that has been sent PROBE_BYTES since the last one, or anything
+ * at all (a heartbeat, at least) in PROBE_MS; at most MAX_PROBES unanswered.
+ */
+const PROBE_MS = 1_000;
+const PROBE_BYTES = MAX_BUFFERED_BYTES / 8;
+const MAX_PROBES = 16;
 const HEARTBEAT_MS = 10_000;
+/** A client that has not answered a ping for this long is dropped. */
+const DEAD_MS = 30_000;
 /** Messages a client may send per second (order entry included); beyond that it gets RATE_LIMITED answers. */
 const MSGS_PER_SEC = 200;
 
+/** A channel a client asked for, as it names it and as it is kept (a student's `private` is `private:<id>`). */
+interface SnapshotWanted {
+  readonly shown: string;
+  readonly named: string;
+}
+
 interface Conn {
   readonly ws: WebSocket;
+  /** The ws client's own socket: corked during a flush, and written to with whole frames. */
+  readonly socket: Socket;
   readonly room: Classroom;
   readonly principal: Principal | null;
   readonly channels: Set<string>;
-  alive: boolean;
+  /** Channels subscribed since the last flush: the next flush sends them a snapshot, not its messages. */
+  readonly fresh: Set<string>;
+  /** Answers and snapshots for the next flush, in order. */
+  out: (string | SnapshotWanted)[];
+  /** Bytes written to the socket; bytes the client has confirmed reading (the count its last pong carried). */
+  sentBytes: number;
+  readBytes: number;
+  /** Unanswered pings, oldest first: the byte count each carried and when it went out. */
+  readonly probes: { bytes: number; at: number }[];
+  /** When the last ping went out, and the count it carried. */
+  lastProbeAt: number;
+  lastProbeBytes: number;
+  /** The flush that last looked at this client, and whether it may be written to in it. */
+  flushNo: number;
+  writable: boolean;
   windowStart: number;
   windowCount: number;
 }
@@ -49,27 +102,75 @@ interface DepthState {
   asks: DepthLevel[];
 }
 
+/** One channel message of a flush: its frame and who gets it (fixed when the message is built). */
+interface Outgoing {
+  readonly frame: Buffer;
+  readonly to: Conn[];
+}
+
+interface Batch {
+  readonly direct: [Conn, Buffer[]][];
+  readonly messages: Outgoing[];
+}
+
 export interface StreamStats {
   clients: number;
   dropped: number;
+  /** Flushes that wrote something, the time spent in them (building and writing; ms) and the longest. */
+  flushes: number;
+  flushMs: number;
+  maxFlushMs: number;
+  /** Frames and bytes written, all clients. */
+  frames: number;
+  bytes: number;
+}
+
+export interface StreamsOptions {
+  /** Least time between two scheduled flushes, ms (default FLUSH_INTERVAL_MS; see FLUSH_DUTY for more). */
+  flushIntervalMs?: number;
+  /** Called before a flush writes anything; a returned promise holds the writes until it settles (see flush). */
+  beforeFlush?: () => void | Promise<void>;
+  /** An error of a scheduled flush (its hook failed) or a command's unexpected failure (default: to stderr). */
+  onError?: (err: unknown) => void;
 }
 
 export class Streams {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, perMessageDeflate: false });
   private readonly subs = new Map<string, Set<Conn>>();
   private readonly seqs = new Map<string, number>();
   private readonly depth = new Map<string, DepthState>();
-  private readonly dirtyBooks = new Set<string>();
-  private readonly dirtyPrivate = new Map<string, Set<string>>();
   private readonly conns = new Set<Conn>();
+  // What changed since the last flush, by channel key.
+  private readonly newTrades = new Map<string, { room: Classroom; ch: string; trades: TradeRecord[] }>();
+  private readonly dirtyBooks = new Map<string, { room: Classroom; ch: string }>();
+  private readonly dirtyTickers = new Map<string, { room: Classroom; ch: string }>();
+  private readonly dirtyStatus = new Set<Classroom>();
+  private readonly events: { room: Classroom; ch: string; data: unknown }[] = [];
+  private readonly dirtyPrivate = new Map<
+    string,
+    { room: Classroom; ch: string; studentId: number; what: Set<string> }
+  >();
+  /** Clients with answers or snapshots waiting. */
+  private readonly waiting = new Set<Conn>();
   private heartbeat: NodeJS.Timeout | null = null;
-  private flushQueued = false;
-  readonly stats: StreamStats = { clients: 0, dropped: 0 };
+  private scheduled: { cancel(): void } | null = null;
+  private inFlight: Promise<void> | null = null;
+  private lastFlushAt = -Infinity;
+  /** Moving average of the time a flush's writes take, ms. */
+  private writeMs = 0;
+  private flushNo = 0;
+  private flushIntervalMs: number;
+  private beforeFlush: (() => void | Promise<void>) | null;
+  private readonly onError: (err: unknown) => void;
+  readonly stats: StreamStats = { clients: 0, dropped: 0, flushes: 0, flushMs: 0, maxFlushMs: 0, frames: 0, bytes: 0 };
 
   private readonly hub: Hub;
 
-  constructor(hub: Hub) {
+  constructor(hub: Hub, opts: StreamsOptions = {}) {
     this.hub = hub;
+    this.flushIntervalMs = opts.flushIntervalMs ?? FLUSH_INTERVAL_MS;
+    this.beforeFlush = opts.beforeFlush ?? null;
+    this.onError = opts.onError ?? ((err) => console.error('cets streams:', err));
     hub.onRoom((room) => room.on((e) => this.onEvent(room, e)));
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -77,8 +178,25 @@ export class Streams {
 
   close(): void {
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.scheduled?.cancel();
+    this.scheduled = null;
     for (const c of this.conns) c.ws.terminate();
     this.wss.close();
+  }
+
+  /**
+   * The hook run before every flush that has something to write, or null for none. If it returns a promise, the
+   * flush's messages (already built from the state of the moment it was called) are written when it resolves,
+   * and later flushes wait; if it throws or rejects, they are never written (their clients see a sequence gap
+   * and subscribe again) and the error goes to onError (or to the caller of flush()).
+   */
+  setBeforeFlush(hook: (() => void | Promise<void>) | null): void {
+    this.beforeFlush = hook;
+  }
+
+  /** The least time between two scheduled flushes, ms. */
+  setFlushInterval(ms: number): void {
+    this.flushIntervalMs = ms;
   }
 
   /** The current sequence number of a channel (REST depth answers carry it, to line up with the socket). */
@@ -116,11 +234,34 @@ export class Streams {
   }
 
   private accept(ws: WebSocket, room: Classroom, principal: Principal | null): void {
-    const conn: Conn = { ws, room, principal, channels: new Set(), alive: true, windowStart: 0, windowCount: 0 };
+    const conn: Conn = {
+      ws,
+      socket: (ws as unknown as { _socket: Socket })._socket,
+      room,
+      principal,
+      channels: new Set(),
+      fresh: new Set(),
+      out: [],
+      sentBytes: 0,
+      readBytes: 0,
+      probes: [],
+      lastProbeAt: 0,
+      lastProbeBytes: 0,
+      flushNo: 0,
+      writable: false,
+      windowStart: 0,
+      windowCount: 0,
+    };
     this.conns.add(conn);
     this.stats.clients = this.conns.size;
-    ws.on('pong', () => {
-      conn.alive = true;
+    ws.on('pong', (data) => {
+      // Only the answer to our own ping counts: it says the client has read everything written before it.
+      // Pongs come back in order; one that answers none of our pings is ignored.
+      const n = Number(data.toString());
+      const i = conn.probes.findIndex((p) => p.bytes === n);
+      if (i < 0) return;
+      conn.readBytes = n;
+      conn.probes.splice(0, i + 1);
     });
     ws.on('message', (data, isBinary) => this.onMessage(conn, isBinary ? null : data.toString()));
     ws.on('close', () => this.drop(conn));
@@ -131,6 +272,7 @@ export class Streams {
   private drop(conn: Conn): void {
     if (!this.conns.delete(conn)) return;
     for (const ch of conn.channels) this.subs.get(this.key(conn.room, ch))?.delete(conn);
+    this.waiting.delete(conn);
     this.stats.clients = this.conns.size;
   }
 
@@ -138,8 +280,12 @@ export class Streams {
     return `${room.id}|${ch}`;
   }
 
-  private privateChannel(_room: Classroom, studentId: number): string {
+  private privateChannel(studentId: number): string {
     return `private:${studentId}`;
+  }
+
+  private named(conn: Conn, ch: string): string {
+    return ch === 'private' && conn.principal?.role === 'student' ? this.privateChannel(conn.principal.studentId) : ch;
   }
 
   // ---- client messages -------------------------------------------------------------------------------------------
@@ -169,7 +315,7 @@ export class Streams {
     const reqId = typeof m.reqId === 'string' && m.reqId.length <= 64 ? m.reqId : null;
     switch (m.op) {
       case 'ping':
-        this.send(conn, JSON.stringify({ op: 'pong', tsMs: conn.room.nowTsMs }));
+        this.answer(conn, JSON.stringify({ op: 'pong', tsMs: conn.room.nowTsMs }));
         return;
       case 'subscribe':
       case 'unsubscribe': {
@@ -189,7 +335,7 @@ export class Streams {
       }
       case 'order':
       case 'cancel':
-        this.command(conn, reqId, m);
+        void this.command(conn, reqId, m);
         return;
       default:
         this.error(conn, reqId, 'BAD_REQUEST', 'op must be one of subscribe, unsubscribe, order, cancel, ping');
@@ -197,7 +343,7 @@ export class Streams {
     }
   }
 
-  private command(conn: Conn, reqId: string | null, m: Record<string, unknown>): void {
+  private async command(conn: Conn, reqId: string | null, m: Record<string, unknown>): Promise<void> {
     const p = conn.principal;
     if (reqId === null) {
       this.error(conn, null, 'BAD_REQUEST', 'orders and cancels need a reqId (a string of at most 64)');
@@ -218,7 +364,8 @@ export class Streams {
           });
           return;
         }
-        void this.settle(conn, reqId, () => placeOrder(this.hub, conn.room, p.studentId, body as unknown as OrderCmd));
+        // Answered once the order is durable (placeOrder resolves after the journal commits it).
+        this.ack(conn, reqId, null, await placeOrder(this.hub, conn.room, p.studentId, body as unknown as OrderCmd));
         return;
       }
       const orderId = m.orderId;
@@ -226,24 +373,14 @@ export class Streams {
         this.ack(conn, reqId, { code: 'BAD_REQUEST', message: 'orderId: a positive whole number' });
         return;
       }
-      void this.settle(conn, reqId, () => cancelOrder(this.hub, conn.room, p.studentId, orderId));
-      return;
+      this.ack(conn, reqId, null, await cancelOrder(this.hub, conn.room, p.studentId, orderId));
     } catch (e) {
       if (e instanceof HttpError) {
         this.ack(conn, reqId, { code: e.code, message: e.message });
         return;
       }
-      throw e;
-    }
-  }
-
-  /** Acknowledges a command once it is durable (the journal committed it), or answers its refusal. */
-  private async settle(conn: Conn, reqId: string, work: () => Promise<unknown>): Promise<void> {
-    try {
-      this.ack(conn, reqId, null, await work());
-    } catch (e) {
-      if (e instanceof HttpError) this.ack(conn, reqId, { code: e.code, message: e.message });
-      else this.ack(conn, reqId, { code: 'INTERNAL', message: 'something went wrong on the server; it is logged' });
+      this.ack(conn, reqId, { code: 'INTERNAL', message: 'something went wrong on the server; it is logged' });
+      this.onError(e);
     }
   }
 
@@ -256,45 +393,30 @@ export class Streams {
     return conn.room.marketOf(mid)?.market.listed.engine(ins) != null;
   }
 
+  /** Subscribed at once (so events are kept for it); the snapshots are taken in the next flush. */
   private subscribe(conn: Conn, chs: string[]): void {
-    this.flush();
-    const named = chs.map((c) =>
-      c === 'private' && conn.principal?.role === 'student'
-        ? this.privateChannel(conn.room, conn.principal.studentId)
-        : c,
-    );
-    for (const ch of named) {
-      conn.channels.add(ch);
-      const k = this.key(conn.room, ch);
+    conn.out.push(JSON.stringify({ op: 'subscribed', channels: chs }));
+    for (const shown of chs) {
+      const named = this.named(conn, shown);
+      conn.channels.add(named);
+      conn.fresh.add(named);
+      const k = this.key(conn.room, named);
       let set = this.subs.get(k);
       if (set === undefined) {
         set = new Set();
         this.subs.set(k, set);
       }
       set.add(conn);
+      conn.out.push({ shown, named });
     }
-    this.send(conn, JSON.stringify({ op: 'subscribed', channels: chs }));
-    for (let i = 0; i < named.length; i++) {
-      const snap = this.snapshot(conn, named[i]!);
-      if (snap !== null)
-        this.send(
-          conn,
-          JSON.stringify({
-            ch: chs[i],
-            seq: this.seqs.get(this.key(conn.room, named[i]!)) ?? 0,
-            type: 'snapshot',
-            data: snap,
-          }),
-        );
-    }
+    this.waiting.add(conn);
+    this.queueFlush();
   }
 
   private unsubscribe(conn: Conn, ch: string): void {
-    const named =
-      ch === 'private' && conn.principal?.role === 'student'
-        ? this.privateChannel(conn.room, conn.principal.studentId)
-        : ch;
+    const named = this.named(conn, ch);
     conn.channels.delete(named);
+    conn.fresh.delete(named);
     this.subs.get(this.key(conn.room, named))?.delete(conn);
   }
 
@@ -309,102 +431,297 @@ export class Streams {
     }
     const [kind, mid, ins] = ch.split(':') as [string, string, string];
     if (kind === 'depth') {
-      // subscribe() flushed first, so the book now is what the channel last published: the snapshot and the
-      // next delta line up.
+      // Taken after this flush's delta was built: the channel's state is the book now, and so is the snapshot.
       const v = depthView(room, mid, ins, DEPTH_LEVELS)!;
       this.depth.set(this.key(room, ch), { bids: v.bids, asks: v.asks });
       return v;
     }
     if (kind === 'ticker') return this.ticker(room, mid, ins);
-    if (kind === 'trades') return room.recentTrades(mid, ins, 50).map(tradeView);
+    if (kind === 'trades') return room.recentTrades(mid, ins, 50).reverse().map(channelTrade);
     return null;
   }
 
-  // ---- classroom events ------------------------------------------------------------------------------------------
+  // ---- classroom events: recorded for the next flush -------------------------------------------------------------
 
   private onEvent(room: Classroom, e: LiveEvent): void {
     switch (e.kind) {
       case 'trade': {
         const base = `${e.marketId}:${e.trade.instrumentId}`;
-        this.publish(room, `trades:${base}`, 'event', tradeView(e.trade));
-        if (this.hasSubs(room, `ticker:${base}`))
-          this.publish(room, `ticker:${base}`, 'event', this.ticker(room, e.marketId, e.trade.instrumentId));
+        const ch = `trades:${base}`;
+        const k = this.key(room, ch);
+        if (this.hasSubs(k)) {
+          let pending = this.newTrades.get(k);
+          if (pending === undefined) {
+            pending = { room, ch, trades: [] };
+            this.newTrades.set(k, pending);
+          }
+          pending.trades.push(e.trade);
+        }
+        const tk = this.key(room, `ticker:${base}`);
+        if (this.hasSubs(tk)) this.dirtyTickers.set(tk, { room, ch: `ticker:${base}` });
         this.markBook(room, e.marketId, e.trade.instrumentId);
-        return;
+        break;
       }
       case 'book':
         this.markBook(room, e.marketId, e.instrumentId);
-        return;
+        break;
       case 'bar':
-        this.publish(room, `bar:${e.marketId}:${e.bar.instrumentId}`, 'event', barView(e.bar));
-        return;
+        this.events.push({ room, ch: `bar:${e.marketId}:${e.bar.instrumentId}`, data: barView(e.bar) });
+        break;
       case 'status':
-        this.publish(room, 'status', 'event', classroomView(room));
-        return;
+        this.dirtyStatus.add(room);
+        break;
       case 'news':
-        this.publish(room, 'news', 'event', newsView(e.item));
-        return;
+        this.events.push({ room, ch: 'news', data: newsView(e.item) });
+        break;
       case 'private': {
-        const ch = this.privateChannel(room, e.studentId);
-        if (!this.hasSubs(room, ch)) return;
+        const ch = this.privateChannel(e.studentId);
         const k = this.key(room, ch);
-        let set = this.dirtyPrivate.get(k);
-        if (set === undefined) {
-          set = new Set();
-          this.dirtyPrivate.set(k, set);
+        if (!this.hasSubs(k)) return;
+        let pending = this.dirtyPrivate.get(k);
+        if (pending === undefined) {
+          pending = { room, ch, studentId: e.studentId, what: new Set() };
+          this.dirtyPrivate.set(k, pending);
         }
-        set.add(e.what);
-        this.queueFlush();
-        return;
+        pending.what.add(e.what);
+        break;
       }
     }
+    this.queueFlush();
   }
 
-  private hasSubs(room: Classroom, ch: string): boolean {
-    return (this.subs.get(this.key(room, ch))?.size ?? 0) > 0;
+  private hasSubs(k: string): boolean {
+    return (this.subs.get(k)?.size ?? 0) > 0;
   }
 
   private markBook(room: Classroom, marketId: string, instrumentId: string): void {
     const ch = `depth:${marketId}:${instrumentId}`;
-    if (!this.hasSubs(room, ch)) {
-      this.depth.delete(this.key(room, ch));
+    const k = this.key(room, ch);
+    if (!this.hasSubs(k)) {
+      this.depth.delete(k);
       return;
     }
-    this.dirtyBooks.add(`${room.id}|${ch}`);
-    this.queueFlush();
+    this.dirtyBooks.set(k, { room, ch });
   }
 
+  // ---- flushing ----------------------------------------------------------------------------------------------------
+
+  private hasPending(): boolean {
+    return (
+      this.waiting.size > 0 ||
+      this.newTrades.size > 0 ||
+      this.dirtyBooks.size > 0 ||
+      this.dirtyTickers.size > 0 ||
+      this.dirtyStatus.size > 0 ||
+      this.events.length > 0 ||
+      this.dirtyPrivate.size > 0
+    );
+  }
+
+  /** The time from one scheduled flush to the next, ms: at least the set interval, longer when writes are slow. */
+  private interval(): number {
+    return Math.min(MAX_FLUSH_INTERVAL_MS, Math.max(this.flushIntervalMs, this.writeMs / FLUSH_DUTY));
+  }
+
+  /** A flush at once if the last one is older than the interval, else when it will be. */
   private queueFlush(): void {
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    setImmediate(() => this.flush());
+    if (this.scheduled !== null || this.inFlight !== null) return;
+    const run = () => {
+      this.scheduled = null;
+      this.flush().catch((e: unknown) => this.onError(e));
+    };
+    const wait = this.lastFlushAt + this.interval() - performance.now();
+    if (wait <= 0) {
+      const h = setImmediate(run);
+      this.scheduled = { cancel: () => clearImmediate(h) };
+    } else {
+      const h = setTimeout(run, Math.ceil(wait));
+      this.scheduled = { cancel: () => clearTimeout(h) };
+    }
   }
 
-  /** Sends what changed since the last flush: depth deltas and private updates. */
-  flush(): void {
-    this.flushQueued = false;
-    for (const k of this.dirtyBooks) {
-      const [cid, ch] = k.split('|') as [string, string];
-      const room = this.hub.rooms.get(cid);
-      if (room === undefined) continue;
-      const [, mid, ins] = ch.split(':') as [string, string, string];
-      const v = depthView(room, mid, ins, DEPTH_LEVELS);
+  /**
+   * Sends everything that changed since the last flush: answers, snapshots, one message per changed channel.
+   * Runs by itself (see queueFlush); the owner may call it to send at once. The messages are built now; the
+   * beforeFlush hook runs; they are written when it returns (or its promise resolves). Resolves when written.
+   * While a flush waits for its hook, a new one waits for it.
+   */
+  flush(): Promise<void> {
+    if (this.inFlight !== null) return this.inFlight.then(() => this.flush());
+    this.scheduled?.cancel();
+    this.scheduled = null;
+    if (!this.hasPending()) return Promise.resolve();
+    const t0 = performance.now();
+    this.lastFlushAt = t0;
+    const batch = this.collect();
+    if (batch.direct.length === 0 && batch.messages.length === 0) return Promise.resolve();
+    let gate: void | Promise<void>;
+    try {
+      gate = this.beforeFlush?.();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (gate === undefined || typeof (gate as Promise<void>).then !== 'function') {
+      this.write(batch, t0);
+      return Promise.resolve();
+    }
+    const inFlight = (gate as Promise<void>)
+      .then(() => this.write(batch, performance.now()))
+      .finally(() => {
+        this.inFlight = null;
+        if (this.hasPending()) this.queueFlush();
+      });
+    this.inFlight = inFlight;
+    return inFlight;
+  }
+
+  /** Builds the flush's messages (and takes its sequence numbers) from the state now. */
+  private collect(): Batch {
+    const messages: Outgoing[] = [];
+    for (const [k, p] of this.newTrades) this.publish(messages, k, p.ch, 'event', p.trades.map(channelTrade));
+    this.newTrades.clear();
+    for (const [k, t] of this.dirtyTickers) {
+      const [, mid, ins] = t.ch.split(':') as [string, string, string];
+      this.publish(messages, k, t.ch, 'event', this.ticker(t.room, mid, ins));
+    }
+    this.dirtyTickers.clear();
+    for (const [k, b] of this.dirtyBooks) {
+      const [, mid, ins] = b.ch.split(':') as [string, string, string];
+      const v = depthView(b.room, mid, ins, DEPTH_LEVELS);
       if (v === null) continue;
       const prev = this.depth.get(k) ?? { bids: [], asks: [] };
       const bids = diffLevels(prev.bids, v.bids);
       const asks = diffLevels(prev.asks, v.asks);
       this.depth.set(k, { bids: v.bids, asks: v.asks });
-      if (bids.length > 0 || asks.length > 0) this.publish(room, ch, 'delta', { bids, asks, listings: v.listings });
+      if (bids.length > 0 || asks.length > 0)
+        this.publish(messages, k, b.ch, 'delta', { bids, asks, listings: v.listings });
     }
     this.dirtyBooks.clear();
-    for (const [k, whats] of this.dirtyPrivate) {
-      const [cid, ch] = k.split('|') as [string, string];
-      const room = this.hub.rooms.get(cid);
-      const studentId = Number(ch.slice('private:'.length));
-      if (room === undefined) continue;
-      for (const what of whats) this.publish(room, ch, 'event', this.privateData(room, studentId, what));
-    }
+    for (const e of this.events) this.publish(messages, this.key(e.room, e.ch), e.ch, 'event', e.data);
+    this.events.length = 0;
+    for (const room of this.dirtyStatus)
+      this.publish(messages, this.key(room, 'status'), 'status', 'event', classroomView(room));
+    this.dirtyStatus.clear();
+    for (const [k, p] of this.dirtyPrivate)
+      for (const what of p.what) this.publish(messages, k, p.ch, 'event', this.privateData(p.room, p.studentId, what));
     this.dirtyPrivate.clear();
+
+    // Answers and snapshots, after the messages: a snapshot shows the state they brought.
+    const direct: [Conn, Buffer[]][] = [];
+    const snaps = new Map<string, Buffer>();
+    for (const conn of this.waiting) {
+      const frames: Buffer[] = [];
+      for (const item of conn.out) {
+        if (typeof item === 'string') {
+          frames.push(textFrame(item));
+          continue;
+        }
+        if (!conn.channels.has(item.named)) continue; // unsubscribed meanwhile
+        conn.fresh.delete(item.named);
+        const k = this.key(conn.room, item.named);
+        let frame = snaps.get(`${k}|${item.shown}`);
+        if (frame === undefined) {
+          const data = this.snapshot(conn, item.named);
+          if (data === null) continue;
+          const seq = this.seqs.get(k) ?? 0;
+          frame = textFrame(JSON.stringify({ ch: item.shown, seq, type: 'snapshot', data }));
+          snaps.set(`${k}|${item.shown}`, frame);
+        }
+        frames.push(frame);
+      }
+      conn.out = [];
+      if (frames.length > 0) direct.push([conn, frames]);
+    }
+    this.waiting.clear();
+    return { direct, messages };
+  }
+
+  private publish(into: Outgoing[], k: string, ch: string, type: 'event' | 'delta', data: unknown): void {
+    const seq = (this.seqs.get(k) ?? 0) + 1;
+    this.seqs.set(k, seq);
+    const set = this.subs.get(k);
+    if (set === undefined || set.size === 0) return;
+    const to: Conn[] = [];
+    for (const c of set) if (!c.fresh.has(ch)) to.push(c);
+    if (to.length === 0) return;
+    const shown = ch.startsWith('private:') ? 'private' : ch;
+    into.push({ frame: textFrame(JSON.stringify({ ch: shown, seq, type, data })), to });
+  }
+
+  /** Writes a built flush: each client's socket corked, its frames written, a ping if due, uncorked. */
+  private write(batch: Batch, t0: number): void {
+    const no = ++this.flushNo;
+    const now = Date.now();
+    const tw = performance.now();
+    const corked: Conn[] = [];
+    const open = (c: Conn): boolean => {
+      if (c.flushNo === no) return c.writable;
+      c.flushNo = no;
+      c.writable = this.writable(c);
+      if (c.writable) {
+        c.socket.cork();
+        corked.push(c);
+      }
+      return c.writable;
+    };
+    let frames = 0;
+    let bytes = 0;
+    for (const [c, list] of batch.direct)
+      if (open(c))
+        for (const f of list) {
+          c.socket.write(f);
+          c.sentBytes += f.length;
+          frames++;
+          bytes += f.length;
+        }
+    for (const m of batch.messages) {
+      const f = m.frame;
+      let n = 0;
+      for (const c of m.to)
+        if (open(c)) {
+          c.socket.write(f);
+          c.sentBytes += f.length;
+          n++;
+        }
+      frames += n;
+      bytes += n * f.length;
+    }
+    for (const c of corked) {
+      const due =
+        c.sentBytes > c.lastProbeBytes &&
+        (now - c.lastProbeAt >= PROBE_MS || c.sentBytes - c.lastProbeBytes >= PROBE_BYTES);
+      if (due && c.probes.length < MAX_PROBES) {
+        c.probes.push({ bytes: c.sentBytes, at: now });
+        c.lastProbeAt = now;
+        c.lastProbeBytes = c.sentBytes;
+        c.ws.ping(String(c.sentBytes));
+      }
+      c.socket.uncork();
+    }
+    const end = performance.now();
+    this.writeMs += 0.2 * (end - tw - this.writeMs);
+    const ms = end - t0;
+    this.stats.flushes++;
+    this.stats.flushMs += ms;
+    this.stats.maxFlushMs = Math.max(this.stats.maxFlushMs, ms);
+    this.stats.frames += frames;
+    this.stats.bytes += bytes;
+  }
+
+  /** Whether a client may be written to now; one too far behind is dropped. */
+  private writable(c: Conn): boolean {
+    if (c.ws.readyState !== c.ws.OPEN || !this.conns.has(c)) return false;
+    // Written and not confirmed read: in our buffer, the kernel's, or the network. bufferedAmount (our buffer
+    // only) is within it, as long as the count covers every write.
+    const behind = Math.max(c.sentBytes - c.readBytes, c.ws.bufferedAmount);
+    if (behind > MAX_BUFFERED_BYTES) {
+      // Too slow: drop it rather than queue without bound or slow the others.
+      this.stats.dropped++;
+      c.ws.terminate();
+      this.drop(c);
+      return false;
+    }
+    return true;
   }
 
   private privateData(room: Classroom, studentId: number, what: string): unknown {
@@ -455,56 +772,73 @@ export class Streams {
     };
   }
 
-  // ---- sending ---------------------------------------------------------------------------------------------------
+  // ---- answers -----------------------------------------------------------------------------------------------------
 
-  private publish(room: Classroom, ch: string, type: 'event' | 'delta', data: unknown): void {
-    const k = this.key(room, ch);
-    const seq = (this.seqs.get(k) ?? 0) + 1;
-    this.seqs.set(k, seq);
-    const set = this.subs.get(k);
-    if (set === undefined || set.size === 0) return;
-    const shown = ch.startsWith('private:') ? 'private' : ch;
-    const text = JSON.stringify({ ch: shown, seq, type, data });
-    for (const c of set) this.send(c, text);
-  }
-
-  private send(conn: Conn, text: string): void {
-    if (conn.ws.readyState !== conn.ws.OPEN) return;
-    if (conn.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      // Too slow: drop it rather than queue without bound or slow the others.
-      this.stats.dropped++;
-      conn.ws.terminate();
-      this.drop(conn);
-      return;
-    }
-    conn.ws.send(text);
+  /** An answer to one client, sent with the next flush. */
+  private answer(conn: Conn, text: string): void {
+    if (!this.conns.has(conn)) return;
+    conn.out.push(text);
+    this.waiting.add(conn);
+    this.queueFlush();
   }
 
   private ack(conn: Conn, reqId: string, error: { code: string; message: string } | null, result?: unknown): void {
-    this.send(
+    this.answer(
       conn,
       JSON.stringify(error === null ? { op: 'ack', reqId, ok: true, result } : { op: 'ack', reqId, ok: false, error }),
     );
-    this.flush();
   }
 
   private error(conn: Conn, reqId: string | null, code: string, message: string): void {
-    this.send(conn, JSON.stringify({ op: 'error', reqId, error: { code, message } }));
+    this.answer(conn, JSON.stringify({ op: 'error', reqId, error: { code, message } }));
   }
 
   private beat(): void {
-    const text = JSON.stringify({ op: 'heartbeat', tsMs: Date.now() });
+    const now = Date.now();
+    const text = JSON.stringify({ op: 'heartbeat', tsMs: now });
     for (const c of [...this.conns]) {
-      if (!c.alive) {
+      if (c.probes.length > 0 && now - c.probes[0]!.at > DEAD_MS) {
         c.ws.terminate();
         this.drop(c);
         continue;
       }
-      c.alive = false;
-      c.ws.ping();
-      this.send(c, text);
+      this.answer(c, text); // and a ping goes with it (see PROBE_MS)
     }
   }
+}
+
+/**
+ * A trade on a trades channel: what GET .../trades gives less what the channel names (market, instrument) and the
+ * time text (the client has tsMs): every subscriber gets every trade, so bytes count.
+ */
+function channelTrade(t: TradeRecord) {
+  return {
+    tradeId: t.tradeId,
+    tsMs: t.tsMs,
+    priceCny: fenToYuan(t.priceFen),
+    qtyT: t.qtyT,
+    mode: t.mode,
+    aggressor: t.mode === 'listed' ? t.aggressor : null,
+  };
+}
+
+/** A WebSocket text frame as a server sends it (final, unmasked, uncompressed), header and payload in one buffer. */
+function textFrame(text: string): Buffer {
+  const n = Buffer.byteLength(text);
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const f = Buffer.allocUnsafe(head + n);
+  f[0] = 0x81;
+  if (n < 126) f[1] = n;
+  else if (n < 65_536) {
+    f[1] = 126;
+    f.writeUInt16BE(n, 2);
+  } else {
+    f[1] = 127;
+    f.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    f.writeUInt32BE(n >>> 0, 6);
+  }
+  f.write(text, head);
+  return f;
 }
 
 /** Levels that differ between two depth lists (by price); a removed level is sent with qtyT 0. */

@@ -287,6 +287,29 @@ describe.skipIf(skip)('live classroom in a browser', () => {
     });
   });
 
+  it('the tape takes a trades event as a list (oldest first) and shows it newest first, without repeats', async () => {
+    // The page's own tape, on an element of its own (the page's tape stays as it is).
+    const page = students.find((s) => s.name === 'Bob')!.page;
+    const out = await page.evaluate(`(async () => {
+      const { Tape } = await import('/web/feed.js');
+      const table = document.createElement('table');
+      const body = document.createElement('tbody');
+      table.append(body);
+      const tape = new Tape(body);
+      const tr = (tradeId, priceCny, min) =>
+        ({ tradeId, tsMs: Date.UTC(2024, 11, 16, 1, 30 + min), priceCny, qtyT: tradeId * 10, mode: 'listed', aggressor: 'buy' });
+      tape.snapshot([tr(1, '97.00', 0), tr(2, '97.10', 1)]);
+      tape.add([tr(2, '97.10', 1), tr(3, '97.20', 2), tr(4, '97.30', 3)]);
+      return [...body.querySelectorAll('tr')].map((r) => [r.dataset.trade, r.className, ...[...r.cells].map((c) => c.textContent)]);
+    })()`);
+    expect(out).toEqual([
+      ['4', 'flash', '09:33', '97.30', '40', 'listed'],
+      ['3', '', '09:32', '97.20', '30', 'listed'],
+      ['2', '', '09:31', '97.10', '20', 'listed'],
+      ['1', '', '09:30', '97.00', '10', 'listed'],
+    ]);
+  });
+
   it('a block trade: Alice proposes to Bob in the afternoon session, Bob accepts on his page', async () => {
     const [alice, bob] = [students.find((s) => s.name === 'Alice')!, students.find((s) => s.name === 'Bob')!];
     // Block trades run 13:00-15:00: move exchange time on past the lunch break.

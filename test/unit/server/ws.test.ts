@@ -1,5 +1,7 @@
+import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { OrderInput } from '../../../src/live/classroom.ts';
 import { type TestServer, testServer } from './fixture.ts';
 
 const CEA = 'CEA-23';
@@ -88,8 +90,18 @@ describe('WebSocket at /ws', () => {
       result: { filledT: 300 },
     });
     for (const c of [ca, cb, watcher]) {
+      // The trades since the last flush, as one list (here the one trade), without what the channel names.
       const tr = await c.wait((m) => m.ch === chans[1] && m.type === 'event');
-      expect(tr.data).toMatchObject({ priceCny: '97.20', qtyT: 300, mode: 'listed' });
+      expect(tr.data).toEqual([
+        {
+          tradeId: expect.any(Number),
+          tsMs: expect.any(Number),
+          priceCny: '97.20',
+          qtyT: 300,
+          mode: 'listed',
+          aggressor: 'buy',
+        },
+      ]);
     }
     const fillA = await ca.wait((m) => m.ch === 'private' && (m.data as { kind: string }).kind === 'fill');
     expect((fillA.data as { fills: { side: string; qtyT: number }[] }).fills[0]).toMatchObject({
@@ -131,5 +143,96 @@ describe('WebSocket at /ws', () => {
       bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
     );
     expect(status).toBe(401);
+  });
+});
+
+describe('WebSocket fan-out', () => {
+  const o = (side: 'buy' | 'sell', priceFen: number): OrderInput => ({
+    marketId: 'national',
+    instrumentId: CEA,
+    side,
+    priceFen,
+    qtyT: 1,
+    tif: 'day',
+  });
+
+  it('a burst of trades goes out as few messages, each with every trade since the last, in sequence', async () => {
+    const s = await t.join('Seller');
+    const b = await t.join('Buyer');
+    const room = t.server.hub.rooms.get('default')!;
+    const w = await client();
+    w.send({ op: 'subscribe', channels: [`trades:national:${CEA}`] });
+    const snap = await w.wait((m) => m.type === 'snapshot');
+    for (let i = 0; i < 200; i++) {
+      expect(room.placeOrder(s.studentId, o('sell', 9_700)).ok).toBe(true);
+      expect(room.placeOrder(b.studentId, o('buy', 9_700)).ok).toBe(true);
+    }
+    // All 200 trades were made in one turn of the event loop: one message.
+    const msg = await w.wait((m) => m.type === 'event');
+    const trades = msg.data as { tradeId: number }[];
+    expect(msg.seq).toBe((snap.seq as number) + 1);
+    expect(trades).toHaveLength(200);
+    expect(trades.map((x) => x.tradeId)).toEqual(trades.map((_, i) => trades[0]!.tradeId + i));
+  });
+
+  it('a client that stops reading is dropped once 1 MiB is unread; the others get everything, in order', async () => {
+    const s = await t.join('Seller');
+    const b = await t.join('Buyer');
+    const room = t.server.hub.rooms.get('default')!;
+    const chans = [`depth:national:${CEA}`, `trades:national:${CEA}`];
+    const good = await client();
+    const slow = await client();
+    for (const c of [good, slow]) c.send({ op: 'subscribe', channels: chans });
+    await slow.wait((m) => m.ch === chans[1] && m.type === 'snapshot');
+    await good.wait((m) => m.ch === chans[1] && m.type === 'snapshot');
+    // The slow one never reads again: what the server writes piles up in the kernel's buffers, then in the server.
+    (slow.ws as unknown as { _socket: Socket })._socket.pause();
+    expect(t.server.streams.stats).toMatchObject({ clients: 2, dropped: 0 });
+
+    // About 2.4 MB of trades (each about 100 bytes on the wire), over many flushes.
+    const ROUNDS = 120;
+    const PER_ROUND = 200;
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let i = 0; i < PER_ROUND; i++) {
+        expect(room.placeOrder(s.studentId, o('sell', 9_700 + (i % 5))).ok).toBe(true);
+        expect(room.placeOrder(b.studentId, o('buy', 9_710)).ok).toBe(true);
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const received = () =>
+      good.got.filter((m) => m.ch === chans[1] && m.type === 'event').flatMap((m) => m.data as { tradeId: number }[]);
+    await expect.poll(() => received().length, { timeout: 10_000 }).toBe(ROUNDS * PER_ROUND);
+    const ids = received().map((x) => x.tradeId);
+    expect(ids).toEqual(ids.map((_, i) => ids[0]! + i));
+    for (const ch of chans) {
+      const seqs = good.got.filter((m) => m.ch === ch).map((m) => m.seq as number);
+      expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    }
+    // The slow one was cut off; the good one, which read as much, was not.
+    expect(t.server.streams.stats).toMatchObject({ clients: 1, dropped: 1 });
+    expect(good.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it("a flush waits for the owner's hook (e.g. a journal write) before anything goes out, answers included", async () => {
+    const a = await t.join('Alice');
+    const ca = await client(a.token);
+    await ca.wait((m) => m.ch === 'private' && m.type === 'snapshot');
+    let release: () => void = () => {};
+    let calls = 0;
+    t.server.streams.setBeforeFlush(() => {
+      calls++;
+      return new Promise<void>((r) => {
+        release = r;
+      });
+    });
+    ca.send(order('h1', 'sell', '97.20', 100));
+    await expect.poll(() => calls).toBe(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ca.got.some((m) => m.reqId === 'h1')).toBe(false);
+    t.server.streams.setBeforeFlush(null);
+    release();
+    expect(await ca.wait((m) => m.reqId === 'h1')).toMatchObject({ ok: true, result: { restingT: 100 } });
+    // The messages were built before the hook ran: the ack and the private update went out together after it.
+    await ca.wait((m) => m.ch === 'private' && (m.data as { kind: string }).kind === 'order');
   });
 });
