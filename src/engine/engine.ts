@@ -799,7 +799,9 @@ export class Engine {
     this.lastRejectCode = code;
     this.lastRejectValue = value;
     this.lastRejectLimit = limit;
-    this.sink.rejected(++this.seqNo, tsMs, idOrZero(orderId), code);
+    // A rejection is reported with the number the next book event will carry, without taking it: a refused
+    // command leaves the engine as it was (a replayed journal, which holds no refusals, gives the same numbers).
+    this.sink.rejected(this.seqNo + 1, tsMs, idOrZero(orderId), code);
     return code;
   }
 }

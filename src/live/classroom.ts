@@ -695,6 +695,25 @@ export class Classroom {
     return this.barsByMarket.get(marketId) ?? [];
   }
 
+  /**
+   * Why the books do not add up, or null: the ledger's cash and allowances equal the running sums of what was
+   * minted, moved and burned, and every reservation is backed by a live order, proposal or bid.
+   */
+  integrity(): string | null {
+    const w = this.session.world;
+    const c = w.ledger.checkConservation();
+    if (c !== null) return `ledger: ${c}`;
+    // The markets share one ledger: each checks its own books, and the first checks the ledger's reservations
+    // against every market's desks together.
+    const [first, ...rest] = w.markets;
+    for (const mw of rest) {
+      const r = mw.market.listed.checkReservations();
+      if (r !== null) return `${mw.setup.id}: ${r}`;
+    }
+    const r = first?.market.checkReservations(rest.flatMap((mw) => mw.market.desks())) ?? null;
+    return r === null ? null : `${first!.setup.id}: ${r}`;
+  }
+
   // ---- scoring -------------------------------------------------------------------------------------------------
 
   /**

@@ -20,6 +20,18 @@
 // Objects the fresh classroom lacks (orders placed, accounts opened since) are created from the prototype of
 // their class, found in the list of classes given (state-classes.ts) or among the fresh classroom's own objects.
 
+/** What a codec needs to know of the classes in the graph. */
+export interface CodecClasses {
+  /** Classes whose instances may be missing from a fresh graph (recreated from their prototype). */
+  readonly classes: readonly (abstract new (
+    ...args: never[]
+  ) => unknown)[];
+  /** Per class name, fields that are scratch rather than state (not written; a restore keeps the fresh value). */
+  readonly transient: Readonly<Record<string, readonly string[]>>;
+}
+
+const NO_CLASSES: CodecClasses = { classes: [], transient: {} };
+
 export class SnapshotError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
@@ -98,7 +110,7 @@ function tagOf(v: object): string {
 const WIRING = { '#f': 0 };
 
 /** The state under `root` as JSON text (deterministic: the same state gives the same text). */
-export function encodeState(root: object, statics: readonly object[]): string {
+export function encodeState(root: object, statics: readonly object[], codec: CodecClasses = NO_CLASSES): string {
   const sIds = staticIds(statics);
   const ids = new Map<object, number>();
   const objs: Rec[] = [];
@@ -148,7 +160,9 @@ export function encodeState(root: object, statics: readonly object[]): string {
       body = Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString('base64');
     } else {
       const rec: Record<string, Enc> = {};
-      for (const k of Object.keys(o)) rec[k] = ref((o as Record<string, unknown>)[k]);
+      const skip = tag.startsWith('C:') ? codec.transient[tag.slice(2)] : undefined;
+      for (const k of Object.keys(o))
+        if (skip === undefined || !skip.includes(k)) rec[k] = ref((o as Record<string, unknown>)[k]);
       body = rec;
     }
     objs.push([tag, body]);
@@ -169,7 +183,7 @@ export function restoreState(
   root: object,
   statics: readonly object[],
   text: string,
-  classes: readonly (abstract new (...args: never[]) => unknown)[] = [],
+  codec: CodecClasses = NO_CLASSES,
 ): void {
   let parsed: Encoded;
   try {
@@ -185,7 +199,7 @@ export function restoreState(
   const used = new Set<object>();
 
   // 1. Pair the snapshot's objects with the fresh graph's, along the same fields from the root.
-  const protos = new Map<string, object>(classes.map((c) => [`C:${c.name}`, c.prototype as object]));
+  const protos = new Map<string, object>(codec.classes.map((c) => [`C:${c.name}`, c.prototype as object]));
   const pairs: [number, object][] = [[0, root]];
   while (pairs.length > 0) {
     const [id, fresh] = pairs.pop()!;
@@ -293,8 +307,9 @@ export function restoreState(
     } else {
       const rec = body as Record<string, unknown>;
       const obj = o as Record<string, unknown>;
+      const keep = tag.startsWith('C:') ? codec.transient[tag.slice(2)] : undefined;
       for (const k of Object.keys(obj))
-        if (!(k in rec) && typeof obj[k] !== 'function' && !isWiringArray(obj[k])) delete obj[k];
+        if (!(k in rec) && typeof obj[k] !== 'function' && !isWiringArray(obj[k]) && !keep?.includes(k)) delete obj[k];
       for (const k of Object.keys(rec)) {
         const e = rec[k];
         if (isRef(e, '#f')) {

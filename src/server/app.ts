@@ -8,6 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RunContext } from '../sim/run.ts';
 import { Journal } from '../store/journal.ts';
@@ -85,6 +86,13 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
     bodyLimit: cfg.bodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
+
+  // Bodies are JSON and must have the right types as sent: "qtyT": "0x10" is a string, not 16. Only the query
+  // string and path parameters, which are text by nature, are coerced to the numbers their schemas ask for.
+  const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
+  const strictAjv = new Ajv({ ...ajvOptions, coerceTypes: false });
+  const textAjv = new Ajv({ ...ajvOptions, coerceTypes: 'array' });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : textAjv).compile(schema));
 
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { statusCode?: number; code?: string; validation?: unknown };

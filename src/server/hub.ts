@@ -5,10 +5,9 @@
 // restore() brings classrooms back after a restart: latest snapshot, then the journal after it.
 import { createHash, randomBytes } from 'node:crypto';
 import { Classroom, type ClassroomState } from '../live/classroom.ts';
+import { encodeClassroom, restoreClassroom } from '../live/classroom-state.ts';
 import { applyCommand, type CommandOf, type LiveOp, type ResultOf } from '../live/commands.ts';
 import { type LiveResult, refuse } from '../live/errors.ts';
-import { encodeState, restoreState } from '../live/snapshot.ts';
-import { STATE_CLASSES } from '../live/state-classes.ts';
 import type { RunContext } from '../sim/run.ts';
 import type { Journal } from '../store/journal.ts';
 import { type ClassroomRow, type LiveDb, type StudentRow, tokenHash } from '../store/live-db.ts';
@@ -122,7 +121,7 @@ export class Hub {
       const room = build();
       try {
         if (snap.state !== null) {
-          restoreState(room, room.statics(), snap.state, STATE_CLASSES);
+          restoreClassroom(room, snap.state);
           if (stateHash(room) === snap.hash) return { room, from: snap.seq, skipped };
         }
       } catch {
@@ -282,7 +281,7 @@ export class Hub {
       j.flush();
       const seq = j.lastSeq(room.id);
       if (seq === (this.snapshotSeq.get(room.id) ?? 0)) continue;
-      const text = encodeState(room, room.statics());
+      const text = encodeClassroom(room);
       j.saveSnapshot(room.id, seq, sha256(text), text, this.now());
       this.snapshotSeq.set(room.id, seq);
       n++;
@@ -297,5 +296,5 @@ function sha256(text: string): string {
 
 /** The hash of everything a classroom holds (books, accounts, compliance, bots, students): equal states, equal hashes. */
 export function stateHash(room: Classroom): string {
-  return sha256(encodeState(room, room.statics()));
+  return sha256(encodeClassroom(room));
 }

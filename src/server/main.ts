@@ -23,6 +23,12 @@ export async function startServer(argv: readonly string[]): Promise<number> {
   const server = await buildServer({ ...cfg, logLevel: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel });
   const address = await server.listen();
   const base = address.replace('[::1]', 'localhost');
+  for (const r of server.hub.recovered)
+    if (r.snapshotSeq > 0 || r.replayed > 0)
+      console.log(
+        `recovered classroom ${r.classroomId}: snapshot at journal entry ${r.snapshotSeq}` +
+          `${r.skippedSnapshots > 0 ? ` (${r.skippedSnapshots} damaged skipped)` : ''}, ${r.replayed} entries replayed`,
+      );
   console.log(`cets live classroom on ${base}`);
   console.log(`  trading page      ${base}/trade      join code ${server.joinCode}`);
   console.log(

@@ -190,7 +190,7 @@ export class NaiveEngine {
    */
   private reject(tsMs: number, orderId: number, code: number): number {
     const eventTs = code === Code.BadTime ? this.lastTs : tsMs;
-    this.sink.rejected(this.nextSeq(), eventTs, isSafeInt(orderId) ? orderId : 0, code);
+    this.sink.rejected(this.seq + 1, eventTs, isSafeInt(orderId) ? orderId : 0, code);
     return code;
   }
 

@@ -187,6 +187,35 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
     },
   );
 
+  app.get<P>(
+    '/api/classrooms/:cid/state',
+    {
+      schema: {
+        tags,
+        security,
+        params: ClassroomParams,
+        description:
+          "The classroom's journal position and the sha256 of its whole state (books, accounts, compliance, bots, " +
+          'students) at that position, with the books checked: after a restart, the same position gives the same hash.',
+        response: {
+          200: Type.Object({
+            classroomId: Type.String(),
+            seq: Type.Integer(),
+            hash: Type.String(),
+            date: Type.String(),
+            integrity: Type.String(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const room = needInstructor(hub, req, req.params.cid);
+      const { seq, hash } = hub.state(room);
+      return { classroomId: room.id, seq, hash, date: room.date, integrity: room.integrity() ?? 'ok' };
+    },
+  );
+
   app.get<P>('/api/classrooms/:cid/report', schema({}, ReportOut), async (req) =>
     reportView(needInstructor(hub, req, req.params.cid)),
   );

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// The engine and the market rules are the deterministic core: no clock, no randomness, no I/O, no logging.
+// The engine, the market rules, the simulator and the live classroom are the deterministic core: no clock, no
+// randomness, no I/O, no logging.
 // decimal.js is allowed in the market layer only in money.ts, where money crosses the boundary.
 const forbidden = [
   /from 'node:/,
@@ -23,7 +24,7 @@ function tsFiles(dir: string): string[] {
 }
 
 describe('architecture', () => {
-  for (const layer of ['src/engine', 'src/market', 'src/sim']) {
+  for (const layer of ['src/engine', 'src/market', 'src/sim', 'src/live']) {
     for (const file of tsFiles(join(root, layer))) {
       const rel = relative(root, file);
       it(`${rel} is pure`, () => {
@@ -42,6 +43,9 @@ describe('architecture', () => {
     for (const file of tsFiles(join(root, 'src/market')))
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '(\.\.\/)+(sim|store|server|cli)\//);
     for (const file of tsFiles(join(root, 'src/sim')))
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '(\.\.\/)+(store|server|cli|report|batch)\//);
+    // The live classroom is as pure as the simulator it runs: the server journals and serves it.
+    for (const file of tsFiles(join(root, 'src/live')))
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '(\.\.\/)+(store|server|cli|report|batch)\//);
   });
 });

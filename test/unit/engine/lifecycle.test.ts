@@ -111,7 +111,7 @@ describe('snapshot and restore', () => {
 });
 
 describe('events', () => {
-  it('numbers every event once, in order, across commands and rejections', () => {
+  it('numbers book events once, in order; a rejection carries the next number without taking it', () => {
     const sink = new StringSink();
     const e = new Engine(
       { mode: 0, listedDepth: 5, tickFen: 1, lotT: 1, minQtyT: 1, maxQtyT: 100, bandBps: null, refPriceFen: null },
@@ -121,7 +121,12 @@ describe('events', () => {
     e.placeLimit(2, 1, 1, Buy, 10, 5, GFD, N);
     e.placeLimit(2, 1, 1, Buy, 10, 5, GFD, N);
     e.placeLimit(2, 2, 2, Sell, 10, 7, GFD, N);
-    expect(sink.seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]); // session, accepted, level, rejected, accepted, trade, level, level
-    expect(e.seq).toBe(8);
+    // session, accepted, level, rejected (4, not taken), accepted, trade, level, level
+    expect(sink.seqs).toEqual([1, 2, 3, 4, 4, 5, 6, 7]);
+    expect(e.seq).toBe(7);
+    // A refused command changes nothing, its number included.
+    const before = JSON.stringify(e.snapshot());
+    e.placeLimit(3, 9, 1, Buy, 10, 1_000, GFD, N);
+    expect(JSON.stringify(e.snapshot())).toBe(before);
   });
 });

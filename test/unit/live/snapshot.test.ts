@@ -2,9 +2,9 @@
 // the state (same encoded text) of one that ran them all; and replaying the same commands twice gives the same state.
 import { describe, expect, it } from 'vitest';
 import { Classroom } from '../../../src/live/classroom.ts';
+import { encodeClassroom, restoreClassroom } from '../../../src/live/classroom-state.ts';
 import { applyCommand, type LiveCommand } from '../../../src/live/commands.ts';
 import { encodeState, restoreState, SnapshotError } from '../../../src/live/snapshot.ts';
-import { STATE_CLASSES } from '../../../src/live/state-classes.ts';
 import { loadScenario } from '../../../src/store/scenario-files.ts';
 import { ctx } from '../server/fixture.ts';
 
@@ -58,17 +58,17 @@ describe('classroom snapshots', () => {
     const whole = fresh();
     const accepted = run(whole, cmds);
     expect(accepted).toBeGreaterThan(500);
-    const end = encodeState(whole, whole.statics());
+    const end = encodeClassroom(whole);
 
     for (const cut of [3, 250, 555]) {
       const first = fresh();
       run(first, cmds.slice(0, cut));
-      const snap = encodeState(first, first.statics());
+      const snap = encodeClassroom(first);
       const restored = fresh();
-      restoreState(restored, restored.statics(), snap, STATE_CLASSES);
-      expect(encodeState(restored, restored.statics())).toBe(snap);
+      restoreClassroom(restored, snap);
+      expect(encodeClassroom(restored)).toBe(snap);
       run(restored, cmds.slice(cut));
-      expect(encodeState(restored, restored.statics()), `cut at ${cut}`).toBe(end);
+      expect(encodeClassroom(restored), `cut at ${cut}`).toBe(end);
     }
   });
 
@@ -77,9 +77,9 @@ describe('classroom snapshots', () => {
     const b = fresh();
     run(a, cmds.slice(0, 300));
     run(b, cmds.slice(0, 300));
-    expect(encodeState(a, a.statics())).toBe(encodeState(b, b.statics()));
+    expect(encodeClassroom(a)).toBe(encodeClassroom(b));
     run(b, [{ op: 'tick', exchangeMs: 1 }]);
-    expect(encodeState(a, a.statics())).not.toBe(encodeState(b, b.statics()));
+    expect(encodeClassroom(a)).not.toBe(encodeClassroom(b));
   });
 
   it('the static inputs are not changed by running a classroom (so snapshots may refer to them)', () => {
@@ -102,5 +102,48 @@ describe('the script', () => {
     run(room, script());
     expect(room.date >= '2024-12-20').toBe(true);
     expect(room.studentFills(1).length + room.studentFills(2).length).toBeGreaterThan(10);
+  });
+});
+
+describe('refused commands', () => {
+  it('leave the whole state as it was (the journal keeps only accepted ones)', () => {
+    const room = fresh();
+    run(room, script().slice(0, 60));
+    const n = (x: Partial<Extract<LiveCommand, { op: 'order' }>>): LiveCommand => ({
+      op: 'order',
+      studentId: 1,
+      marketId: 'national',
+      instrumentId: 'CEA-23',
+      side: 'buy',
+      priceFen: 9_500,
+      qtyT: 100,
+      tif: 'day',
+      ...x,
+    });
+    const bad: LiveCommand[] = [
+      n({ priceFen: 999_900 }),
+      n({ priceFen: 1 }),
+      n({ qtyT: 0 }),
+      n({ qtyT: -100 }),
+      n({ instrumentId: 'NOPE' }),
+      n({ side: 'sell', qtyT: 100_000_000 }),
+      n({ priceFen: 9_500.5 }),
+      n({ studentId: 99 }),
+      { op: 'cancel', studentId: 1, orderId: 987_654 },
+      { op: 'amend', studentId: 1, orderId: 987_654, priceFen: 9_500, qtyT: 100 },
+      { op: 'take', studentId: 1, marketId: 'national', instrumentId: 'CEA-23', listingId: 987_654, qtyT: 100 },
+      { op: 'surrender', studentId: 1, instrumentId: 'CEA-23', qtyT: 10 ** 9 },
+      { op: 'tick', exchangeMs: -5 },
+      { op: 'speed', speed: 0 },
+      { op: 'fire', index: 999 },
+      { op: 'deadline', date: '1999-01-01' },
+      { op: 'join', name: '' },
+    ];
+    for (const c of bad) {
+      const before = encodeClassroom(room);
+      const r = applyCommand(room, c);
+      expect(r.ok, JSON.stringify(c)).toBe(false);
+      expect(encodeClassroom(room) === before, `${JSON.stringify(c)} changed the state`).toBe(true);
+    }
   });
 });

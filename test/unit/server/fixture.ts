@@ -24,13 +24,13 @@ export interface TestServer {
 
 export async function testServer(
   cfg: Partial<ServerConfig> = {},
-  opts: { autoStart?: boolean } = {},
+  opts: { autoStart?: boolean; dir?: string; journal?: boolean } = {},
 ): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'cets-server-'));
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cets-server-'));
   const clock = { ms: 1_000_000 };
   const server = await buildServer(
     { ...DEFAULTS, dataDir: dir, port: 0, logLevel: 'silent', adminToken: 'admin-token-for-tests-0001', ...cfg },
-    { now: () => clock.ms, ctx: ctx(), autoStart: opts.autoStart ?? true },
+    { now: () => clock.ms, ctx: ctx(), autoStart: opts.autoStart ?? true, journal: opts.journal ?? true },
   );
   const inject = server.app.inject.bind(server.app);
   return {

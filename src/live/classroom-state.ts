@@ -1,6 +1,7 @@
 // Every class whose instances make up a classroom's state, for snapshots: an object the freshly built classroom
 // does not have yet (an account opened, a level created, a day's accumulator) is recreated from its class's
 // prototype, found here by name. A class missing from this list shows up as SNAP_ERR_CLASS in the snapshot tests.
+// Fields listed as transient are scratch, not state.
 import { Engine } from '../engine/engine.ts';
 import { IdIndex } from '../engine/id-index.ts';
 import { AccountOrders, Level, LevelPool } from '../engine/level.ts';
@@ -26,8 +27,9 @@ import { Belief } from '../sim/belief.ts';
 import { Rng } from '../sim/rng.ts';
 import { SimSession } from '../sim/session.ts';
 import { Classroom } from './classroom.ts';
+import { type CodecClasses, encodeState, restoreState } from './snapshot.ts';
 
-export const STATE_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = [
+const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
   Engine,
   IdIndex,
   AccountOrders,
@@ -62,3 +64,22 @@ export const STATE_CLASSES: readonly (abstract new (...args: never[]) => unknown
   SimSession,
   Classroom,
 ];
+
+/**
+ * The classroom's codec: its classes, and the fields that are scratch. The engine keeps the last rejection's
+ * code and values only to word its message; a refused command must leave the state (and its hash) as it was.
+ */
+export const CLASSROOM_CODEC: CodecClasses = {
+  classes,
+  transient: { Engine: ['lastRejectCode', 'lastRejectValue', 'lastRejectLimit'] },
+};
+
+/** A classroom's whole state as text (snapshots, and the state hash). */
+export function encodeClassroom(room: Classroom): string {
+  return encodeState(room, room.statics(), CLASSROOM_CODEC);
+}
+
+/** Writes a snapshot into `room`, freshly built with the same settings; throws SnapshotError when it does not fit. */
+export function restoreClassroom(room: Classroom, text: string): void {
+  restoreState(room, room.statics(), text, CLASSROOM_CODEC);
+}

@@ -1,0 +1,51 @@
+// A classroom rebuilt from nothing but its settings and its whole journal (no snapshot): what the crash test and
+// `cets journal` compare a running or restarted server against.
+import { Classroom } from '../live/classroom.ts';
+import { applyCommand } from '../live/commands.ts';
+import type { RunContext } from '../sim/run.ts';
+import { Journal } from '../store/journal.ts';
+import { LiveDb } from '../store/live-db.ts';
+import { loadScenario } from '../store/scenario-files.ts';
+import { stateHash } from './hub.ts';
+
+export interface Replayed {
+  readonly room: Classroom;
+  /** Last journal entry applied. */
+  readonly seq: number;
+  readonly hash: string;
+  /** Why the books do not add up, or null. */
+  readonly integrity: string | null;
+  readonly snapshots: number;
+}
+
+/** Replays classroom `classroomId` of the data folder up to journal entry `uptoSeq` (default: all of it). */
+export function replayJournal(ctx: RunContext, dataDir: string, classroomId: string, uptoSeq = Infinity): Replayed {
+  const db = new LiveDb(dataDir);
+  try {
+    const row = db.classrooms().find((r) => r.id === classroomId);
+    if (row === undefined) throw new Error(`there is no classroom ${classroomId} in ${dataDir}`);
+    const journal = new Journal(db.handle);
+    const scenario = loadScenario(row.scenario, ctx).scenario;
+    const room = new Classroom({
+      id: row.id,
+      name: row.name,
+      scenario,
+      data: ctx,
+      seed: row.seed,
+      speed: row.speed,
+      botIntensity: row.botIntensity,
+    });
+    let seq = 0;
+    for (const e of journal.entries(row.id)) {
+      if (e.seq > uptoSeq) break;
+      if (e.seq !== seq + 1) throw new Error(`journal of ${row.id}: entry ${seq + 1} is missing (next is ${e.seq})`);
+      const r = applyCommand(room, e.cmd);
+      if (!r.ok) throw new Error(`journal of ${row.id}: entry ${e.seq} (${e.cmd.op}) refused: ${r.code}: ${r.message}`);
+      seq = e.seq;
+    }
+    const snapshots = [...journal.snapshots(row.id)].length;
+    return { room, seq, hash: stateHash(room), integrity: room.integrity(), snapshots };
+  } finally {
+    db.close();
+  }
+}
