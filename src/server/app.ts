@@ -57,6 +57,13 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   const journal = (opts.journal ?? true) ? new Journal(db.handle) : null;
   const hub = new Hub(ctx, db, adminToken, now, journal);
   const streams = new Streams(hub);
+  // Market data goes out only once what it shows is in the journal: a crash never leaves a client having seen a
+  // trade the restarted server does not have.
+  if (journal !== null)
+    streams.setBeforeFlush(() => {
+      journal.flush();
+      if (journal.broken !== null) throw journal.broken;
+    });
   hub.restore();
 
   // The default classroom: created on first start; its instructor token is kept in the data folder (readable only
