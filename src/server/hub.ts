@@ -231,11 +231,13 @@ export class Hub {
   }
 
   /** Applies a command and resolves once it is durable: what a route acknowledges. */
-  async exec<K extends LiveOp>(room: Classroom, cmd: CommandOf<K>): Promise<ResultOf<K>> {
+  exec<K extends LiveOp>(room: Classroom, cmd: CommandOf<K>): Promise<ResultOf<K>> {
     const r = this.apply(room, cmd);
-    if (!r.ok || this.journal === null) return r;
-    const d = await this.durable();
-    return d.ok ? r : d;
+    if (!r.ok || this.journal === null) return Promise.resolve(r);
+    return this.journal.durable().then(
+      () => r,
+      () => refuse('JOURNAL_ERR_WRITE', 'the server could not record this change, so it is not acknowledged'),
+    );
   }
 
   /** Resolves once everything applied so far is durable, or with a refusal if the journal failed. */

@@ -8,7 +8,7 @@
 //
 // Group commit: appends within one turn of the event loop go into one transaction, committed on setImmediate (or
 // when someone needs it now: flush()); everyone waiting on that turn's commit is answered together. One row per
-// classroom per commit holds its commands as a JSON array, so the cost per command is its JSON text.
+// classroom per commit holds its commands as one JSON array.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import type { LiveCommand } from '../live/commands.ts';
@@ -31,8 +31,8 @@ export class JournalError extends Error {
 }
 
 interface Batch {
-  /** Commands per classroom: first seq and JSON texts. */
-  readonly rooms: Map<string, { first: number; texts: string[] }>;
+  /** Commands per classroom: first seq and the commands (written as one JSON array at the commit). */
+  readonly rooms: Map<string, { first: number; cmds: LiveCommand[] }>;
   readonly sides: (() => void)[];
   readonly done: Promise<void>;
   resolve(): void;
@@ -71,7 +71,7 @@ export class Journal {
     this.commitBatch = db.transaction((b: Batch) => {
       for (const side of b.sides) side();
       for (const [roomId, r] of b.rooms)
-        this.insert.run(roomId, r.first, r.first + r.texts.length - 1, `[${r.texts.join(',')}]`);
+        this.insert.run(roomId, r.first, r.first + r.cmds.length - 1, JSON.stringify(r.cmds));
     });
   }
 
@@ -104,10 +104,11 @@ export class Journal {
     const b = this.open();
     let r = b.rooms.get(roomId);
     if (r === undefined) {
-      r = { first: seq, texts: [] };
+      r = { first: seq, cmds: [] };
       b.rooms.set(roomId, r);
     }
-    r.texts.push(JSON.stringify(cmd));
+    // Kept by reference until the commit (commands are never changed once made), written in one stringify.
+    r.cmds.push(cmd);
     if (side !== undefined) b.sides.push(side);
     this.commands++;
     return seq;
