@@ -5,7 +5,7 @@
 // set the close; their bars are reported apart.
 
 import { mulDivRound } from './money.ts';
-import type { TradeMode, TradeRecord } from './trade.ts';
+import type { Fill, TradeMode } from './trade.ts';
 
 export interface DailyBar {
   readonly date: string;
@@ -60,6 +60,21 @@ interface Totals {
 
 const MODES: readonly TradeMode[] = ['listed', 'block', 'auction'];
 
+// The 'instrument|mode' keys of the accumulator maps, built once per instrument rather than on every trade.
+const keyCache = new Map<string, Readonly<Record<TradeMode, string>>>();
+function keyOf(instrumentId: string, mode: TradeMode): string {
+  let k = keyCache.get(instrumentId);
+  if (k === undefined) {
+    k = {
+      listed: `${instrumentId}|listed`,
+      block: `${instrumentId}|block`,
+      auction: `${instrumentId}|auction`,
+    };
+    if (keyCache.size < 4096) keyCache.set(instrumentId, k);
+  }
+  return k[mode];
+}
+
 export class DailyStats {
   private readonly today = new Map<string, Accumulator>();
   private readonly totals = new Map<string, Totals>();
@@ -78,8 +93,8 @@ export class DailyStats {
     for (const [id, fen] of Object.entries(initialCloseFen)) this.closes.set(id, fen);
   }
 
-  add(t: TradeRecord): void {
-    const key = `${t.instrumentId}|${t.mode}`;
+  add(t: Fill): void {
+    const key = keyOf(t.instrumentId, t.mode);
     let a = this.today.get(key);
     if (a === undefined) {
       a = new Accumulator();
@@ -90,7 +105,7 @@ export class DailyStats {
 
   /** Today's running figures of one instrument and mode so far (null before its first trade today). */
   todaySoFar(instrumentId: string, mode: TradeMode): { highFen: number; lowFen: number; volumeT: number } | null {
-    const a = this.today.get(`${instrumentId}|${mode}`);
+    const a = this.today.get(keyOf(instrumentId, mode));
     return a === undefined || a.trades === 0 ? null : { highFen: a.highFen, lowFen: a.lowFen, volumeT: a.volumeT };
   }
 
@@ -104,7 +119,7 @@ export class DailyStats {
     const out: DailyBar[] = [];
     for (const id of this.instrumentIds) {
       for (const mode of MODES) {
-        const a = this.today.get(`${id}|${mode}`) ?? new Accumulator();
+        const a = this.today.get(keyOf(id, mode)) ?? new Accumulator();
         if (mode !== 'listed' && a.trades === 0) continue;
         const t = this.bump(id, mode, date, a);
         const vwap = a.volumeT > 0 ? mulDivRound(a.turnoverFen, 1, a.volumeT) : null;
@@ -155,7 +170,7 @@ export class DailyStats {
   }
 
   private bump(id: string, mode: TradeMode, date: string, a: Accumulator): Omit<Totals, 'year'> {
-    const key = `${id}|${mode}`;
+    const key = keyOf(id, mode);
     const year = date.slice(0, 4);
     let t = this.totals.get(key);
     if (t === undefined) {

@@ -170,6 +170,27 @@ export class Ledger {
     return this.accounts.get(accountId)?.kind ?? null;
   }
 
+  /** Tonnes of an instrument the account holds (0 without a holding): holding(...).totalT, no view built. */
+  totalT(accountId: number, instrumentId: string): number {
+    return this.accounts.get(accountId)?.holdings.get(instrumentId)?.totalT ?? 0;
+  }
+
+  /** Tonnes free to sell or reserve now: holding(...).availableT, no view built (agents ask on every look). */
+  availableT(accountId: number, instrumentId: string): number {
+    return this.accounts.get(accountId)?.holdings.get(instrumentId)?.availableT ?? 0;
+  }
+
+  /** Cash free to use now (0 without the account): account(...).availableFen, no view built. */
+  availableFen(accountId: number): number {
+    const a = this.accounts.get(accountId);
+    return a === undefined ? 0 : a.cashFen - a.reservedFen;
+  }
+
+  /** Whether records are kept (a ref string given to a command is only stored then). */
+  get keepsRecords(): boolean {
+    return this.keepRecords;
+  }
+
   holding(accountId: number, instrumentId: string): HoldingView {
     const h = this.accounts.get(accountId)?.holdings.get(instrumentId);
     if (h === undefined) return { totalT: 0, reservedT: 0, lockedT: 0, availableT: 0 };
@@ -358,8 +379,13 @@ export class Ledger {
     bh.totalT += t.qtyT;
     if (t.lockDays > 0) {
       bh.lockedT += t.qtyT;
-      bh.lots.push({ qtyT: t.qtyT, rollsLeft: t.lockDays });
-      this.locking.add(bh);
+      // Lots with the same rolls left free together and are taken alike (burn): today's buys share one lot.
+      const last = bh.lots.length === 0 ? undefined : bh.lots[bh.lots.length - 1]!;
+      if (last !== undefined && last.rollsLeft === t.lockDays) last.qtyT += t.qtyT;
+      else {
+        bh.lots.push({ qtyT: t.qtyT, rollsLeft: t.lockDays });
+        this.locking.add(bh);
+      }
     }
     if (t.countFlows) {
       const year = cstYear(t.tsMs);
@@ -386,14 +412,17 @@ export class Ledger {
     if (date <= this.lastRolled) return;
     this.lastRolled = date;
     for (const h of this.locking) {
-      const keep: Lot[] = [];
-      for (const lot of h.lots) {
+      // Compacted in place (no new array per holding per day), order kept.
+      const lots = h.lots;
+      let n = 0;
+      for (let i = 0; i < lots.length; i++) {
+        const lot = lots[i]!;
         lot.rollsLeft--;
         if (lot.rollsLeft <= 0) h.lockedT -= lot.qtyT;
-        else keep.push(lot);
+        else lots[n++] = lot;
       }
-      h.lots = keep;
-      if (keep.length === 0) this.locking.delete(h);
+      lots.length = n;
+      if (n === 0) this.locking.delete(h);
     }
   }
 

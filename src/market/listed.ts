@@ -19,13 +19,17 @@ import {
 } from '../engine/index.ts';
 import type { ListedModeSpec } from './catalogue/schema.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
-import type { Ledger } from './ledger.ts';
+import type { Ledger, Transfer } from './ledger.ts';
 import { feeCeilPerTonneFen, feeFen } from './money.ts';
+import { ACCOUNT, INSTRUMENT, OrderSlots, PER_T, RESERVED, SIDE, STRIDE } from './order-slots.ts';
 import type { Reservation } from './reservations.ts';
-import type { SideName, TradeListener } from './trade.ts';
+import type { Fill, FillListener, SideName, TradeListener } from './trade.ts';
 
 export type TifName = 'day' | 'gtc' | 'ioc' | 'fok';
 const TIF: Record<TifName, Tif> = { day: Tif.GFD, gtc: Tif.GTC, ioc: Tif.IOC, fok: Tif.FOK };
+/** A live order's side as its slot stores it. */
+const BUY = 0;
+const SELL = 1;
 
 export interface PlaceOrder {
   readonly tsMs: number;
@@ -46,17 +50,6 @@ export interface OrderAck {
   readonly restingT: number;
 }
 
-interface OrderMeta {
-  readonly accountId: number;
-  readonly instrumentId: string;
-  readonly side: SideName;
-  /** Buy: fen reserved per remaining tonne. Sell: 0 (tonnes are reserved one for one). */
-  reservePerTFen: number;
-  /** Buy: fen still reserved. Sell: tonnes still reserved. */
-  reserved: number;
-  filledT: number;
-}
-
 export interface ListedDeskOptions {
   readonly marketId: string;
   readonly spec: ListedModeSpec;
@@ -66,7 +59,54 @@ export interface ListedDeskOptions {
   readonly lockDays: number;
   readonly nextTradeId: () => number;
   readonly onTrade: TradeListener;
+  /**
+   * With both of these, a fill for which recordsWanted() answers false goes to onFill as a reused Fill, and no
+   * TradeRecord (nor its ref text) is built: for a market whose trades only feed aggregates (no tape, no listener).
+   */
+  readonly recordsWanted?: () => boolean;
+  readonly onFill?: FillListener;
 }
+
+/** A mutable OrderAck: what the last accepted command of a desk did (ListedDesk.last). */
+export interface LastAck {
+  orderId: number;
+  filledT: number;
+  restingT: number;
+}
+
+// The Fill handed to onFill when no TradeRecord is wanted; reused like xfer below (listeners copy what they keep).
+const fill: { -readonly [K in keyof Fill]: Fill[K] } = {
+  tradeId: 0,
+  tsMs: 0,
+  marketId: '',
+  instrumentId: '',
+  mode: 'listed',
+  buyerId: 0,
+  sellerId: 0,
+  priceFen: 0,
+  qtyT: 0,
+  buyerFeeFen: 0,
+  sellerFeeFen: 0,
+};
+
+// One settlement's transfer, filled in and handed to the ledger per fill: Ledger.transfer reads it and keeps none of
+// it, and settlements do not nest, so one object serves every desk (no allocation per trade). Module-level, so it
+// is no part of any desk's state.
+const xfer: { -readonly [K in keyof Transfer]: Transfer[K] } = {
+  tsMs: 0,
+  buyerId: 0,
+  sellerId: 0,
+  instrumentId: '',
+  qtyT: 0,
+  valueFen: 0,
+  buyerFeeFen: 0,
+  sellerFeeFen: 0,
+  buyerReservedUseFen: 0,
+  sellerReservedUseT: 0,
+  lockDays: 0,
+  countFlows: true,
+  ref: '',
+};
 
 function engineRejection(engine: Engine, code: number): Rejection {
   return { ok: false, code: codeName(code), message: engine.lastRejectMessage(), status: code < 200 ? 400 : 409 };
@@ -74,8 +114,21 @@ function engineRejection(engine: Engine, code: number): Rejection {
 
 export class ListedDesk {
   private readonly engines = new Map<string, Engine>();
-  private readonly orders = new Map<number, OrderMeta>();
+  /** Instrument index (the position in opts.instrumentIds, as live orders store it) by id, and engines by index. */
+  private readonly indexOf = new Map<string, number>();
+  private readonly engineAt: Engine[] = [];
+  /** Live orders: account, instrument, side, reservation per tonne and still reserved, per slot (see order-slots.ts). */
+  private readonly orders = new OrderSlots();
   private nextOrderId = 1;
+  /** The order whose command is running, and the tonnes it has filled so far (settle counts them). */
+  private cmdOrderId = 0;
+  private cmdFilledT = 0;
+  /**
+   * What the last accepted submit (and place, take, amend) did: read it right after the call, the next command
+   * overwrites it. submit answers through it so that the simulator's hundreds of thousands of orders build no result
+   * objects.
+   */
+  readonly last: LastAck = { orderId: 0, filledT: 0, restingT: 0 };
   private readonly opts: ListedDeskOptions;
   private readonly ledger: Ledger;
 
@@ -102,6 +155,8 @@ export class ListedDesk {
       );
       e.setSink(this.sinkFor(id));
       this.engines.set(id, e);
+      this.indexOf.set(id, this.engineAt.length);
+      this.engineAt.push(e);
     }
   }
 
@@ -123,67 +178,102 @@ export class ListedDesk {
     if (code !== Code.Ok) throw new Error(`end of day of ${instrumentId} failed: ${e.lastRejectMessage()}`);
   }
 
+  /** The order is live here (resting, or running its command): orderOf without building the view. */
+  isLive(orderId: number): boolean {
+    return this.orders.slotOf(orderId) >= 0;
+  }
+
   orderOf(orderId: number): { accountId: number; instrumentId: string; side: SideName } | null {
-    const m = this.orders.get(orderId);
-    return m === undefined ? null : { accountId: m.accountId, instrumentId: m.instrumentId, side: m.side };
+    const s = this.orders.slotOf(orderId);
+    if (s < 0) return null;
+    const at = s * STRIDE;
+    const d = this.orders.data;
+    return {
+      accountId: d[at + ACCOUNT]!,
+      instrumentId: this.opts.instrumentIds[d[at + INSTRUMENT]!]!,
+      side: d[at + SIDE] === BUY ? 'buy' : 'sell',
+    };
   }
 
   place(cmd: PlaceOrder): Result<OrderAck> {
-    const e = this.engines.get(cmd.instrumentId);
-    if (e === undefined) return reject('UnknownInstrument', `instrument ${cmd.instrumentId} is not traded here`);
-    if (cmd.side !== 'buy' && cmd.side !== 'sell') return reject('BadInput', `side must be "buy" or "sell"`);
+    const bad = this.submit(cmd.tsMs, cmd.accountId, cmd.instrumentId, cmd.side, cmd.priceFen, cmd.qtyT, cmd.tif);
+    return bad ?? this.ack();
+  }
+
+  /** place without the command and result objects: null when accepted (the acknowledgement is in `last`). */
+  submit(
+    tsMs: number,
+    accountId: number,
+    instrumentId: string,
+    sideName: SideName,
+    priceFen: number | null,
+    qtyT: number,
+    tifName: TifName,
+  ): Rejection | null {
+    const ins = this.indexOf.get(instrumentId);
+    if (ins === undefined) return reject('UnknownInstrument', `instrument ${instrumentId} is not traded here`);
+    const e = this.engineAt[ins]!;
+    if (sideName !== 'buy' && sideName !== 'sell') return reject('BadInput', `side must be "buy" or "sell"`);
     // hasOwn: a name like "__proto__" or "constructor" must not find Object.prototype's members.
-    if (typeof cmd.tif !== 'string' || !Object.hasOwn(TIF, cmd.tif))
+    if (typeof tifName !== 'string' || !Object.hasOwn(TIF, tifName))
       return reject('BadInput', `time in force must be one of day, gtc, ioc, fok`);
-    const tif = TIF[cmd.tif];
-    const side = cmd.side === 'buy' ? Side.Buy : Side.Sell;
+    const tif = TIF[tifName];
+    const side = sideName === 'buy' ? Side.Buy : Side.Sell;
     const orderId = this.nextOrderId;
     const fee = this.opts.spec.feeBps;
     // Malformed numbers go straight to the engine, which rejects them with its own code; nothing is reserved.
     const wellFormed =
-      Number.isSafeInteger(cmd.qtyT) &&
-      cmd.qtyT > 0 &&
-      (cmd.priceFen === null || (Number.isSafeInteger(cmd.priceFen) && cmd.priceFen > 0));
+      Number.isSafeInteger(qtyT) && qtyT > 0 && (priceFen === null || (Number.isSafeInteger(priceFen) && priceFen > 0));
     let perT = 0;
     let reserved = 0;
     if (wellFormed) {
-      if (cmd.side === 'buy') {
-        const capFen = cmd.priceFen ?? e.bandHighFen;
+      if (sideName === 'buy') {
+        const capFen = priceFen ?? e.bandHighFen;
         if (capFen <= 0)
           return reject('NoReferencePrice', 'a market order needs a price band, and there is no previous close yet');
         perT = capFen + feeCeilPerTonneFen(capFen, fee);
-        reserved = perT * cmd.qtyT;
+        reserved = perT * qtyT;
         if (!Number.isSafeInteger(reserved)) return reject('Overflow', 'price times quantity is too large');
-      } else reserved = cmd.qtyT;
-      const r = this.reserve(cmd.accountId, cmd.side, cmd.instrumentId, reserved);
+      } else reserved = qtyT;
+      const r = this.reserve(accountId, sideName === 'buy' ? BUY : SELL, ins, reserved);
       if (r !== null) return r;
     }
-    const meta: OrderMeta = {
-      accountId: cmd.accountId,
-      instrumentId: cmd.instrumentId,
-      side: cmd.side,
-      reservePerTFen: perT,
-      reserved,
-      filledT: 0,
-    };
-    this.orders.set(orderId, meta);
+    const slot = this.orders.add(orderId, accountId, ins, sideName === 'buy' ? BUY : SELL, perT, reserved);
+    const outerId = this.cmdOrderId;
+    const outerFilled = this.cmdFilledT;
+    this.cmdOrderId = orderId;
+    this.cmdFilledT = 0;
     const code =
-      cmd.priceFen === null
-        ? e.placeMarket(cmd.tsMs, orderId, cmd.accountId, side, cmd.qtyT, tif, Stp.CancelNewest)
-        : e.placeLimit(cmd.tsMs, orderId, cmd.accountId, side, cmd.priceFen, cmd.qtyT, tif, Stp.CancelNewest);
+      priceFen === null
+        ? e.placeMarket(tsMs, orderId, accountId, side, qtyT, tif, Stp.CancelNewest)
+        : e.placeLimit(tsMs, orderId, accountId, side, priceFen, qtyT, tif, Stp.CancelNewest);
+    const filledT = this.cmdFilledT;
+    this.cmdOrderId = outerId;
+    this.cmdFilledT = outerFilled;
     if (code !== Code.Ok) {
-      this.orders.delete(orderId);
-      this.releaseMeta(meta, meta.reserved);
+      // The engine did nothing: the order never went live.
+      this.releaseSlot(slot, this.orders.data[slot * STRIDE + RESERVED]!);
+      this.orders.undoAdd(orderId, slot);
       return engineRejection(e, code);
     }
     this.nextOrderId++;
-    return ok({ orderId, filledT: meta.filledT, restingT: e.restingQtyT(orderId) });
+    this.orders.makeRoom();
+    this.last.orderId = orderId;
+    this.last.filledT = filledT;
+    this.last.restingT = e.restingQtyT(orderId);
+    return null;
+  }
+
+  /** `last` as a fresh OrderAck. */
+  private ack(): Result<OrderAck> {
+    return ok({ orderId: this.last.orderId, filledT: this.last.filledT, restingT: this.last.restingT });
   }
 
   /** Listed agreement: take listing `listingId` for qtyT tonnes at its price. */
   take(tsMs: number, accountId: number, instrumentId: string, listingId: number, qtyT: number): Result<OrderAck> {
-    const e = this.engines.get(instrumentId);
-    if (e === undefined) return reject('UnknownInstrument', `instrument ${instrumentId} is not traded here`);
+    const ins = this.indexOf.get(instrumentId);
+    if (ins === undefined) return reject('UnknownInstrument', `instrument ${instrumentId} is not traded here`);
+    const e = this.engineAt[ins]!;
     if (this.opts.spec.matching !== 'best-n')
       return reject(
         'ModeNotOffered',
@@ -195,101 +285,144 @@ export class ListedDesk {
       const code = e.take(tsMs, orderId, accountId, listingId, qtyT);
       return engineRejection(e, code === Code.Ok ? Code.UnknownOrder : code);
     }
-    const side: SideName = listing.side === Side.Sell ? 'buy' : 'sell';
-    const perT = side === 'buy' ? listing.priceFen + feeCeilPerTonneFen(listing.priceFen, this.opts.spec.feeBps) : 0;
-    const reserved = side === 'buy' ? perT * qtyT : qtyT;
-    const r = this.reserve(accountId, side, instrumentId, reserved);
+    const side = listing.side === Side.Sell ? BUY : SELL;
+    const perT = side === BUY ? listing.priceFen + feeCeilPerTonneFen(listing.priceFen, this.opts.spec.feeBps) : 0;
+    const reserved = side === BUY ? perT * qtyT : qtyT;
+    const r = this.reserve(accountId, side, ins, reserved);
     if (r !== null) return r;
-    const meta: OrderMeta = { accountId, instrumentId, side, reservePerTFen: perT, reserved, filledT: 0 };
-    this.orders.set(orderId, meta);
+    const slot = this.orders.add(orderId, accountId, ins, side, perT, reserved);
+    const outerId = this.cmdOrderId;
+    const outerFilled = this.cmdFilledT;
+    this.cmdOrderId = orderId;
+    this.cmdFilledT = 0;
     const code = e.take(tsMs, orderId, accountId, listingId, qtyT);
+    const filledT = this.cmdFilledT;
+    this.cmdOrderId = outerId;
+    this.cmdFilledT = outerFilled;
     if (code !== Code.Ok) {
-      this.orders.delete(orderId);
-      this.releaseMeta(meta, meta.reserved);
+      this.releaseSlot(slot, this.orders.data[slot * STRIDE + RESERVED]!);
+      this.orders.undoAdd(orderId, slot);
       return engineRejection(e, code);
     }
     this.nextOrderId++;
-    return ok({ orderId, filledT: meta.filledT, restingT: 0 });
+    this.orders.makeRoom();
+    this.last.orderId = orderId;
+    this.last.filledT = filledT;
+    this.last.restingT = 0;
+    return this.ack();
   }
 
   cancel(tsMs: number, accountId: number, orderId: number): Result<{ orderId: number; cancelledT: number }> {
-    const m = this.orders.get(orderId);
-    if (m === undefined) return reject('UnknownOrder', `no live order has id ${orderId}`);
-    if (m.accountId !== accountId) return reject('NotOwner', `order ${orderId} belongs to another account`);
-    const e = this.engines.get(m.instrumentId)!;
-    const before = e.getOrder(orderId)?.qtyT ?? 0;
+    const s = this.orders.slotOf(orderId);
+    const before = s < 0 ? 0 : this.engineAt[this.orders.data[s * STRIDE + INSTRUMENT]!]!.restingQtyT(orderId);
+    const bad = this.withdraw(tsMs, accountId, orderId);
+    return bad ?? ok({ orderId, cancelledT: before });
+  }
+
+  /** cancel without the result object: null when cancelled. */
+  withdraw(tsMs: number, accountId: number, orderId: number): Rejection | null {
+    const s = this.orders.slotOf(orderId);
+    if (s < 0) return reject('UnknownOrder', `no live order has id ${orderId}`);
+    const d = this.orders.data;
+    if (d[s * STRIDE + ACCOUNT] !== accountId) return reject('NotOwner', `order ${orderId} belongs to another account`);
+    const e = this.engineAt[d[s * STRIDE + INSTRUMENT]!]!;
     const code = e.cancel(tsMs, orderId, accountId);
-    if (code !== Code.Ok) return engineRejection(e, code);
-    return ok({ orderId, cancelledT: before });
+    return code === Code.Ok ? null : engineRejection(e, code);
   }
 
   /** New price and new remaining quantity; the reservation follows (more is reserved first, less released first). */
   amend(tsMs: number, accountId: number, orderId: number, priceFen: number, qtyT: number): Result<OrderAck> {
-    const m = this.orders.get(orderId);
-    if (m === undefined) return reject('UnknownOrder', `no live order has id ${orderId}`);
-    if (m.accountId !== accountId) return reject('NotOwner', `order ${orderId} belongs to another account`);
-    const e = this.engines.get(m.instrumentId)!;
+    const s = this.orders.slotOf(orderId);
+    if (s < 0) return reject('UnknownOrder', `no live order has id ${orderId}`);
+    const at = s * STRIDE;
+    let d = this.orders.data;
+    if (d[at + ACCOUNT] !== accountId) return reject('NotOwner', `order ${orderId} belongs to another account`);
+    const e = this.engineAt[d[at + INSTRUMENT]!]!;
     if (!Number.isSafeInteger(priceFen) || priceFen <= 0 || !Number.isSafeInteger(qtyT) || qtyT <= 0)
       return engineRejection(e, e.amend(tsMs, orderId, accountId, priceFen, qtyT));
-    const oldPerT = m.reservePerTFen;
-    const newPerT = m.side === 'buy' ? priceFen + feeCeilPerTonneFen(priceFen, this.opts.spec.feeBps) : 0;
-    const want = m.side === 'buy' ? newPerT * qtyT : qtyT;
+    const buys = d[at + SIDE] === BUY;
+    const oldPerT = d[at + PER_T]!;
+    const newPerT = buys ? priceFen + feeCeilPerTonneFen(priceFen, this.opts.spec.feeBps) : 0;
+    const want = buys ? newPerT * qtyT : qtyT;
     if (!Number.isSafeInteger(want)) return reject('Overflow', 'price times quantity is too large');
     // The reservation moves before the engine runs: fills during the amend consume it at the new rate.
-    const diff = want - m.reserved;
+    const diff = want - d[at + RESERVED]!;
     if (diff > 0) {
-      const r = this.reserveMeta(m, diff);
+      const r = this.reserveSlot(s, diff);
       if (r !== null) return r;
-    } else if (diff < 0) this.releaseMeta(m, -diff);
-    m.reservePerTFen = newPerT;
-    const filledBefore = m.filledT;
+    } else if (diff < 0) this.releaseSlot(s, -diff);
+    d[at + PER_T] = newPerT;
+    const outerId = this.cmdOrderId;
+    const outerFilled = this.cmdFilledT;
+    this.cmdOrderId = orderId;
+    this.cmdFilledT = 0;
     const code = e.amend(tsMs, orderId, accountId, priceFen, qtyT);
+    const filledT = this.cmdFilledT;
+    this.cmdOrderId = outerId;
+    this.cmdFilledT = outerFilled;
     if (code !== Code.Ok) {
       // The engine changed nothing: put the old reservation back (what was just released is there to take).
-      m.reservePerTFen = oldPerT;
-      if (diff > 0) this.releaseMeta(m, diff);
-      else if (diff < 0 && this.reserveMeta(m, -diff) !== null) throw new Error('amend undo: reservation lost');
+      d = this.orders.data;
+      d[at + PER_T] = oldPerT;
+      if (diff > 0) this.releaseSlot(s, diff);
+      else if (diff < 0 && this.reserveSlot(s, -diff) !== null) throw new Error('amend undo: reservation lost');
       return engineRejection(e, code);
     }
-    const live = e.getOrder(orderId);
-    return ok({ orderId, filledT: m.filledT - filledBefore, restingT: live?.qtyT ?? 0 });
+    this.last.orderId = orderId;
+    this.last.filledT = filledT;
+    this.last.restingT = e.restingQtyT(orderId);
+    return this.ack();
   }
 
   /** What live orders hold in reserve: buy orders cash, sell orders tonnes. */
   *reservations(): Iterable<Reservation> {
-    for (const m of this.orders.values())
-      yield { accountId: m.accountId, instrumentId: m.side === 'buy' ? null : m.instrumentId, amount: m.reserved };
+    for (const id of this.orders.ids()) {
+      const at = this.orders.slotOf(id) * STRIDE;
+      const d = this.orders.data;
+      yield {
+        accountId: d[at + ACCOUNT]!,
+        instrumentId: d[at + SIDE] === BUY ? null : this.opts.instrumentIds[d[at + INSTRUMENT]!]!,
+        amount: d[at + RESERVED]!,
+      };
+    }
   }
 
   /** null when every live order's reservation equals remaining x per-tonne reserve and no finished order is tracked. */
   checkReservations(): string | null {
-    for (const [id, m] of this.orders) {
-      const live = this.engines.get(m.instrumentId)!.getOrder(id);
+    for (const id of this.orders.ids()) {
+      const at = this.orders.slotOf(id) * STRIDE;
+      const d = this.orders.data;
+      const live = this.engineAt[d[at + INSTRUMENT]!]!.getOrder(id);
       if (live === null) return `order ${id} is tracked but not live`;
-      const want = m.side === 'buy' ? live.qtyT * m.reservePerTFen : live.qtyT;
-      if (m.reserved !== want) return `order ${id}: reserved ${m.reserved}, remaining ${live.qtyT} needs ${want}`;
+      const want = d[at + SIDE] === BUY ? live.qtyT * d[at + PER_T]! : live.qtyT;
+      const reserved = d[at + RESERVED]!;
+      if (reserved !== want) return `order ${id}: reserved ${reserved}, remaining ${live.qtyT} needs ${want}`;
     }
     return null;
   }
 
   /** Reserves cash (buy) or tonnes (sell) for an order; refused when the account lacks them. */
-  private reserve(accountId: number, side: SideName, instrumentId: string, amount: number): Rejection | null {
-    return side === 'buy'
+  private reserve(accountId: number, side: number, ins: number, amount: number): Rejection | null {
+    return side === BUY
       ? this.ledger.reserveCash(accountId, amount)
-      : this.ledger.reserveQty(accountId, instrumentId, amount);
+      : this.ledger.reserveQty(accountId, this.opts.instrumentIds[ins]!, amount);
   }
 
-  private reserveMeta(m: OrderMeta, amount: number): Rejection | null {
-    const r = this.reserve(m.accountId, m.side, m.instrumentId, amount);
-    if (r === null) m.reserved += amount;
+  private reserveSlot(s: number, amount: number): Rejection | null {
+    const d = this.orders.data;
+    const at = s * STRIDE;
+    const r = this.reserve(d[at + ACCOUNT]!, d[at + SIDE]!, d[at + INSTRUMENT]!, amount);
+    if (r === null) d[at + RESERVED] = d[at + RESERVED]! + amount;
     return r;
   }
 
-  private releaseMeta(m: OrderMeta, amount: number): void {
+  private releaseSlot(s: number, amount: number): void {
     if (amount <= 0) return;
-    if (m.side === 'buy') this.ledger.releaseCash(m.accountId, amount);
-    else this.ledger.releaseQty(m.accountId, m.instrumentId, amount);
-    m.reserved -= amount;
+    const d = this.orders.data;
+    const at = s * STRIDE;
+    if (d[at + SIDE] === BUY) this.ledger.releaseCash(d[at + ACCOUNT]!, amount);
+    else this.ledger.releaseQty(d[at + ACCOUNT]!, this.opts.instrumentIds[d[at + INSTRUMENT]!]!, amount);
+    d[at + RESERVED] = d[at + RESERVED]! - amount;
   }
 
   private settle(
@@ -301,47 +434,69 @@ export class ListedDesk {
     priceFen: number,
     qtyT: number,
   ): void {
-    const maker = this.orders.get(makerId)!;
-    const taker = this.orders.get(takerId)!;
-    const [buy, sell, buyId, sellId] =
-      takerSide === Side.Buy ? [taker, maker, takerId, makerId] : [maker, taker, makerId, takerId];
+    const takerBuys = takerSide === Side.Buy;
+    const buy = this.orders.slotOf(takerBuys ? takerId : makerId) * STRIDE;
+    const sell = this.orders.slotOf(takerBuys ? makerId : takerId) * STRIDE;
+    const d = this.orders.data;
+    const buyerId = d[buy + ACCOUNT]!;
+    const sellerId = d[sell + ACCOUNT]!;
     const valueFen = priceFen * qtyT;
     const feeBps = this.opts.spec.feeBps;
     const buyerFeeFen = feeFen(valueFen, feeBps);
     const sellerFeeFen = feeFen(valueFen, feeBps);
-    const use = buy.reservePerTFen * qtyT;
-    const bad = this.ledger.transfer({
-      tsMs,
-      buyerId: buy.accountId,
-      sellerId: sell.accountId,
-      instrumentId,
-      qtyT,
-      valueFen,
-      buyerFeeFen,
-      sellerFeeFen,
-      buyerReservedUseFen: use,
-      sellerReservedUseT: qtyT,
-      lockDays: this.opts.lockDays,
-      countFlows: true,
-      ref: `listed:${this.opts.marketId}:${buyId}/${sellId}`,
-    });
+    const use = d[buy + PER_T]! * qtyT;
+    const t = xfer;
+    t.tsMs = tsMs;
+    t.buyerId = buyerId;
+    t.sellerId = sellerId;
+    t.instrumentId = instrumentId;
+    t.qtyT = qtyT;
+    t.valueFen = valueFen;
+    t.buyerFeeFen = buyerFeeFen;
+    t.sellerFeeFen = sellerFeeFen;
+    t.buyerReservedUseFen = use;
+    t.sellerReservedUseT = qtyT;
+    t.lockDays = this.opts.lockDays;
+    t.countFlows = true;
+    // The ref only goes into the fee records, and only a ledger that keeps records keeps it: build it for that one.
+    t.ref = this.ledger.keepsRecords
+      ? `listed:${this.opts.marketId}:${takerBuys ? takerId : makerId}/${takerBuys ? makerId : takerId}`
+      : '';
+    const bad = this.ledger.transfer(t);
+    t.ref = '';
     // Reservations make this impossible; if it happens the books and the ledger disagree: stop loudly.
     if (bad !== null) throw new Error(`settlement failed after a match: ${bad.code} ${bad.message}`);
     // The buyer reserved at its limit; it paid the maker's price: the difference goes back now.
     const paid = valueFen + buyerFeeFen;
-    if (use > paid) this.ledger.releaseCash(buy.accountId, use - paid);
-    buy.reserved -= use;
-    sell.reserved -= qtyT;
-    buy.filledT += qtyT;
-    sell.filledT += qtyT;
+    if (use > paid) this.ledger.releaseCash(buyerId, use - paid);
+    d[buy + RESERVED] = d[buy + RESERVED]! - use;
+    d[sell + RESERVED] = d[sell + RESERVED]! - qtyT;
+    if (takerId === this.cmdOrderId) this.cmdFilledT += qtyT;
+    const { onFill, recordsWanted } = this.opts;
+    if (onFill !== undefined && recordsWanted !== undefined && !recordsWanted()) {
+      const f = fill;
+      f.tradeId = this.opts.nextTradeId();
+      f.tsMs = tsMs;
+      f.marketId = this.opts.marketId;
+      f.instrumentId = instrumentId;
+      f.mode = 'listed';
+      f.buyerId = buyerId;
+      f.sellerId = sellerId;
+      f.priceFen = priceFen;
+      f.qtyT = qtyT;
+      f.buyerFeeFen = buyerFeeFen;
+      f.sellerFeeFen = sellerFeeFen;
+      onFill(f);
+      return;
+    }
     this.opts.onTrade({
       tradeId: this.opts.nextTradeId(),
       tsMs,
       marketId: this.opts.marketId,
       instrumentId,
       mode: 'listed',
-      buyerId: buy.accountId,
-      sellerId: sell.accountId,
+      buyerId,
+      sellerId,
       priceFen,
       qtyT,
       buyerFeeFen,
@@ -354,9 +509,10 @@ export class ListedDesk {
   }
 
   private finish(orderId: number, leftT: number): void {
-    const m = this.orders.get(orderId);
-    if (m === undefined) return;
-    this.releaseMeta(m, m.side === 'buy' ? leftT * m.reservePerTFen : leftT);
+    const s = this.orders.slotOf(orderId);
+    if (s < 0) return;
+    const d = this.orders.data;
+    this.releaseSlot(s, d[s * STRIDE + SIDE] === BUY ? leftT * d[s * STRIDE + PER_T]! : leftT);
   }
 
   private sinkFor(instrumentId: string): EngineSink {
@@ -367,7 +523,7 @@ export class ListedDesk {
       trade(_seq, tsMs, makerId, takerId, _ma, _ta, takerSide, priceFen, qtyT, makerLeftT, takerLeftT) {
         desk.settle(tsMs, instrumentId, makerId, takerId, takerSide, priceFen, qtyT);
         if (makerLeftT === 0) desk.orders.delete(makerId);
-        // The taker's meta stays until the command returns or the engine reports it gone.
+        // The taker stays until the command returns or the engine reports it gone.
         if (takerLeftT === 0) desk.dropIfDone(takerId);
       },
       cancelled(_seq, _ts, orderId, cancelledT, remainingT) {
@@ -386,7 +542,7 @@ export class ListedDesk {
   }
 
   private dropIfDone(orderId: number): void {
-    const m = this.orders.get(orderId);
-    if (m !== undefined && m.reserved === 0) this.orders.delete(orderId);
+    const s = this.orders.slotOf(orderId);
+    if (s >= 0 && this.orders.data[s * STRIDE + RESERVED] === 0) this.orders.delete(orderId);
   }
 }

@@ -13,11 +13,11 @@ import type { MarketSpec } from './catalogue/schema.ts';
 import { comprehensivePriceFen, type DailyBar, DailyStats } from './daily-stats.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger } from './ledger.ts';
-import { ListedDesk, type OrderAck, type PlaceOrder } from './listed.ts';
+import { ListedDesk, type OrderAck, type PlaceOrder, type TifName } from './listed.ts';
 import { checkReservations, type Reserver } from './reservations.ts';
 import { changedSpec, type RuleChange } from './rule-change.ts';
 import { cstDate, cstDay, cstMinute } from './time.ts';
-import type { TradeListener, TradeRecord } from './trade.ts';
+import type { Fill, FillListener, SideName, TradeListener, TradeRecord } from './trade.ts';
 
 /** What the market needs of the trading calendar. */
 export interface TradingDays {
@@ -55,6 +55,7 @@ export class Market {
   private readonly calendar: TradingDays;
   private readonly weights: Readonly<Record<string, number>> | null;
   private readonly listeners: TradeListener[] = [];
+  private readonly fillListeners: FillListener[] = [];
   private readonly tape: TradeRecord[] = [];
   private readonly keepTape: boolean;
   private openDate: string | null = null;
@@ -74,6 +75,9 @@ export class Market {
     for (const id of Object.keys(initial))
       if (!ids.includes(id)) throw new RangeError(`initialCloseFen: ${id} is not an instrument of ${spec.id}`);
     const onTrade = (t: TradeRecord): void => this.recordTrade(t);
+    const onFill = (f: Fill): void => this.recordFill(f);
+    // Listed fills build a TradeRecord only for someone who keeps or reads one.
+    const recordsWanted = (): boolean => this.keepTape || this.listeners.length > 0;
     const nextTradeId = (): number => ++this.tradeSeq;
     this.stats = new DailyStats(ids, spec.close.previousCloseIfListedVolumeAtMostT, initial);
     this.listed = new ListedDesk(ledger, {
@@ -84,6 +88,8 @@ export class Market {
       lockDays: spec.resaleLockDays,
       nextTradeId,
       onTrade,
+      recordsWanted,
+      onFill,
     });
     const blockSpec = spec.modes.block;
     this.block =
@@ -119,6 +125,15 @@ export class Market {
 
   onTrade(listener: TradeListener): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Every trade as a Fill that may be reused once the call returns (copy what you keep), called before the onTrade
+   * listeners: for aggregates. A market that keeps no tape and has only fill listeners builds no TradeRecord (nor
+   * its ref text) for a listed fill.
+   */
+  onFill(listener: FillListener): void {
+    this.fillListeners.push(listener);
   }
 
   /** Every trade of the market so far; a market made with { keepTape: false } has none to give: that is an error. */
@@ -183,6 +198,24 @@ export class Market {
     return this.listed.place(cmd);
   }
 
+  /**
+   * placeOrder without the command and result objects (the simulator's agents send hundreds of thousands of orders):
+   * null when accepted, the acknowledgement then in listed.last until the next command.
+   */
+  submitOrder(
+    tsMs: number,
+    accountId: number,
+    instrumentId: string,
+    side: SideName,
+    priceFen: number | null,
+    qtyT: number,
+    tif: TifName,
+  ): Rejection | null {
+    const bad = this.gate(tsMs, accountId, 'listed', instrumentId);
+    if (bad !== null) return bad;
+    return this.listed.submit(tsMs, accountId, instrumentId, side, priceFen, qtyT, tif);
+  }
+
   take(tsMs: number, accountId: number, instrumentId: string, listingId: number, qtyT: number): Result<OrderAck> {
     const bad = this.gate(tsMs, accountId, 'listed', instrumentId);
     if (bad !== null) return bad;
@@ -200,6 +233,11 @@ export class Market {
     const bad = this.dayGate(tsMs);
     if (bad !== null) return bad;
     return this.listed.cancel(tsMs, accountId, orderId);
+  }
+
+  /** cancel without the result object: null when cancelled. */
+  cancelOrder(tsMs: number, accountId: number, orderId: number): Rejection | null {
+    return this.dayGate(tsMs) ?? this.listed.withdraw(tsMs, accountId, orderId);
   }
 
   // ---- block ------------------------------------------------------------------------------------------------
@@ -343,7 +381,14 @@ export class Market {
       (kind === 'individual' && p.individuals);
     if (!allowed) return reject('NotEligible', `${kind} accounts may not trade in ${this.spec.name}`);
     if (instrumentId !== null) {
-      const ins = this.spec.instruments.find((i) => i.id === instrumentId);
+      // An index loop, not find or for-of: no closure or iterator per order.
+      let ins: MarketSpec['instruments'][number] | undefined;
+      const list = this.spec.instruments;
+      for (let i = 0; i < list.length; i++)
+        if (list[i]!.id === instrumentId) {
+          ins = list[i];
+          break;
+        }
       if (ins === undefined)
         return reject('UnknownInstrument', `${instrumentId} is not an instrument of ${this.spec.name}`);
       if (ins.listedFrom > this.openDate!)
@@ -355,6 +400,12 @@ export class Market {
   private recordTrade(t: TradeRecord): void {
     if (this.keepTape) this.tape.push(t);
     this.stats.add(t);
+    for (const l of this.fillListeners) l(t);
     for (const l of this.listeners) l(t);
+  }
+
+  private recordFill(f: Fill): void {
+    this.stats.add(f);
+    for (const l of this.fillListeners) l(f);
   }
 }

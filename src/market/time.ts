@@ -90,9 +90,15 @@ export function cstDate(tsMs: number): string {
   return dateOfDay(cstDay(tsMs));
 }
 
-/** The China Standard Time calendar year of an instant. */
+/** The China Standard Time calendar year of an instant (civilFromDays' year, without building its array). */
 export function cstYear(tsMs: number): number {
-  return civilFromDays(cstDay(tsMs))[0];
+  const zz = cstDay(tsMs) + 719_468;
+  const era = Math.floor(zz / 146_097);
+  const doe = zz - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  return era * 400 + yoe + (mp >= 10 ? 1 : 0);
 }
 
 /** Minutes after China Standard Time midnight, 0..1439. */

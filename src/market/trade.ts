@@ -3,7 +3,8 @@
 export type TradeMode = 'listed' | 'block' | 'auction';
 export type SideName = 'buy' | 'sell';
 
-export interface TradeRecord {
+/** What aggregates read of a trade (volumes, prices, who paid what): what a fill listener is given. */
+export interface Fill {
   /** Market-wide trade number, 1, 2, 3 ... */
   readonly tradeId: number;
   readonly tsMs: number;
@@ -16,6 +17,9 @@ export interface TradeRecord {
   readonly qtyT: number;
   readonly buyerFeeFen: number;
   readonly sellerFeeFen: number;
+}
+
+export interface TradeRecord extends Fill {
   /** Listed: the resting order's id; block: the proposal's id; auction: the auction's id. */
   readonly makerRef: number;
   /** Listed: the incoming order's id; block: the accepting side's proposal or 0; auction: the bid's id. */
@@ -27,3 +31,9 @@ export interface TradeRecord {
 }
 
 export type TradeListener = (t: TradeRecord) => void;
+
+/**
+ * Called with every trade. The object may be reused once the call returns (copy what you keep): fill listeners are
+ * for aggregates, and a market that keeps no tape and has no TradeListener builds no TradeRecord for a listed fill.
+ */
+export type FillListener = (f: Fill) => void;

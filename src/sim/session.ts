@@ -17,7 +17,7 @@ import { preAllocateAll, settleCycle, surrender, trueUpAll } from '../market/com
 import { monthlyAveragePriceFen } from '../market/daily-stats.ts';
 import { describeRuleChange, type RuleChange } from '../market/rule-change.ts';
 import { addDays, dayNumber, tsOf } from '../market/time.ts';
-import type { TradeRecord } from '../market/trade.ts';
+import type { Fill } from '../market/trade.ts';
 import type { Agent } from './agents/agent.ts';
 import { SimCode, SimError } from './errors.ts';
 import type { LoggedEvent } from './output-types.ts';
@@ -82,7 +82,8 @@ export class SimSession {
     this.beliefs = new Map(world.markets.map((m) => [m.setup.id, []]));
     const netCost = this.netCost;
     for (const mw of world.markets) {
-      mw.market.onTrade((t: TradeRecord) => {
+      // A fill listener: the run reads sums only, so no TradeRecord is built per trade (the object is reused).
+      mw.market.onFill((t: Fill) => {
         this.trades++;
         netCost.set(t.buyerId, (netCost.get(t.buyerId) ?? 0) + t.priceFen * t.qtyT + t.buyerFeeFen);
         netCost.set(t.sellerId, (netCost.get(t.sellerId) ?? 0) - t.priceFen * t.qtyT + t.sellerFeeFen);
@@ -170,7 +171,11 @@ export class SimSession {
       this.cursor++;
       const i = key - minute * AGENT_BITS;
       let inBlock = false;
-      for (const [a, len] of homes[i]!.blockWindows) if (minute >= a && minute < a + len) inBlock = true;
+      const windows = homes[i]!.blockWindows;
+      for (let w = 0; w < windows.length; w++) {
+        const [a, len] = windows[w]!;
+        if (minute >= a && minute < a + len) inBlock = true;
+      }
       all[i]!.act(ts, inBlock);
       ran++;
     }
@@ -290,28 +295,36 @@ export class SimSession {
   /** Draws every agent's looks of the day into the key buffer and sorts them; the cursor starts at the first. */
   private draw(date: string): void {
     const { all, homes, clocks, scale } = this;
-    let keys = this.keys;
     let nKeys = 0;
-    const push = (key: number): void => {
-      if (nKeys === keys.length) {
-        const grown = new Float64Array(keys.length * 2);
-        grown.set(keys);
-        keys = grown;
-      }
-      keys[nKeys++] = key;
-    };
+    // Keys are written straight into the buffer (room made first): a key passed to a helper function would be boxed.
     if (scale > 0)
       for (let i = 0; i < all.length; i++) {
         const agent = all[i]!;
         const mw = homes[i]!;
         const fixed = agent.fixedWakes?.() ?? null;
-        if (fixed !== null) for (const m of fixed) push(wallMinute(mw, m) * AGENT_BITS + i);
+        if (fixed !== null) {
+          const keys = this.room(nKeys + fixed.length);
+          for (let f = 0; f < fixed.length; f++) keys[nKeys++] = wallMinute(mw, fixed[f]!) * AGENT_BITS + i;
+        }
         const n = poisson(clocks[i]!, agent.wakesToday(date) * agent.venue.activity * scale);
-        for (let k = 0; k < n; k++) push(wallMinute(mw, clocks[i]!.int(mw.sessionMinutes)) * AGENT_BITS + i);
+        const keys = this.room(nKeys + n);
+        for (let k = 0; k < n; k++) keys[nKeys++] = wallMinute(mw, clocks[i]!.int(mw.sessionMinutes)) * AGENT_BITS + i;
       }
-    this.keys = keys;
+    const keys = this.keys;
     this.sorted = keys.subarray(0, nKeys).sort();
     this.cursor = 0;
+  }
+
+  /** The key buffer with room for n keys (grown by doubling, what it holds kept). */
+  private room(n: number): Float64Array {
+    if (n > this.keys.length) {
+      let size = this.keys.length * 2;
+      while (size < n) size *= 2;
+      const grown = new Float64Array(size);
+      grown.set(this.keys);
+      this.keys = grown;
+    }
+    return this.keys;
   }
 
   /** 1 + the news boosts of a market, each decaying with the days since. */

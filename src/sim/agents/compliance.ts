@@ -80,12 +80,12 @@ export class ComplianceAgent implements Agent {
 
   private offsetsHeldT(): number {
     if (this.offsets === null) return 0;
-    return this.venue.market.ledger.holding(this.accountId, this.offsets.instrumentId).totalT;
+    return this.venue.market.ledger.totalT(this.accountId, this.offsets.instrumentId);
   }
 
   /** Positive: tonnes still to buy; negative: surplus held. */
   needT(): number {
-    const held = this.venue.market.ledger.holding(this.accountId, this.venue.instrumentId).totalT;
+    const held = this.venue.market.ledger.totalT(this.accountId, this.venue.instrumentId);
     const offsets = Math.min(this.offsetsHeldT(), this.plan.offsetCapT);
     return this.plan.obligationT - held - offsets;
   }
@@ -151,7 +151,7 @@ export class ComplianceAgent implements Agent {
     if (qty <= 0) return;
     v.cancel(tsMs, this.accountId, this.restingId);
     const price = e * (1 + (this.p.urgencyPremiumBps * urgency) / 10_000 + 0.002 * this.rng.normal());
-    const cash = v.market.ledger.account(this.accountId)?.availableFen ?? 0;
+    const cash = v.market.ledger.availableFen(this.accountId);
     const affordable = Math.floor(cash / (price * 1.01));
     this.restingId = v.place(tsMs, this.accountId, 'buy', price, Math.min(qty, affordable), 'day');
   }
@@ -169,8 +169,7 @@ export class ComplianceAgent implements Agent {
     const ask = eng.bestAskFen();
     if (ask <= 0 || ask >= allowanceFen * 0.97) return false;
     const qty = Math.min(room, eng.bestAskQtyT(), this.p.maxListedOrderT);
-    const ack = o.send(tsMs, this.accountId, 'buy', ask, qty, 'ioc');
-    return ack !== null && ack.filledT > 0;
+    return o.send(tsMs, this.accountId, 'buy', ask, qty, 'ioc') && o.market.listed.last.filledT > 0;
   }
 
   /** Sells toward what the banking cap would cancel, paced like a buyer's need (left: share of the plan left). */
@@ -180,7 +179,7 @@ export class ComplianceAgent implements Agent {
     const target = Math.min(surplus, Math.floor((mustSell * this.p.surplusSellBps) / 10_000));
     if (this.sellTotal0 === null) this.sellTotal0 = target;
     const backlog = Math.min(target, Math.floor(target - this.sellTotal0 * left));
-    const avail = v.market.ledger.holding(this.accountId, v.instrumentId).availableT;
+    const avail = v.market.ledger.availableT(this.accountId, v.instrumentId);
     if (backlog <= 0 || avail <= 0) return;
     const e = v.belief.fen;
     const block = v.market.spec.modes.block;

@@ -67,7 +67,7 @@ export class Dealer implements Agent {
   }
 
   private midFen(): number {
-    const held = this.venue.market.ledger.holding(this.accountId, this.venue.instrumentId).totalT;
+    const held = this.venue.market.ledger.totalT(this.accountId, this.venue.instrumentId);
     const inv0 = Math.max(1, this.p.inventoryT);
     const lean = ((held - inv0) / (0.1 * inv0)) * (this.p.leanBpsPer10Pct / 10_000);
     return this.venue.belief.fen * Math.exp(-lean);
@@ -85,10 +85,10 @@ export class Dealer implements Agent {
     const flow = Math.max(1, v.lastListedT / (50 * Math.max(1, this.p.quoteT)));
     const size = Math.round(this.p.quoteT * flow * (0.5 + this.rng.next()));
     const ledger = v.market.ledger;
-    const avail = ledger.holding(this.accountId, v.instrumentId).availableT;
+    const avail = ledger.availableT(this.accountId, v.instrumentId);
     this.askId = v.place(tsMs, this.accountId, 'sell', mid * (1 + half) * jitter, Math.min(size, avail), 'day');
     const bid = mid * (1 - half) * jitter;
-    const cash = ledger.account(this.accountId)?.availableFen ?? 0;
+    const cash = ledger.availableFen(this.accountId);
     this.bidId = v.place(tsMs, this.accountId, 'buy', bid, Math.min(size, Math.floor(cash / (bid * 1.02))), 'day');
   }
 
@@ -97,7 +97,7 @@ export class Dealer implements Agent {
     const ledger = v.market.ledger;
     const tol = (this.p.blockDiscountBps + 100) / 10_000;
     for (const o of this.board!.open('buy')) {
-      const avail = ledger.holding(this.accountId, v.instrumentId).availableT;
+      const avail = ledger.availableT(this.accountId, v.instrumentId);
       if (o.priceFen < mid * (1 - tol) || o.qtyT > avail * 0.5 || o.proposerId === this.accountId) continue;
       v.count();
       const r = v.market.acceptBlock(tsMs, o.proposalId, this.accountId);
@@ -151,17 +151,17 @@ export class Speculator implements Agent {
     const s = this.signalBps();
     if (Math.abs(s) < this.p.thresholdBps) return;
     const ledger = v.market.ledger;
-    const held = ledger.holding(this.accountId, v.instrumentId);
     const e = v.belief.fen;
     const size = Math.round(this.p.orderT * (0.5 + this.rng.next()));
     if (s > 0) {
-      const room = this.p.maxPositionT - held.totalT;
+      const room = this.p.maxPositionT - ledger.totalT(this.accountId, v.instrumentId);
       const price = e * (1 + 0.004 + 0.002 * this.rng.next());
-      const cash = ledger.account(this.accountId)?.availableFen ?? 0;
+      const cash = ledger.availableFen(this.accountId);
       v.place(tsMs, this.accountId, 'buy', price, Math.min(size, room, Math.floor(cash / (price * 1.02))), 'ioc');
     } else {
       const price = e * (1 - 0.004 - 0.002 * this.rng.next());
-      v.place(tsMs, this.accountId, 'sell', price, Math.min(size, held.availableT), 'ioc');
+      const avail = ledger.availableT(this.accountId, v.instrumentId);
+      v.place(tsMs, this.accountId, 'sell', price, Math.min(size, avail), 'ioc');
     }
   }
 }
@@ -197,10 +197,10 @@ export class NoiseTrader implements Agent {
     const price = v.belief.fen * (1 + (this.p.priceSigmaBps / 10_000) * this.rng.normal());
     const size = Math.round(this.p.orderT * Math.exp(0.7 * this.rng.normal()));
     if (this.rng.chance(0.5)) {
-      const cash = ledger.account(this.accountId)?.availableFen ?? 0;
+      const cash = ledger.availableFen(this.accountId);
       v.place(tsMs, this.accountId, 'buy', price, Math.min(size, Math.floor(cash / (price * 1.02))), 'day');
     } else {
-      const avail = ledger.holding(this.accountId, v.instrumentId).availableT;
+      const avail = ledger.availableT(this.accountId, v.instrumentId);
       v.place(tsMs, this.accountId, 'sell', price, Math.min(size, avail), 'day');
     }
   }
@@ -228,7 +228,7 @@ export class OffsetSupplier implements Agent {
 
   act(tsMs: number): void {
     const v = this.venue;
-    const avail = v.market.ledger.holding(this.accountId, v.instrumentId).availableT;
+    const avail = v.market.ledger.availableT(this.accountId, v.instrumentId);
     if (avail <= 0) return;
     v.cancel(tsMs, this.accountId, this.restingId);
     const price = v.belief.fen * (1 + 0.01 * this.rng.normal());

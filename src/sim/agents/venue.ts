@@ -4,7 +4,7 @@
 // the run's manifest reports them.
 
 import { bandEdges } from '../../engine/index.ts';
-import type { OrderAck, TifName } from '../../market/listed.ts';
+import type { TifName } from '../../market/listed.ts';
 import type { Market } from '../../market/market.ts';
 import type { SideName } from '../../market/trade.ts';
 import type { Belief } from '../belief.ts';
@@ -80,38 +80,34 @@ export class Venue {
 
   /** Places a listed order; returns the order id if it rests, 0 otherwise. */
   place(tsMs: number, accountId: number, side: SideName, priceFen: number, qtyT: number, tif: TifName): number {
-    const ack = this.send(tsMs, accountId, side, priceFen, qtyT, tif);
-    return ack !== null && ack.restingT > 0 ? ack.orderId : 0;
+    if (!this.send(tsMs, accountId, side, priceFen, qtyT, tif)) return 0;
+    const ack = this.market.listed.last;
+    return ack.restingT > 0 ? ack.orderId : 0;
   }
 
-  /** Sends a listed order (price to the tick and band, size to the limits); the acknowledgement, or null. */
-  send(tsMs: number, accountId: number, side: SideName, priceFen: number, qtyT: number, tif: TifName): OrderAck | null {
+  /**
+   * Sends a listed order (price to the tick and band, size to the limits); true when accepted, its acknowledgement
+   * then in market.listed.last (no command or result objects: this runs for every order of a run).
+   */
+  send(tsMs: number, accountId: number, side: SideName, priceFen: number, qtyT: number, tif: TifName): boolean {
     const q = this.listedQty(qtyT);
-    if (q <= 0) return null;
+    if (q <= 0) return false;
     this.counters.orders++;
-    const r = this.market.placeOrder({
-      tsMs,
-      accountId,
-      instrumentId: this.instrumentId,
-      side,
-      priceFen: this.listedPrice(priceFen),
-      qtyT: q,
-      tif,
-    });
-    if (!r.ok) {
-      this.reject(r.code);
-      return null;
+    const bad = this.market.submitOrder(tsMs, accountId, this.instrumentId, side, this.listedPrice(priceFen), q, tif);
+    if (bad !== null) {
+      this.reject(bad.code);
+      return false;
     }
-    return r.value;
+    return true;
   }
 
   cancel(tsMs: number, accountId: number, orderId: number): void {
     if (orderId === 0) return;
     // An order filled or expired since is gone: nothing to cancel, not an error of the agent's.
-    if (this.market.listed.orderOf(orderId) === null) return;
+    if (!this.market.listed.isLive(orderId)) return;
     this.counters.orders++;
-    const r = this.market.cancel(tsMs, accountId, orderId);
-    if (!r.ok) this.reject(r.code);
+    const bad = this.market.cancelOrder(tsMs, accountId, orderId);
+    if (bad !== null) this.reject(bad.code);
   }
 
   reject(code: string): void {
