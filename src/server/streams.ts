@@ -50,7 +50,7 @@ export const FLUSH_INTERVAL_MS = 5;
  * about the same for 100 bytes as for 10 kB (the system call), so fewer, larger flushes carry the same data for
  * less. The interval follows the time the writes have been taking (a moving average), up to MAX_FLUSH_INTERVAL_MS.
  */
-const FLUSH_DUTY = 0.4;
+const FLUSH_DUTY = 0.5;
 const MAX_FLUSH_INTERVAL_MS = 100;
 /**
  * A ping goes out at the end of a flush to a client that has been sent PROBE_BYTES since the last one, or anything
