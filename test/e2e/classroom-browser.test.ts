@@ -323,15 +323,11 @@ describe.skipIf(skip)('live classroom in a browser', () => {
     await tid(alice.page, 'block-to').selectOption({ label: 'Bob' });
     await tid(alice.page, 'block-submit').click();
     await expect.poll(() => tid(alice.page, 'block-error').textContent()).toMatch(/^Block proposal #\d+ sent\.$/);
+    // The list is fetched again after the "sent" message: wait for it.
     const mine = tid(alice.page, 'block-list').locator('tr[data-proposal]').first();
-    expect((await mine.locator('td').allTextContents()).slice(1, 7)).toEqual([
-      'you',
-      'Bob',
-      'sell',
-      '97.00',
-      '100,000',
-      'open',
-    ]);
+    await expect
+      .poll(async () => (await mine.locator('td').allTextContents()).slice(1, 7))
+      .toEqual(['you', 'Bob', 'sell', '97.00', '100,000', 'open']);
 
     // Bob's page lists it (the list is polled) with Accept / Counter / Reject; he accepts.
     const offer = tid(bob.page, 'block-list').locator('tr[data-proposal]').first();
