@@ -32,6 +32,7 @@ describe('yuan from outside', () => {
     expect(yuanToFen('97.2')).toBe(9_720);
     expect(yuanToFen('0.01')).toBe(1);
     expect(yuanToFen('999999999999.99')).toBe(99_999_999_999_999);
+    expect(yuanToFen('1000000000000.00')).toBeNull();
     for (const bad of ['97.255', '-1', '+1', '1e3', '', ' 1', '1,000', '0x10', '1.', '.5', '1234567890123'])
       expect([bad, yuanToFen(bad)]).toEqual([bad, null]);
     fc.assert(
