@@ -1,13 +1,14 @@
-// A pool of worker threads running batch jobs. Each worker loads the run context once and takes one job at a time;
-// a job's exception comes back as its failure, a worker that dies takes its job down as failed and is replaced. A
-// worker that cannot even start (run context failing to load) stops the pool: every other would fail the same way.
+// A pool of worker threads running batch jobs. Each worker gets the run context when it starts (workerData, see
+// WorkerInit) and takes one job at a time; a job's exception comes back as its failure, a worker that dies takes its
+// job down as failed and is replaced. A worker that cannot even start (run context failing to set up) stops the pool:
+// every other would fail the same way.
 //
 // Workers run TypeScript: the entry is a one-line ES module that registers tsx in the worker thread, then imports
 // worker.ts. `execArgv: ['--import', 'tsx']` does not work for a worker's entry on Node 20 (the entry is loaded
 // before the hooks are), and this form works the same from `npx cets`, `tsx` and vitest.
 import { Worker } from 'node:worker_threads';
 import type { RunSummary } from '../sim/output-types.ts';
-import type { JobMessage, WorkerMessage } from './protocol.ts';
+import type { JobMessage, WorkerInit, WorkerMessage } from './protocol.ts';
 
 const TSX_API = import.meta.resolve('tsx/esm/api');
 const ENTRY = new URL('./worker.ts', import.meta.url).href;
@@ -47,6 +48,7 @@ interface Slot {
 export function runPool(
   jobs: readonly JobMessage[],
   size: number,
+  init: WorkerInit,
   onOutcome: (o: Outcome) => void,
   signal?: AbortSignal,
 ): Promise<{ interrupted: boolean }> {
@@ -93,7 +95,7 @@ export function runPool(
 
     const spawn = (): void => {
       const slot: Slot = {
-        worker: new Worker(BOOT, { eval: true }),
+        worker: new Worker(BOOT, { eval: true, workerData: init }),
         ready: false,
         retired: false,
         job: null,

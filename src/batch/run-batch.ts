@@ -21,7 +21,7 @@ import { type Aggregate, aggregate, aggregateCsv, fanReportParts } from './aggre
 import { figureSet } from './figures.ts';
 import { type BatchJob, type BatchPlan, defaultOutDir, type Grid, planBatch } from './plan.ts';
 import { type Outcome, runPool } from './pool.ts';
-import type { Fault, JobMessage } from './protocol.ts';
+import { type Fault, type JobMessage, workerInit } from './protocol.ts';
 
 export interface BatchProgress {
   readonly total: number;
@@ -247,7 +247,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       ...(fault === undefined ? {} : { fault }),
     };
   });
-  const { interrupted } = await runPool(messages, workers, onOutcome, opts.signal);
+  const { interrupted } = await runPool(messages, workers, workerInit(ctx), onOutcome, opts.signal);
 
   let agg: Aggregate | null = null;
   if (!interrupted) {

@@ -1,10 +1,11 @@
-// Worker thread entry of a batch (started by pool.ts with tsx registered, see there). Loads the catalogue, calendar
-// and registry once, then runs the jobs it is sent; an exception in a run is reported as that job's failure.
-import { parentPort } from 'node:worker_threads';
+// Worker thread entry of a batch (started by pool.ts with tsx registered, see there). Takes the run context the
+// batch loaded (workerData, see WorkerInit), then runs the jobs it is sent; an exception in a run is reported as that
+// job's failure.
+import { parentPort, workerData } from 'node:worker_threads';
+import { TradingCalendar } from '../market/calendar.ts';
 import { SimCode, SimError } from '../sim/errors.ts';
 import { type RunContext, runScenario } from '../sim/run.ts';
-import { loadRunContext } from '../store/scenario-files.ts';
-import type { JobMessage, WorkerMessage } from './protocol.ts';
+import type { JobMessage, WorkerInit, WorkerMessage } from './protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('src/batch/worker.ts is a worker thread entry; the batch starts it');
@@ -17,7 +18,14 @@ function codeOf(e: unknown): string {
 
 let ctx: RunContext | null = null;
 try {
-  ctx = loadRunContext();
+  const init = workerData as WorkerInit;
+  ctx = {
+    markets: init.markets,
+    calendar: new TradingCalendar(init.calendar),
+    entities: init.entities,
+    plans: init.plans,
+    version: init.version,
+  };
 } catch (e) {
   send({ type: 'fatal', code: codeOf(e), message: e instanceof Error ? e.message : String(e) });
 }

@@ -18,8 +18,11 @@ export class TradingCalendar {
   private readonly lastDay: number;
   /** 1 at index (day - firstDay) when that day is a trading day. */
   private readonly open: Uint8Array;
+  /** What it was built from (a batch sends it to its worker threads, which rebuild the calendar from it). */
+  readonly data: CalendarData;
 
   constructor(data: CalendarData) {
+    this.data = data;
     const years = Object.keys(data.holidays)
       .map(Number)
       .sort((a, b) => a - b);
