@@ -6,8 +6,17 @@ const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
 
 /** 5823 -> "58.23" */
 export function fenToYuan(fen: number): string {
+  // Whole fen (every amount here) by integer arithmetic, exact up to MAX_SAFE_INTEGER; anything else by decimal.
+  if (Number.isSafeInteger(fen)) {
+    const abs = Math.abs(fen);
+    const cents = abs % 100;
+    return `${fen < 0 ? '-' : ''}${(abs - cents) / 100}.${cents < 10 ? '0' : ''}${cents}`;
+  }
   return new D(fen).div(100).toFixed(2);
 }
+
+/** Integer quotients below this are exact in doubles with room for the remainder check (q x c <= n + c <= 2^53). */
+const EXACT = 2 ** 52;
 
 /** Volume-weighted average price in fen, rounded half up to the fen; 0 when nothing traded. */
 export function vwapFen(turnoverFen: number, volumeT: number): number {
@@ -44,6 +53,21 @@ export function feeCeilPerTonneFen(priceFen: number, bps: number): number {
 
 /** a x b / c rounded half up, exact (averages, weights). */
 export function mulDivRound(a: number, b: number, c: number): number {
+  const n = a * b;
+  // Positive whole numbers small enough: integer division with the remainder checked (the quotient of two doubles
+  // may be off by one either way), ties up. Daily VWAPs take this path; anything else goes through decimal.
+  if (n > 0 && n <= EXACT && c > 0 && c <= EXACT && Number.isInteger(a) && Number.isInteger(b) && Number.isInteger(c)) {
+    let q = Math.floor(n / c);
+    let r = n - q * c;
+    if (r < 0) {
+      q--;
+      r += c;
+    } else if (r >= c) {
+      q++;
+      r -= c;
+    }
+    return 2 * r >= c ? q + 1 : q;
+  }
   return new D(a).mul(b).div(c).toDecimalPlaces(0, D.ROUND_HALF_UP).toNumber();
 }
 
