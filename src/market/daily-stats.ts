@@ -4,6 +4,7 @@
 // entry's threshold (0 for the national market: no trade; 100 t for Guangdong). Block and auction trades never
 // set the close; their bars are reported apart.
 
+import { DOUBLE_HINT } from './double-hint.ts';
 import { mulDivRound } from './money.ts';
 import type { Fill, TradeMode } from './trade.ts';
 
@@ -35,6 +36,10 @@ export class Accumulator {
   volumeT = 0;
   turnoverFen = 0;
   trades = 0;
+  constructor() {
+    this.turnoverFen = DOUBLE_HINT; // see DOUBLE_HINT
+    this.turnoverFen = 0;
+  }
   add(priceFen: number, qtyT: number): void {
     if (this.trades === 0) {
       this.openFen = priceFen;

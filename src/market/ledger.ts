@@ -11,6 +11,7 @@
 // A simulation does not keep the records themselves ({ keepRecords: false }): a year of thousands of entities makes
 // hundreds of thousands of them, and holding them all slows every run (more old-generation memory to scan).
 
+import { DOUBLE_HINT } from './double-hint.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import { cstYear } from './time.ts';
 
@@ -60,6 +61,10 @@ export class Holding {
   reservedT = 0;
   lockedT = 0;
   lots: Lot[] = [];
+  constructor() {
+    this.reservedT = DOUBLE_HINT; // see DOUBLE_HINT
+    this.reservedT = 0;
+  }
   get availableT(): number {
     return this.totalT - this.reservedT - this.lockedT;
   }
@@ -76,6 +81,10 @@ export class Account {
   constructor(id: number, kind: AccountKind) {
     this.id = id;
     this.kind = kind;
+    this.cashFen = DOUBLE_HINT; // see DOUBLE_HINT
+    this.cashFen = 0;
+    this.reservedFen = DOUBLE_HINT;
+    this.reservedFen = 0;
   }
   holding(instrumentId: string): Holding {
     let h = this.holdings.get(instrumentId);
@@ -142,6 +151,10 @@ export class Ledger {
 
   constructor(opts: LedgerOptions = {}) {
     this.keepRecords = opts.keepRecords ?? true;
+    this.cashInFen = DOUBLE_HINT; // see DOUBLE_HINT
+    this.cashInFen = 0;
+    this.feesFen = DOUBLE_HINT;
+    this.feesFen = 0;
     this.accounts.set(FEE_ACCOUNT_ID, new Account(FEE_ACCOUNT_ID, 'exchange'));
   }
 

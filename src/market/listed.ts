@@ -18,6 +18,7 @@ import {
   Tif,
 } from '../engine/index.ts';
 import type { ListedModeSpec } from './catalogue/schema.ts';
+import { DOUBLE_HINT } from './double-hint.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger, Transfer } from './ledger.ts';
 import { feeCeilPerTonneFen, feeFen } from './money.ts';
@@ -77,7 +78,8 @@ export interface LastAck {
 // The Fill handed to onFill when no TradeRecord is wanted; reused like xfer below (listeners copy what they keep).
 const fill: { -readonly [K in keyof Fill]: Fill[K] } = {
   tradeId: 0,
-  tsMs: 0,
+  // Amounts that outgrow small integers start as doubles (see DOUBLE_HINT); every field is written before use.
+  tsMs: DOUBLE_HINT,
   marketId: '',
   instrumentId: '',
   mode: 'listed',
@@ -85,23 +87,23 @@ const fill: { -readonly [K in keyof Fill]: Fill[K] } = {
   sellerId: 0,
   priceFen: 0,
   qtyT: 0,
-  buyerFeeFen: 0,
-  sellerFeeFen: 0,
+  buyerFeeFen: DOUBLE_HINT,
+  sellerFeeFen: DOUBLE_HINT,
 };
 
 // One settlement's transfer, filled in and handed to the ledger per fill: Ledger.transfer reads it and keeps none of
 // it, and settlements do not nest, so one object serves every desk (no allocation per trade). Module-level, so it
 // is no part of any desk's state.
 const xfer: { -readonly [K in keyof Transfer]: Transfer[K] } = {
-  tsMs: 0,
+  tsMs: DOUBLE_HINT, // as in fill
   buyerId: 0,
   sellerId: 0,
   instrumentId: '',
   qtyT: 0,
-  valueFen: 0,
-  buyerFeeFen: 0,
-  sellerFeeFen: 0,
-  buyerReservedUseFen: 0,
+  valueFen: DOUBLE_HINT,
+  buyerFeeFen: DOUBLE_HINT,
+  sellerFeeFen: DOUBLE_HINT,
+  buyerReservedUseFen: DOUBLE_HINT,
   sellerReservedUseT: 0,
   lockDays: 0,
   countFlows: true,

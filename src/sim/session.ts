@@ -15,6 +15,7 @@
 
 import { preAllocateAll, settleCycle, surrender, trueUpAll } from '../market/compliance/index.ts';
 import { monthlyAveragePriceFen } from '../market/daily-stats.ts';
+import { DOUBLE_HINT } from '../market/double-hint.ts';
 import { describeRuleChange, type RuleChange } from '../market/rule-change.ts';
 import { addDays, dayNumber, tsOf } from '../market/time.ts';
 import type { Fill } from '../market/trade.ts';
@@ -76,6 +77,8 @@ export class SimSession {
       throw new SimError(SimCode.Scenario, `${s.id}: no trading day in ${s.period.from}..${s.period.to}`);
     this.input = input;
     this.days = days;
+    this.day0 = DOUBLE_HINT; // see DOUBLE_HINT
+    this.day0 = 0;
     this.wi = { ...input, firstDay: days[0]! };
     const world = buildWorld(this.wi);
     this.world = world;

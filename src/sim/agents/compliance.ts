@@ -12,6 +12,7 @@
 // asks around the expected price and accepts block bids near it. At its deadline it surrenders what it holds (the
 // simulator does that); after it, it is done.
 
+import { DOUBLE_HINT } from '../../market/double-hint.ts';
 import type { Rng } from '../rng.ts';
 import type { Agents } from '../scenario/schema.ts';
 import type { Agent } from './agent.ts';
@@ -70,6 +71,8 @@ export class ComplianceAgent implements Agent {
     this.board = board;
     this.offsets = offsets;
     this.today = today;
+    this.left0 = DOUBLE_HINT; // see DOUBLE_HINT
+    this.left0 = 1;
   }
 
   private tau(): number {

@@ -4,6 +4,7 @@
 // the run's manifest reports them.
 
 import { bandEdges } from '../../engine/index.ts';
+import { DOUBLE_HINT } from '../../market/double-hint.ts';
 import type { TifName } from '../../market/listed.ts';
 import type { Market } from '../../market/market.ts';
 import type { SideName } from '../../market/trade.ts';
@@ -36,6 +37,8 @@ export class Venue {
     this.belief = belief;
     this.closes = [openingFen];
     this.counters = counters;
+    this.activity = DOUBLE_HINT; // see DOUBLE_HINT
+    this.activity = 1;
   }
 
   get tickFen(): number {
