@@ -51,21 +51,3 @@ export class LevelPool {
     this.free.push(l);
   }
 }
-
-/**
- * Not used by the engine any more (orders are no longer kept in per-account lists; cancelAll walks the book).
- * Still exported because src/live/state-classes.ts lists it among the classes of a classroom's state.
- */
-export class AccountOrders {
-  readonly idx: number;
-  readonly accountId: number;
-  head: number;
-  tail: number;
-
-  constructor(idx: number, accountId: number) {
-    this.idx = idx;
-    this.accountId = accountId;
-    this.head = 0;
-    this.tail = 0;
-  }
-}

@@ -4,7 +4,7 @@
 // Fields listed as transient are scratch, not state.
 import { Engine } from '../engine/engine.ts';
 import { IdIndex } from '../engine/id-index.ts';
-import { AccountOrders, Level, LevelPool } from '../engine/level.ts';
+import { Level, LevelPool } from '../engine/level.ts';
 import { OrderStore } from '../engine/order-store.ts';
 import { SideBook } from '../engine/side-book.ts';
 import { DayStats } from '../engine/stats.ts';
@@ -32,7 +32,6 @@ import { type CodecClasses, encodeState, restoreState } from './snapshot.ts';
 const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
   Engine,
   IdIndex,
-  AccountOrders,
   Level,
   LevelPool,
   OrderStore,

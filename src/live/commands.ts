@@ -2,9 +2,9 @@
 // here; an accepted command is what the journal keeps, and replaying the same commands on a classroom built from
 // the same settings gives the same state (the classroom is deterministic: time reaches it only as `tick` commands,
 // never from a clock). A refused command changes nothing and is not kept.
-import type { OrderAck, TifName } from '../market/listed.ts';
+import type { OrderAck } from '../market/listed.ts';
 import type { SideName } from '../market/trade.ts';
-import type { Classroom, ClassroomState } from './classroom.ts';
+import type { Classroom, ClassroomState, OrderInput } from './classroom.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
 
 export type LiveCommand =
@@ -16,16 +16,7 @@ export type LiveCommand =
   | { readonly op: 'fire'; readonly index: number }
   | { readonly op: 'deadline'; readonly date: string }
   | { readonly op: 'join'; readonly name: string }
-  | {
-      readonly op: 'order';
-      readonly studentId: number;
-      readonly marketId: string;
-      readonly instrumentId: string;
-      readonly side: SideName;
-      readonly priceFen: number | null;
-      readonly qtyT: number;
-      readonly tif: TifName;
-    }
+  | ({ readonly op: 'order'; readonly studentId: number } & OrderInput)
   | {
       readonly op: 'take';
       readonly studentId: number;
@@ -144,4 +135,26 @@ function apply(room: Classroom, c: LiveCommand): LiveResult<unknown> {
     default:
       return refuse(LiveCode.BadInput, `unknown command ${String((c as { op?: unknown }).op).slice(0, 20)}`);
   }
+}
+
+/**
+ * Applies journaled commands in order (from a snapshot's position or from the start) and returns the last sequence
+ * number applied. Each must be accepted again and none may be missing: the journal holds only accepted commands and
+ * the classroom is deterministic, so a refusal or a gap means the journal does not belong to this classroom.
+ */
+export function replayCommands(
+  room: Classroom,
+  entries: Iterable<{ readonly seq: number; readonly cmd: LiveCommand }>,
+  afterSeq = 0,
+  uptoSeq = Number.POSITIVE_INFINITY,
+): number {
+  let seq = afterSeq;
+  for (const e of entries) {
+    if (e.seq > uptoSeq) break;
+    if (e.seq !== seq + 1) throw new Error(`journal of ${room.id}: entry ${seq + 1} is missing (next is ${e.seq})`);
+    const r = applyCommand(room, e.cmd);
+    if (!r.ok) throw new Error(`journal of ${room.id}: entry ${e.seq} (${e.cmd.op}) refused: ${r.code}: ${r.message}`);
+    seq = e.seq;
+  }
+  return seq;
 }

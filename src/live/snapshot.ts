@@ -18,7 +18,7 @@
 //   written as references by position, so a snapshot does not repeat megabytes of registry.
 //
 // Objects the fresh classroom lacks (orders placed, accounts opened since) are created from the prototype of
-// their class, found in the list of classes given (state-classes.ts) or among the fresh classroom's own objects.
+// their class, found in the list of classes given (classroom-state.ts).
 
 /** What a codec needs to know of the classes in the graph. */
 export interface CodecClasses {
@@ -64,13 +64,27 @@ const TYPED: Record<string, new (b: ArrayBuffer) => ArrayBufferView> = {
   BigUint64Array,
 };
 
-const staticCache = new WeakMap<object, Map<object, number>>();
+/** Ids of static objects, cached per sequence of static roots (a trie of weak maps: one per root in turn). */
+interface CacheNode {
+  ids: Map<object, number> | null;
+  readonly next: WeakMap<object, CacheNode>;
+}
+const staticCache = new WeakMap<object, CacheNode>();
 
 /** Ids of every object reachable from the static roots, in a fixed walk order. */
 function staticIds(statics: readonly object[]): Map<object, number> {
-  const key = statics[0];
-  const cached = key === undefined ? undefined : staticCache.get(key);
-  if (cached !== undefined && statics.every((s) => cached.has(s))) return cached;
+  let level = staticCache;
+  let node: CacheNode | undefined;
+  for (const s of statics) {
+    node = level.get(s);
+    if (node === undefined) {
+      node = { ids: null, next: new WeakMap() };
+      level.set(s, node);
+    }
+    level = node.next;
+  }
+  if (node === undefined) return new Map();
+  if (node.ids !== null) return node.ids;
   const ids = new Map<object, number>();
   const stack: unknown[] = [...statics].reverse();
   while (stack.length > 0) {
@@ -80,7 +94,7 @@ function staticIds(statics: readonly object[]): Map<object, number> {
     const kids = children(v);
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
   }
-  if (key !== undefined) staticCache.set(key, ids);
+  node.ids = ids;
   return ids;
 }
 
@@ -226,18 +240,6 @@ export function restoreState(
       for (const k of Object.keys(rec2)) pairWith(rec2[k], (fresh as Record<string, unknown>)[k]);
     }
   }
-  // Prototypes of every class the fresh classroom has, for the objects it lacks.
-  const seen = new Set<object>();
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
-    seen.add(v);
-    const tag = tagOf(v);
-    if (tag.startsWith('C:') && !protos.has(tag)) protos.set(tag, Object.getPrototypeOf(v));
-    for (const c of children(v)) stack.push(c);
-  }
-
   // 2. Create what the fresh graph lacks.
   for (let id = 0; id < objs.length; id++) {
     const [tag, body] = objs[id]!;
@@ -264,7 +266,7 @@ export function restoreState(
       if (proto === undefined)
         throw new SnapshotError(
           'SNAP_ERR_CLASS',
-          `the snapshot holds a ${tag.slice(2)} but a fresh classroom has none to take its shape from`,
+          `the snapshot holds a ${tag.slice(2)}, a class the codec's list does not name`,
         );
       target[id] = Object.create(proto) as object;
     }

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Classroom, type ClassroomState } from '../live/classroom.ts';
 import { encodeClassroom, restoreClassroom } from '../live/classroom-state.ts';
-import { applyCommand, type CommandOf, type LiveOp, type ResultOf } from '../live/commands.ts';
+import { applyCommand, type CommandOf, type LiveOp, type ResultOf, replayCommands } from '../live/commands.ts';
 import { type LiveResult, refuse } from '../live/errors.ts';
 import type { RunContext } from '../sim/run.ts';
 import type { Journal } from '../store/journal.ts';
@@ -89,14 +89,7 @@ export class Hub {
       const students = this.db.students(row.id);
       let replayed = 0;
       if (this.journal !== null) {
-        for (const e of this.journal.entries(row.id, from)) {
-          const r = applyCommand(room, e.cmd);
-          if (!r.ok)
-            throw new Error(
-              `recovering ${row.id}: journal entry ${e.seq} (${e.cmd.op}) refused: ${r.code}: ${r.message}`,
-            );
-          replayed++;
-        }
+        replayed = replayCommands(room, this.journal.entries(row.id, from), from) - from;
         this.snapshotSeq.set(row.id, from);
       }
       // Students stored without a journal entry (a data folder from before the journal, or journal off): join again.

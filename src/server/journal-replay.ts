@@ -1,7 +1,7 @@
 // A classroom rebuilt from nothing but its settings and its whole journal (no snapshot): what the crash test and
 // `cets journal` compare a running or restarted server against.
 import { Classroom } from '../live/classroom.ts';
-import { applyCommand } from '../live/commands.ts';
+import { replayCommands } from '../live/commands.ts';
 import type { RunContext } from '../sim/run.ts';
 import { Journal } from '../store/journal.ts';
 import { LiveDb } from '../store/live-db.ts';
@@ -35,14 +35,7 @@ export function replayJournal(ctx: RunContext, dataDir: string, classroomId: str
       speed: row.speed,
       botIntensity: row.botIntensity,
     });
-    let seq = 0;
-    for (const e of journal.entries(row.id)) {
-      if (e.seq > uptoSeq) break;
-      if (e.seq !== seq + 1) throw new Error(`journal of ${row.id}: entry ${seq + 1} is missing (next is ${e.seq})`);
-      const r = applyCommand(room, e.cmd);
-      if (!r.ok) throw new Error(`journal of ${row.id}: entry ${e.seq} (${e.cmd.op}) refused: ${r.code}: ${r.message}`);
-      seq = e.seq;
-    }
+    const seq = replayCommands(room, journal.entries(row.id), 0, uptoSeq);
     const snapshots = [...journal.snapshots(row.id)].length;
     return { room, seq, hash: stateHash(room), integrity: room.integrity(), snapshots };
   } finally {

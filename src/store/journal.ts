@@ -49,8 +49,6 @@ export class Journal {
   private failure: Error | null = null;
   private readonly insert: Database.Statement;
   private readonly commitBatch: (b: Batch) => void;
-  /** Called after each commit (the WebSocket layer publishes only what is durable). */
-  onCommit: (() => void) | null = null;
   /** Commits so far, and commands in them (for the benchmark and the logs). */
   commits = 0;
   commands = 0;
@@ -133,7 +131,6 @@ export class Journal {
     }
     this.commits++;
     b.resolve();
-    this.onCommit?.();
   }
 
   private open(): Batch {
