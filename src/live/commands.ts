@@ -114,10 +114,9 @@ function apply(room: Classroom, c: LiveCommand): LiveResult<unknown> {
       return room.moveDeadline(c.date);
     case 'join':
       return room.addStudent(c.name);
-    case 'order': {
-      const { marketId, instrumentId, side, priceFen, qtyT, tif } = c;
-      return room.placeOrder(c.studentId, { marketId, instrumentId, side, priceFen, qtyT, tif });
-    }
+    case 'order':
+      // The command is an OrderInput already (the classroom copies what it passes on): no copy per order here.
+      return room.placeOrder(c.studentId, c);
     case 'take':
       return room.take(c.studentId, c.marketId, c.instrumentId, c.listingId, c.qtyT);
     case 'amend':
