@@ -92,7 +92,8 @@ export class AuctionDesk {
     }
   }
 
-  announce(cmd: AnnounceCmd): Result<AuctionView> {
+  /** Why this notice would be refused, or null; changes nothing (the initiator's holdings or cash are not checked). */
+  noticeProblem(cmd: AnnounceCmd): Rejection | null {
     if (typeof cmd.auctionId !== 'string' || cmd.auctionId === '') return reject('BadInput', 'auction id is empty');
     if (this.auctions.has(cmd.auctionId)) return reject('DuplicateId', `auction ${cmd.auctionId} already exists`);
     if (!this.ledger.has(cmd.initiatorId)) return reject('UnknownAccount', `there is no account ${cmd.initiatorId}`);
@@ -109,6 +110,13 @@ export class AuctionDesk {
       return reject('BadInput', 'the bidding window must open before it closes');
     if (!Number.isSafeInteger(cmd.tsMs) || cmd.tsMs > cmd.opensTs)
       return reject('BadInput', 'the auction must be announced before its window opens');
+    return null;
+  }
+
+  announce(cmd: AnnounceCmd): Result<AuctionView> {
+    const bad = this.noticeProblem(cmd);
+    if (bad !== null) return bad;
+    const allocation = cmd.allocation ?? this.spec.allocation;
     let reserved: number;
     let no: Rejection | null;
     if (cmd.side === 'sell') {

@@ -15,7 +15,11 @@ import { DOUBLE_HINT } from './double-hint.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import { cstYear } from './time.ts';
 
-export type AccountKind = 'entity' | 'institution' | 'individual' | 'exchange';
+/**
+ * 'authority': the competent authority's account (a government reserve). It never trades on the book or in blocks
+ * (no market admits it as a participant) but may ask the exchange for a one-way auction of its allowances.
+ */
+export type AccountKind = 'entity' | 'institution' | 'individual' | 'authority' | 'exchange';
 export type RecordKind = 'deposit' | 'withdrawal' | 'allocation' | 'issuance' | 'surrender' | 'cancellation' | 'fee';
 
 export interface LedgerRecord {

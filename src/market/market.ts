@@ -282,9 +282,16 @@ export class Market {
   // Announced case by case: the notice sets the window, so only the trading day is checked here, not the hours.
 
   announceAuction(cmd: AnnounceCmd): Result<AuctionView> {
-    const bad = this.gate(cmd.tsMs, cmd.initiatorId, 'auction', cmd.instrumentId);
+    const bad = this.auctionNoticeProblem(cmd);
     if (bad !== null) return bad;
     return this.auction!.announce(cmd);
+  }
+
+  /** Why this notice would be refused, or null; changes nothing (the initiator's holdings or cash are not checked). */
+  auctionNoticeProblem(cmd: AnnounceCmd): Rejection | null {
+    // The competent authority may ask for an auction of its reserve though it is no participant of the market.
+    const bad = this.gate(cmd.tsMs, cmd.initiatorId, 'auction', cmd.instrumentId, true);
+    return bad ?? this.auction!.noticeProblem(cmd);
   }
 
   bidAuction(cmd: BidCmd): Result<BidView> {
@@ -360,7 +367,13 @@ export class Market {
     return reject('ModeNotOffered', `${this.spec.name} has no ${name}`);
   }
 
-  private gate(tsMs: number, accountId: number, mode: Mode | 'auction', instrumentId: string | null): Rejection | null {
+  private gate(
+    tsMs: number,
+    accountId: number,
+    mode: Mode | 'auction',
+    instrumentId: string | null,
+    authorityMay = false,
+  ): Rejection | null {
     if (mode === 'block' && this.block === null) return this.noMode('block');
     if (mode === 'auction' && this.auction === null) return this.noMode('auction');
     const day = this.dayGate(tsMs);
@@ -376,6 +389,7 @@ export class Market {
     if (kind === null) return reject('UnknownAccount', `there is no account ${accountId}`);
     const p = this.spec.participants;
     const allowed =
+      (kind === 'authority' && authorityMay) ||
       (kind === 'entity' && p.complianceEntities) ||
       (kind === 'institution' && p.institutions) ||
       (kind === 'individual' && p.individuals);
