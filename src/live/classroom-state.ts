@@ -26,6 +26,7 @@ import { Venue } from '../sim/agents/venue.ts';
 import { Belief } from '../sim/belief.ts';
 import { Rng } from '../sim/rng.ts';
 import { SimSession } from '../sim/session.ts';
+import { AuctionHouse } from './auctions.ts';
 import { Classroom } from './classroom.ts';
 import { type CodecClasses, encodeState, restoreState } from './snapshot.ts';
 
@@ -61,6 +62,7 @@ const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
   Belief,
   Rng,
   SimSession,
+  AuctionHouse,
   Classroom,
 ];
 

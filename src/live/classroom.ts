@@ -8,6 +8,7 @@
 // updates). Tokens and persistence are the server's business.
 
 import { Side } from '../engine/index.ts';
+import type { BidView } from '../market/auction-types.ts';
 import { entityReport, obligation, offsetCapT, surrender } from '../market/compliance/index.ts';
 import type { DailyBar } from '../market/daily-stats.ts';
 import type { Result } from '../market/errors.ts';
@@ -19,6 +20,7 @@ import type { LoggedEvent } from '../sim/output-types.ts';
 import type { Scenario, ScenarioEvent } from '../sim/scenario/schema.ts';
 import { SimSession } from '../sim/session.ts';
 import type { MarketWorld, SimData } from '../sim/world.ts';
+import { AuctionHouse, type AuctionInput, type AuctionNotice, noticeText, outcomeText } from './auctions.ts';
 import { dayOpenTs, mergeWindows, sessionName, stepClock, type Window } from './clock.ts';
 import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
 import { admitFirm, studentFirms } from './students.ts';
@@ -95,7 +97,7 @@ export type LiveEvent =
   | {
       readonly kind: 'private';
       readonly studentId: number;
-      readonly what: 'order' | 'fill' | 'balance' | 'compliance';
+      readonly what: 'order' | 'fill' | 'balance' | 'compliance' | 'bid';
     };
 
 export type LiveListener = (e: LiveEvent) => void;
@@ -150,6 +152,7 @@ export class Classroom {
   declare private readonly listeners: LiveListener[];
   private readonly firmQueue: string[];
   private deadline: string;
+  private readonly auctions = new AuctionHouse();
 
   constructor(cfg: ClassroomConfig) {
     Object.defineProperty(this, 'listeners', { value: [], enumerable: false });
@@ -220,6 +223,7 @@ export class Classroom {
   advanceExchange(exchangeMs: number): void {
     if (this.state !== 'running') return;
     const step = stepClock(this.date, this.windows, this.tsMs, exchangeMs);
+    this.closeAuctionsDue(step.toTsMs);
     this.runBotsUntil(step.toTsMs);
     this.tsMs = step.toTsMs;
     if (step.dayOver) this.nextDay();
@@ -712,6 +716,95 @@ export class Classroom {
     }
     const r = first?.market.checkReservations(rest.flatMap((mw) => mw.market.desks())) ?? null;
     return r === null ? null : `${first!.setup.id}: ${r}`;
+  }
+
+  // ---- auctions of the government reserve (see auctions.ts) ---------------------------------------------------
+
+  /** The instructor announces an auction of the reserve in the home market; bidding opens now. */
+  announceAuction(input: AuctionInput): LiveResult<AuctionNotice> {
+    if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
+    const r = this.auctions.announce(this.session.world, this.home(), this.date, this.windows, this.tsMs, input);
+    if (!r.ok) return r;
+    const { title, text } = noticeText(r.value);
+    this.addNews(title, text);
+    return r;
+  }
+
+  /** A sealed bid: the student's cash for it is reserved until the close. */
+  bidAuction(studentId: number, auctionId: string, priceFen: number, qtyT: number): LiveResult<BidView> {
+    const s = this.live(studentId);
+    if (!s.ok) return s;
+    const n = this.auctions.notice(auctionId);
+    if (n === null) return refuse('MKT_ERR_UNKNOWN_AUCTION', `there is no auction ${String(auctionId).slice(0, 40)}`);
+    const mw = this.marketOf(n.marketId)!;
+    const bidId = this.auctions.nextBidId();
+    const r = mw.market.bidAuction({ auctionId, bidId, tsMs: this.tsMs, accountId: s.value.accountId, priceFen, qtyT });
+    if (!r.ok) return r;
+    this.auctions.bidSeq++;
+    this.emit({ kind: 'private', studentId, what: 'bid' });
+    this.emit({ kind: 'private', studentId, what: 'balance' });
+    return r;
+  }
+
+  /** Withdraws a student's own live bid before the window ends. */
+  cancelAuctionBid(studentId: number, auctionId: string, bidId: string): LiveResult<BidView> {
+    const s = this.live(studentId);
+    if (!s.ok) return s;
+    const n = this.auctions.notice(auctionId);
+    if (n === null) return refuse('MKT_ERR_UNKNOWN_AUCTION', `there is no auction ${String(auctionId).slice(0, 40)}`);
+    const mw = this.marketOf(n.marketId)!;
+    const r = mw.market.cancelAuctionBid({ auctionId, bidId, tsMs: this.tsMs, accountId: s.value.accountId });
+    if (!r.ok) return r;
+    this.emit({ kind: 'private', studentId, what: 'bid' });
+    this.emit({ kind: 'private', studentId, what: 'balance' });
+    return r;
+  }
+
+  /** Every notice, newest first, with its outcome once closed. */
+  auctionNotices(): readonly AuctionNotice[] {
+    return [...this.auctions.notices].reverse();
+  }
+
+  /** A student's own bids (sealed: never anyone else's), in the order placed. */
+  studentBids(studentId: number): BidView[] {
+    const s = this.student(studentId);
+    if (s === null) return [];
+    return this.markets().flatMap((mw) => mw.market.auction?.myBids(s.accountId) ?? []);
+  }
+
+  /** Full results of a closed auction (who won what): the instructor's, as the initiator's agent. */
+  auctionResult(auctionId: string) {
+    const n = this.auctions.notice(auctionId);
+    if (n === null || this.auctions.authorityId === null) return null;
+    const r = this.marketOf(n.marketId)!.market.auction!.results(auctionId, this.auctions.authorityId);
+    return r.ok ? r.value : null;
+  }
+
+  /** Closes, in the order they end, the auctions whose window ends by `toTsMs`: the bots trade up to each close. */
+  private closeAuctionsDue(toTsMs: number): void {
+    const due = this.auctions
+      .open()
+      .filter((n) => n.closesTs <= toTsMs)
+      .sort((a, b) => a.closesTs - b.closesTs);
+    for (const n of due) {
+      if (n.closesTs > this.tsMs) {
+        this.runBotsUntil(n.closesTs);
+        this.tsMs = n.closesTs;
+      }
+      const mw = this.marketOf(n.marketId)!;
+      const r = mw.market.closeAuction(n.auctionId, this.tsMs);
+      // The window was checked at the notice to end today and the day is still open: a refusal is a broken invariant.
+      if (!r.ok) throw new Error(`closing auction ${n.auctionId} failed: ${r.message}`);
+      const o = this.auctions.closed(n, r.value);
+      const { title, text } = outcomeText(n, o);
+      this.addNews(title, text);
+      for (const s of this.students.values())
+        if (mw.market.auction!.myBids(s.accountId, n.auctionId).length > 0) {
+          this.emit({ kind: 'private', studentId: s.studentId, what: 'bid' });
+          this.emit({ kind: 'private', studentId: s.studentId, what: 'balance' });
+        }
+      this.emit({ kind: 'status' });
+    }
   }
 
   // ---- scoring -------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // never from a clock). A refused command changes nothing and is not kept.
 import type { OrderAck } from '../market/listed.ts';
 import type { SideName } from '../market/trade.ts';
+import type { AuctionInput } from './auctions.ts';
 import type { Classroom, ClassroomState, OrderInput } from './classroom.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
 
@@ -52,7 +53,16 @@ export type LiveCommand =
       readonly priceFen: number;
       readonly qtyT: number;
     }
-  | { readonly op: 'surrender'; readonly studentId: number; readonly instrumentId: string; readonly qtyT: number };
+  | { readonly op: 'surrender'; readonly studentId: number; readonly instrumentId: string; readonly qtyT: number }
+  | ({ readonly op: 'auction' } & AuctionInput)
+  | {
+      readonly op: 'bid';
+      readonly studentId: number;
+      readonly auctionId: string;
+      readonly priceFen: number;
+      readonly qtyT: number;
+    }
+  | { readonly op: 'cancel-bid'; readonly studentId: number; readonly auctionId: string; readonly bidId: string };
 
 export type LiveOp = LiveCommand['op'];
 export type CommandOf<K extends LiveOp> = Extract<LiveCommand, { readonly op: K }>;
@@ -75,6 +85,9 @@ type Results = {
   block: ReturnType<Classroom['proposeBlock']>;
   respond: ReturnType<Classroom['respondBlock']>;
   surrender: ReturnType<Classroom['surrender']>;
+  auction: ReturnType<Classroom['announceAuction']>;
+  bid: ReturnType<Classroom['bidAuction']>;
+  'cancel-bid': ReturnType<Classroom['cancelAuctionBid']>;
 };
 type Value<R> = [Extract<R, { readonly ok: true }>] extends [never]
   ? R
@@ -131,6 +144,13 @@ function apply(room: Classroom, c: LiveCommand): LiveResult<unknown> {
       return room.respondBlock(c.studentId, c.marketId, c.proposalId, c.action, c.priceFen, c.qtyT);
     case 'surrender':
       return room.surrender(c.studentId, c.instrumentId, c.qtyT);
+    case 'auction':
+      // An AuctionInput already, as the order command is an OrderInput.
+      return room.announceAuction(c);
+    case 'bid':
+      return room.bidAuction(c.studentId, c.auctionId, c.priceFen, c.qtyT);
+    case 'cancel-bid':
+      return room.cancelAuctionBid(c.studentId, c.auctionId, c.bidId);
     default:
       return refuse(LiveCode.BadInput, `unknown command ${String((c as { op?: unknown }).op).slice(0, 20)}`);
   }

@@ -92,11 +92,15 @@ export class AuctionDesk {
     }
   }
 
-  /** Why this notice would be refused, or null; changes nothing (the initiator's holdings or cash are not checked). */
-  noticeProblem(cmd: AnnounceCmd): Rejection | null {
+  /**
+   * Why this notice would be refused, or null; changes nothing (the initiator's holdings or cash are not checked,
+   * nor, when `initiatorOpening`, that its account exists: the caller opens it once the notice passes).
+   */
+  noticeProblem(cmd: AnnounceCmd, initiatorOpening = false): Rejection | null {
     if (typeof cmd.auctionId !== 'string' || cmd.auctionId === '') return reject('BadInput', 'auction id is empty');
     if (this.auctions.has(cmd.auctionId)) return reject('DuplicateId', `auction ${cmd.auctionId} already exists`);
-    if (!this.ledger.has(cmd.initiatorId)) return reject('UnknownAccount', `there is no account ${cmd.initiatorId}`);
+    if (!initiatorOpening && !this.ledger.has(cmd.initiatorId))
+      return reject('UnknownAccount', `there is no account ${cmd.initiatorId}`);
     if (cmd.side !== 'sell' && cmd.side !== 'buy')
       return reject('BadInput', `side ${String(cmd.side)} is not sell or buy`);
     if (this.kindOf(cmd.instrumentId) === null)

@@ -12,7 +12,7 @@ import { sessionIndexAt } from './calendar.ts';
 import type { MarketSpec } from './catalogue/schema.ts';
 import { comprehensivePriceFen, type DailyBar, DailyStats } from './daily-stats.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
-import type { Ledger } from './ledger.ts';
+import type { AccountKind, Ledger } from './ledger.ts';
 import { ListedDesk, type OrderAck, type PlaceOrder, type TifName } from './listed.ts';
 import { checkReservations, type Reserver } from './reservations.ts';
 import { changedSpec, type RuleChange } from './rule-change.ts';
@@ -287,11 +287,17 @@ export class Market {
     return this.auction!.announce(cmd);
   }
 
-  /** Why this notice would be refused, or null; changes nothing (the initiator's holdings or cash are not checked). */
-  auctionNoticeProblem(cmd: AnnounceCmd): Rejection | null {
+  /**
+   * Why this notice would be refused, or null; changes nothing (the initiator's holdings or cash are not checked).
+   * `opening`: the initiator's account is about to be opened with this kind (checked as if it were open), so a
+   * caller can open it only for a notice that will be taken.
+   */
+  auctionNoticeProblem(cmd: AnnounceCmd, opening: AccountKind | null = null): Rejection | null {
+    if (opening !== null && this.ledger.has(cmd.initiatorId))
+      return reject('DuplicateId', `account ${cmd.initiatorId} already exists`);
     // The competent authority may ask for an auction of its reserve though it is no participant of the market.
-    const bad = this.gate(cmd.tsMs, cmd.initiatorId, 'auction', cmd.instrumentId, true);
-    return bad ?? this.auction!.noticeProblem(cmd);
+    const bad = this.gate(cmd.tsMs, cmd.initiatorId, 'auction', cmd.instrumentId, true, opening);
+    return bad ?? this.auction!.noticeProblem(cmd, opening !== null);
   }
 
   bidAuction(cmd: BidCmd): Result<BidView> {
@@ -373,6 +379,7 @@ export class Market {
     mode: Mode | 'auction',
     instrumentId: string | null,
     authorityMay = false,
+    kindIfNew: AccountKind | null = null,
   ): Rejection | null {
     if (mode === 'block' && this.block === null) return this.noMode('block');
     if (mode === 'auction' && this.auction === null) return this.noMode('auction');
@@ -385,7 +392,7 @@ export class Market {
         return reject('SessionClosed', `${mode} trading in ${this.spec.name} runs ${windows} China time`);
       }
     }
-    const kind = this.ledger.kindOf(accountId);
+    const kind = kindIfNew ?? this.ledger.kindOf(accountId);
     if (kind === null) return reject('UnknownAccount', `there is no account ${accountId}`);
     const p = this.spec.participants;
     const allowed =

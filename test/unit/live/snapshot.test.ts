@@ -41,6 +41,16 @@ function script(): LiveCommand[] {
     else if (k < 8) out.push({ op: 'cancel', studentId, orderId: 1 + next(3_000) });
     else if (k === 8) out.push({ op: 'speed', speed: 30 + next(100) });
     else out.push({ op: 'surrender', studentId, instrumentId: 'CEA-23', qtyT: 100 });
+    // Now and then an auction of the reserve, with a bid and a cancelled one (the classroom's auction state).
+    if (i % 100 === 5) {
+      const auctionId = `A${Math.floor(i / 100) + 1}`;
+      out.push(
+        { op: 'auction', qtyT: 5_000, reservePriceFen: 8_000, minutes: 10 },
+        { op: 'bid', studentId, auctionId, priceFen: 9_000 + next(500), qtyT: 1_000 + next(3_000) },
+        { op: 'bid', studentId: 3 - studentId, auctionId, priceFen: 8_500, qtyT: 2_000 },
+        { op: 'cancel-bid', studentId: 3 - studentId, auctionId, bidId: 'B2' },
+      );
+    }
   }
   return out;
 }
@@ -102,6 +112,8 @@ describe('the script', () => {
     run(room, script());
     expect(room.date >= '2024-12-20').toBe(true);
     expect(room.studentFills(1).length + room.studentFills(2).length).toBeGreaterThan(10);
+    const closed = room.auctionNotices().filter((n) => n.outcome !== null && n.outcome.soldT > 0);
+    expect(closed.length).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -138,6 +150,9 @@ describe('refused commands', () => {
       { op: 'fire', index: 999 },
       { op: 'deadline', date: '1999-01-01' },
       { op: 'join', name: '' },
+      { op: 'auction', qtyT: 5_000, reservePriceFen: 8_000, minutes: 10_000 },
+      { op: 'bid', studentId: 1, auctionId: 'A1', priceFen: 1, qtyT: 100 },
+      { op: 'cancel-bid', studentId: 1, auctionId: 'A1', bidId: 'B99' },
     ];
     for (const c of bad) {
       const before = encodeClassroom(room);

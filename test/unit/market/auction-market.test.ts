@@ -32,7 +32,7 @@ describe('an auction of the authority reserve in a market', () => {
   it('the authority may announce an auction, though it may not trade on the book or in blocks', () => {
     const { market } = openNational();
     const order = { tsMs: at(D, '10:00'), accountId: AUTHORITY, instrumentId: CEA, side: 'sell' as const };
-    expect(market.placeOrder({ ...order, priceFen: 9_000, qtyT: 100, tif: 'gfd' })).toMatchObject({
+    expect(market.placeOrder({ ...order, priceFen: 9_000, qtyT: 100, tif: 'day' })).toMatchObject({
       code: 'MKT_ERR_NOT_ELIGIBLE',
     });
     expect(market.auctionNoticeProblem(notice())).toBeNull();
