@@ -735,7 +735,7 @@ export class Classroom {
     const s = this.live(studentId);
     if (!s.ok) return s;
     const n = this.auctions.notice(auctionId);
-    if (n === null) return refuse('MKT_ERR_UNKNOWN_AUCTION', `there is no auction ${String(auctionId).slice(0, 40)}`);
+    if (n === null) return this.noAuction(auctionId);
     const mw = this.marketOf(n.marketId)!;
     const bidId = this.auctions.nextBidId();
     const r = mw.market.bidAuction({ auctionId, bidId, tsMs: this.tsMs, accountId: s.value.accountId, priceFen, qtyT });
@@ -751,8 +751,11 @@ export class Classroom {
     const s = this.live(studentId);
     if (!s.ok) return s;
     const n = this.auctions.notice(auctionId);
-    if (n === null) return refuse('MKT_ERR_UNKNOWN_AUCTION', `there is no auction ${String(auctionId).slice(0, 40)}`);
+    if (n === null) return this.noAuction(auctionId);
     const mw = this.marketOf(n.marketId)!;
+    // Sealed: another student's bid is as unknown as one that does not exist.
+    if (!mw.market.auction!.myBids(s.value.accountId, auctionId).some((b) => b.bidId === bidId))
+      return refuse(LiveCode.UnknownBid, `you have no bid ${String(bidId).slice(0, 20)} in auction ${auctionId}`);
     const r = mw.market.cancelAuctionBid({ auctionId, bidId, tsMs: this.tsMs, accountId: s.value.accountId });
     if (!r.ok) return r;
     this.emit({ kind: 'private', studentId, what: 'bid' });
@@ -921,6 +924,10 @@ export class Classroom {
 
   private noStudent(studentId: number): LiveRejection {
     return refuse(LiveCode.UnknownStudent, `there is no student ${studentId}`);
+  }
+
+  private noAuction(auctionId: string): LiveRejection {
+    return refuse(LiveCode.UnknownAuction, `there is no auction ${String(auctionId).slice(0, 40)}`);
   }
 
   private noMarket(marketId: string): LiveRejection {

@@ -10,6 +10,8 @@ export const LiveCode = {
   UnknownProposal: 'LIVE_ERR_UNKNOWN_PROPOSAL',
   UnknownStudent: 'LIVE_ERR_UNKNOWN_STUDENT',
   UnknownEvent: 'LIVE_ERR_UNKNOWN_EVENT',
+  UnknownAuction: 'LIVE_ERR_UNKNOWN_AUCTION',
+  UnknownBid: 'LIVE_ERR_UNKNOWN_BID',
   Full: 'LIVE_ERR_FULL',
   BadInput: 'LIVE_ERR_BAD_INPUT',
 } as const;

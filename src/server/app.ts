@@ -17,6 +17,7 @@ import { loadRunContext } from '../store/scenario-files.ts';
 import type { ServerConfig } from './config.ts';
 import { bearer, HttpError } from './http.ts';
 import { Hub, newToken } from './hub.ts';
+import { auctionRoutes } from './routes/auctions.ts';
 import { instructorRoutes } from './routes/instructor.ts';
 import { publicRoutes } from './routes/public.ts';
 import { studentRoutes } from './routes/student.ts';
@@ -141,6 +142,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   publicRoutes(app, hub, streams);
   studentRoutes(app, hub);
   instructorRoutes(app, hub, { scenario: cfg.scenario, seed: cfg.seed });
+  auctionRoutes(app, hub);
 
   // Pages and their scripts.
   if (existsSync(WEB_DIR)) {

@@ -254,3 +254,81 @@ export const TimelineOut = Out({
 export const MarketRulesOut = Type.Object({}, { additionalProperties: true, description: 'the market rules in force' });
 export const ReportOut = Type.Object({}, { additionalProperties: true, description: 'the final report' });
 export const AnyObject = Type.Object({}, { additionalProperties: true });
+
+// ---- auctions of the government reserve ----------------------------------------------------------------------
+
+const AuctionId = Type.String({ pattern: '^A\\d{1,6}$', description: 'e.g. "A1"' });
+const BidId = Type.String({ pattern: '^B\\d{1,12}$', description: 'e.g. "B7"' });
+export const AuctionParams = Type.Object({ auctionId: AuctionId }, Strict);
+export const BidParams = Type.Object({ auctionId: AuctionId, bidId: BidId }, Strict);
+export const AuctionBody = Type.Object(
+  {
+    qtyT: Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'tonnes offered from the reserve' }),
+    reservePriceCny: Cny,
+    minutes: Type.Integer({
+      minimum: 1,
+      maximum: 240,
+      description: 'trading minutes the bidding stays open (the lunch break does not count); it must end today',
+    }),
+    allocation: Type.Optional(
+      Type.Union([Type.Literal('pay-as-bid'), Type.Literal('uniform')], {
+        description: "default: the market's rule",
+      }),
+    ),
+  },
+  Strict,
+);
+export const BidBody = Type.Object({ priceCny: Cny, qtyT: QtyT }, Strict);
+
+export const AuctionOut = Out({
+  auctionId: Type.String(),
+  marketId: Type.String(),
+  instrumentId: Type.String(),
+  qtyT: Type.Integer(),
+  reservePriceCny: Type.String(),
+  allocation: Type.String(),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  opensTsMs: Type.Number(),
+  closesTsMs: Type.Number(),
+  opens: Type.String(),
+  closes: Type.String(),
+  outcome: Nullable(
+    Out({
+      soldT: Type.Integer(),
+      unsoldT: Type.Integer(),
+      bidCount: Type.Integer(),
+      winners: Type.Integer(),
+      clearingPriceCny: Nullable(Type.String()),
+      averagePriceCny: Nullable(Type.String()),
+      lowPriceCny: Nullable(Type.String()),
+      highPriceCny: Nullable(Type.String()),
+      closedTsMs: Type.Number(),
+    }),
+  ),
+});
+export const BidOut = Out({
+  bidId: Type.String(),
+  auctionId: Type.String(),
+  priceCny: Type.String(),
+  qtyT: Type.Integer(),
+  status: Type.String(),
+  filledT: Type.Integer(),
+  fillPriceCny: Nullable(Type.String()),
+  tsMs: Type.Number(),
+  time: Type.String(),
+});
+export const AuctionResultsOut = Out({
+  auction: AuctionOut,
+  allocations: Nullable(
+    Type.Array(
+      Out({
+        bidId: Type.String(),
+        studentId: Nullable(Type.Integer()),
+        name: Type.String(),
+        qtyT: Type.Integer(),
+        priceCny: Type.String(),
+        valueCny: Type.String(),
+      }),
+    ),
+  ),
+});

@@ -31,6 +31,7 @@ import { OrderBody } from './schemas.ts';
 import {
   accountView,
   barView,
+  bidView,
   classroomView,
   complianceView,
   type DepthLevel,
@@ -733,6 +734,7 @@ export class Streams {
         .slice(0, 100)
         .map((o) => orderView(room, o));
     const fills = () => [...room.studentFills(studentId)].reverse().slice(0, 100).map(fillView);
+    const bids = () => room.studentBids(studentId).reverse().slice(0, 100).map(bidView);
     switch (what) {
       case 'order':
         return { kind: 'order', orders: orders() };
@@ -742,6 +744,8 @@ export class Streams {
         return { kind: 'balance', account: accountView(room, s) };
       case 'compliance':
         return { kind: 'compliance', compliance: complianceView(room.compliance(studentId)) };
+      case 'bid':
+        return { kind: 'bid', bids: bids() };
       default:
         return {
           kind: 'all',
@@ -749,6 +753,7 @@ export class Streams {
           fills: fills(),
           account: accountView(room, s),
           compliance: complianceView(room.compliance(studentId)),
+          bids: bids(),
         };
     }
   }

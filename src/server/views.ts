@@ -1,7 +1,9 @@
 // What the API sends: the classroom's fen-and-tonne objects as JSON with money in CNY decimal strings and exchange
 // times both as epoch ms and as China Standard Time text. One place, shared by HTTP and WebSocket answers.
 import { Side } from '../engine/index.ts';
+import type { AuctionNotice } from '../live/auctions.ts';
 import type { Classroom, ComplianceView, Fill, NewsItem, Student, StudentOrder } from '../live/classroom.ts';
+import type { BidView } from '../market/auction-types.ts';
 import type { DailyBar } from '../market/daily-stats.ts';
 import { fenToYuan } from '../market/money.ts';
 import { cstDate, cstMinute } from '../market/time.ts';
@@ -272,4 +274,72 @@ export function leaderboardView(room: Classroom) {
 
 export function signedCny(fen: number): string {
   return fen < 0 ? `-${cny(-fen)}` : cny(fen);
+}
+
+export function auctionView(n: AuctionNotice) {
+  const o = n.outcome;
+  const maybe = (fen: number | null) => (fen === null ? null : cny(fen));
+  return {
+    auctionId: n.auctionId,
+    marketId: n.marketId,
+    instrumentId: n.instrumentId,
+    qtyT: n.qtyT,
+    reservePriceCny: cny(n.reservePriceFen),
+    allocation: n.allocation,
+    status: o === null ? ('open' as const) : ('closed' as const),
+    opensTsMs: n.opensTs,
+    closesTsMs: n.closesTs,
+    opens: cstTime(n.opensTs),
+    closes: cstTime(n.closesTs),
+    outcome:
+      o === null
+        ? null
+        : {
+            soldT: o.soldT,
+            unsoldT: o.unsoldT,
+            bidCount: o.bidCount,
+            winners: o.winners,
+            clearingPriceCny: maybe(o.clearingPriceFen),
+            averagePriceCny: maybe(o.vwapFen),
+            lowPriceCny: maybe(o.lowPriceFen),
+            highPriceCny: maybe(o.highPriceFen),
+            closedTsMs: o.closedTs,
+          },
+  };
+}
+
+export function bidView(b: BidView) {
+  return {
+    bidId: b.bidId,
+    auctionId: b.auctionId,
+    priceCny: cny(b.priceFen),
+    qtyT: b.qtyT,
+    status: b.status,
+    filledT: b.filledT,
+    fillPriceCny: b.fillPriceFen === null ? null : cny(b.fillPriceFen),
+    tsMs: b.tsMs,
+    time: cstTime(b.tsMs),
+  };
+}
+
+/** The instructor's view of an auction: who won what (null while bidding is open). */
+export function auctionResultsView(room: Classroom, n: AuctionNotice) {
+  const r = room.auctionResult(n.auctionId);
+  return {
+    auction: auctionView(n),
+    allocations:
+      r === null
+        ? null
+        : r.allocations.map((a) => {
+            const s = room.studentList().find((x) => x.accountId === a.accountId) ?? null;
+            return {
+              bidId: a.bidId,
+              studentId: s?.studentId ?? null,
+              name: s?.name ?? `firm #${a.accountId}`,
+              qtyT: a.qtyT,
+              priceCny: cny(a.priceFen),
+              valueCny: cny(a.valueFen),
+            };
+          }),
+  };
 }

@@ -132,15 +132,15 @@ describe('auctions of the government reserve', () => {
       [auction({ reservePriceFen: 80.5 }), 'MKT_ERR_BAD_INPUT'],
       [auction({ instrumentId: 'NOPE' }), 'MKT_ERR_UNKNOWN_INSTRUMENT'],
       [auction({ allocation: 'dutch' as never }), 'MKT_ERR_BAD_INPUT'],
-      [bid({ auctionId: 'A9' }), 'MKT_ERR_UNKNOWN_AUCTION'],
+      [bid({ auctionId: 'A9' }), 'LIVE_ERR_UNKNOWN_AUCTION'],
       [bid({ priceFen: 7_999 }), 'MKT_ERR_RESERVE_NOT_MET'],
       [bid({ qtyT: 0 }), 'MKT_ERR_BAD_INPUT'],
       [bid({ qtyT: 20_000 }), 'MKT_ERR_BAD_INPUT'],
       [bid({ priceFen: 10 ** 9, qtyT: 10_000 }), 'MKT_ERR_INSUFFICIENT_CASH'],
       [bid({ studentId: 9 }), 'LIVE_ERR_UNKNOWN_STUDENT'],
-      [{ op: 'cancel-bid', studentId: 2, auctionId: 'A1', bidId: 'B1' }, 'MKT_ERR_UNKNOWN_ORDER'],
-      [{ op: 'cancel-bid', studentId: 1, auctionId: 'A1', bidId: 'B7' }, 'MKT_ERR_UNKNOWN_ORDER'],
-      [{ op: 'cancel-bid', studentId: 1, auctionId: 'A2', bidId: 'B1' }, 'MKT_ERR_UNKNOWN_AUCTION'],
+      [{ op: 'cancel-bid', studentId: 2, auctionId: 'A1', bidId: 'B1' }, 'LIVE_ERR_UNKNOWN_BID'],
+      [{ op: 'cancel-bid', studentId: 1, auctionId: 'A1', bidId: 'B7' }, 'LIVE_ERR_UNKNOWN_BID'],
+      [{ op: 'cancel-bid', studentId: 1, auctionId: 'A2', bidId: 'B1' }, 'LIVE_ERR_UNKNOWN_AUCTION'],
     ];
     const check = () => {
       for (const [c, code] of cases) {

@@ -259,6 +259,25 @@ function hostile(draw: (n: number) => number): Req {
         { method: 'GET', url: `/api/${'x'.repeat(3_000)}` },
         { method: 'GET', url: '/web/../package.json' },
         { method: 'GET', url: '/api/classrooms/%00' },
+        // Auctions: none announced here, so every bid and cancel is refused; notices need the instructor's token.
+        {
+          method: 'POST',
+          url: pick([
+            '/api/auctions/A1/bids',
+            '/api/auctions/A0/bids',
+            '/api/auctions/../bids',
+            '/api/auctions/A1x/bids',
+          ]),
+          headers: annH,
+          payload: { priceCny: pick(WEIRD_VALUES), qtyT: pick(WEIRD_VALUES) },
+        },
+        { method: 'DELETE', url: pick(['/api/auctions/A1/bids/B1', '/api/auctions/A1/bids/%00']), headers: annH },
+        {
+          method: 'POST',
+          url: '/api/classrooms/default/auctions',
+          headers: auth(pick([ann.token, INSTRUCTOR_BAD])),
+          payload: { qtyT: pick(WEIRD_VALUES), reservePriceCny: pick(WEIRD_VALUES), minutes: pick(WEIRD_VALUES) },
+        },
       ]);
     default:
       return {

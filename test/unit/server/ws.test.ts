@@ -114,6 +114,38 @@ describe('WebSocket at /ws', () => {
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
   });
 
+  it('auctions: the notice and the outcome come as news; a bidder gets its own bids on the private channel', async () => {
+    const a = await t.join('Alice');
+    const b = await t.join('Bob');
+    const [ca, cb] = [await client(a.token), await client(b.token)];
+    for (const c of [ca, cb]) c.send({ op: 'subscribe', channels: ['news', 'private'] });
+    await ca.wait((m) => m.ch === 'private' && (m.data as { kind: string }).kind === 'all');
+    const tk = t.server.instructorToken!;
+    const h = (token: string) => ({ authorization: `Bearer ${token}` });
+    const url = '/api/classrooms/default/auctions';
+    const payload = { qtyT: 5_000, reservePriceCny: '80.00', minutes: 5 };
+    expect((await t.inject({ method: 'POST', url, headers: h(tk), payload })).statusCode).toBe(200);
+    await cb.wait((m) => m.ch === 'news' && JSON.stringify(m.data).includes('Auction A1: 5,000 t'));
+    const bid = { priceCny: '91.00', qtyT: 2_000 };
+    await t.inject({ method: 'POST', url: '/api/auctions/A1/bids', headers: h(a.token), payload: bid });
+    const mine = await ca.wait((m) => m.ch === 'private' && (m.data as { kind: string }).kind === 'bid');
+    expect((mine.data as { bids: unknown[] }).bids).toEqual([expect.objectContaining({ bidId: 'B1', status: 'live' })]);
+    for (let i = 0; i < 6; i++) {
+      t.clock.ms += 1_000;
+      t.server.hub.tick();
+    }
+    await cb.wait(
+      (m) => m.ch === 'news' && JSON.stringify(m.data).includes('Auction A1 closed: 2,000 of 5,000 t sold'),
+    );
+    const won = await ca.wait(
+      (m) =>
+        m.ch === 'private' && (m.data as { kind: string }).kind === 'bid' && JSON.stringify(m.data).includes('won'),
+    );
+    expect((won.data as { bids: unknown[] }).bids).toEqual([expect.objectContaining({ bidId: 'B1', filledT: 2_000 })]);
+    // Sealed: Bob never hears of Alice's bid.
+    expect(cb.got.some((m) => m.ch === 'private' && JSON.stringify(m.data).includes('"B1"'))).toBe(false);
+  });
+
   it('refuses orders without a student token, malformed messages and bad orders with codes, and stays up', async () => {
     const anon = await client();
     anon.send(order('x1', 'buy', '97.00', 10));
