@@ -694,7 +694,8 @@ export class Engine {
   /**
    * @internal Gives both sides the layout the band calls for, moving their levels over (the Level objects, so
    * the orders' LEVEL links stay valid): dense over the band when denseBooks() and every level fits in it,
-   * else sparse (always when forceSparse).
+   * else sparse (always when forceSparse). A dense side staying dense is moved in place (SideBook.rebase): the
+   * band moves every day, and new books each time were most of a simulation's allocation.
    */
   rebuildBooks(forceSparse: boolean): void {
     this.bids = this.rebuildSide(this.bids, forceSparse);
@@ -705,8 +706,18 @@ export class Engine {
     const levels = old.levelsBestFirst();
     let book: SideBook | null = null;
     if (!forceSparse && this.denseBooks()) {
-      const dense = new SideBook(old.side, this.levelPool, this.bandLow, this.bandHigh, this.config.tickFen);
-      if (levels.every((l) => dense.covers(l.priceFen))) book = dense;
+      const low = this.bandLow;
+      const high = this.bandHigh;
+      const tick = this.config.tickFen;
+      const n = (high - low) / tick + 1;
+      const fits = (p: number): boolean => p >= low && (p - low) % tick === 0 && (p - low) / tick < n; // covers()
+      if (levels.every((l) => fits(l.priceFen))) {
+        if (old.dense) {
+          old.rebase(levels, low, high, tick);
+          return old;
+        }
+        book = new SideBook(old.side, this.levelPool, low, high, tick);
+      }
     }
     if (book === null) {
       if (!old.dense) return old;

@@ -9,7 +9,8 @@ const hiBit = (m: number): number => 31 - Math.clz32(m);
 
 /**
  * One side of the book: its non-empty price levels, best first. Two layouts, chosen when the book is made
- * (the engine makes new books and moves the levels over when the band changes, see Engine.rebuildBooks):
+ * (when the band changes the engine moves a dense book to the new band in place, rebase, or makes a book of the
+ * other layout and moves the levels over, see Engine.rebuildBooks):
  *  - dense, when the engine has a price band of at most DENSE_MAX_TICKS ticks (the usual case): one slot per
  *    tick of the band, found by (price - low) / tick, and a two-level bitmap of the non-empty slots, so a level
  *    is found, created or emptied in O(1), and the next best level is a few bit scans away (a band of 2,000
@@ -29,17 +30,20 @@ export class SideBook {
   private readonly buy: boolean;
   private readonly pool: LevelPool;
 
-  // dense layout
-  private readonly lowFen: number;
-  private readonly tickFen: number;
+  // dense layout (moved to the next day's band in place by rebase)
+  private lowFen: number;
+  private tickFen: number;
   /** Number of slots (ticks of the band). */
-  private readonly n: number;
-  /** Level of each tick; kept (empty) once created, so that a level that comes and goes costs no allocation. */
+  private n: number;
+  /**
+   * Level of each tick; kept (empty) once created, so that a level that comes and goes costs no allocation.
+   * May be longer than n (a wider band before): the slots past n are null.
+   */
   private readonly slots: (Level | null)[];
-  /** Bit k: slot k holds a non-empty level. */
-  private readonly bits: Int32Array;
+  /** Bit k: slot k holds a non-empty level (words past the band's are 0). */
+  private bits: Int32Array;
   /** Bit w: bits[w] !== 0. */
-  private readonly sum: Int32Array;
+  private sum: Int32Array;
   /** Slot of the best level, -1 when the side is empty. */
   private bestIdx: number;
 
@@ -168,6 +172,40 @@ export class SideBook {
   /** The book is being replaced: returns the empty levels it keeps to the pool. */
   dispose(): void {
     for (const l of this.slots) if (l !== null && l.count === 0) this.pool.release(l);
+  }
+
+  /**
+   * A dense book moved to another band in place, as `new SideBook(side, pool, lowFen, highFen, tickFen)` with the
+   * levels adopted after `dispose()` of this one would be, without allocating the slots and bitmaps again (the band
+   * moves every day). `levels` are this book's non-empty levels (levelsBestFirst), which the new band must cover.
+   */
+  rebase(levels: readonly Level[], lowFen: number, highFen: number, tickFen: number): void {
+    const slots = this.slots;
+    const old = this.n;
+    for (let k = 0; k < old; k++) {
+      const l = slots[k] as Level | null;
+      if (l !== null) {
+        if (l.count === 0) this.pool.release(l);
+        slots[k] = null;
+      }
+    }
+    const n = (highFen - lowFen) / tickFen + 1;
+    for (let k = slots.length; k < n; k++) slots.push(null);
+    const words = (n + 31) >>> 5;
+    if (words > this.bits.length) {
+      this.bits = new Int32Array(words);
+      this.sum = new Int32Array((words + 31) >>> 5);
+    } else {
+      this.bits.fill(0);
+      this.sum.fill(0);
+    }
+    this.lowFen = lowFen;
+    this.tickFen = tickFen;
+    this.n = n;
+    this.size = 0;
+    this.bestFen = 0;
+    this.bestIdx = -1;
+    for (const l of levels) this.adopt(l);
   }
 
   /**

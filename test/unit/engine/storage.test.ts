@@ -189,6 +189,68 @@ describe('SideBook layouts', () => {
       });
     }
   }
+
+  for (const side of [Side.Buy, Side.Sell]) {
+    it(`dense ${side === Side.Buy ? 'bids' : 'asks'} moved to another band in place (rebase) behave as a new book with the levels adopted (fast-check)`, () => {
+      const step = fc.record({
+        ops: fc.array(fc.record({ add: fc.boolean(), k: fc.integer({ min: 0, max: 399 }) }), { maxLength: 200 }),
+        // the next band: its low edge and width in ticks (narrower and wider than the first, shifted both ways)
+        low: fc.integer({ min: -150, max: 150 }),
+        width: fc.integer({ min: 100, max: 3000 }),
+      });
+      fc.assert(
+        fc.property(fc.array(step, { minLength: 1, maxLength: 6 }), (steps) => {
+          const tick = 5;
+          const base = 100_000;
+          const poolA = new LevelPool();
+          const poolB = new LevelPool();
+          let low = base;
+          let high = base + 399 * tick;
+          const a = new SideBook(side, poolA, low, high, tick); // rebased in place
+          let b = new SideBook(side, poolB, low, high, tick); // replaced by a new book each time
+          for (const st of steps) {
+            for (const o of st.ops) {
+              const px = low + (o.k % ((high - low) / tick + 1)) * tick;
+              for (const book of [a, b]) {
+                if (o.add) book.getOrCreate(px).count++;
+                else {
+                  const lvl = book.find(px);
+                  if (lvl !== null) {
+                    lvl.count--;
+                    if (lvl.count === 0) book.remove(lvl);
+                  }
+                }
+              }
+            }
+            const nextLow = base + st.low * tick;
+            const nextHigh = nextLow + st.width * tick;
+            const levelsA = a.levelsBestFirst();
+            const levelsB = b.levelsBestFirst();
+            if (!levelsA.every((l) => l.priceFen >= nextLow && l.priceFen <= nextHigh)) continue;
+            a.rebase(levelsA, nextLow, nextHigh, tick);
+            const fresh = new SideBook(side, poolB, nextLow, nextHigh, tick);
+            b.dispose();
+            for (const l of levelsB) fresh.adopt(l);
+            b = fresh;
+            low = nextLow;
+            high = nextHigh;
+            expect(a.checkLayout()).toBeNull();
+            expect(b.checkLayout()).toBeNull();
+            expect([a.size, a.bestFen]).toEqual([b.size, b.bestFen]);
+            expect(a.levelsBestFirst().map((l) => [l.idx, l.priceFen, l.count])).toEqual(
+              b.levelsBestFirst().map((l) => [l.idx, l.priceFen, l.count]),
+            );
+            for (const n of [1, 2, 5]) expect(a.nthBestPrice(n)).toBe(b.nthBestPrice(n));
+            for (const p of [low - tick, low, low + 1, high, high + tick]) expect(a.covers(p)).toBe(b.covers(p));
+            // the same levels go back to the pool in the same order: later acquisitions pick the same ones
+            expect(poolA.all.length).toBe(poolB.all.length);
+            expect(poolA.acquire(side, 1).idx).toBe(poolB.acquire(side, 1).idx);
+          }
+        }),
+        { numRuns: 100, seed: 7 },
+      );
+    });
+  }
 });
 
 describe('book layout across band changes', () => {
