@@ -3,7 +3,7 @@
 // The token comes from ?token= (with ?classroom=, default "default") or the login form, and is kept in localStorage.
 import { ApiError, get, patch, post, setToken } from './api.js';
 import { $, fill, h, rows, say } from './dom.js';
-import { cny, cstDateTime, errorText, tonnes } from './format.js';
+import { cny, cstDateTime, errorText, hhmm, tonnes } from './format.js';
 import { Feed } from './socket.js';
 
 const KEY = 'cets.instructor';
@@ -200,6 +200,65 @@ $('deadline-form').addEventListener('submit', (e) => {
   );
 });
 
+// ---- auctions of the reserve -----------------------------------------------------------------------------------
+
+async function loadAuctions() {
+  const r = await get(`/api/classrooms/${st.cid}/auctions`);
+  rows(
+    $('auctions'),
+    r.auctions,
+    ({ auction: n, allocations }) => {
+      const o = n.outcome;
+      const outcome =
+        o === null
+          ? 'bidding'
+          : o.soldT === 0
+            ? `nothing sold (${o.bidCount} bids)`
+            : `${tonnes(o.soldT)} sold, ${o.bidCount} bids, avg ${cny(o.averagePriceCny)}`;
+      const winners =
+        allocations === null
+          ? ''
+          : allocations.map((a) => `${a.name} ${tonnes(a.qtyT, false)} @ ${cny(a.priceCny)}`).join('; ') || '—';
+      return h(
+        'tr',
+        { dataset: { auction: n.auctionId } },
+        h('td', {}, n.auctionId),
+        h('td', { class: 'num' }, tonnes(n.qtyT, false)),
+        h('td', { class: 'num' }, cny(n.reservePriceCny)),
+        h('td', {}, n.allocation),
+        h('td', {}, `${hhmm(n.opens)}–${hhmm(n.closes)}`),
+        h('td', {}, outcome),
+        h('td', { class: 'wrap-text' }, winners),
+      );
+    },
+    'no auction yet',
+    7,
+  );
+}
+
+$('auction-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const msg = $('auction-msg');
+  const qtyT = Number($('auction-qty').value.replace(/[,\s]/g, ''));
+  const reservePriceCny = $('auction-reserve').value.trim();
+  const minutes = Number($('auction-minutes').value);
+  if (!Number.isInteger(qtyT) || qtyT <= 0) return say(msg, 'error', 'BAD_QUANTITY: enter a whole number of tonnes');
+  if (!/^\d{1,9}(\.\d{1,2})?$/.test(reservePriceCny))
+    return say(msg, 'error', 'BAD_PRICE: enter the reserve price in CNY with at most 2 decimals');
+  const body = { qtyT, reservePriceCny, minutes };
+  const allocation = $('auction-allocation').value;
+  if (allocation !== '') body.allocation = allocation;
+  act(
+    msg,
+    async () => {
+      const n = await post(`/api/classrooms/${st.cid}/auctions`, body);
+      await loadAuctions();
+      return n;
+    },
+    (n) => `Auction ${n.auctionId} announced: bids until ${hhmm(n.closes)}.`,
+  );
+});
+
 async function fire(index, btn) {
   btn.disabled = true;
   const r = await act(
@@ -314,12 +373,14 @@ async function open(v) {
   $('login').hidden = true;
   $('main').hidden = false;
   loadReport();
+  loadAuctions().catch((e) => say($('auction-msg'), 'error', errorText(e)));
   st.feed = new Feed({
     token: v.token,
     onData: (ch, type, data) => {
       if (ch === 'status') showRoom(data);
       if (ch === 'news') {
         st.news = type === 'snapshot' ? data : [data, ...st.news];
+        if (type !== 'snapshot' && /^Auction /.test(data.title ?? '')) loadAuctions().catch(() => {});
         const ul = $('news');
         fill(
           ul,

@@ -4,6 +4,7 @@
 
 import { Account } from './account.js';
 import { ApiError, get, post, setToken, tokenFromPage } from './api.js';
+import { Auctions } from './auctions.js';
 import { Blocks } from './blocks.js';
 import { Book } from './book.js';
 import { PriceChart } from './chart.js';
@@ -32,6 +33,7 @@ let tape = null;
 let ticket = null;
 let account = null;
 let blocks = null;
+let auctions = null;
 
 const where = () => ({ marketId: state.marketId, instrumentId: state.instrumentId, rules: state.rules });
 
@@ -181,10 +183,15 @@ async function loadCandles() {
 
 function onData(ch, type, data) {
   const base = `${state.marketId}:${state.instrumentId}`;
-  if (ch === 'private') return account.apply(data);
+  if (ch === 'private') {
+    if (data?.bids) auctions.setBids(data.bids);
+    return account.apply(data);
+  }
   if (ch === 'status') return showRoom(data);
   if (ch === 'news') {
     state.news = type === 'snapshot' ? data : [data, ...state.news].slice(0, 50);
+    // Auction notices and outcomes arrive as news: fetch the notices (the socket has no auction channel).
+    if (type !== 'snapshot' && /^Auction /.test(data.title ?? '')) auctions.refresh();
     return renderNews($('news'), state.news);
   }
   if (ch === `depth:${base}`) return type === 'snapshot' ? book.snapshot(data) : book.delta(data);
@@ -217,6 +224,7 @@ async function poll() {
     renderLeaderboard($('leaderboard-profit'), $('leaderboard-cost'), board, state.me.studentId);
     blocks.setStudents(board.byProfit);
     await blocks.refresh();
+    await auctions.refresh();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return showLogin(`Logged out: ${errorText(err)}`);
   }
@@ -267,6 +275,7 @@ async function start(token) {
   ticket = new Ticket({ where, feed, changed });
   account = new Account({ feed });
   blocks = new Blocks({ where, me: () => state.me, changed });
+  auctions = new Auctions({ changed });
   renderNews($('news'), []);
 
   $('market-select').addEventListener('change', (e) => selectMarket(e.target.value));

@@ -835,9 +835,14 @@ export class Classroom {
     });
   }
 
+  /** The last listed trade's price, else the last close. Block and auction trades are negotiated or sealed prices
+   * outside the book: like the close, the last price ignores them. */
   lastPriceFen(marketId: string, instrumentId: string): number {
     const t = this.tape.get(marketId) ?? [];
-    for (let i = t.length - 1; i >= 0; i--) if (t[i]!.instrumentId === instrumentId) return t[i]!.priceFen;
+    for (let i = t.length - 1; i >= 0; i--) {
+      const x = t[i]!;
+      if (x.instrumentId === instrumentId && x.mode === 'listed') return x.priceFen;
+    }
     return this.marketOf(marketId)?.market.stats.closeFen(instrumentId) ?? 0;
   }
 

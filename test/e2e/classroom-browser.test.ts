@@ -349,6 +349,56 @@ describe.skipIf(skip)('live classroom in a browser', () => {
     for (const s of [alice, bob]) expect(s.problems).toEqual([]);
   });
 
+  it("an auction of the reserve: announced on the instructor page, bid on the students' pages, won at the close", async () => {
+    const [alice, bob] = [students.find((s) => s.name === 'Alice')!, students.find((s) => s.name === 'Bob')!];
+    const teacher = await open('Instructor (auction)', `/instructor?token=${INSTRUCTOR}`);
+    const tp = teacher.page;
+    await expect.poll(() => tid(tp, 'join-code').textContent(), { timeout: 15_000 }).toBe(server.joinCode);
+    await tid(tp, 'auction-qty').fill('50,000');
+    await tid(tp, 'auction-reserve').fill('80.00');
+    await tid(tp, 'auction-minutes').fill('20');
+    await tid(tp, 'auction-submit').click();
+    await expect
+      .poll(() => tid(tp, 'auction-msg').textContent())
+      .toMatch(/^Auction A1 announced: bids until \d\d:\d\d\.$/);
+
+    // The notice reaches the students as news; each page lists it with a bid form.
+    const bid = async (s: Student, price: string, qty: string) => {
+      const form = tid(s.page, 'auction-bid-A1');
+      await expect.poll(() => form.isVisible(), { timeout: 10_000 }).toBe(true);
+      await form.getByLabel('Bid price').fill(price);
+      await form.getByLabel('Bid quantity').fill(qty);
+      await form.getByRole('button', { name: 'Bid' }).click();
+      await expect.poll(() => tid(s.page, 'auction-error').textContent()).toMatch(/^Bid B\d+ placed: /);
+    };
+    await bid(alice, '95.00', '30,000');
+    await bid(bob, '90.00', '40000');
+    // Sealed: Alice's page lists her bid only.
+    await expect.poll(() => tid(alice.page, 'auction-bids').locator('tr[data-bid]').count()).toBe(1);
+    await alice.page.screenshot({ path: join(SHOTS, 'trade-alice-auction-bid.png') });
+
+    // The clock passes the end of the window: the exchange allocates, best price first.
+    server.hub.rooms.get('default')!.advanceExchange(21 * 60_000);
+    for (const [s, won] of [
+      [alice, '30,000 @ 95.00'],
+      [bob, '20,000 @ 90.00'],
+    ] as const) {
+      const row = tid(s.page, 'auction-bids').locator('tr[data-bid]').first();
+      await expect.poll(() => row.locator('td').nth(4).textContent(), { timeout: 10_000 }).toBe('won');
+      expect(await row.locator('td').nth(5).textContent()).toBe(won);
+      const list = tid(s.page, 'auction-list').locator('tr[data-auction="A1"] td').last();
+      await expect.poll(() => list.textContent(), { timeout: 10_000 }).toMatch(/^sold 50,000 t, 90\.00–95\.00/);
+    }
+    const winners = tid(tp, 'auctions').locator('tr[data-auction="A1"] td').last();
+    await expect
+      .poll(() => winners.textContent(), { timeout: 10_000 })
+      .toBe('Alice 30,000 @ 95.00; Bob 20,000 @ 90.00');
+    await tid(alice.page, 'auction-bids').scrollIntoViewIfNeeded();
+    await alice.page.screenshot({ path: join(SHOTS, 'trade-alice-auction-won.png') });
+    await tp.screenshot({ path: join(SHOTS, 'instructor-auction.png'), fullPage: true });
+    for (const s of [alice, bob, teacher]) expect(s.problems).toEqual([]);
+  });
+
   it('the instructor page shows the classroom, join code, students and timeline', async () => {
     const s = await open('Instructor', `/instructor?token=${INSTRUCTOR}`);
     const page = s.page;

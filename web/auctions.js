@@ -1,0 +1,144 @@
+// Auctions of the government reserve (单向竞价): the instructor announces one; while its window is open a student
+// places sealed bids (at or above the reserve price; the cash is reserved) and may withdraw them. At the close the
+// exchange allocates best price first. Notices come from GET /api/auctions, refreshed when the news mentions an
+// auction and every few seconds; my bids also come over the private channel (kind "bid").
+import { del, get, post } from './api.js';
+import { $, h, rows, say } from './dom.js';
+import { cny, errorText, hhmm, tonnes } from './format.js';
+import { parsePrice, parseQty } from './ticket.js';
+
+export class Auctions {
+  /** @param {{ changed: () => void }} ctx */
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.notices = [];
+    this.bids = [];
+  }
+
+  async refresh() {
+    try {
+      const r = await get('/api/auctions');
+      this.notices = r.auctions;
+      this.bids = r.bids;
+      this.render();
+    } catch (e) {
+      say($('auction-error'), 'error', `Auctions: ${errorText(e)}`);
+    }
+  }
+
+  /** My bids as the private channel sends them (newest first). */
+  setBids(bids) {
+    this.bids = bids;
+    this.render();
+  }
+
+  render() {
+    rows(
+      $('auction-list'),
+      this.notices,
+      (n) => {
+        const o = n.outcome;
+        const result =
+          o === null
+            ? `open until ${hhmm(n.closes)}`
+            : o.soldT === 0
+              ? 'closed: nothing sold'
+              : `sold ${tonnes(o.soldT)}, ${o.clearingPriceCny !== null ? `at ${cny(o.clearingPriceCny)}` : `${cny(o.lowPriceCny)}–${cny(o.highPriceCny)}, avg ${cny(o.averagePriceCny)}`}`;
+        const tr = h(
+          'tr',
+          { dataset: { auction: n.auctionId } },
+          h('td', {}, n.auctionId),
+          h('td', { class: 'num' }, tonnes(n.qtyT, false)),
+          h('td', { class: 'num' }, cny(n.reservePriceCny)),
+          h('td', {}, n.allocation),
+          h('td', {}, result),
+        );
+        if (o !== null) return tr;
+        const price = h('input', { size: 7, inputmode: 'decimal', placeholder: 'CNY', 'aria-label': 'Bid price' });
+        const qty = h('input', { size: 9, inputmode: 'numeric', placeholder: 't', 'aria-label': 'Bid quantity' });
+        const form = h(
+          'tr',
+          { class: 'counter' },
+          h(
+            'td',
+            { colspan: 5 },
+            h(
+              'form',
+              {
+                class: 'row-form',
+                dataset: { testid: `auction-bid-${n.auctionId}` },
+                onsubmit: (e) => {
+                  e.preventDefault();
+                  this.bid(n, price.value, qty.value);
+                },
+              },
+              h('label', {}, 'Bid price', price),
+              h('label', {}, 'Qty', qty),
+              h('button', { type: 'submit' }, 'Bid'),
+            ),
+          ),
+        );
+        return [tr, form];
+      },
+      'no auction announced',
+      5,
+    );
+    const open = new Set(this.notices.filter((n) => n.outcome === null).map((n) => n.auctionId));
+    rows(
+      $('auction-bids'),
+      this.bids,
+      (b) =>
+        h(
+          'tr',
+          { dataset: { bid: b.bidId } },
+          h('td', {}, b.bidId),
+          h('td', {}, b.auctionId),
+          h('td', { class: 'num' }, cny(b.priceCny)),
+          h('td', { class: 'num' }, tonnes(b.qtyT, false)),
+          h('td', {}, b.status),
+          h('td', { class: 'num' }, b.filledT > 0 ? `${tonnes(b.filledT, false)} @ ${cny(b.fillPriceCny)}` : ''),
+          h(
+            'td',
+            {},
+            b.status === 'live' && open.has(b.auctionId)
+              ? h('button', { type: 'button', class: 'link', onclick: () => this.withdraw(b) }, 'Withdraw')
+              : null,
+          ),
+        ),
+      'no bids',
+      7,
+    );
+  }
+
+  async bid(n, priceText, qtyText) {
+    const err = $('auction-error');
+    const priceCny = parsePrice(priceText);
+    const qtyT = parseQty(qtyText);
+    if (priceCny === null) return say(err, 'error', 'BAD_PRICE: enter a price in CNY with at most 2 decimals');
+    if (qtyT === null) return say(err, 'error', 'BAD_QUANTITY: enter a whole number of tonnes above 0');
+    try {
+      const b = await post(`/api/auctions/${n.auctionId}/bids`, { priceCny, qtyT });
+      say(
+        err,
+        'ok',
+        `Bid ${b.bidId} placed: ${tonnes(b.qtyT)} at ${cny(b.priceCny)} (sealed until ${hhmm(n.closes)}).`,
+      );
+      this.ctx.changed();
+    } catch (e) {
+      say(err, 'error', `Bid on ${n.auctionId}: ${errorText(e)}`);
+    }
+    await this.refresh();
+  }
+
+  async withdraw(b) {
+    const err = $('auction-error');
+    try {
+      await del(`/api/auctions/${b.auctionId}/bids/${b.bidId}`);
+      say(err, 'ok', `Bid ${b.bidId} withdrawn.`);
+      this.ctx.changed();
+    } catch (e) {
+      say(err, 'error', `Withdraw ${b.bidId}: ${errorText(e)}`);
+    }
+    await this.refresh();
+  }
+}
