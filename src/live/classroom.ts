@@ -223,10 +223,13 @@ export class Classroom {
   advanceExchange(exchangeMs: number): void {
     if (this.state !== 'running') return;
     const step = stepClock(this.date, this.windows, this.tsMs, exchangeMs);
+    const session = this.sessionNow;
     this.closeAuctionsDue(step.toTsMs);
     this.runBotsUntil(step.toTsMs);
     this.tsMs = step.toTsMs;
     if (step.dayOver) this.nextDay();
+    // Sessions open and close with the clock (the block window at 13:00, the lunch break jumped): say so.
+    else if (this.sessionNow !== session) this.emit({ kind: 'status' });
   }
 
   private runBotsUntil(tsMs: number): void {
