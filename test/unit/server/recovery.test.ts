@@ -35,9 +35,32 @@ describe('restart after an abrupt stop', () => {
     const room = t.server.hub.rooms.get('default')!;
     const a = await t.join('Ann');
     const b = await t.join('Bo');
+    // Auctions too: one announced and bid on before the snapshot (closing after it), one after it.
+    const auction = async (n: number, minutes: number) => {
+      const tk = auth(t.server.instructorToken!);
+      const payload = { qtyT: 20_000, reservePriceCny: '80.00', minutes };
+      const r = await t.inject({ method: 'POST', url: '/api/classrooms/default/auctions', headers: tk, payload });
+      expect(r.statusCode).toBe(200);
+      for (const [tok, px] of [
+        [a.token, '91.00'],
+        [b.token, '92.50'],
+      ] as const) {
+        const bid = await t.inject({
+          method: 'POST',
+          url: `/api/auctions/A${n}/bids`,
+          headers: auth(tok),
+          payload: { priceCny: px, qtyT: 15_000 },
+        });
+        expect(bid.statusCode).toBe(200);
+      }
+    };
+    await auction(1, 20); // 30 rounds of trading below are 12 exchange minutes
     expect(await trade(t, a.token, b.token, 30)).toBeGreaterThan(40);
+    expect(room.auctionNotices()[0]!.outcome).toBeNull();
     expect(t.server.hub.snapshotAll()).toBe(1);
+    await auction(2, 3);
     await trade(t, a.token, b.token, 30);
+    expect(room.auctionNotices().every((n) => n.outcome !== null && n.outcome.soldT === 20_000)).toBe(true);
     const before = await t.inject({ method: 'GET', url: '/api/classrooms/default/state', headers: admin });
     expect(before.statusCode).toBe(200);
     const s0 = before.json();
