@@ -25,6 +25,24 @@ export const defaultEngineConfig: EngineConfig = Object.freeze({
   refPriceFen: null,
 });
 
+/**
+ * A frozen copy of a config (bandBps replaced when given), written field by field: a frozen spread copy
+ * (`Object.freeze({ ...c })`) got a map of its own per engine, and of its own again in every new simulation, so
+ * every read of engine.config was megamorphic and the code reading it was thrown away at each new run.
+ */
+export function frozenConfig(c: EngineConfig, bandBps: number | null = c.bandBps): EngineConfig {
+  return Object.freeze({
+    mode: c.mode,
+    listedDepth: c.listedDepth,
+    tickFen: c.tickFen,
+    lotT: c.lotT,
+    minQtyT: c.minQtyT,
+    maxQtyT: c.maxQtyT,
+    bandBps,
+    refPriceFen: c.refPriceFen,
+  });
+}
+
 const posInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 
 /** Returns null when the config is usable, else a sentence naming the field and what was expected. */

@@ -1,5 +1,5 @@
 import { Code, codeMessage } from './codes.ts';
-import { bandEdges, checkEngineConfig, type EngineConfig } from './config.ts';
+import { bandEdges, checkEngineConfig, type EngineConfig, frozenConfig } from './config.ts';
 import { CancelReason, MAX_SAFE, MatchMode, OrderType, SessionState, Side, Stp, Tif } from './constants.ts';
 import { type EngineSink, NullSink } from './events.ts';
 import { IdIndex } from './id-index.ts';
@@ -70,7 +70,7 @@ export class Engine {
   constructor(config: EngineConfig, sink: EngineSink = new NullSink()) {
     const problem = checkEngineConfig(config);
     if (problem !== null) throw new EngineError('ENG_ERR_CONFIG', `engine config: ${problem}`);
-    this.config = Object.freeze({ ...config });
+    this.config = frozenConfig(config);
     this.dayStats = new DayStats();
     this.levelPool = new LevelPool();
     this.bids = new SideBook(Side.Buy, this.levelPool);
@@ -414,9 +414,9 @@ export class Engine {
     if (nextRefPriceFen % this.config.tickFen !== 0)
       return this.reject(tsMs, 0, Code.PriceOffTick, nextRefPriceFen, this.config.tickFen);
     if (nextBandBps !== undefined && nextBandBps !== this.config.bandBps) {
-      const next = { ...this.config, bandBps: nextBandBps };
+      const next = frozenConfig(this.config, nextBandBps);
       if (checkEngineConfig(next) !== null) return this.reject(tsMs, 0, Code.BadPrice, nextBandBps ?? -1, 10_000);
-      this.config = Object.freeze(next);
+      this.config = next;
     }
     this.lastTsMs = tsMs;
     this.setReference(nextRefPriceFen);

@@ -172,10 +172,17 @@ export function buildWorld(input: WorldInput): World {
       const inv = Math.round(a.dealers.inventoryT * scale);
       ledger.deposit(t0, id, cnyToFen(a.dealers.cashCny) * Math.max(1, Math.round(scale)), 'sim: dealer cash');
       if (inv > 0) ledger.allocate(t0, id, ins, inv, 'sim: dealer inventory');
+      // Field by field, not { ...a.dealers, ... }: V8 gave each such copy a map of its own (one per market, new ones
+      // in every run), so the dealers' reads of p were megamorphic and their optimised code dropped at each new run.
+      const d = a.dealers;
       const p = {
-        ...a.dealers,
-        quoteT: Math.round(a.dealers.quoteT * scale),
+        count: d.count,
+        spreadBps: d.spreadBps,
+        quoteT: Math.round(d.quoteT * scale),
         inventoryT: inv,
+        cashCny: d.cashCny,
+        leanBpsPer10Pct: d.leanBpsPer10Pct,
+        requoteMinutes: d.requoteMinutes,
         blockDiscountBps: a.compliance.blockDiscountBps,
       };
       mw.agents.push(
