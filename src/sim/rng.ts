@@ -23,7 +23,10 @@ function cyrb128(text: string): [number, number, number, number] {
   h2 ^= h1;
   h3 ^= h1;
   h4 ^= h1;
-  return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+  // Signed 32-bit words (the bits sfc32 needs; every operation on them below is 32-bit): unsigned ones past 2^31
+  // would not be small integers, and the state fields would start as doubles in some streams and as small integers
+  // in others, deoptimising the code that makes streams (a compliance agent's) in every run.
+  return [h1 | 0, h2 | 0, h3 | 0, h4 | 0];
 }
 
 export class Rng {
