@@ -25,7 +25,15 @@ import type { LoggedEvent } from './output-types.ts';
 import { Rng } from './rng.ts';
 import type { ScenarioEvent } from './scenario/schema.ts';
 import type { MarketBar, SimInput, SimResult } from './simulation.ts';
-import { admitEntities, buildWorld, type MarketWorld, ruleChangeOf, type World, type WorldInput } from './world.ts';
+import {
+  admitEntities,
+  buildWorld,
+  lastSessionDay,
+  type MarketWorld,
+  ruleChangeOf,
+  type World,
+  type WorldInput,
+} from './world.ts';
 
 const NEWS_DECAY_DAYS = 5;
 /** A wake key is minute x AGENT_BITS + agent index: agents are fewer than 2^22, minutes of a day fewer than 2^11. */
@@ -346,7 +354,7 @@ export class SimSession {
     if (mw.ctx !== null) mw.ctx = { ...mw.ctx, spec: r.value, rules: r.value.compliance! };
     for (const agent of mw.entityAgents)
       if (rc.change.kind === 'deadline' && rc.change.cycleId === mw.setup.cycle)
-        agent.plan.deadlineDay = dayNumber(rc.change.deadline);
+        agent.plan.deadlineDay = lastSessionDay(this.input.calendar, rc.change.deadline);
     this.log.push({
       date: e.date,
       kind: e.kind,

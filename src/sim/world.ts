@@ -103,6 +103,18 @@ function windowsOf(sessions: readonly (readonly [string, string])[]): [number, n
   return sessions.map(([a, b]) => [minuteOfDay(a), minuteOfDay(b) - minuteOfDay(a)]);
 }
 
+/**
+ * The day number of the last trading day on or before a deadline: the last day an entity can still trade for it
+ * (Tianjin's 2024-06-30 was a Sunday). A deadline beyond the calendar's years counts as it is.
+ */
+export function lastSessionDay(calendar: TradingCalendar, deadline: string): number {
+  try {
+    return dayNumber(calendar.isTradingDay(deadline) ? deadline : calendar.prevTradingDay(deadline));
+  } catch {
+    return dayNumber(deadline);
+  }
+}
+
 function must<T>(r: { ok: true; value: T } | { ok: false; code: string; message: string }, what: string): T {
   if (!r.ok) throw new SimError(SimCode.Unsupported, `${what}: ${r.code}: ${r.message}`);
   return r.value;
@@ -287,7 +299,7 @@ export function admitEntities(
       obligationT: o.value.obligationT,
       offsetCapT: usable === undefined ? 0 : offsetCapT(mw.ctx, o.value),
       startDay,
-      deadlineDay: dayNumber(cycle.deadline),
+      deadlineDay: lastSessionDay(input.calendar, cycle.deadline),
     };
     const name = `${setup.id}/${entityId}`;
     const agent = new ComplianceAgent(

@@ -9,8 +9,13 @@
 // while they are cheaper than allowances and the offset cap is not filled, a buyer buys credits first.
 // A long entity sells what the banking cap would otherwise cancel: with surplus S and net sales N so far, banking
 // keeps at most 10,000 + 1.5 N, so it must sell x ≥ (S − 10,000 − 1.5 N) / 2.5; surplusSellBps scales that. It
-// asks around the expected price and accepts block bids near it. At its deadline it surrenders what it holds (the
-// simulator does that); after it, it is done.
+// asks around the expected price and accepts block bids near it. In the last tenth of the cycle (the rush, when
+// short firms bid up) it also offers the surplus it could bank: rushSellBps of it, in step with the rush and all of it
+// by the rush's midpoint (a deadline often falls on a weekend or holiday: the last days may have no session), asking
+// the expected price plus rushAskPremiumBps × (1 − 2 rush), a premium gone by that midpoint.
+// Without it, a market whose firms are short and long in equal measure still ends with most short firms short: the
+// long ones keep what they may bank. At its deadline it surrenders what it holds (the simulator does that); after
+// it, it is done.
 
 import { DOUBLE_HINT } from '../../market/double-hint.ts';
 import type { Rng } from '../rng.ts';
@@ -24,7 +29,8 @@ export interface CompliancePlan {
   readonly obligationT: number;
   /** Offsets usable for the cycle (cap), tonnes. */
   readonly offsetCapT: number;
-  /** Day numbers (days since 1970-01-01, China time) of the cycle's start and deadline. */
+  /** Day numbers (days since 1970-01-01, China time) of the cycle's start and of the last trading day on or before
+   * its deadline (the plan's end: a deadline on a weekend leaves no session on the day itself). */
   readonly startDay: number;
   deadlineDay: number;
 }
@@ -150,7 +156,9 @@ export class ComplianceAgent implements Agent {
       // Outside the block window a large buyer waits, except in the December rush, when it buys in the book too.
       if (rush === 0) return;
     }
-    const qty = Math.min(this.p.maxListedOrderT, Math.ceil(backlog * (0.5 + this.rng.next())));
+    // On the last trading day (urgency 1) all of it; before, a random share around the backlog.
+    const draw = Math.ceil(backlog * (0.5 + this.rng.next()));
+    const qty = Math.min(this.p.maxListedOrderT, urgency >= 1 ? Math.ceil(backlog) : draw);
     if (qty <= 0) return;
     v.cancel(tsMs, this.accountId, this.restingId);
     const price = e * (1 + (this.p.urgencyPremiumBps * urgency) / 10_000 + 0.002 * this.rng.normal());
@@ -179,14 +187,21 @@ export class ComplianceAgent implements Agent {
   private sell(tsMs: number, surplus: number, left: number, inBlock: boolean): void {
     const v = this.venue;
     const mustSell = Math.max(0, (surplus - BANK_FREE_T - 1.5 * Math.max(0, this.netSoldT)) / 2.5);
-    const target = Math.min(surplus, Math.floor((mustSell * this.p.surplusSellBps) / 10_000));
-    if (this.sellTotal0 === null) this.sellTotal0 = target;
+    const forced = Math.min(surplus, Math.floor((mustSell * this.p.surplusSellBps) / 10_000));
+    if (this.sellTotal0 === null) this.sellTotal0 = forced;
+    const rush = this.rush();
+    // In the rush, the bankable rest too, a growing share of it (see the header).
+    const offered = Math.min(1, 2 * rush);
+    const target =
+      rush === 0 ? forced : forced + Math.floor(((surplus - forced) * this.p.rushSellBps * offered) / 10_000);
     const backlog = Math.min(target, Math.floor(target - this.sellTotal0 * left));
     const avail = v.market.ledger.availableT(this.accountId, v.instrumentId);
     if (backlog <= 0 || avail <= 0) return;
     const e = v.belief.fen;
     const block = v.market.spec.modes.block;
-    if (block !== null && this.board !== null && (this.sellTotal0 ?? 0) >= block.minQtyT && target >= block.minQtyT) {
+    const large = block !== null && this.board !== null && (this.sellTotal0 ?? 0) >= block.minQtyT;
+    // Outside the block window a large seller waits, except in the rush, when it sells in the book too (as buyers do).
+    if (large && target >= block.minQtyT && (inBlock || rush === 0)) {
       if (!inBlock || backlog * 2 < block.minQtyT) return;
       const floor = e * (1 - (this.p.blockDiscountBps + 50) / 10_000);
       for (const o of this.board.open('buy')) {
@@ -202,10 +217,13 @@ export class ComplianceAgent implements Agent {
         this.propose(tsMs, 'sell', v.blockPrice(e * (1 - this.p.blockDiscountBps / 10_000)), qty);
       return;
     }
-    const qty = Math.min(avail, this.p.maxListedOrderT, Math.ceil(backlog * (0.5 + this.rng.next())));
+    // Never more than the surplus: a long firm that oversold would end short itself.
+    const draw = Math.ceil(backlog * (0.5 + this.rng.next()));
+    const qty = Math.min(avail, this.p.maxListedOrderT, rush === 0 ? draw : Math.min(draw, surplus));
     if (qty <= 0) return;
     v.cancel(tsMs, this.accountId, this.restingId);
-    const price = e * (1 + 0.003 * this.rng.normal());
+    const premium = rush === 0 ? 0 : (this.p.rushAskPremiumBps * Math.max(0, 1 - 2 * rush)) / 10_000;
+    const price = e * (1 + premium + 0.003 * this.rng.normal());
     this.restingId = v.place(tsMs, this.accountId, 'sell', price, qty, 'day');
   }
 

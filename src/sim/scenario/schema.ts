@@ -54,6 +54,14 @@ const Compliance = Type.Object(
     surplusSellBps: Type.Integer({ minimum: 0, maximum: 100_000 }),
     /** Most a buyer pays above the expected price when the deadline is near, bps. */
     urgencyPremiumBps: Bps,
+    /**
+     * Share of the surplus it could bank that a long entity offers in the last tenth of the cycle (the rush), bps:
+     * offered in step with the rush, all of it by the rush's midpoint. 0: a long sells only what banking would cancel.
+     */
+    rushSellBps: Bps,
+    /** Premium over the expected price a long asks for that bankable surplus when the rush begins, bps; it falls
+     * to nothing by the rush's midpoint (short firms bid up as long ones ask less). */
+    rushAskPremiumBps: Bps,
     /** Chance that an entity with a need of a block's size or more trades it as a block, per wake, bps. */
     blockPropensityBps: Bps,
     /** Discount to the expected price at which block proposals are made and accepted, bps. */

@@ -57,6 +57,26 @@ describe('simulation', () => {
     expect(loss(figures, results)).toBeLessThan(14);
   });
 
+  it('a market balanced in aggregate ends compliant: Tianjin 2023, published 100% (DOMAIN.md §2), not half', () => {
+    // deadline-2024 cut down to Tianjin up to its deadline (2024-06-30, a Sunday: the last session is 06-28). The
+    // long firms offer what they could bank in the rush and the short ones buy all they lack on the last session.
+    const d = loadScenario('deadline-2024', ctx).scenario;
+    const raw = JSON.parse(JSON.stringify(d));
+    raw.markets = raw.markets.filter((m: { id: string }) => m.id === 'tianjin');
+    raw.events = raw.events.filter((e: { market?: string; markets?: string[] }) =>
+      [e.market, ...(e.markets ?? [])].includes('tianjin'),
+    );
+    raw.period = { from: '2024-05-06', to: '2024-07-05' };
+    const tianjin = parseScenario('tianjin-2023', raw, cat);
+    const out = runScenario(ctx, { scenario: tianjin, scenarioHash: 'x', seed: 1 }).summary.compliance;
+    const entities = out.reduce((n, r) => n + r.entities, 0);
+    const compliant = out.reduce((n, r) => n + Math.round(r.complianceRate * r.entities), 0);
+    const allocated = out.reduce((n, r) => n + r.allocatedT, 0);
+    const verified = out.reduce((n, r) => n + r.verifiedT, 0);
+    expect(Math.abs(allocated - verified) / verified).toBeLessThan(0.001);
+    expect(compliant / entities).toBeGreaterThanOrEqual(0.95);
+  });
+
   it('no-expansion differs from expansion-2024 as the policy implies: lower prices and volume after the draft', () => {
     const mean = (name: string, field: 'close' | 'volume'): number => {
       const s = loadScenario(name, ctx).scenario;
