@@ -1,7 +1,7 @@
 // The crash drill, shared by the CI test (test/crash/crash.test.ts, a few rounds) and `npm run soak` (many): the
 // live server runs as a child process on its own data folder; several clients send valid and invalid orders,
-// cancels and block proposals; the server is killed with SIGKILL at a random moment and started again. After each
-// restart: every acknowledged order (and the fills its acknowledgement reported) is in the classroom, the server's
+// cancels, block proposals and auction bids (the instructor announces an auction each round); the server is killed with SIGKILL at a random moment and started again. After each
+// restart: every acknowledged order (and the fills its acknowledgement reported) and bid is in the classroom, the server's
 // state hash equals a from-scratch replay of the journal up to the same position, and the books add up.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -145,6 +145,7 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
   const problems: string[] = [];
   const rounds: RoundReport[] = [];
   const acked: AckedOrder[] = [];
+  const ackedBids: { studentId: number; bidId: string }[] = [];
   let server = await startServer(dir);
   try {
     const made = await call(server.base, 'POST', '/api/classrooms/default/students', INSTRUCTOR, {
@@ -164,6 +165,13 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
       const bid = Number(d?.bids?.[0]?.priceCny ?? Number.NaN);
       const ask = Number(d?.asks?.[0]?.priceCny ?? Number.NaN);
       const midFen = Number.isFinite(bid) && Number.isFinite(ask) ? Math.round(((bid + ask) / 2) * 100) : 9_500;
+      // An auction of the reserve each round (refused late in the day: then no bids this round).
+      const notice = await call(server.base, 'POST', '/api/classrooms/default/auctions', INSTRUCTOR, {
+        qtyT: 50_000,
+        reservePriceCny: '80.00',
+        minutes: 30,
+      });
+      const auctionId = notice.status === 200 ? (notice.json!.auctionId as string) : null;
       const loadMs = opts.loadMs[0] + draw(opts.loadMs[1] - opts.loadMs[0] + 1);
       let sent = 0;
       let ok = 0;
@@ -177,6 +185,7 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
           const what = pick(20);
           let req: Promise<{ status: number; json: Record<string, unknown> | null }>;
           let isOrder = false;
+          let isBid = false;
           if (what < 11) {
             isOrder = true;
             const side = pick(2) === 0 ? 'buy' : 'sell';
@@ -200,6 +209,12 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
             req = call(server.base, 'POST', '/api/orders', s.token, bad);
           } else if (what < 18 && mine.length > 0) {
             req = call(server.base, 'DELETE', `/api/orders/${mine[pick(mine.length)]}`, s.token);
+          } else if (what === 19 && auctionId !== null) {
+            isBid = true;
+            req = call(server.base, 'POST', `/api/auctions/${auctionId}/bids`, s.token, {
+              priceCny: ((midFen + (pick(21) - 10) * 5) / 100).toFixed(2),
+              qtyT: 100 * (1 + pick(10)),
+            });
           } else {
             const to = students[pick(students.length)]!;
             req = call(server.base, 'POST', '/api/blocks', s.token, {
@@ -221,6 +236,7 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
                 acked.push({ studentId: s.studentId, orderId: a.orderId, filledT: a.filledT });
                 mine.push(a.orderId);
               }
+              if (isBid) ackedBids.push({ studentId: s.studentId, bidId: (r.json as { bidId: string }).bidId });
             } else if (r.status >= 400 && r.status < 500 && typeof r.json?.error === 'object') refused++;
             else if (r.status >= 500) problems.push(`round ${round}: a ${r.status} answer: ${JSON.stringify(r.json)}`);
             else refused++;
@@ -265,6 +281,9 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
             `round ${round}: order ${a.orderId} was acknowledged with ${a.filledT} t filled, ${filled} t found`,
           );
       }
+      for (const b of ackedBids)
+        if (!replay.room.studentBids(b.studentId).some((x) => x.bidId === b.bidId))
+          problems.push(`round ${round}: acknowledged bid ${b.bidId} of student ${b.studentId} is missing`);
       const report: RoundReport = {
         round,
         loadMs,
@@ -279,7 +298,7 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
       log(
         `round ${round}: ${loadMs} ms of load, ${sent} requests (${ok} acknowledged, ${refused} refused, ${failed} cut by the kill); ` +
           `restarted (${server.recovered}) at journal ${state.seq}, hash ${state.hash.slice(0, 12)} = replay; ` +
-          `${acked.length} acknowledged orders checked`,
+          `${acked.length} acknowledged orders and ${ackedBids.length} auction bids checked`,
       );
     }
   } finally {
