@@ -1,8 +1,9 @@
 // The crash drill, shared by the CI test (test/crash/crash.test.ts, a few rounds) and `npm run soak` (many): the
 // live server runs as a child process on its own data folder; several clients send valid and invalid orders,
-// cancels, block proposals and auction bids (the instructor announces an auction each round); the server is killed with SIGKILL at a random moment and started again. After each
-// restart: every acknowledged order (and the fills its acknowledgement reported) and bid is in the classroom, the server's
-// state hash equals a from-scratch replay of the journal up to the same position, and the books add up.
+// cancels, block proposals and auction bids (the instructor announces an auction each round); the server is killed
+// with SIGKILL at a random moment and started again. After each restart: every acknowledged order (and the fills its
+// acknowledgement reported) and bid is in the classroom, the server's state hash equals a from-scratch replay of the
+// journal up to the same position, and the books add up.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
