@@ -319,7 +319,10 @@ describe.skipIf(skip)('live classroom in a browser', () => {
     await tid(alice.page, 'block-side').selectOption('sell');
     await tid(alice.page, 'block-price').fill('97.00');
     await tid(alice.page, 'block-qty').fill('100,000');
-    await expect.poll(() => tid(alice.page, 'block-to').locator('option').allTextContents()).toContain('Bob');
+    // The list of counterparties comes with the page's 5 s poll of the leaderboard.
+    await expect
+      .poll(() => tid(alice.page, 'block-to').locator('option').allTextContents(), { timeout: 10_000 })
+      .toContain('Bob');
     await tid(alice.page, 'block-to').selectOption({ label: 'Bob' });
     await tid(alice.page, 'block-submit').click();
     await expect.poll(() => tid(alice.page, 'block-error').textContent()).toMatch(/^Block proposal #\d+ sent\.$/);
