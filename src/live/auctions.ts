@@ -9,9 +9,10 @@
 // reserve lacks for it, and only once every check has passed, so a refused notice changes nothing. Unsold tonnes
 // stay in the reserve for the next notice. Pure state, no I/O: the classroom passes its world and its clock in.
 
+import type { AuctionDesk } from '../market/auction.ts';
 import type { AuctionAllocation, AuctionResult } from '../market/auction-types.ts';
 import { fenToYuan } from '../market/money.ts';
-import { cstMinute, tsOf } from '../market/time.ts';
+import { cstClockText, tsOf } from '../market/time.ts';
 import type { MarketWorld, World } from '../sim/world.ts';
 import { stepClock, type Window } from './clock.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
@@ -38,7 +39,7 @@ export interface AuctionNotice {
   readonly allocation: AuctionAllocation;
   readonly opensTs: number;
   readonly closesTs: number;
-  outcome: AuctionOutcome | null;
+  readonly outcome: AuctionOutcome | null;
 }
 
 export interface AuctionOutcome {
@@ -53,6 +54,37 @@ export interface AuctionOutcome {
   readonly closedTs: number;
 }
 
+/** A notice as its market's desk holds it, with the public outcome once the desk closed it. */
+export function noticeOf(desk: AuctionDesk, marketId: string, auctionId: string, authorityId: number): AuctionNotice {
+  const a = desk.auction(auctionId)!;
+  const r = a.closed ? desk.results(auctionId, authorityId) : null;
+  return {
+    auctionId,
+    marketId,
+    instrumentId: a.instrumentId,
+    qtyT: a.qtyT,
+    reservePriceFen: a.reservePriceFen,
+    allocation: a.allocation,
+    opensTs: a.opensTs,
+    closesTs: a.closesTs,
+    outcome: r === null || !r.ok ? null : outcomeOf(r.value),
+  };
+}
+
+function outcomeOf(r: AuctionResult): AuctionOutcome {
+  return {
+    soldT: r.qtySoldT,
+    unsoldT: r.qtyUnsoldT,
+    bidCount: r.bidCount,
+    winners: new Set(r.allocations.map((a) => a.accountId)).size,
+    clearingPriceFen: r.clearingPriceFen,
+    vwapFen: r.vwapFen,
+    lowPriceFen: r.lowPriceFen,
+    highPriceFen: r.highPriceFen,
+    closedTs: r.closedTs,
+  };
+}
+
 /** Most notices a classroom takes: a lesson needs a handful, and each stays in the classroom's state. */
 const MAX_AUCTIONS = 100;
 /** Auctions too small to matter or too large to settle are refused before anything is minted. */
@@ -61,17 +93,14 @@ const MAX_AUCTION_T = 100_000_000;
 export class AuctionHouse {
   /** The reserve's account, opened at the first notice. */
   authorityId: number | null = null;
-  readonly notices: AuctionNotice[] = [];
+  /** The auctions announced, in order, and their markets: notices and outcomes are read from the market's desk. */
+  readonly announced: { readonly auctionId: string; readonly marketId: string }[] = [];
   /** Bid ids run across the classroom ("B1", "B2" ...): a student's cancel names one without its auction. */
   bidSeq = 0;
 
-  notice(auctionId: string): AuctionNotice | null {
-    return this.notices.find((n) => n.auctionId === auctionId) ?? null;
-  }
-
-  /** Notices still open for bids or waiting for their close. */
-  open(): AuctionNotice[] {
-    return this.notices.filter((n) => n.outcome === null);
+  /** The market holding an auction, or null when there is no such auction. */
+  marketOf(auctionId: string): string | null {
+    return this.announced.find((x) => x.auctionId === auctionId)?.marketId ?? null;
   }
 
   /**
@@ -89,7 +118,7 @@ export class AuctionHouse {
     const market = mw.market;
     if (market.auction === null)
       return refuse('MKT_ERR_MODE_NOT_OFFERED', `${market.spec.name} holds no one-way auctions`);
-    if (this.notices.length >= MAX_AUCTIONS)
+    if (this.announced.length >= MAX_AUCTIONS)
       return refuse(LiveCode.Full, `a classroom holds at most ${MAX_AUCTIONS} auctions`);
     const { qtyT, reservePriceFen, minutes } = input;
     if (!Number.isSafeInteger(qtyT) || qtyT <= 0 || qtyT > MAX_AUCTION_T)
@@ -104,7 +133,7 @@ export class AuctionHouse {
       );
     const step = stepClock(date, windows, tsMs, minutes * 60_000);
     const instrumentId = input.instrumentId ?? mw.setup.instrument;
-    const auctionId = `A${this.notices.length + 1}`;
+    const auctionId = `A${this.announced.length + 1}`;
     // The reserve's account is opened with the first notice that passes every check.
     const opening = this.authorityId === null;
     const initiatorId = this.authorityId ?? world.nextAccountId;
@@ -136,40 +165,12 @@ export class AuctionHouse {
     const r = market.announceAuction(cmd);
     // The notice was checked and the reserve holds it: a refusal here is a broken invariant, not bad input.
     if (!r.ok) throw new Error(`auction ${auctionId} refused after its checks: ${r.message}`);
-    const n: AuctionNotice = {
-      auctionId,
-      marketId: mw.setup.id,
-      instrumentId,
-      qtyT,
-      reservePriceFen,
-      allocation: r.value.allocation,
-      opensTs: r.value.opensTs,
-      closesTs: r.value.closesTs,
-      outcome: null,
-    };
-    this.notices.push(n);
-    return { ok: true, value: n };
+    this.announced.push({ auctionId, marketId: mw.setup.id });
+    return { ok: true, value: noticeOf(market.auction, mw.setup.id, auctionId, initiatorId) };
   }
 
   nextBidId(): string {
     return `B${this.bidSeq + 1}`;
-  }
-
-  /** Records the outcome of a closed auction. */
-  closed(n: AuctionNotice, r: AuctionResult): AuctionOutcome {
-    const outcome: AuctionOutcome = {
-      soldT: r.qtySoldT,
-      unsoldT: r.qtyUnsoldT,
-      bidCount: r.bidCount,
-      winners: new Set(r.allocations.map((a) => a.accountId)).size,
-      clearingPriceFen: r.clearingPriceFen,
-      vwapFen: r.vwapFen,
-      lowPriceFen: r.lowPriceFen,
-      highPriceFen: r.highPriceFen,
-      closedTs: r.closedTs,
-    };
-    n.outcome = outcome;
-    return outcome;
   }
 }
 
@@ -179,13 +180,14 @@ export function noticeText(n: AuctionNotice): { title: string; text: string } {
   return {
     title: `Auction ${n.auctionId}: ${n.qtyT.toLocaleString('en-US')} t of ${n.instrumentId} from the government reserve`,
     text:
-      `Sealed bids at or above ${fenToYuan(n.reservePriceFen)} CNY a tonne, from ${hhmm(n.opensTs)} to ` +
-      `${hhmm(n.closesTs)} China time; best price first, ${how}.`,
+      `Sealed bids at or above ${fenToYuan(n.reservePriceFen)} CNY a tonne, from ${cstClockText(n.opensTs)} to ` +
+      `${cstClockText(n.closesTs)} China time; best price first, ${how}.`,
   };
 }
 
-/** The news line of an outcome. */
-export function outcomeText(n: AuctionNotice, o: AuctionOutcome): { title: string; text: string } {
+/** The news line of a closed auction's outcome. */
+export function outcomeText(n: AuctionNotice): { title: string; text: string } {
+  const o = n.outcome!;
   if (o.soldT === 0)
     return {
       title: `Auction ${n.auctionId} closed: nothing sold`,
@@ -199,11 +201,6 @@ export function outcomeText(n: AuctionNotice, o: AuctionOutcome): { title: strin
     title: `Auction ${n.auctionId} closed: ${o.soldT.toLocaleString('en-US')} of ${n.qtyT.toLocaleString('en-US')} t sold`,
     text: `${o.winners} winner(s) among ${o.bidCount} bid(s), ${price}.`,
   };
-}
-
-function hhmm(tsMs: number): string {
-  const m = cstMinute(tsMs);
-  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 }
 
 /** Whole trading minutes left today from tsMs. */

@@ -20,7 +20,7 @@ import type { LoggedEvent } from '../sim/output-types.ts';
 import type { Scenario, ScenarioEvent } from '../sim/scenario/schema.ts';
 import { SimSession } from '../sim/session.ts';
 import type { MarketWorld, SimData } from '../sim/world.ts';
-import { AuctionHouse, type AuctionInput, type AuctionNotice, noticeText, outcomeText } from './auctions.ts';
+import { AuctionHouse, type AuctionInput, type AuctionNotice, noticeOf, noticeText, outcomeText } from './auctions.ts';
 import { dayOpenTs, mergeWindows, sessionName, stepClock, type Window } from './clock.ts';
 import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
 import { admitFirm, studentFirms } from './students.ts';
@@ -737,11 +737,10 @@ export class Classroom {
   bidAuction(studentId: number, auctionId: string, priceFen: number, qtyT: number): LiveResult<BidView> {
     const s = this.live(studentId);
     if (!s.ok) return s;
-    const n = this.auctions.notice(auctionId);
-    if (n === null) return this.noAuction(auctionId);
-    const mw = this.marketOf(n.marketId)!;
+    const desk = this.auctionDesk(auctionId);
+    if (desk === null) return this.noAuction(auctionId);
     const bidId = this.auctions.nextBidId();
-    const r = mw.market.bidAuction({ auctionId, bidId, tsMs: this.tsMs, accountId: s.value.accountId, priceFen, qtyT });
+    const r = desk.bid({ auctionId, bidId, tsMs: this.tsMs, accountId: s.value.accountId, priceFen, qtyT });
     if (!r.ok) return r;
     this.auctions.bidSeq++;
     this.emit({ kind: 'private', studentId, what: 'bid' });
@@ -753,13 +752,12 @@ export class Classroom {
   cancelAuctionBid(studentId: number, auctionId: string, bidId: string): LiveResult<BidView> {
     const s = this.live(studentId);
     if (!s.ok) return s;
-    const n = this.auctions.notice(auctionId);
-    if (n === null) return this.noAuction(auctionId);
-    const mw = this.marketOf(n.marketId)!;
-    // Sealed: another student's bid is as unknown as one that does not exist.
-    if (!mw.market.auction!.myBids(s.value.accountId, auctionId).some((b) => b.bidId === bidId))
-      return refuse(LiveCode.UnknownBid, `you have no bid ${String(bidId).slice(0, 20)} in auction ${auctionId}`);
+    const mw = this.auctionMarket(auctionId);
+    if (mw === null) return this.noAuction(auctionId);
     const r = mw.market.cancelAuctionBid({ auctionId, bidId, tsMs: this.tsMs, accountId: s.value.accountId });
+    // The desk answers "unknown" for another account's bid too (sealed): for a student that is a bid not found.
+    if (!r.ok && r.code === 'MKT_ERR_UNKNOWN_ORDER')
+      return refuse(LiveCode.UnknownBid, `you have no bid ${String(bidId).slice(0, 20)} in auction ${auctionId}`);
     if (!r.ok) return r;
     this.emit({ kind: 'private', studentId, what: 'bid' });
     this.emit({ kind: 'private', studentId, what: 'balance' });
@@ -767,8 +765,11 @@ export class Classroom {
   }
 
   /** Every notice, newest first, with its outcome once closed. */
-  auctionNotices(): readonly AuctionNotice[] {
-    return [...this.auctions.notices].reverse();
+  auctionNotices(): AuctionNotice[] {
+    const authorityId = this.auctions.authorityId ?? 0;
+    return this.auctions.announced
+      .map((x) => noticeOf(this.marketOf(x.marketId)!.market.auction!, x.marketId, x.auctionId, authorityId))
+      .reverse();
   }
 
   /** A student's own bids (sealed: never anyone else's), in the order placed. */
@@ -780,17 +781,26 @@ export class Classroom {
 
   /** Full results of a closed auction (who won what): the instructor's, as the initiator's agent. */
   auctionResult(auctionId: string) {
-    const n = this.auctions.notice(auctionId);
-    if (n === null || this.auctions.authorityId === null) return null;
-    const r = this.marketOf(n.marketId)!.market.auction!.results(auctionId, this.auctions.authorityId);
+    const desk = this.auctionDesk(auctionId);
+    if (desk === null || this.auctions.authorityId === null) return null;
+    const r = desk.results(auctionId, this.auctions.authorityId);
     return r.ok ? r.value : null;
+  }
+
+  private auctionMarket(auctionId: string): MarketWorld | null {
+    const marketId = this.auctions.marketOf(auctionId);
+    return marketId === null ? null : this.marketOf(marketId);
+  }
+
+  private auctionDesk(auctionId: string) {
+    return this.auctionMarket(auctionId)?.market.auction ?? null;
   }
 
   /** Closes, in the order they end, the auctions whose window ends by `toTsMs`: the bots trade up to each close. */
   private closeAuctionsDue(toTsMs: number): void {
-    const due = this.auctions
-      .open()
-      .filter((n) => n.closesTs <= toTsMs)
+    if (this.auctions.announced.length === 0) return;
+    const due = this.auctionNotices()
+      .filter((n) => n.outcome === null && n.closesTs <= toTsMs)
       .sort((a, b) => a.closesTs - b.closesTs);
     for (const n of due) {
       if (n.closesTs > this.tsMs) {
@@ -801,8 +811,9 @@ export class Classroom {
       const r = mw.market.closeAuction(n.auctionId, this.tsMs);
       // The window was checked at the notice to end today and the day is still open: a refusal is a broken invariant.
       if (!r.ok) throw new Error(`closing auction ${n.auctionId} failed: ${r.message}`);
-      const o = this.auctions.closed(n, r.value);
-      const { title, text } = outcomeText(n, o);
+      const { title, text } = outcomeText(
+        noticeOf(mw.market.auction!, n.marketId, n.auctionId, this.auctions.authorityId!),
+      );
       this.addNews(title, text);
       for (const s of this.students.values())
         if (mw.market.auction!.myBids(s.accountId, n.auctionId).length > 0) {

@@ -101,6 +101,12 @@ export function cstYear(tsMs: number): number {
   return era * 400 + yoe + (mp >= 10 ? 1 : 0);
 }
 
+/** "HH:MM", China Standard Time. */
+export function cstClockText(tsMs: number): string {
+  const m = cstMinute(tsMs);
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
 /** Minutes after China Standard Time midnight, 0..1439. */
 export function cstMinute(tsMs: number): number {
   const local = tsMs + CST_OFFSET_MS;

@@ -6,14 +6,13 @@ import type { Classroom, ComplianceView, Fill, NewsItem, Student, StudentOrder }
 import type { BidView } from '../market/auction-types.ts';
 import type { DailyBar } from '../market/daily-stats.ts';
 import { fenToYuan } from '../market/money.ts';
-import { cstDate, cstMinute } from '../market/time.ts';
+import { cstClockText, cstDate } from '../market/time.ts';
 import type { TradeRecord } from '../market/trade.ts';
 
 const cny = fenToYuan;
 
 export function cstTime(tsMs: number): string {
-  const m = cstMinute(tsMs);
-  return `${cstDate(tsMs)} ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  return `${cstDate(tsMs)} ${cstClockText(tsMs)}`;
 }
 
 export function classroomView(room: Classroom) {

@@ -15,6 +15,7 @@ import {
   openCompliance,
   trueUp,
 } from '../market/compliance/index.ts';
+import { MarketError } from '../market/errors.ts';
 import { Ledger } from '../market/ledger.ts';
 import { Market } from '../market/market.ts';
 import { yuanToFen } from '../market/money.ts';
@@ -110,8 +111,9 @@ function windowsOf(sessions: readonly (readonly [string, string])[]): [number, n
 export function lastSessionDay(calendar: TradingCalendar, deadline: string): number {
   try {
     return dayNumber(calendar.isTradingDay(deadline) ? deadline : calendar.prevTradingDay(deadline));
-  } catch {
-    return dayNumber(deadline);
+  } catch (e) {
+    if (e instanceof MarketError && e.code === 'MKT_ERR_CALENDAR_RANGE') return dayNumber(deadline);
+    throw e;
   }
 }
 

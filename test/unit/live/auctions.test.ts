@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Classroom } from '../../../src/live/classroom.ts';
 import { encodeClassroom } from '../../../src/live/classroom-state.ts';
 import { applyCommand, type LiveCommand } from '../../../src/live/commands.ts';
-import { cstMinute } from '../../../src/market/time.ts';
+import { cstClockText } from '../../../src/market/time.ts';
 import { loadScenario } from '../../../src/store/scenario-files.ts';
 import { ctx } from '../server/fixture.ts';
 
@@ -22,10 +22,7 @@ const must = <T>(r: { ok: true; value: T } | { ok: false; code: string; message:
   return r.value;
 };
 
-const hhmm = (ts: number) => {
-  const m = cstMinute(ts);
-  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-};
+const hhmm = cstClockText;
 
 describe('auctions of the government reserve', () => {
   it('announce, bid, cancel, close on the clock: winners get the tonnes at their bids, losers their cash back', () => {
