@@ -182,6 +182,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
       await app.close();
       // A clean stop leaves a snapshot at the end, so the next start replays nothing.
       hub.snapshotAll();
+      journal?.close();
       db.close();
     },
   };

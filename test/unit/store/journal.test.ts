@@ -1,0 +1,150 @@
+// The journal's acknowledgement rule: durable() resolves only after an fsync of the WAL that started after the
+// commit holding the command; a failed fsync breaks the journal and nothing after it is acknowledged. The fsync is a
+// fake here, so each test decides when (and whether) the disk answers.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LiveCommand } from '../../../src/live/commands.ts';
+import { Journal, type SyncFile } from '../../../src/store/journal.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fake fsync that answers only when told, and records the descriptors it was given. */
+function heldSync() {
+  const pending: ((err: Error | null) => void)[] = [];
+  const fds: number[] = [];
+  const sync: SyncFile = (fd, done) => {
+    fds.push(fd);
+    pending.push(done);
+  };
+  return { sync, pending, fds };
+}
+
+function open(sync?: SyncFile) {
+  const dir = mkdtempSync(join(tmpdir(), 'cets-journal-'));
+  dirs.push(dir);
+  const file = join(dir, 'j.sqlite');
+  const db = new Database(file);
+  return { db, file, journal: new Journal(db, sync === undefined ? {} : { sync }) };
+}
+
+const tick = (exchangeMs: number): LiveCommand => ({ op: 'tick', exchangeMs });
+const turn = () => new Promise<void>((r) => setImmediate(r));
+/** Whether a promise has settled by now (after pending microtasks ran). */
+async function settled(p: Promise<unknown>): Promise<'resolved' | 'rejected' | 'pending'> {
+  let state: 'resolved' | 'rejected' | 'pending' = 'pending';
+  p.then(
+    () => {
+      state = 'resolved';
+    },
+    () => {
+      state = 'rejected';
+    },
+  );
+  await new Promise<void>((r) => setTimeout(r, 5));
+  return state;
+}
+
+describe('journal', () => {
+  it('acknowledges a command only once an fsync that started after its commit has returned', async () => {
+    const fake = heldSync();
+    const { journal: j, file } = open(fake.sync);
+    j.append('room', tick(1));
+    const first = j.durable();
+    expect(await settled(first)).toBe('pending'); // committed at the turn's end, fsync asked, not answered
+    expect(fake.pending).toHaveLength(1);
+    expect(existsSync(`${file}-wal`)).toBe(true);
+    // Two fsyncs may run at once: the next turn's command gets its own at once.
+    j.append('room', tick(2));
+    const second = j.durable();
+    await turn();
+    expect(fake.pending).toHaveLength(2);
+    // A third command waits: both fsyncs are under way.
+    j.append('room', tick(3));
+    const third = j.durable();
+    await turn();
+    expect(fake.pending).toHaveLength(2);
+    // The second fsync returns first: it started after the first two commits, so both are durable.
+    fake.pending[1]!(null);
+    expect(await settled(first)).toBe('resolved');
+    expect(await settled(second)).toBe('resolved');
+    expect(await settled(third)).toBe('pending');
+    // The third was committed when that fsync returned, and got the next one.
+    expect(fake.pending).toHaveLength(3);
+    fake.pending[0]!(null); // the first fsync, late: changes nothing
+    expect(await settled(third)).toBe('pending');
+    fake.pending[2]!(null);
+    expect(await settled(third)).toBe('resolved');
+    expect([...j.entries('room')].map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(new Set(fake.fds).size).toBe(1);
+    expect(j.syncs).toBe(3);
+    j.close();
+  });
+
+  it('commits a whole turn of appends in one transaction and one fsync', async () => {
+    const fake = heldSync();
+    const { journal } = open(fake.sync);
+    for (let i = 1; i <= 50; i++) journal.append('a', tick(i));
+    journal.append('b', tick(1));
+    const all = journal.durable();
+    await turn();
+    expect(journal.commits).toBe(1);
+    expect(fake.pending).toHaveLength(1);
+    fake.pending[0]!(null);
+    await all;
+    expect([...journal.entries('a', 48)].map((e) => e.cmd)).toEqual([tick(49), tick(50)]);
+    expect(journal.lastSeq('b')).toBe(1);
+    journal.close();
+  });
+
+  it('a failed fsync breaks the journal: its waiters and everything after are refused', async () => {
+    const fake = heldSync();
+    const { journal } = open(fake.sync);
+    journal.append('room', tick(1));
+    const first = journal.durable();
+    await turn();
+    journal.append('room', tick(2)); // committed behind the failing fsync
+    const second = journal.durable();
+    await turn();
+    fake.pending[0]!(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(first).rejects.toThrow(/journal could not be written: EIO/);
+    await expect(second).rejects.toThrow(/journal could not be written/);
+    expect(journal.broken?.message).toMatch(/EIO/);
+    expect(() => journal.append('room', tick(3))).toThrow(/journal could not be written/);
+    await expect(journal.durable()).rejects.toThrow();
+    // The late answer of the second fsync cannot un-break it.
+    fake.pending[1]?.(null);
+    expect(journal.broken).not.toBeNull();
+    journal.close();
+  });
+
+  it('close() fsyncs what is pending itself and answers its waiters', async () => {
+    const fake = heldSync();
+    const { journal, db, file } = open(fake.sync);
+    journal.append('room', tick(1));
+    const first = journal.durable();
+    await turn(); // its fsync is under way (held)
+    journal.append('room', tick(2)); // not even committed yet
+    const second = journal.durable();
+    journal.close();
+    await expect(first).resolves.toBeUndefined();
+    await expect(second).resolves.toBeUndefined();
+    db.close();
+    const again = new Journal(new Database(file));
+    expect([...again.entries('room')].map((e) => e.seq)).toEqual([1, 2]);
+  });
+
+  it('uses the real fdatasync by default', async () => {
+    const { journal, db } = open(undefined);
+    journal.append('room', tick(1));
+    await journal.durable();
+    expect(journal.syncs).toBe(1);
+    journal.close();
+    db.close();
+  });
+});
