@@ -64,7 +64,15 @@ export class Holding {
   totalT = 0;
   reservedT = 0;
   lockedT = 0;
+  /**
+   * Locked lots, oldest first: lots[0..nLots). The lot objects past nLots are spares, reused by the next lock: a
+   * holding locks a lot on most days it buys and frees it at the next roll, and a new lot (and array storage, as an
+   * array cut to length 0 drops it) per holding per day was a tenth of a simulation's allocation.
+   */
   lots: Lot[] = [];
+  nLots = 0;
+  /** In the ledger's list of holdings with locked lots. */
+  locking = false;
   constructor() {
     this.reservedT = DOUBLE_HINT; // see DOUBLE_HINT
     this.reservedT = 0;
@@ -150,8 +158,9 @@ export class Ledger {
   private feesFen = 0;
   private seq = 0;
   private lastRolled = '';
-  /** Holdings with locked lots: the daily roll visits these, not every account (thousands in a simulation). */
-  private readonly locking = new Set<Holding>();
+  /** Holdings with locked lots (Holding.locking): the daily roll visits these, not every account (thousands in a
+   * simulation). An array compacted in place by the roll, not a Set: a set's table was rebuilt every few days. */
+  private readonly locking: Holding[] = [];
 
   constructor(opts: LedgerOptions = {}) {
     this.keepRecords = opts.keepRecords ?? true;
@@ -397,11 +406,20 @@ export class Ledger {
     if (t.lockDays > 0) {
       bh.lockedT += t.qtyT;
       // Lots with the same rolls left free together and are taken alike (burn): today's buys share one lot.
-      const last = bh.lots.length === 0 ? undefined : bh.lots[bh.lots.length - 1]!;
+      const last = bh.nLots === 0 ? undefined : bh.lots[bh.nLots - 1]!;
       if (last !== undefined && last.rollsLeft === t.lockDays) last.qtyT += t.qtyT;
       else {
-        bh.lots.push({ qtyT: t.qtyT, rollsLeft: t.lockDays });
-        this.locking.add(bh);
+        const spare = bh.nLots < bh.lots.length ? bh.lots[bh.nLots]! : undefined;
+        if (spare === undefined) bh.lots.push({ qtyT: t.qtyT, rollsLeft: t.lockDays });
+        else {
+          spare.qtyT = t.qtyT;
+          spare.rollsLeft = t.lockDays;
+        }
+        bh.nLots++;
+        if (!bh.locking) {
+          bh.locking = true;
+          this.locking.push(bh);
+        }
       }
     }
     if (t.countFlows) {
@@ -428,19 +446,28 @@ export class Ledger {
   rollDay(date: string): void {
     if (date <= this.lastRolled) return;
     this.lastRolled = date;
-    for (const h of this.locking) {
-      // Compacted in place (no new array per holding per day), order kept.
+    const locking = this.locking;
+    let kept = 0;
+    for (let k = 0; k < locking.length; k++) {
+      const h = locking[k]!;
+      // Compacted in place, order kept; a freed lot object swaps places with the next live one, to be reused.
       const lots = h.lots;
       let n = 0;
-      for (let i = 0; i < lots.length; i++) {
+      for (let i = 0; i < h.nLots; i++) {
         const lot = lots[i]!;
         lot.rollsLeft--;
         if (lot.rollsLeft <= 0) h.lockedT -= lot.qtyT;
-        else lots[n++] = lot;
+        else {
+          lots[i] = lots[n]!;
+          lots[n++] = lot;
+        }
       }
-      lots.length = n;
-      if (n === 0) this.locking.delete(h);
+      for (let i = n; i < h.nLots; i++) lots[i]!.qtyT = 0;
+      h.nLots = n;
+      if (n > 0) locking[kept++] = h;
+      else h.locking = false;
     }
+    locking.length = kept;
   }
 
   // ---- totals and checks ----------------------------------------------------------------------------------
@@ -472,7 +499,8 @@ export class Ledger {
       if (a.cashFen < 0 || a.reservedFen < 0 || a.reservedFen > a.cashFen)
         return `account ${a.id}: cash ${a.cashFen}, reserved ${a.reservedFen}`;
       for (const [id, h] of a.holdings) {
-        const lots = h.lots.reduce((s, l) => s + l.qtyT, 0);
+        let lots = 0;
+        for (let i = 0; i < h.nLots; i++) lots += h.lots[i]!.qtyT;
         if (h.totalT < 0 || h.reservedT < 0 || h.lockedT !== lots || h.availableT < 0)
           return `account ${a.id} ${id}: total ${h.totalT}, reserved ${h.reservedT}, locked ${h.lockedT} (lots ${lots})`;
       }
@@ -522,13 +550,13 @@ export class Ledger {
     h!.totalT -= qtyT;
     // Take from locked lots only what the free part cannot cover, newest last.
     let fromLocked = qtyT - Math.max(0, h!.totalT + qtyT - h!.reservedT - h!.lockedT);
-    while (fromLocked > 0 && h!.lots.length > 0) {
-      const lot = h!.lots[h!.lots.length - 1]!;
+    while (fromLocked > 0 && h!.nLots > 0) {
+      const lot = h!.lots[h!.nLots - 1]!;
       const take = Math.min(lot.qtyT, fromLocked);
       lot.qtyT -= take;
       h!.lockedT -= take;
       fromLocked -= take;
-      if (lot.qtyT === 0) h!.lots.pop();
+      if (lot.qtyT === 0) h!.nLots--;
     }
     this.record(tsMs, kind, accountId, instrumentId, -qtyT, 0, ref);
     return null;
