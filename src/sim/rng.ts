@@ -39,23 +39,32 @@ export class Rng {
 
   constructor(seed: number, key: string) {
     [this.a, this.b, this.c, this.d] = cyrb128(`${seed}/${key}`);
-    for (let i = 0; i < 12; i++) this.u32();
+    for (let i = 0; i < 12; i++) this.bits();
   }
 
-  /** A uniform 32-bit unsigned integer. */
-  u32(): number {
+  /**
+   * The next 32 random bits as a signed 32-bit integer: always a small integer, so a call the compiler did not
+   * inline returns it as is, where u32's value (past 2^31 half the time) and next's come back as new heap numbers.
+   * Hot loops take `(rng.bits() >>> 0) / 2 ** 32`, which is next() exactly.
+   */
+  bits(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;
     this.d = (this.d + 1) | 0;
     this.a = this.b ^ (this.b >>> 9);
     this.b = (this.c + (this.c << 3)) | 0;
     this.c = (this.c << 21) | (this.c >>> 11);
     this.c = (this.c + t) | 0;
-    return t >>> 0;
+    return t;
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  u32(): number {
+    return this.bits() >>> 0;
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    return this.u32() / 4294967296;
+    return (this.bits() >>> 0) / 4294967296;
   }
 
   /** Uniform whole number in [0, n). */

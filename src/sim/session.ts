@@ -184,8 +184,8 @@ export class SimSession {
       let inBlock = false;
       const windows = homes[i]!.blockWindows;
       for (let w = 0; w < windows.length; w++) {
-        const [a, len] = windows[w]!;
-        if (minute >= a && minute < a + len) inBlock = true;
+        const win = windows[w]!;
+        if (minute >= win[0] && minute < win[0] + win[1]) inBlock = true;
       }
       all[i]!.act(ts, inBlock);
       ran++;
@@ -395,10 +395,11 @@ function poisson(rng: Rng, mean: number): number {
   if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * rng.normal()));
   const l = Math.exp(-mean);
   let k = 0;
-  let p = rng.next();
+  // rng.next(), from bits (see Rng.bits): this runs for every agent every day and once more per look drawn.
+  let p = (rng.bits() >>> 0) / 2 ** 32;
   while (p > l) {
     k++;
-    p *= rng.next();
+    p *= (rng.bits() >>> 0) / 2 ** 32;
   }
   return k;
 }
@@ -406,8 +407,11 @@ function poisson(rng: Rng, mean: number): number {
 /** Session minute (0 = first minute of the listed sessions) -> minute of the day. */
 function wallMinute(mw: MarketWorld, m: number): number {
   let left = m;
-  for (const [start, len] of mw.windows) {
-    if (left < len) return start + left;
+  // Index loop, no destructuring: an iterator per call otherwise (this runs for every look of a run).
+  const windows = mw.windows;
+  for (let w = 0; w < windows.length; w++) {
+    const len = windows[w]![1];
+    if (left < len) return windows[w]![0] + left;
     left -= len;
   }
   const last = mw.windows[mw.windows.length - 1]!;

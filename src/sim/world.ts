@@ -313,7 +313,7 @@ export function admitEntities(
       new Rng(input.seed, name),
       mw.board,
       usable === undefined || offsetMarket === undefined ? null : offsetMarket.venue,
-      () => world.today,
+      world,
     );
     mw.entityAgents.push(agent);
     mw.agents.push(agent);

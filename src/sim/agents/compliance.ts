@@ -47,7 +47,9 @@ export class ComplianceAgent implements Agent {
   private readonly board: BlockBoard | null;
   /** The credit market whose instrument counts toward the offset cap, or null. */
   private readonly offsets: Venue | null;
-  private readonly today: () => number;
+  /** The simulation's clock: today's day number (the World). A field read, not a closure call: the closures, one per
+   * agent and run, could not be inlined, and the call in the daily draw of looks cost a heap number per agent per day. */
+  private readonly clock: { readonly today: number };
   /** Need and share of the plan left at the first look (the plan is paced from there). */
   private need0: number | null = null;
   private left0 = 1;
@@ -66,7 +68,7 @@ export class ComplianceAgent implements Agent {
     rng: Rng,
     board: BlockBoard | null,
     offsets: Venue | null,
-    today: () => number,
+    clock: { readonly today: number },
   ) {
     this.name = name;
     this.venue = venue;
@@ -76,7 +78,7 @@ export class ComplianceAgent implements Agent {
     this.rng = rng;
     this.board = board;
     this.offsets = offsets;
-    this.today = today;
+    this.clock = clock;
     this.left0 = DOUBLE_HINT; // see DOUBLE_HINT
     this.left0 = 1;
   }
@@ -84,7 +86,7 @@ export class ComplianceAgent implements Agent {
   private tau(): number {
     const span = this.plan.deadlineDay - this.plan.startDay;
     if (span <= 0) return 1;
-    return Math.min(1, Math.max(0, (this.today() - this.plan.startDay) / span));
+    return Math.min(1, Math.max(0, (this.clock.today - this.plan.startDay) / span));
   }
 
   private offsetsHeldT(): number {

@@ -132,7 +132,7 @@ export class Speculator implements Agent {
   }
 
   wakesToday(): number {
-    return this.p.wakesPerDay;
+    return +this.p.wakesPerDay; // a number as far as the compiler knows: see Agent.wakesToday
   }
 
   private signalBps(): number {
@@ -188,7 +188,7 @@ export class NoiseTrader implements Agent {
   }
 
   wakesToday(): number {
-    return this.p.wakesPerDay;
+    return +this.p.wakesPerDay; // a number as far as the compiler knows: see Agent.wakesToday
   }
 
   act(tsMs: number): void {
@@ -223,7 +223,7 @@ export class OffsetSupplier implements Agent {
   }
 
   wakesToday(): number {
-    return this.p.wakesPerDay;
+    return +this.p.wakesPerDay; // a number as far as the compiler knows: see Agent.wakesToday
   }
 
   act(tsMs: number): void {
