@@ -68,6 +68,12 @@ export class SimSession {
   private keys = new Float64Array(4096);
   private sorted: Float64Array = this.keys.subarray(0, 0);
   private cursor = 0;
+  /**
+   * The open day's timestamp of each wall minute that has a look, by minute (draw sets them). A timestamp is no small
+   * integer: worked out per look, each call to an agent boxed it anew (a heap number per look); read from here it is
+   * passed as is, one per minute and day.
+   */
+  private readonly tsAt: (number | null)[] = new Array(1440).fill(null);
   /** Index of the next day to begin, or of the open day. */
   private dayIndex = 0;
   private openDay: string | null = null;
@@ -162,7 +168,7 @@ export class SimSession {
       if (!r.ok) throw new SimError(SimCode.Unsupported, `${mw.setup.id} could not open ${date}: ${r.message}`);
     }
     this.schedule();
-    this.draw(date);
+    this.draw(date, day0);
     this.day0 = day0;
     this.openDay = date;
     return date;
@@ -171,12 +177,12 @@ export class SimSession {
   /** Runs, in time order, every drawn look of the open day whose time is strictly before tsMs. Returns how many ran. */
   runUntil(tsMs: number): number {
     if (this.openDay === null) return 0;
-    const { sorted, all, homes, day0 } = this;
+    const { sorted, all, homes, tsAt } = this;
     let ran = 0;
     while (this.cursor < sorted.length) {
       const key = sorted[this.cursor]!;
       const minute = Math.floor(key / AGENT_BITS);
-      const ts = day0 + minute * 60_000;
+      const ts = tsAt[minute]!; // day0 + minute * 60_000
       if (!(ts < tsMs)) break;
       // Moved on before the look runs: whatever the look triggers sees it as done.
       this.cursor++;
@@ -304,7 +310,7 @@ export class SimSession {
   }
 
   /** Draws every agent's looks of the day into the key buffer and sorts them; the cursor starts at the first. */
-  private draw(date: string): void {
+  private draw(date: string, day0: number): void {
     const { all, homes, clocks, scale } = this;
     let nKeys = 0;
     // Keys are written straight into the buffer (room made first): a key passed to a helper function would be boxed.
@@ -321,9 +327,17 @@ export class SimSession {
         const keys = this.room(nKeys + n);
         for (let k = 0; k < n; k++) keys[nKeys++] = wallMinute(mw, clocks[i]!.int(mw.sessionMinutes)) * AGENT_BITS + i;
       }
-    const keys = this.keys;
-    this.sorted = keys.subarray(0, nKeys).sort();
+    const sorted = this.keys.subarray(0, nKeys).sort();
+    this.sorted = sorted;
     this.cursor = 0;
+    const tsAt = this.tsAt;
+    let last = -1;
+    for (let k = 0; k < nKeys; k++) {
+      const minute = Math.floor(sorted[k]! / AGENT_BITS);
+      if (minute === last) continue;
+      tsAt[minute] = day0 + minute * 60_000;
+      last = minute;
+    }
   }
 
   /** The key buffer with room for n keys (grown by doubling, what it holds kept). */

@@ -115,22 +115,28 @@ export class ComplianceAgent implements Agent {
   act(tsMs: number, inBlockSession: boolean): void {
     if (this.done) return;
     const need = this.needT();
-    const tau = this.tau();
-    const k = this.p.paceExponent;
     if (this.need0 === null) {
       this.need0 = need;
-      this.left0 = 1 - tau ** k;
+      this.left0 = 1 - this.tau() ** this.p.paceExponent;
     }
-    // Planned position: by now, need0 x (1 - tau^k) / (1 - tau0^k) should be left; trade the backlog beyond it.
-    const left = this.left0 <= 0 ? 0 : Math.max(0, (1 - tau ** k) / this.left0);
-    const planned = this.need0 * left;
-    if (need > 0 && this.need0 > 0) {
-      const backlog = need - Math.max(0, planned);
-      if (backlog > 0) this.buy(tsMs, need, backlog, tau ** k, inBlockSession);
-    } else if (need < 0) this.sell(tsMs, -need, left, inBlockSession);
+    if (need > 0 && this.need0 > 0) this.buy(tsMs, need, inBlockSession);
+    else if (need < 0) this.sell(tsMs, -need, inBlockSession);
   }
 
-  private buy(tsMs: number, need: number, backlog: number, urgency: number, inBlock: boolean): void {
+  /**
+   * The plan's pace now: by now, need0 x (1 - tau^k) / (1 - tau0^k) should be left (`left`); tau^k is the urgency.
+   * buy and sell work these out themselves from the fields rather than take them from act: a double passed to a
+   * method is boxed, two heap numbers per look.
+   */
+  private leftOf(urgency: number): number {
+    return this.left0 <= 0 ? 0 : Math.max(0, (1 - urgency) / this.left0);
+  }
+
+  private buy(tsMs: number, need: number, inBlock: boolean): void {
+    const urgency = this.tau() ** this.p.paceExponent;
+    // Trade the backlog beyond the planned position.
+    const backlog = need - Math.max(0, this.need0! * this.leftOf(urgency));
+    if (!(backlog > 0)) return;
     const v = this.venue;
     const e = v.belief.fen;
     if (this.offsets !== null && this.buyOffsets(tsMs, need, e)) return;
@@ -185,8 +191,9 @@ export class ComplianceAgent implements Agent {
     return o.send(tsMs, this.accountId, 'buy', ask, qty, 'ioc') && o.market.listed.last.filledT > 0;
   }
 
-  /** Sells toward what the banking cap would cancel, paced like a buyer's need (left: share of the plan left). */
-  private sell(tsMs: number, surplus: number, left: number, inBlock: boolean): void {
+  /** Sells toward what the banking cap would cancel, paced like a buyer's need. */
+  private sell(tsMs: number, surplus: number, inBlock: boolean): void {
+    const left = this.leftOf(this.tau() ** this.p.paceExponent);
     const v = this.venue;
     const mustSell = Math.max(0, (surplus - BANK_FREE_T - 1.5 * Math.max(0, this.netSoldT)) / 2.5);
     const forced = Math.min(surplus, Math.floor((mustSell * this.p.surplusSellBps) / 10_000));
