@@ -39,11 +39,13 @@ export class Auctions {
       (n) => {
         const o = n.outcome;
         const result =
-          o === null
-            ? `open until ${hhmm(n.closes)}`
-            : o.soldT === 0
-              ? 'closed: nothing sold'
-              : `sold ${tonnes(o.soldT)}, ${o.clearingPriceCny !== null ? `at ${cny(o.clearingPriceCny)}` : `${cny(o.lowPriceCny)}–${cny(o.highPriceCny)}, avg ${cny(o.averagePriceCny)}`}`;
+          n.status === 'withdrawn'
+            ? 'withdrawn: the class ended'
+            : o === null
+              ? `open until ${hhmm(n.closes)}`
+              : o.soldT === 0
+                ? 'closed: nothing sold'
+                : `sold ${tonnes(o.soldT)}, ${o.clearingPriceCny !== null ? `at ${cny(o.clearingPriceCny)}` : `${cny(o.lowPriceCny)}–${cny(o.highPriceCny)}, avg ${cny(o.averagePriceCny)}`}`;
         const tr = h(
           'tr',
           { dataset: { auction: n.auctionId } },
@@ -53,7 +55,7 @@ export class Auctions {
           h('td', {}, n.allocation),
           h('td', {}, result),
         );
-        if (o !== null) return tr;
+        if (n.status !== 'open') return tr;
         const price = h('input', { size: 7, inputmode: 'decimal', placeholder: 'CNY', 'aria-label': 'Bid price' });
         const qty = h('input', { size: 9, inputmode: 'numeric', placeholder: 't', 'aria-label': 'Bid quantity' });
         const form = h(
@@ -83,7 +85,7 @@ export class Auctions {
       'no auction announced',
       5,
     );
-    const open = new Set(this.notices.filter((n) => n.outcome === null).map((n) => n.auctionId));
+    const open = new Set(this.notices.filter((n) => n.status === 'open').map((n) => n.auctionId));
     rows(
       $('auction-bids'),
       this.bids,

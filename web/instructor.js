@@ -210,11 +210,13 @@ async function loadAuctions() {
     ({ auction: n, allocations }) => {
       const o = n.outcome;
       const outcome =
-        o === null
-          ? 'bidding'
-          : o.soldT === 0
-            ? `nothing sold (${o.bidCount} bids)`
-            : `${tonnes(o.soldT)} sold, ${o.bidCount} bids, avg ${cny(o.averagePriceCny)}`;
+        n.status === 'withdrawn'
+          ? 'withdrawn: the class ended while bidding was open'
+          : o === null
+            ? 'bidding'
+            : o.soldT === 0
+              ? `nothing sold (${o.bidCount} bids)`
+              : `${tonnes(o.soldT)} sold, ${o.bidCount} bids, avg ${cny(o.averagePriceCny)}`;
       const winners =
         allocations === null
           ? ''

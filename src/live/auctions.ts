@@ -40,6 +40,8 @@ export interface AuctionNotice {
   readonly opensTs: number;
   readonly closesTs: number;
   readonly outcome: AuctionOutcome | null;
+  /** When the instructor's end of the classroom called it off while bidding was open (no outcome), else null. */
+  readonly withdrawnTs: number | null;
 }
 
 export interface AuctionOutcome {
@@ -68,6 +70,7 @@ export function noticeOf(desk: AuctionDesk, marketId: string, auctionId: string,
     opensTs: a.opensTs,
     closesTs: a.closesTs,
     outcome: r === null || !r.ok ? null : outcomeOf(r.value),
+    withdrawnTs: a.withdrawnTs,
   };
 }
 
@@ -200,6 +203,14 @@ export function outcomeText(n: AuctionNotice): { title: string; text: string } {
   return {
     title: `Auction ${n.auctionId} closed: ${o.soldT.toLocaleString('en-US')} of ${n.qtyT.toLocaleString('en-US')} t sold`,
     text: `${o.winners} winner(s) among ${o.bidCount} bid(s), ${price}.`,
+  };
+}
+
+/** The news line of an auction called off because the classroom ended while it was open. */
+export function withdrawnText(n: AuctionNotice): { title: string; text: string } {
+  return {
+    title: `Auction ${n.auctionId} withdrawn`,
+    text: `The class ended before bidding closed at ${cstClockText(n.closesTs)}: nothing was sold, every bid was cancelled and its cash released.`,
   };
 }
 

@@ -20,7 +20,15 @@ import type { LoggedEvent } from '../sim/output-types.ts';
 import type { Scenario, ScenarioEvent } from '../sim/scenario/schema.ts';
 import { SimSession } from '../sim/session.ts';
 import type { MarketWorld, SimData } from '../sim/world.ts';
-import { AuctionHouse, type AuctionInput, type AuctionNotice, noticeOf, noticeText, outcomeText } from './auctions.ts';
+import {
+  AuctionHouse,
+  type AuctionInput,
+  type AuctionNotice,
+  noticeOf,
+  noticeText,
+  outcomeText,
+  withdrawnText,
+} from './auctions.ts';
 import { dayOpenTs, mergeWindows, sessionName, stepClock, type Window } from './clock.ts';
 import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
 import { admitFirm, studentFirms } from './students.ts';
@@ -287,6 +295,7 @@ export class Classroom {
 
   end(): LiveResult<ClassroomState> {
     if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has already ended');
+    this.withdrawOpenAuctions();
     return this.setState('ended');
   }
 
@@ -800,7 +809,7 @@ export class Classroom {
   private closeAuctionsDue(toTsMs: number): void {
     if (this.auctions.announced.length === 0) return;
     const due = this.auctionNotices()
-      .filter((n) => n.outcome === null && n.closesTs <= toTsMs)
+      .filter((n) => n.outcome === null && n.withdrawnTs === null && n.closesTs <= toTsMs)
       .sort((a, b) => a.closesTs - b.closesTs);
     for (const n of due) {
       if (n.closesTs > this.tsMs) {
@@ -821,6 +830,23 @@ export class Classroom {
           this.emit({ kind: 'private', studentId: s.studentId, what: 'balance' });
         }
       this.emit({ kind: 'status' });
+    }
+  }
+
+  /** The class ends: auctions still taking bids are called off (no allocation; every reservation released). */
+  private withdrawOpenAuctions(): void {
+    for (const n of this.auctionNotices().reverse()) {
+      if (n.outcome !== null || n.withdrawnTs !== null) continue;
+      const desk = this.marketOf(n.marketId)!.market.auction!;
+      const r = desk.withdraw(n.auctionId, this.tsMs);
+      if (!r.ok) throw new Error(`withdrawing auction ${n.auctionId} failed: ${r.message}`);
+      const { title, text } = withdrawnText(noticeOf(desk, n.marketId, n.auctionId, this.auctions.authorityId!));
+      this.addNews(title, text);
+      for (const s of this.students.values())
+        if (desk.myBids(s.accountId, n.auctionId).length > 0) {
+          this.emit({ kind: 'private', studentId: s.studentId, what: 'bid' });
+          this.emit({ kind: 'private', studentId: s.studentId, what: 'balance' });
+        }
     }
   }
 

@@ -102,4 +102,6 @@ export interface AuctionView {
   readonly closesTs: number;
   readonly allocation: AuctionAllocation;
   readonly closed: boolean;
+  /** When it was called off before its window ended (nothing allocated, every reservation released), else null. */
+  readonly withdrawnTs: number | null;
 }

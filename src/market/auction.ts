@@ -58,6 +58,7 @@ interface Auction {
   readonly reserved: number;
   readonly bids: Map<string, Bid>;
   closed: boolean;
+  withdrawnTs: number | null;
   result: AuctionResult | null;
 }
 
@@ -143,15 +144,16 @@ export class AuctionDesk {
       closesTs: cmd.closesTs,
       allocation,
       closed: false,
+      withdrawnTs: null,
     };
-    this.auctions.set(cmd.auctionId, { a, reserved, bids: new Map(), closed: false, result: null });
+    this.auctions.set(cmd.auctionId, { a, reserved, bids: new Map(), closed: false, withdrawnTs: null, result: null });
     return ok(a);
   }
 
   /** The public notice of an auction (no bids). */
   auction(auctionId: string): AuctionView | null {
     const x = this.auctions.get(auctionId);
-    return x === undefined ? null : { ...x.a, closed: x.closed };
+    return x === undefined ? null : { ...x.a, closed: x.closed, withdrawnTs: x.withdrawnTs };
   }
 
   bid(cmd: BidCmd): Result<BidView> {
@@ -236,6 +238,7 @@ export class AuctionDesk {
     if (x === undefined) return reject('UnknownAuction', `there is no auction ${auctionId}`);
     if (viewerId !== x.a.initiatorId)
       return reject('NotOwner', `only the initiator of ${auctionId} sees its results; bidders see their own bids`);
+    if (x.withdrawnTs !== null) return reject('AuctionWithdrawn', `auction ${auctionId} was withdrawn`);
     if (x.result === null) return reject('AuctionNotEnded', `auction ${auctionId} has not been closed yet`);
     return ok(x.result);
   }
@@ -329,6 +332,27 @@ export class AuctionDesk {
     return ok(result);
   }
 
+  /**
+   * Calls off an open auction before its window ends (its classroom ended): nothing is allocated, every live bid
+   * becomes 'cancelled' and every reservation (the initiator's and the bids') is released. Once, while open.
+   */
+  withdraw(auctionId: string, tsMs: number): Result<AuctionView> {
+    const x = this.auctions.get(auctionId);
+    if (x === undefined) return reject('UnknownAuction', `there is no auction ${auctionId}`);
+    if (x.closed) return reject('AuctionClosed', `auction ${auctionId} is already closed`);
+    if (!Number.isSafeInteger(tsMs)) return reject('BadInput', `time ${tsMs} is not a whole number of milliseconds`);
+    for (const b of x.bids.values()) {
+      if (b.status !== 'live') continue;
+      this.releaseBid(x, b, b.reserved);
+      b.status = 'cancelled';
+    }
+    if (x.a.side === 'sell') this.ledger.releaseQty(x.a.initiatorId, x.a.instrumentId, x.reserved);
+    else this.ledger.releaseCash(x.a.initiatorId, x.reserved);
+    x.closed = true;
+    x.withdrawnTs = tsMs;
+    return ok(this.auction(auctionId)!);
+  }
+
   // ---- internals ------------------------------------------------------------------------------------------
 
   /** Cash that covers qty at price plus the fee of any fill at or below it. */
@@ -338,6 +362,7 @@ export class AuctionDesk {
 
   private checkWindow(x: Auction, tsMs: number): Rejection | null {
     if (!Number.isSafeInteger(tsMs)) return reject('BadInput', `time ${tsMs} is not a whole number of milliseconds`);
+    if (x.withdrawnTs !== null) return reject('AuctionWithdrawn', `auction ${x.a.auctionId} was withdrawn`);
     if (x.closed || tsMs >= x.a.closesTs)
       return reject('AuctionClosed', `bidding on ${x.a.auctionId} ended at ${x.a.closesTs}`);
     if (tsMs < x.a.opensTs) return reject('AuctionNotOpen', `bidding on ${x.a.auctionId} opens at ${x.a.opensTs}`);

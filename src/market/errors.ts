@@ -36,6 +36,7 @@ export const MarketCode = {
   ProposalClosed: 409,
   AuctionClosed: 409,
   AuctionNotEnded: 409,
+  AuctionWithdrawn: 409,
   RepoClosed: 409,
   RepoNotDue: 409,
   // compliance

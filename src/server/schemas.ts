@@ -287,7 +287,9 @@ export const AuctionOut = Out({
   qtyT: Type.Integer(),
   reservePriceCny: Type.String(),
   allocation: Type.String(),
-  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('withdrawn')], {
+    description: 'withdrawn: the class ended while bidding was open (nothing sold, bids cancelled)',
+  }),
   opensTsMs: Type.Number(),
   closesTsMs: Type.Number(),
   opens: Type.String(),

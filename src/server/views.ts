@@ -285,7 +285,7 @@ export function auctionView(n: AuctionNotice) {
     qtyT: n.qtyT,
     reservePriceCny: cny(n.reservePriceFen),
     allocation: n.allocation,
-    status: o === null ? ('open' as const) : ('closed' as const),
+    status: n.withdrawnTs !== null ? ('withdrawn' as const) : o === null ? ('open' as const) : ('closed' as const),
     opensTsMs: n.opensTs,
     closesTsMs: n.closesTs,
     opens: cstTime(n.opensTs),

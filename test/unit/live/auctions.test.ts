@@ -85,6 +85,39 @@ describe('auctions of the government reserve', () => {
     expect(r.integrity()).toBeNull();
   });
 
+  it('ending the class calls off an open auction: bids cancelled, cash and reserve released, news', () => {
+    const r = room();
+    const cea = r.home().setup.instrument;
+    const ledger = r.session.world.ledger;
+    const ann = r.student(1)!;
+    must(applyCommand(r, { op: 'auction', qtyT: 20_000, reservePriceFen: 8_000, minutes: 60 }));
+    must(applyCommand(r, { op: 'bid', studentId: 1, auctionId: 'A1', priceFen: 9_000, qtyT: 10_000 }));
+    const authorityId = ledger.accountIds().find((id) => ledger.account(id)!.kind === 'authority')!;
+    expect(ledger.holding(authorityId, cea).reservedT).toBe(20_000);
+    expect(ledger.account(ann.accountId)!.reservedFen).toBe(10_000 * 9_000);
+    const held0 = ledger.holding(ann.accountId, cea).totalT;
+    must(applyCommand(r, { op: 'tick', exchangeMs: 10 * 60_000 }));
+    expect(applyCommand(r, { op: 'end' } as LiveCommand).ok).toBe(true);
+    const n = r.auctionNotices()[0]!;
+    expect(n.outcome).toBeNull();
+    expect(n.withdrawnTs).toBe(n.opensTs + 10 * 60_000);
+    expect(r.news.at(-1)!.title).toBe('Auction A1 withdrawn');
+    expect(r.studentBids(1).map((b) => b.status)).toEqual(['cancelled']);
+    expect(ledger.account(ann.accountId)!.reservedFen).toBe(0);
+    expect(ledger.holding(ann.accountId, cea).totalT).toBe(held0);
+    expect(ledger.holding(authorityId, cea).reservedT).toBe(0);
+    expect(r.integrity()).toBeNull();
+    expect(applyCommand(r, { op: 'bid', studentId: 1, auctionId: 'A1', priceFen: 9_000, qtyT: 10_000 }).ok).toBe(
+      false,
+    );
+    // A closed auction stays as it closed.
+    const r2 = room();
+    must(applyCommand(r2, { op: 'auction', qtyT: 20_000, reservePriceFen: 8_000, minutes: 5 }));
+    must(applyCommand(r2, { op: 'tick', exchangeMs: 6 * 60_000 }));
+    expect(applyCommand(r2, { op: 'end' } as LiveCommand).ok).toBe(true);
+    expect(r2.auctionNotices()[0]).toMatchObject({ withdrawnTs: null, outcome: { soldT: 0 } });
+  });
+
   it('a window goes through the lunch break and must end today', () => {
     const r = room();
     // The classroom opens at 09:30; the morning session ends at 11:30 and the day at 15:00: 240 trading minutes.

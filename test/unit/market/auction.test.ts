@@ -266,6 +266,44 @@ describe('sealed bids, cancellation and results', () => {
   });
 });
 
+describe('withdrawal', () => {
+  it('calls off an open auction: nothing allocated, bids cancelled, every reservation released, once', () => {
+    const desk = sellBook();
+    expect(ledger.holding(INIT, CEA).reservedT).toBe(1_000);
+    expect(ledger.account(A)!.reservedFen).toBeGreaterThan(0);
+    const r = desk.withdraw('AU-1', at('10:30'));
+    expect(r).toMatchObject({ ok: true, value: { closed: true, withdrawnTs: at('10:30') } });
+    for (const id of [INIT, A, B, C, D]) {
+      expect(ledger.account(id)!.reservedFen).toBe(0);
+      expect(ledger.holding(id, CEA).reservedT).toBe(0);
+    }
+    expect(ledger.holding(INIT, CEA).totalT).toBe(10_000);
+    expect(desk.myBids(A).map((b) => b.status)).toEqual(['cancelled']);
+    expect(desk.auction('AU-1')).toMatchObject({ closed: true, withdrawnTs: at('10:30') });
+    const before = snapshot(ledger);
+    expect(desk.withdraw('AU-1', at('10:31'))).toMatchObject({ code: 'MKT_ERR_AUCTION_CLOSED' });
+    expect(desk.close('AU-1', CLOSE)).toMatchObject({ code: 'MKT_ERR_AUCTION_CLOSED' });
+    expect(desk.bid(bid('e', D, 9_500, 100, '10:40'))).toMatchObject({ code: 'MKT_ERR_AUCTION_WITHDRAWN' });
+    expect(desk.results('AU-1', INIT)).toMatchObject({ code: 'MKT_ERR_AUCTION_WITHDRAWN' });
+    expect(desk.withdraw('AU-9', at('10:31'))).toMatchObject({ code: 'MKT_ERR_UNKNOWN_AUCTION' });
+    expect(snapshot(ledger)).toBe(before);
+  });
+
+  it('a closed auction cannot be withdrawn; a buy auction releases the initiator cash and the offered tonnes', () => {
+    const sold = sellBook();
+    expect(sold.close('AU-1', CLOSE).ok).toBe(true);
+    const before = snapshot(ledger);
+    expect(sold.withdraw('AU-1', CLOSE)).toMatchObject({ code: 'MKT_ERR_AUCTION_CLOSED' });
+    expect(snapshot(ledger)).toBe(before);
+    const buy = given();
+    expect(buy.announce(sellAuction({ side: 'buy', qtyT: 500 })).ok).toBe(true);
+    expect(buy.bid(bid('a', A, 8_800, 300)).ok).toBe(true);
+    expect(buy.withdraw('AU-1', at('10:30')).ok).toBe(true);
+    expect(ledger.account(INIT)!.reservedFen).toBe(0);
+    expect(ledger.holding(A, CEA).reservedT).toBe(0);
+  });
+});
+
 describe('rejections change nothing', () => {
   it('announce: duplicate id, unknown account, bad window, off lot, not enough allowances or cash', () => {
     const desk = given();
