@@ -8,6 +8,7 @@ import type { MarketSpec } from '../market/catalogue/schema.ts';
 import {
   type AllocationPlan,
   type ComplianceContext,
+  type CoveredEntity,
   coveredIn,
   EntityRegistry,
   obligation,
@@ -244,6 +245,13 @@ export function buildWorld(input: WorldInput): World {
   return world;
 }
 
+/**
+ * Per registry row, its yearly figures frozen by the registry of a run: the rows are the same objects in every run
+ * of a process (a batch worker's), so later runs register them without copying and freezing them again (frozen,
+ * they cannot change).
+ */
+const frozenYearly = new WeakMap<EntityRow, Pick<CoveredEntity, 'outputs' | 'verifiedT'>>();
+
 /** Registers the market's entities of these sectors, opens and funds their accounts and, for the scenario's cycle,
  * allocates (true-up of the cycle's years) and gives each a compliance agent. */
 export function admitEntities(
@@ -270,8 +278,20 @@ export function admitEntities(
   for (const row of picked) {
     const id = world.nextAccountId++;
     must(ledger.open(id, 'entity'), `account of ${row.id}`);
-    must(world.registry.add({ ...row, accountId: id }), `entity ${row.id}`);
-    const scaleT = Math.max(...Object.values(row.verifiedT), 1);
+    // The row's yearly figures as the registry froze them in an earlier run (it shares frozen records it made).
+    const yearly = frozenYearly.get(row);
+    const e = must(
+      world.registry.add({
+        ...row,
+        accountId: id,
+        outputs: yearly?.outputs ?? row.outputs,
+        verifiedT: yearly?.verifiedT ?? row.verifiedT,
+      }),
+      `entity ${row.id}`,
+    );
+    if (yearly === undefined) frozenYearly.set(row, { outputs: e.outputs, verifiedT: e.verifiedT });
+    let scaleT = 1;
+    for (const y in row.verifiedT) scaleT = Math.max(scaleT, row.verifiedT[y]!);
     ledger.deposit(tsMs, id, workingCashFen(scaleT, openingFen), 'sim: working cash');
     added.push(row.id);
   }
@@ -291,6 +311,7 @@ export function admitEntities(
   const offsetMarket = world.markets.find((m) => m.market.spec.instruments.some((i) => i.kind === 'offset'));
   const usable = mw.market.spec.offsets?.usable.find((u) => offsetMarket?.setup.instrument === u.instrument);
   const startDay = dayNumber(`${Math.max(...cycle.years) + 1}-01-01`);
+  const deadlineDay = lastSessionDay(input.calendar, cycle.deadline);
   for (const entityId of covered) {
     const o = obligation(mw.ctx, entityId, cycle.id);
     if (!o.ok) continue;
@@ -301,7 +322,7 @@ export function admitEntities(
       obligationT: o.value.obligationT,
       offsetCapT: usable === undefined ? 0 : offsetCapT(mw.ctx, o.value),
       startDay,
-      deadlineDay: lastSessionDay(input.calendar, cycle.deadline),
+      deadlineDay,
     };
     const name = `${setup.id}/${entityId}`;
     const agent = new ComplianceAgent(

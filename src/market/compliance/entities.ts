@@ -39,7 +39,10 @@ export function coveredIn(e: CoveredEntity, year: number): boolean {
 function checkYearly(e: CoveredEntity, field: 'outputs' | 'verifiedT', unit: string): string | null {
   const rec: unknown = e[field];
   if (rec === null || typeof rec !== 'object') return `${field} must be an object of year -> ${unit}`;
-  for (const [y, v] of Object.entries(rec)) {
+  // Own enumerable keys in Object.entries' order, without its array per entry (a run registers thousands).
+  for (const y in rec) {
+    if (!Object.hasOwn(rec, y)) continue;
+    const v: unknown = (rec as Record<string, unknown>)[y];
     if (!isYear(Number(y))) return `${field}: '${y}' is not a year ${MIN_YEAR}-${MAX_YEAR}`;
     if (!isWhole(v)) return `${field}[${y}] = ${String(v)} is not a whole, non-negative number of ${unit}`;
   }
@@ -60,12 +63,18 @@ function checkEntity(e: CoveredEntity): string | null {
   return bad === null ? null : `entity ${e.id}: ${bad}`;
 }
 
+/** Yearly records frozen here: an entity given one of these (from an entity registered before) shares it. */
+const frozenYearly = new WeakSet<object>();
+
+function frozenCopy(rec: Readonly<Record<number, number>>): Readonly<Record<number, number>> {
+  if (frozenYearly.has(rec)) return rec;
+  const copy = Object.freeze({ ...rec });
+  frozenYearly.add(copy);
+  return copy;
+}
+
 function freeze(e: CoveredEntity): CoveredEntity {
-  return Object.freeze({
-    ...e,
-    outputs: Object.freeze({ ...e.outputs }),
-    verifiedT: Object.freeze({ ...e.verifiedT }),
-  });
+  return Object.freeze({ ...e, outputs: frozenCopy(e.outputs), verifiedT: frozenCopy(e.verifiedT) });
 }
 
 /** All covered entities, of every market; ids are unique, and an account serves one entity per market. */
