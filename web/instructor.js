@@ -92,6 +92,8 @@ function showRoom(room) {
     end: room.state !== 'ended',
   };
   for (const [action, ok] of Object.entries(can)) $(`ctl-${action}`).disabled = !ok;
+  // An ended class takes no new auction (the server would refuse it with LIVE_ERR_ENDED).
+  $('auction-submit').disabled = room.state === 'ended';
   tickClock();
   if (room.state === 'ended' && !st.ended) {
     st.ended = true;
