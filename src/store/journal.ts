@@ -92,7 +92,10 @@ export class Journal {
   constructor(db: Database.Database, opts: JournalOptions = {}) {
     this.db = db;
     this.sync = opts.sync ?? fdatasync;
-    db.pragma('journal_mode = WAL');
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    // The fsync before each acknowledgement is of the WAL file: without WAL there would be nothing durable to wait on.
+    if (mode !== 'wal' && !db.memory)
+      throw new JournalError(`the journal needs SQLite's WAL mode, but ${db.name} is in ${String(mode)} mode`);
     // No fsync at commit: the journal fsyncs the WAL itself, off the event loop (see the top of this file).
     db.pragma('synchronous = NORMAL');
     db.exec(`
