@@ -26,7 +26,10 @@ function marketSummary(
   bars: readonly MarketBar[],
 ): MarketSummary {
   const byDate = new Map<string, MarketBar[]>();
-  for (const b of bars) {
+  // Indexed: every market's bars pass here once per market, in code not yet optimised (for-of: an iterator result
+  // per bar).
+  for (let i = 0; i < bars.length; i++) {
+    const b = bars[i]!;
     if (b.marketId !== id) continue;
     const l = byDate.get(b.date);
     if (l === undefined) byDate.set(b.date, [b]);

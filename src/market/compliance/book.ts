@@ -48,32 +48,49 @@ export interface Settlement {
   readonly deductionT: number;
 }
 
-const key = (a: string, b: string | number): string => `${a}\u0000${b}`;
+const NO_YEAR: Readonly<YearAllocation> = Object.freeze({
+  preAllocatedT: null,
+  trueUpDone: false,
+  allocatedT: 0,
+  deductedT: 0,
+});
+const NO_SURRENDER: Readonly<CycleSurrender> = Object.freeze({ allowanceT: 0, offsetT: 0, nonLocalOffsetT: 0 });
+
+/** inner(outer, a) of a two-level map, made when missing. */
+function inner<K, V>(outer: Map<string, Map<K, V>>, a: string): Map<K, V> {
+  let m = outer.get(a);
+  if (m === undefined) {
+    m = new Map();
+    outer.set(a, m);
+  }
+  return m;
+}
 
 export class ComplianceBook {
-  private readonly years = new Map<string, YearAllocation>();
-  private readonly surrenders = new Map<string, CycleSurrender>();
+  // Per entity, then per year or cycle: a lookup builds no key string (a simulation asks per entity, many times).
+  private readonly years = new Map<string, Map<number, YearAllocation>>();
+  private readonly surrenders = new Map<string, Map<string, CycleSurrender>>();
   private readonly deductions = new Map<string, PendingDeduction[]>();
-  private readonly settlements = new Map<string, Settlement>();
+  private readonly settlements = new Map<string, Map<string, Settlement>>();
   private readonly settledCycles = new Set<string>();
   private readonly bankedCycles = new Set<string>();
 
   /** The entity's allocation record for a year (zeros when nothing was allocated). */
   year(entityId: string, year: number): Readonly<YearAllocation> {
-    return (
-      this.years.get(key(entityId, year)) ?? { preAllocatedT: null, trueUpDone: false, allocatedT: 0, deductedT: 0 }
-    );
+    return this.years.get(entityId)?.get(year) ?? NO_YEAR;
   }
 
   /** Entitlement over several years (obligation caps and the 'allocation' offset basis use it). */
   allocatedT(entityId: string, years: readonly number[]): number {
     let sum = 0;
-    for (const y of years) sum += this.year(entityId, y).allocatedT;
+    const ys = this.years.get(entityId);
+    // Indexed: called per entity, often before it is optimised, where for-of makes an iterator and its results.
+    for (let i = 0; i < years.length; i++) sum += (ys?.get(years[i]!) ?? NO_YEAR).allocatedT;
     return sum;
   }
 
   surrendered(entityId: string, cycleId: string): Readonly<CycleSurrender> {
-    return this.surrenders.get(key(entityId, cycleId)) ?? { allowanceT: 0, offsetT: 0, nonLocalOffsetT: 0 };
+    return this.surrenders.get(entityId)?.get(cycleId) ?? NO_SURRENDER;
   }
 
   /** Deductions still pending for the entity, oldest first. */
@@ -86,7 +103,7 @@ export class ComplianceBook {
   }
 
   settlement(entityId: string, cycleId: string): Settlement | null {
-    return this.settlements.get(key(entityId, cycleId)) ?? null;
+    return this.settlements.get(entityId)?.get(cycleId) ?? null;
   }
 
   isSettled(cycleId: string): boolean {
@@ -107,13 +124,13 @@ export class ComplianceBook {
     entitledT: number,
     deductedT: number,
   ): void {
-    const k = key(entityId, year);
-    const y = this.years.get(k) ?? { preAllocatedT: null, trueUpDone: false, allocatedT: 0, deductedT: 0 };
+    const ys = inner(this.years, entityId);
+    const y = ys.get(year) ?? { preAllocatedT: null, trueUpDone: false, allocatedT: 0, deductedT: 0 };
     if (step === 'pre-allocation') y.preAllocatedT = entitledT;
     else y.trueUpDone = true;
     y.allocatedT += entitledT;
     y.deductedT += deductedT;
-    this.years.set(k, y);
+    ys.set(year, y);
     let left = deductedT;
     const pending = this.deductions.get(entityId) ?? [];
     while (left > 0 && pending.length > 0) {
@@ -127,20 +144,20 @@ export class ComplianceBook {
   }
 
   recordSurrender(entityId: string, cycleId: string, kind: 'allowance' | 'offset', qtyT: number, local = true): void {
-    const k = key(entityId, cycleId);
-    const s = this.surrenders.get(k) ?? { allowanceT: 0, offsetT: 0, nonLocalOffsetT: 0 };
+    const ss = inner(this.surrenders, entityId);
+    const s = ss.get(cycleId) ?? { allowanceT: 0, offsetT: 0, nonLocalOffsetT: 0 };
     if (kind === 'allowance') s.allowanceT += qtyT;
     else {
       s.offsetT += qtyT;
       if (!local) s.nonLocalOffsetT += qtyT;
     }
-    this.surrenders.set(k, s);
+    ss.set(cycleId, s);
   }
 
   recordSettlement(cycleId: string, settlements: readonly Settlement[]): void {
     this.settledCycles.add(cycleId);
     for (const s of settlements) {
-      this.settlements.set(key(s.entityId, cycleId), s);
+      inner(this.settlements, s.entityId).set(cycleId, s);
       if (s.deductionT > 0) {
         const list = this.deductions.get(s.entityId) ?? [];
         list.push({ cycleId, remainingT: s.deductionT });

@@ -49,6 +49,10 @@ export interface SurrenderResult {
 
 /** floor(x x bps / 10,000), exact for any safe x. */
 export function shareOfBps(x: number, bps: number): number {
+  // In safe integers when the product is one (exact: the remainder and the quotient are), BigInt otherwise.
+  const p = x * bps;
+  if (Number.isSafeInteger(x) && Number.isSafeInteger(bps) && Number.isSafeInteger(p))
+    return (p - (p % 10_000)) / 10_000;
   return Number((BigInt(x) * BigInt(bps)) / 10_000n);
 }
 
@@ -60,12 +64,20 @@ function marketEntity(ctx: ComplianceContext, entityId: string): Result<CoveredE
   return found;
 }
 
+/** The cycle's years in which the entity is covered: the cycle's own list when that is all of them (most often). */
+function coveredYearsOf(e: CoveredEntity, c: CycleSpec): readonly number[] {
+  const years = c.years;
+  for (let i = 0; i < years.length; i++) if (!coveredIn(e, years[i]!)) return years.filter((x) => coveredIn(e, x));
+  return years;
+}
+
 function obligationOf(ctx: ComplianceContext, e: CoveredEntity, c: CycleSpec): Result<Obligation> {
-  const coveredYears = c.years.filter((y) => coveredIn(e, y));
+  const coveredYears = coveredYearsOf(e, c);
   if (coveredYears.length === 0)
     return reject('NotEligible', `entity ${e.id} is not covered in cycle ${c.id} (${c.years.join(', ')})`);
   let verifiedT = 0;
-  for (const y of coveredYears) {
+  for (let i = 0; i < coveredYears.length; i++) {
+    const y = coveredYears[i]!;
     const v = e.verifiedT[y];
     if (v === undefined) return reject('NotVerified', `entity ${e.id} has no verified emissions for ${y} yet`);
     verifiedT += v;
