@@ -11,7 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RunContext } from '../sim/run.ts';
-import { Journal } from '../store/journal.ts';
+import { Journal, type SyncFile } from '../store/journal.ts';
 import { LiveDb } from '../store/live-db.ts';
 import { loadRunContext } from '../store/scenario-files.ts';
 import type { ServerConfig } from './config.ts';
@@ -48,6 +48,8 @@ export interface BuildOptions {
   readonly autoStart?: boolean;
   /** Journal every accepted command (default true). Off only for measuring what the journal costs. */
   readonly journal?: boolean;
+  /** Tests only: how the journal flushes its WAL (default fdatasync on the thread pool). */
+  readonly journalSync?: SyncFile;
 }
 
 export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): Promise<Server> {
@@ -55,7 +57,10 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   const ctx = opts.ctx ?? loadRunContext();
   const db = new LiveDb(cfg.dataDir);
   const adminToken = cfg.adminToken ?? newToken();
-  const journal = (opts.journal ?? true) ? new Journal(db.handle) : null;
+  const journal =
+    (opts.journal ?? true)
+      ? new Journal(db.handle, opts.journalSync === undefined ? {} : { sync: opts.journalSync })
+      : null;
   const hub = new Hub(ctx, db, adminToken, now, journal);
   const streams = new Streams(hub);
   // Market data goes out only once what it shows is in the journal: a crash never leaves a client having seen a
@@ -64,6 +69,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
     streams.setBeforeFlush(() => {
       journal.flush();
       if (journal.broken !== null) throw journal.broken;
+      return journal.durable();
     });
   hub.restore();
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { buildServer, type Server } from '../../../src/server/app.ts';
 import { DEFAULTS, type ServerConfig } from '../../../src/server/config.ts';
 import type { RunContext } from '../../../src/sim/run.ts';
+import type { SyncFile } from '../../../src/store/journal.ts';
 import { loadRunContext } from '../../../src/store/scenario-files.ts';
 
 let shared: RunContext | null = null;
@@ -24,13 +25,19 @@ export interface TestServer {
 
 export async function testServer(
   cfg: Partial<ServerConfig> = {},
-  opts: { autoStart?: boolean; dir?: string; journal?: boolean } = {},
+  opts: { autoStart?: boolean; dir?: string; journal?: boolean; journalSync?: SyncFile } = {},
 ): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cets-server-'));
   const clock = { ms: 1_000_000 };
   const server = await buildServer(
     { ...DEFAULTS, dataDir: dir, port: 0, logLevel: 'silent', adminToken: 'admin-token-for-tests-0001', ...cfg },
-    { now: () => clock.ms, ctx: ctx(), autoStart: opts.autoStart ?? true, journal: opts.journal ?? true },
+    {
+      now: () => clock.ms,
+      ctx: ctx(),
+      autoStart: opts.autoStart ?? true,
+      journal: opts.journal ?? true,
+      ...(opts.journalSync === undefined ? {} : { journalSync: opts.journalSync }),
+    },
   );
   const inject = server.app.inject.bind(server.app);
   return {
