@@ -430,13 +430,34 @@ export class Ledger {
     const fees = this.must(FEE_ACCOUNT_ID);
     if (t.buyerFeeFen > 0) {
       fees.cashFen += t.buyerFeeFen;
-      this.record(t.tsMs, 'fee', t.buyerId, null, 0, -t.buyerFeeFen, t.ref);
+      this.recordFee(t, true);
     }
     if (t.sellerFeeFen > 0) {
       fees.cashFen += t.sellerFeeFen;
-      this.record(t.tsMs, 'fee', t.sellerId, null, 0, -t.sellerFeeFen, t.ref);
+      this.recordFee(t, false);
     }
     return null;
+  }
+
+  /**
+   * record(t.tsMs, 'fee', payer, null, 0, -fee, t.ref) for one side's fee of a transfer, taking the amounts from the
+   * transfer itself: a time and a fee handed to record as numbers were boxed, two heap numbers per fee of every trade.
+   */
+  private recordFee(t: Transfer, buyer: boolean): void {
+    const fee = buyer ? t.buyerFeeFen : t.sellerFeeFen;
+    this.feesFen += fee;
+    ++this.seq;
+    if (this.keepRecords)
+      this.log.push({
+        seq: this.seq,
+        tsMs: t.tsMs,
+        kind: 'fee',
+        accountId: buyer ? t.buyerId : t.sellerId,
+        instrumentId: null,
+        qtyT: 0,
+        cashFen: -fee,
+        ref: t.ref,
+      });
   }
 
   /**

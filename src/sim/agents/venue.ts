@@ -57,7 +57,13 @@ export class Venue {
   /** A price rounded to the tick and clamped into today's listed band. */
   listedPrice(fen: number): number {
     const tick = this.tickFen;
-    let p = Math.round(fen / tick) * tick;
+    return this.inBand(Math.round(fen / tick) * tick);
+  }
+
+  /** A price on the tick (a whole number of fen) clamped into today's listed band. */
+  private inBand(onTick: number): number {
+    const tick = this.tickFen;
+    let p = onTick;
     const e = this.market.listed.engine(this.instrumentId);
     if (e !== null && e.bandHighFen > 0) {
       if (p > e.bandHighFen) p = e.bandHighFen;
@@ -96,7 +102,11 @@ export class Venue {
     const q = this.listedQty(qtyT);
     if (q <= 0) return false;
     this.counters.orders++;
-    const bad = this.market.submitOrder(tsMs, accountId, this.instrumentId, side, this.listedPrice(priceFen), q, tif);
+    // listedPrice, with the rounding to the tick done here: an agent's price is a fraction of a fen, and handed to a
+    // method the compiler did not inline it was boxed, a heap number per order; the whole fen it rounds to is not.
+    const tick = this.tickFen;
+    const price = this.inBand(Math.round(priceFen / tick) * tick);
+    const bad = this.market.submitOrder(tsMs, accountId, this.instrumentId, side, price, q, tif);
     if (bad !== null) {
       this.reject(bad.code);
       return false;
