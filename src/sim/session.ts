@@ -93,7 +93,17 @@ export class SimSession {
     this.days = days;
     this.day0 = DOUBLE_HINT; // see DOUBLE_HINT
     this.day0 = 0;
-    this.wi = { ...input, firstDay: days[0]! };
+    // Field by field, not { ...input, firstDay }: a spread copy gets a map of its own, a new one every run, and the
+    // code reading it (admitEntities) was deoptimised at every run of a batch worker (wrong map, 4-5 times a run).
+    this.wi = {
+      scenario: input.scenario,
+      markets: input.markets,
+      calendar: input.calendar,
+      entities: input.entities,
+      plans: input.plans,
+      seed: input.seed,
+      firstDay: days[0]!,
+    };
     const world = buildWorld(this.wi);
     this.world = world;
     this.beliefs = new Map(world.markets.map((m) => [m.setup.id, []]));
