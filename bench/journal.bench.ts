@@ -16,7 +16,9 @@ const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 200);
 const PER_STUDENT = Number(process.env.BENCH_IN_FLIGHT ?? 1);
 const ctx = loadRunContext();
 
-async function measure(journal: boolean): Promise<{ ordersPerSec: number; commits: number; commands: number; syncs: number }> {
+async function measure(
+  journal: boolean,
+): Promise<{ ordersPerSec: number; commits: number; commands: number; syncs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'cets-bench-journal-'));
   const clock = { ms: 1_000_000 };
   const server = await buildServer(

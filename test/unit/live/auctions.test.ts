@@ -107,9 +107,7 @@ describe('auctions of the government reserve', () => {
     expect(ledger.holding(ann.accountId, cea).totalT).toBe(held0);
     expect(ledger.holding(authorityId, cea).reservedT).toBe(0);
     expect(r.integrity()).toBeNull();
-    expect(applyCommand(r, { op: 'bid', studentId: 1, auctionId: 'A1', priceFen: 9_000, qtyT: 10_000 }).ok).toBe(
-      false,
-    );
+    expect(applyCommand(r, { op: 'bid', studentId: 1, auctionId: 'A1', priceFen: 9_000, qtyT: 10_000 }).ok).toBe(false);
     // A closed auction stays as it closed.
     const r2 = room();
     must(applyCommand(r2, { op: 'auction', qtyT: 20_000, reservePriceFen: 8_000, minutes: 5 }));
