@@ -8,6 +8,7 @@
 // updates). Tokens and persistence are the server's business.
 
 import { Side } from '../engine/index.ts';
+import type { AuctionDesk } from '../market/auction.ts';
 import type { BidView } from '../market/auction-types.ts';
 import { entityReport, obligation, offsetCapT, surrender } from '../market/compliance/index.ts';
 import type { DailyBar } from '../market/daily-stats.ts';
@@ -824,30 +825,31 @@ export class Classroom {
         noticeOf(mw.market.auction!, n.marketId, n.auctionId, this.auctions.authorityId!),
       );
       this.addNews(title, text);
-      for (const s of this.students.values())
-        if (mw.market.auction!.myBids(s.accountId, n.auctionId).length > 0) {
-          this.emit({ kind: 'private', studentId: s.studentId, what: 'bid' });
-          this.emit({ kind: 'private', studentId: s.studentId, what: 'balance' });
-        }
+      this.tellBidders(mw.market.auction!, n.auctionId);
       this.emit({ kind: 'status' });
     }
   }
 
   /** The class ends: auctions still taking bids are called off (no allocation; every reservation released). */
   private withdrawOpenAuctions(): void {
-    for (const n of this.auctionNotices().reverse()) {
-      if (n.outcome !== null || n.withdrawnTs !== null) continue;
-      const desk = this.marketOf(n.marketId)!.market.auction!;
-      const r = desk.withdraw(n.auctionId, this.tsMs);
-      if (!r.ok) throw new Error(`withdrawing auction ${n.auctionId} failed: ${r.message}`);
-      const { title, text } = withdrawnText(noticeOf(desk, n.marketId, n.auctionId, this.auctions.authorityId!));
+    for (const { auctionId, marketId } of this.auctions.announced) {
+      const desk = this.marketOf(marketId)!.market.auction!;
+      if (desk.auction(auctionId)!.closed) continue;
+      const r = desk.withdraw(auctionId, this.tsMs);
+      if (!r.ok) throw new Error(`withdrawing auction ${auctionId} failed: ${r.message}`);
+      const { title, text } = withdrawnText(noticeOf(desk, marketId, auctionId, this.auctions.authorityId!));
       this.addNews(title, text);
-      for (const s of this.students.values())
-        if (desk.myBids(s.accountId, n.auctionId).length > 0) {
-          this.emit({ kind: 'private', studentId: s.studentId, what: 'bid' });
-          this.emit({ kind: 'private', studentId: s.studentId, what: 'balance' });
-        }
+      this.tellBidders(desk, auctionId);
     }
+  }
+
+  /** Each student with a bid in the auction gets their bids and balance again (it closed or was withdrawn). */
+  private tellBidders(desk: AuctionDesk, auctionId: string): void {
+    for (const s of this.students.values())
+      if (desk.myBids(s.accountId, auctionId).length > 0) {
+        this.emit({ kind: 'private', studentId: s.studentId, what: 'bid' });
+        this.emit({ kind: 'private', studentId: s.studentId, what: 'balance' });
+      }
   }
 
   // ---- scoring -------------------------------------------------------------------------------------------------

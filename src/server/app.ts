@@ -68,8 +68,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   if (journal !== null)
     streams.setBeforeFlush(() => {
       journal.flush();
-      if (journal.broken !== null) throw journal.broken;
-      return journal.durable();
+      return journal.durable(); // rejects if the journal broke (commit or fsync)
     });
   hub.restore();
 
