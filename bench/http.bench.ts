@@ -3,8 +3,11 @@
 // and then cancels it, so the book stays small and every request does real work (auth, schema, money parsing,
 // market rules, reservation, engine, the streams' bookkeeping). Bare: a fastify instance with one route returning a
 // constant, no plugins. The server runs in this process with logs off and rate limits out of the way. Each target
-// runs WARMUP_S unmeasured first. The journal line says how many commands each fsync carried: every order waits for
-// one, so with few connections the order path waits on the disk as well as working.
+// runs WARMUP_S unmeasured first. Then the two take turns, BENCH_ROUNDS rounds (default 5) of DURATION_S / rounds
+// each, in alternating order, and the ratio is the median of the rounds' ratios: on a shared machine the host's speed
+// drifts within seconds, and two back-to-back 10 s runs measured that drift with the ratio. The journal line says how
+// many commands each fsync carried: every order waits for one, so with few connections the order path waits on the
+// disk as well as working.
 // Last line:  http: orders <req/s> req/s, bare <req/s> req/s, ratio <r>
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,14 +22,13 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 /** Each target first runs this long unmeasured, so that neither is timed while V8 still compiles its code. */
 const WARMUP_S = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
-async function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
-  const once = (o: autocannon.Options) =>
-    new Promise<autocannon.Result>((resolve, reject) => {
-      autocannon(o, (err, res) => (err ? reject(err) : resolve(res)));
-    });
-  if (WARMUP_S > 0) await once({ ...opts, duration: WARMUP_S });
-  return once(opts);
-}
+const ROUNDS = Math.max(1, Math.round(Number(process.env.BENCH_ROUNDS ?? 5)));
+const ROUND_S = DURATION_S / ROUNDS;
+
+const cannon = (o: autocannon.Options): Promise<autocannon.Result> =>
+  new Promise<autocannon.Result>((resolve, reject) => {
+    autocannon(o, (err, res) => (err ? reject(err) : resolve(res)));
+  });
 
 const dir = mkdtempSync(join(tmpdir(), 'cets-bench-http-'));
 const server = await buildServer({
@@ -50,10 +52,9 @@ const rules = (await server.app.inject({ method: 'GET', url: '/api/classrooms/de
 const low = rules.bands['CEA-23']!.lowCny;
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
-const orders = await cannon({
+const ordersTarget: autocannon.Options = {
   url: base,
   connections: CONNECTIONS,
-  duration: DURATION_S,
   requests: [
     {
       method: 'POST',
@@ -82,7 +83,31 @@ const orders = await cannon({
       }),
     },
   ],
-});
+};
+
+const bare = Fastify({ logger: false });
+bare.get('/bare', async () => ({ ok: true }));
+const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+const bareTarget: autocannon.Options = { url: `${bareUrl}/bare`, connections: CONNECTIONS };
+
+if (WARMUP_S > 0) {
+  await cannon({ ...ordersTarget, duration: WARMUP_S });
+  await cannon({ ...bareTarget, duration: WARMUP_S });
+}
+interface Round {
+  readonly orders: autocannon.Result;
+  readonly bare: autocannon.Result;
+}
+const rounds: Round[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  // Alternating order, so that a host getting slower (or faster) across the rounds favours neither target.
+  const first = i % 2 === 0 ? ordersTarget : bareTarget;
+  const second = i % 2 === 0 ? bareTarget : ordersTarget;
+  const a = await cannon({ ...first, duration: ROUND_S });
+  const b = await cannon({ ...second, duration: ROUND_S });
+  rounds.push(i % 2 === 0 ? { orders: a, bare: b } : { orders: b, bare: a });
+}
+await bare.close();
 const room = server.hub.rooms.get('default')!;
 const placed = room.studentOrders(1).length;
 const journal = server.hub.journal;
@@ -93,22 +118,27 @@ const journalLine =
 await server.close();
 rmSync(dir, { recursive: true, force: true });
 
-const bare = Fastify({ logger: false });
-bare.get('/bare', async () => ({ ok: true }));
-const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
-const bareRes = await cannon({ url: `${bareUrl}/bare`, connections: CONNECTIONS, duration: DURATION_S });
-await bare.close();
-
-const ok = (r: autocannon.Result): string => `${r['2xx']} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors`;
+const sum = (pick: (r: Round) => number): number => rounds.reduce((t, r) => t + pick(r), 0);
+const rate = (r: autocannon.Result): number => r.requests.average;
+const ordersRate = sum((r) => rate(r.orders)) / ROUNDS;
+const bareRate = sum((r) => rate(r.bare)) / ROUNDS;
+const ratios = rounds.map((r) => rate(r.orders) / rate(r.bare));
+const sorted = [...ratios].sort((a, b) => a - b);
+const ratio = (sorted[Math.floor((ROUNDS - 1) / 2)]! + sorted[Math.ceil((ROUNDS - 1) / 2)]!) / 2;
+const p99 = (pick: (r: Round) => autocannon.Result): number => Math.max(...rounds.map((r) => pick(r).latency.p99));
+const counts = (pick: (r: Round) => autocannon.Result): string =>
+  `${sum((r) => pick(r)['2xx'])} 2xx, ${sum((r) => pick(r).non2xx)} non-2xx, ${sum((r) => pick(r).errors)} errors`;
+const secs = `${ROUNDS} rounds of ${ROUND_S} s, after ${WARMUP_S} s of warm-up`;
 console.log(
-  `orders (submit then cancel, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s of warm-up): ${Math.round(orders.requests.average)} req/s, p99 ${orders.latency.p99} ms; ${ok(orders)}; ${placed} orders placed`,
+  `orders (submit then cancel, ${CONNECTIONS} connections, ${secs}): ${Math.round(ordersRate)} req/s, p99 ${p99((r) => r.orders)} ms (worst round); ${counts((r) => r.orders)}; ${placed} orders placed`,
 );
 console.log(`  ${journalLine}, warm-up included`);
 console.log(
-  `bare fastify route: ${Math.round(bareRes.requests.average)} req/s, p99 ${bareRes.latency.p99} ms; ${ok(bareRes)}`,
+  `bare fastify route: ${Math.round(bareRate)} req/s, p99 ${p99((r) => r.bare)} ms (worst round); ${counts((r) => r.bare)}`,
 );
-if (orders.non2xx > 0)
+console.log(`ratio by round: ${ratios.map((r) => r.toFixed(2)).join(', ')}; the median is the ratio below`);
+if (sum((r) => r.orders.non2xx) > 0)
   console.log('warning: order entry answered non-2xx; the ratio is not of successful requests only');
 console.log(
-  `http: orders ${Math.round(orders.requests.average)} req/s, bare ${Math.round(bareRes.requests.average)} req/s, ratio ${(orders.requests.average / bareRes.requests.average).toFixed(2)}`,
+  `http: orders ${Math.round(ordersRate)} req/s, bare ${Math.round(bareRate)} req/s, ratio ${ratio.toFixed(2)}`,
 );
