@@ -26,6 +26,19 @@ const finished = (child: ChildProcess) =>
     else child.once('exit', (code) => resolve(code));
   });
 
+/** Processes whose command line names `out` (Linux: /proc; elsewhere none are seen). */
+function processesOf(out: string): number[] {
+  if (!existsSync('/proc')) return [];
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d)))
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(out)) found.push(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  return found;
+}
+
 const runs = (out: string) => (existsSync(join(out, 'runs')) ? readdirSync(join(out, 'runs')).sort() : []);
 
 describe('batch killed mid-way', () => {
@@ -39,6 +52,9 @@ describe('batch killed mid-way', () => {
     while (runs(out).length < 2 && first.exitCode === null) await new Promise((r) => setTimeout(r, 20));
     first.kill('SIGKILL');
     await finished(first);
+    // `cets batch` runs itself again with V8 flags (src/cli/relaunch.ts): that child must go with the killed command.
+    for (let i = 0; i < 100 && processesOf(out).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(processesOf(out)).toEqual([]);
     const before = runs(out);
     expect(before.length).toBeGreaterThanOrEqual(2);
     expect(before.length).toBeLessThan(6);
