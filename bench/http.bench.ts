@@ -16,6 +16,7 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { buildServer } from '../src/server/app.ts';
 import { DEFAULTS } from '../src/server/config.ts';
+import { median } from '../src/sim/figures.ts';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -123,8 +124,7 @@ const rate = (r: autocannon.Result): number => r.requests.average;
 const ordersRate = sum((r) => rate(r.orders)) / ROUNDS;
 const bareRate = sum((r) => rate(r.bare)) / ROUNDS;
 const ratios = rounds.map((r) => rate(r.orders) / rate(r.bare));
-const sorted = [...ratios].sort((a, b) => a - b);
-const ratio = (sorted[Math.floor((ROUNDS - 1) / 2)]! + sorted[Math.ceil((ROUNDS - 1) / 2)]!) / 2;
+const ratio = median(ratios);
 const p99 = (pick: (r: Round) => autocannon.Result): number => Math.max(...rounds.map((r) => pick(r).latency.p99));
 const counts = (pick: (r: Round) => autocannon.Result): string =>
   `${sum((r) => pick(r)['2xx'])} 2xx, ${sum((r) => pick(r).non2xx)} non-2xx, ${sum((r) => pick(r).errors)} errors`;

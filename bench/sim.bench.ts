@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { BATCH_V8_FLAGS } from '../src/batch/node-flags.ts';
+import { median } from '../src/sim/figures.ts';
 import { runScenario } from '../src/sim/run.ts';
 import { loadRunContext, loadScenario, scenarioHash } from '../src/store/scenario-files.ts';
 
@@ -81,8 +82,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   );
 }
 const unpinned = batch(1, false);
-const sorted = [...ratios].sort((a, b) => a - b);
-const speedUp = sorted[Math.floor((sorted.length - 1) / 2)]! / 2 + sorted[Math.ceil((sorted.length - 1) / 2)]! / 2;
+const speedUp = median(ratios);
 console.log(
   `batch: speed-up ${speedUp.toFixed(2)}x, the median of ${ROUNDS} rounds (${ratios.map((r) => r.toFixed(2)).join(', ')}); ` +
     `1 worker unpinned ${secs(unpinned.wallMs)} (target: at least 1.7x on two cores)`,

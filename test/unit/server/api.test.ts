@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auth, type TestServer, testServer } from './fixture.ts';
+import { auth, order, type TestServer, testServer } from './fixture.ts';
 
 const CEA = 'CEA-23';
 let t: TestServer;
@@ -24,16 +24,6 @@ async function stateOf(tokens: string[]): Promise<string> {
   });
   return JSON.stringify([me.map((r) => r.json()), { ...depth.json(), seq: 0 }, trades.json()]);
 }
-
-const order = (side: 'buy' | 'sell', priceCny: string | null, qtyT: number, extra: object = {}) => ({
-  marketId: 'national',
-  instrumentId: CEA,
-  side,
-  priceCny,
-  qtyT,
-  tif: 'day',
-  ...extra,
-});
 
 describe('live classroom over HTTP', () => {
   it('a student joins as a covered firm with an obligation, cash and allowances', async () => {

@@ -4,7 +4,7 @@ import { fdatasync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { SyncFile } from '../../../src/store/journal.ts';
-import { auth, testServer } from './fixture.ts';
+import { auth, order, testServer } from './fixture.ts';
 
 const CEA = 'CEA-23';
 
@@ -44,7 +44,7 @@ describe('durable before acknowledged or seen', () => {
         method: 'POST',
         url: '/api/orders',
         headers: auth(a.token),
-        payload: { marketId: 'national', instrumentId: CEA, side: 'sell', priceCny: '97.20', qtyT: 1_000, tif: 'day' },
+        payload: order('sell', '97.20', 1_000),
       });
       expect(sell.statusCode).toBe(200);
       const ws = new WebSocket(`${base}/ws?token=${b.token}`);
@@ -62,7 +62,7 @@ describe('durable before acknowledged or seen', () => {
           method: 'POST',
           url: '/api/orders',
           headers: auth(b.token),
-          payload: { marketId: 'national', instrumentId: CEA, side: 'buy', priceCny: '97.20', qtyT: 300, tif: 'day' },
+          payload: order('buy', '97.20', 300),
         })
         .then((r) => {
           answered = true;

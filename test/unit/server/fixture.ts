@@ -58,3 +58,14 @@ export async function testServer(
 }
 
 export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The body of POST /api/orders: a day order in the national market's 2023 vintage, unless `extra` says otherwise. */
+export const order = (side: 'buy' | 'sell', priceCny: string | null, qtyT: number, extra: object = {}) => ({
+  marketId: 'national',
+  instrumentId: 'CEA-23',
+  side,
+  priceCny,
+  qtyT,
+  tif: 'day',
+  ...extra,
+});
