@@ -72,7 +72,11 @@ const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
  */
 export const CLASSROOM_CODEC: CodecClasses = {
   classes,
-  transient: { Engine: ['lastRejectCode', 'lastRejectValue', 'lastRejectLimit'] },
+  transient: {
+    Engine: ['lastRejectCode', 'lastRejectValue', 'lastRejectLimit'],
+    // An index of the students' orders, rebuilt from them after a restore (so snapshots from before it still hash).
+    Classroom: ['byClientId'],
+  },
 };
 
 /** A classroom's whole state as text (snapshots, and the state hash). */
@@ -83,4 +87,5 @@ export function encodeClassroom(room: Classroom): string {
 /** Writes a snapshot into `room`, freshly built with the same settings; throws SnapshotError when it does not fit. */
 export function restoreClassroom(room: Classroom, text: string): void {
   restoreState(room, room.statics(), text, CLASSROOM_CODEC);
+  room.reindexClientOrderIds();
 }

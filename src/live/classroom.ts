@@ -75,6 +75,8 @@ export interface StudentOrder {
   readonly tif: TifName | 'take';
   readonly tsMs: number;
   cancelled: boolean;
+  /** The student's own id for the order (optional; unique among the student's resting orders). */
+  readonly clientOrderId?: string;
 }
 
 export interface Fill {
@@ -130,6 +132,8 @@ export interface OrderInput {
   readonly priceFen: number | null;
   readonly qtyT: number;
   readonly tif: TifName;
+  /** The student's own id for the order: unique among the student's resting orders, so it can be cancelled by it. */
+  readonly clientOrderId?: string;
 }
 
 /** Most students a classroom takes: the registry rows set aside for them run out around here anyway. */
@@ -152,6 +156,12 @@ export class Classroom {
   private readonly orders = new Map<number, StudentOrder[]>();
   /** Students' orders by market, then order id (ids are unique within a market's desk). */
   private readonly orderIndex = new Map<string, Map<number, StudentOrder>>();
+  /**
+   * Students' orders by `${studentId}:${clientOrderId}`, for those placed with one. An entry outlives its order (a
+   * fill or the day's end does not remove it); lookups check that the order still rests, and a new order with the
+   * same id replaces it. Not state: derived from the orders, and rebuilt after a restore (reindexClientOrderIds).
+   */
+  private readonly byClientId = new Map<string, StudentOrder>();
   private readonly fills = new Map<number, Fill[]>();
   private readonly tape = new Map<string, TradeRecord[]>();
   private readonly barsByMarket = new Map<string, DailyBar[]>();
@@ -464,6 +474,21 @@ export class Classroom {
     return this.orders.get(studentId) ?? [];
   }
 
+  /** Rebuilds the client order id index from the students' orders (after a snapshot is restored). */
+  reindexClientOrderIds(): void {
+    this.byClientId.clear();
+    // In placement order, so that the newest order with an id wins, as it does live.
+    for (const list of this.orders.values())
+      for (const o of list)
+        if (o.clientOrderId !== undefined) this.byClientId.set(`${o.studentId}:${o.clientOrderId}`, o);
+  }
+
+  /** A student's resting order placed with this client order id, or null. */
+  openOrderByClientId(studentId: number, clientOrderId: string): StudentOrder | null {
+    const o = this.byClientId.get(`${studentId}:${clientOrderId}`);
+    return o !== undefined && this.restingT(o) > 0 ? o : null;
+  }
+
   studentFills(studentId: number): readonly Fill[] {
     return this.fills.get(studentId) ?? [];
   }
@@ -486,22 +511,42 @@ export class Classroom {
     if (!s.ok) return s;
     const mw = this.marketOf(cmd.marketId);
     if (mw === null) return this.noMarket(cmd.marketId);
-    const r = mw.market.placeOrder({ ...cmd, tsMs: this.tsMs, accountId: s.value.accountId });
+    const { marketId, instrumentId, side, priceFen, qtyT, tif, clientOrderId } = cmd;
+    if (clientOrderId !== undefined) {
+      const open = this.openOrderByClientId(studentId, clientOrderId);
+      if (open !== null)
+        return refuse(
+          LiveCode.DuplicateClientOrderId,
+          `you already have a resting order with client order id "${clientOrderId}" (order ${open.orderId})`,
+        );
+    }
+    const r = mw.market.placeOrder({
+      tsMs: this.tsMs,
+      accountId: s.value.accountId,
+      instrumentId,
+      side,
+      priceFen,
+      qtyT,
+      tif,
+    });
     if (!r.ok) return r;
-    this.track(s.value, {
+    const o: StudentOrder = {
       studentId: s.value.studentId,
       orderId: r.value.orderId,
-      marketId: cmd.marketId,
-      instrumentId: cmd.instrumentId,
-      side: cmd.side,
-      priceFen: cmd.priceFen,
-      qtyT: cmd.qtyT,
+      marketId,
+      instrumentId,
+      side,
+      priceFen,
+      qtyT,
       filledT: r.value.filledT,
-      tif: cmd.tif,
+      tif,
       tsMs: this.tsMs,
       cancelled: false,
-    });
-    return this.after(s.value, cmd.marketId, cmd.instrumentId, r);
+      ...(clientOrderId === undefined ? {} : { clientOrderId }),
+    };
+    this.track(s.value, o);
+    if (clientOrderId !== undefined) this.byClientId.set(`${studentId}:${clientOrderId}`, o);
+    return this.after(s.value, marketId, instrumentId, r);
   }
 
   take(

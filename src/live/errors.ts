@@ -13,6 +13,7 @@ export const LiveCode = {
   UnknownAuction: 'LIVE_ERR_UNKNOWN_AUCTION',
   UnknownBid: 'LIVE_ERR_UNKNOWN_BID',
   Full: 'LIVE_ERR_FULL',
+  DuplicateClientOrderId: 'LIVE_ERR_DUPLICATE_CLIENT_ORDER_ID',
   BadInput: 'LIVE_ERR_BAD_INPUT',
 } as const;
 export type LiveCode = (typeof LiveCode)[keyof typeof LiveCode];

@@ -17,7 +17,16 @@ export class HttpError extends Error {
 /** HTTP status of a refusal: lookups 404, state 409, malformed 400, the market's own rules 422, journal down 503. */
 export function statusOf(code: string): number {
   if (code === 'NOT_FOUND' || code.startsWith('LIVE_ERR_UNKNOWN')) return 404;
-  if (['LIVE_ERR_NOT_RUNNING', 'LIVE_ERR_ENDED', 'LIVE_ERR_BAD_STATE', 'LIVE_ERR_FULL', 'CONFLICT'].includes(code))
+  if (
+    [
+      'LIVE_ERR_NOT_RUNNING',
+      'LIVE_ERR_ENDED',
+      'LIVE_ERR_BAD_STATE',
+      'LIVE_ERR_FULL',
+      'LIVE_ERR_DUPLICATE_CLIENT_ORDER_ID',
+      'CONFLICT',
+    ].includes(code)
+  )
     return 409;
   if (code === 'LIVE_ERR_BAD_INPUT' || code === 'BAD_REQUEST') return 400;
   if (code === 'JOURNAL_ERR_WRITE') return 503;

@@ -14,6 +14,13 @@ export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
 const Name = Type.String({ minLength: 1, maxLength: 40 });
 const Ident = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_.-]+$' });
 export const SideS = Type.Union([Type.Literal('buy'), Type.Literal('sell')]);
+/** A student's own id for an order (FIX's ClOrdID): cancel by it, and a retried submit cannot place the order twice. */
+export const ClientOrderId = Type.String({
+  minLength: 1,
+  maxLength: 36,
+  pattern: '^[A-Za-z0-9_.:-]+$',
+  description: 'your own id for the order (letters, digits, _ . : -), unique among your resting orders',
+});
 const Tif = Type.Union([Type.Literal('day'), Type.Literal('gtc'), Type.Literal('ioc'), Type.Literal('fok')]);
 
 /** A response object: these fields documented and serialized. */
@@ -34,6 +41,7 @@ export const errors = {
 export const ClassroomParams = Type.Object({ cid: Ident }, Strict);
 export const MarketParams = Type.Object({ cid: Ident, mid: Ident }, Strict);
 export const OrderParams = Type.Object({ orderId: Id }, Strict);
+export const ClientOrderParams = Type.Object({ clientOrderId: ClientOrderId }, Strict);
 export const ProposalParams = Type.Object({ proposalId: Id }, Strict);
 export const InstrumentQuery = Type.Object(
   {
@@ -47,7 +55,15 @@ export const InstrumentQuery = Type.Object(
 
 export const JoinBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 20 }), name: Name }, Strict);
 export const OrderBody = Type.Object(
-  { marketId: Ident, instrumentId: Ident, side: SideS, priceCny: Nullable(Cny), qtyT: QtyT, tif: Tif },
+  {
+    marketId: Ident,
+    instrumentId: Ident,
+    side: SideS,
+    priceCny: Nullable(Cny),
+    qtyT: QtyT,
+    tif: Tif,
+    clientOrderId: Type.Optional(ClientOrderId),
+  },
   Strict,
 );
 export const AmendBody = Type.Object({ priceCny: Cny, qtyT: QtyT }, Strict);
@@ -205,6 +221,7 @@ export const OrderOut = Out({
   restingT: Type.Integer(),
   tif: Type.String(),
   status: Type.String(),
+  clientOrderId: Nullable(Type.String()),
   tsMs: Type.Number(),
   time: Type.String(),
 });

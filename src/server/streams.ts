@@ -26,8 +26,8 @@ import { fenToYuan } from '../market/money.ts';
 import type { TradeRecord } from '../market/trade.ts';
 import { HttpError } from './http.ts';
 import type { Hub, Principal } from './hub.ts';
-import { cancelOrder, type OrderCmd, placeOrder } from './routes/student.ts';
-import { OrderBody } from './schemas.ts';
+import { cancelByClientId, cancelOrder, type OrderCmd, placeOrder } from './routes/student.ts';
+import { ClientOrderId, OrderBody } from './schemas.ts';
 import {
   accountView,
   barView,
@@ -369,9 +369,29 @@ export class Streams {
         this.ack(conn, reqId, null, await placeOrder(this.hub, conn.room, p.studentId, body as unknown as OrderCmd));
         return;
       }
-      const orderId = m.orderId;
-      if (typeof orderId !== 'number' || !Number.isSafeInteger(orderId) || orderId <= 0) {
-        this.ack(conn, reqId, { code: 'BAD_REQUEST', message: 'orderId: a positive whole number' });
+      // A cancel names the order by the exchange's id or by the student's own (clientOrderId), not both.
+      const { orderId, clientOrderId } = m;
+      if (clientOrderId !== undefined && orderId === undefined) {
+        if (!Value.Check(ClientOrderId, clientOrderId)) {
+          this.ack(conn, reqId, {
+            code: 'BAD_REQUEST',
+            message: 'clientOrderId: 1 to 36 letters, digits or _ . : -',
+          });
+          return;
+        }
+        this.ack(conn, reqId, null, await cancelByClientId(this.hub, conn.room, p.studentId, clientOrderId));
+        return;
+      }
+      if (
+        typeof orderId !== 'number' ||
+        !Number.isSafeInteger(orderId) ||
+        orderId <= 0 ||
+        clientOrderId !== undefined
+      ) {
+        this.ack(conn, reqId, {
+          code: 'BAD_REQUEST',
+          message: 'a cancel needs orderId (a positive whole number) or clientOrderId, not both',
+        });
         return;
       }
       this.ack(conn, reqId, null, await cancelOrder(this.hub, conn.room, p.studentId, orderId));

@@ -229,6 +229,7 @@ export function orderView(room: Classroom, o: StudentOrder) {
     restingT: room.restingT(o),
     tif: o.tif,
     status: room.orderStatus(o),
+    clientOrderId: o.clientOrderId ?? null,
     tsMs: o.tsMs,
     time: cstTime(o.tsMs),
   };

@@ -13,6 +13,7 @@ import {
   AmendBody,
   BlockBody,
   CancelOut,
+  ClientOrderParams,
   ComplianceOut,
   CounterBody,
   errors,
@@ -38,6 +39,7 @@ export interface OrderCmd {
   priceCny: string | null;
   qtyT: number;
   tif: 'day' | 'gtc' | 'ioc' | 'fok';
+  clientOrderId?: string;
 }
 
 export function fen(cny: string): number {
@@ -50,8 +52,19 @@ export function fen(cny: string): number {
 /** Order entry shared by REST and the WebSocket (validated already against OrderBody); resolves once journaled. */
 export async function placeOrder(hub: Hub, room: Classroom, studentId: number, b: OrderCmd) {
   const priceFen = b.priceCny === null ? null : fen(b.priceCny);
-  const { marketId, instrumentId, side, qtyT, tif } = b;
-  const r = await hub.exec(room, { op: 'order', studentId, marketId, instrumentId, side, priceFen, qtyT, tif });
+  const { marketId, instrumentId, side, qtyT, tif, clientOrderId } = b;
+  const r = await hub.exec(room, {
+    op: 'order',
+    studentId,
+    marketId,
+    instrumentId,
+    side,
+    priceFen,
+    qtyT,
+    tif,
+    // Journaled only when given: most orders have none.
+    ...(clientOrderId === undefined ? {} : { clientOrderId }),
+  });
   if (!r.ok) fail(r);
   return r.value;
 }
@@ -60,6 +73,21 @@ export async function cancelOrder(hub: Hub, room: Classroom, studentId: number, 
   const r = await hub.exec(room, { op: 'cancel', studentId, orderId });
   if (!r.ok) fail(r);
   return r.value;
+}
+
+/**
+ * Cancel by the student's own id. The id is looked up and the cancel applied in the same turn of the event loop, so
+ * the order found is the one cancelled; the journal keeps the plain cancel (by order id), which replays the same.
+ */
+export async function cancelByClientId(hub: Hub, room: Classroom, studentId: number, clientOrderId: string) {
+  const o = room.openOrderByClientId(studentId, clientOrderId);
+  if (o === null)
+    throw new HttpError(
+      404,
+      'LIVE_ERR_UNKNOWN_ORDER',
+      `you have no resting order with client order id "${clientOrderId}"`,
+    );
+  return cancelOrder(hub, room, studentId, o.orderId);
 }
 
 export function proposalView(room: Classroom, studentId: number, marketId: string, p: Readonly<Proposal>) {
@@ -156,6 +184,15 @@ export function studentRoutes(app: FastifyInstance, hub: Hub): void {
       });
       if (!r.ok) fail(r);
       return r.value;
+    },
+  );
+
+  app.delete<{ Params: { clientOrderId: string } }>(
+    '/api/orders/client/:clientOrderId',
+    { schema: { tags, security, params: ClientOrderParams, response: { 200: CancelOut, ...errors } } },
+    async (req) => {
+      const { room, studentId } = needStudent(hub, req);
+      return cancelByClientId(hub, room, studentId, req.params.clientOrderId);
     },
   );
 

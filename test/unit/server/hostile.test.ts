@@ -21,7 +21,15 @@ beforeAll(async () => {
     method: 'POST',
     url: '/api/orders',
     headers: auth(ann.token),
-    payload: { marketId: 'national', instrumentId: 'CEA-23', side: 'sell', priceCny: '105.00', qtyT: 100, tif: 'gtc' },
+    payload: {
+      marketId: 'national',
+      instrumentId: 'CEA-23',
+      side: 'sell',
+      priceCny: '105.00',
+      qtyT: 100,
+      tif: 'gtc',
+      clientOrderId: 'ann-0',
+    },
   });
   expect(r.statusCode).toBe(200);
   annOrder = r.json().orderId;
@@ -173,6 +181,21 @@ function hostile(draw: (n: number) => number): Req {
       // Another student's order ids, and ids that do not exist or are not ids.
       return pick<Req>([
         { method: 'DELETE', url: `/api/orders/${annOrder}`, headers: auth(bo.token) },
+        // Client order ids: Bo naming Ann's, ids that cannot be ids, and Ann reusing hers while it rests.
+        {
+          method: 'POST',
+          url: '/api/orders',
+          headers: annH,
+          payload: {
+            ...goodOrder,
+            clientOrderId: pick(['ann-0', '', 'x'.repeat(37), 'a b', 'a/b', '\u0000', 'ü', 5, null, [], {}]),
+          },
+        },
+        {
+          method: 'DELETE',
+          url: `/api/orders/client/${pick(['ann-0', 'x'.repeat(37), '%00', 'a%2Fb', '..', 'ü', '%20'])}`,
+          headers: auth(bo.token),
+        },
         {
           method: 'PATCH',
           url: `/api/orders/${annOrder}`,
