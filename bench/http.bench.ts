@@ -24,6 +24,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
 const ROUNDS = Math.max(1, Math.round(Number(process.env.BENCH_ROUNDS ?? 5)));
+/** The server's --durability: fsync (the default) or commit. */
+const DURABILITY = process.env.BENCH_DURABILITY === 'commit' ? 'commit' : DEFAULTS.durability;
 const ROUND_S = DURATION_S / ROUNDS;
 
 const cannon = (o: autocannon.Options): Promise<autocannon.Result> =>
@@ -39,6 +41,7 @@ const server = await buildServer({
   logLevel: 'silent',
   speed: 1,
   rateLimitPerMin: 100_000_000,
+  durability: DURABILITY,
 });
 const base = await server.listen();
 const join_ = await server.app.inject({
@@ -125,7 +128,7 @@ const counts = (pick: (r: Round) => autocannon.Result): string =>
   `${sum((r) => pick(r)['2xx'])} 2xx, ${sum((r) => pick(r).non2xx)} non-2xx, ${sum((r) => pick(r).errors)} errors`;
 const secs = `${ROUNDS} rounds of ${ROUND_S} s, after ${WARMUP_S} s of warm-up`;
 console.log(
-  `orders (submit then cancel, ${CONNECTIONS} connections, ${secs}): ${Math.round(ordersRate)} req/s, p99 ${p99((r) => r.orders)} ms (worst round); ${counts((r) => r.orders)}; ${placed} orders placed`,
+  `orders (submit then cancel, ${CONNECTIONS} connections, durability ${DURABILITY}, ${secs}): ${Math.round(ordersRate)} req/s, p99 ${p99((r) => r.orders)} ms (worst round); ${counts((r) => r.orders)}; ${placed} orders placed`,
 );
 console.log(`  ${journalLine}, warm-up included`);
 console.log(

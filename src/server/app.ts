@@ -59,7 +59,10 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   const adminToken = cfg.adminToken ?? newToken();
   const journal =
     (opts.journal ?? true)
-      ? new Journal(db.handle, opts.journalSync === undefined ? {} : { sync: opts.journalSync })
+      ? new Journal(db.handle, {
+          ack: cfg.durability,
+          ...(opts.journalSync === undefined ? {} : { sync: opts.journalSync }),
+        })
       : null;
   const hub = new Hub(ctx, db, adminToken, now, journal);
   const streams = new Streams(hub);

@@ -26,7 +26,13 @@ export interface ServerConfig {
   readonly tickMs: number;
   /** Seconds between classroom snapshots (a restart replays the journal after the latest). */
   readonly snapshotEverySec: number;
+  /** When a command is acknowledged: once its WAL is fsynced (survives a power cut) or once committed (survives the
+   * server being killed; a power cut may take back the last few ms). See src/store/journal.ts. */
+  readonly durability: Durability;
 }
+
+export type Durability = 'fsync' | 'commit';
+const DURABILITIES: readonly Durability[] = ['fsync', 'commit'];
 
 export const DEFAULTS: ServerConfig = {
   host: '127.0.0.1',
@@ -43,6 +49,7 @@ export const DEFAULTS: ServerConfig = {
   bodyLimitBytes: 64 * 1024,
   tickMs: 100,
   snapshotEverySec: 60,
+  durability: 'fsync',
 };
 
 export class ConfigError extends Error {
@@ -74,6 +81,12 @@ export const SETTINGS: readonly { key: keyof ServerConfig; flag: string; env: st
     flag: 'snapshot-every',
     env: 'CETS_SNAPSHOT_EVERY',
     help: 'seconds between snapshots of each classroom (restart replays the journal after the latest)',
+  },
+  {
+    key: 'durability',
+    flag: 'durability',
+    env: 'CETS_DURABILITY',
+    help: 'acknowledge after fsync (survives a power cut) or after commit (survives a crash of the server)',
   },
 ];
 
@@ -145,5 +158,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     bodyLimitBytes: pick('bodyLimitBytes', (n, v) => int(n, v, 1_024, 16 * 1024 * 1024)),
     tickMs: pick('tickMs', (n, v) => int(n, v, 5, 10_000)),
     snapshotEverySec: pick('snapshotEverySec', (n, v) => int(n, v, 1, 86_400)),
+    durability: pick('durability', (n, v) => {
+      if (!(DURABILITIES as readonly string[]).includes(v))
+        throw new ConfigError(`${n}: "${v}" is not one of ${DURABILITIES.join(', ')}`);
+      return v as Durability;
+    }),
   };
 }

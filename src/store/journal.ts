@@ -15,6 +15,12 @@
 // The WAL keeps commits in order and its checksums end recovery at the first frame missing after a power cut, so
 // what survives is always a prefix of the commits. One row per classroom per commit holds its commands as one JSON
 // array. WAL checkpoints (every 1,000 pages, SQLite's default) still fsync on the event loop; they are rare.
+//
+// With `ack: 'commit'` (the server's --durability commit) a command is acknowledged once its transaction is
+// committed, without waiting for the fsync: the WAL is in the operating system's cache then, so the server being
+// killed loses nothing acknowledged, but a power cut or an OS crash can take back the commands of the fsyncs under
+// way (the last few milliseconds). The fsyncs still run, as above, to keep that window short. Every batch is then
+// committed at the end of its turn, fsync or not.
 import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -64,12 +70,15 @@ export type SyncFile = (fd: number, done: (err: Error | null) => void) => void;
 export interface JournalOptions {
   /** How the WAL file is flushed (default: fdatasync on libuv's thread pool). */
   readonly sync?: SyncFile;
+  /** When durable() resolves: after the fsync that covers the commit (default), or after the commit. */
+  readonly ack?: 'fsync' | 'commit';
 }
 
 export class Journal {
   private readonly db: Database.Database;
   private readonly seqs = new Map<string, number>();
   private readonly sync: SyncFile;
+  private readonly ackOnCommit: boolean;
   /** Appends not yet committed. */
   private batch: Batch | null = null;
   /** Committed, waiting for the next fsync (committed by flush() while an fsync ran). */
@@ -92,6 +101,7 @@ export class Journal {
   constructor(db: Database.Database, opts: JournalOptions = {}) {
     this.db = db;
     this.sync = opts.sync ?? fdatasync;
+    this.ackOnCommit = opts.ack === 'commit';
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     // The fsync before each acknowledgement is of the WAL file: without WAL there would be nothing durable to wait on.
     if (mode !== 'wal' && !db.memory)
@@ -150,11 +160,13 @@ export class Journal {
     r.cmds.push(cmd);
     if (side !== undefined) b.sides.push(side);
     this.commands++;
-    // With an fsync under way, the batch waits for it (then joins the next); otherwise it goes at the turn's end.
-    if (this.inFlight.length < MAX_SYNCS && !this.scheduled) {
+    // With MAX_SYNCS fsyncs under way, the batch waits for one to end (then joins the next); otherwise it goes at the
+    // turn's end. Acknowledged on commit, it is committed at the turn's end either way.
+    if ((this.ackOnCommit || this.inFlight.length < MAX_SYNCS) && !this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
         this.scheduled = false;
+        if (this.ackOnCommit) this.commit();
         this.kick();
       });
     }
@@ -229,6 +241,7 @@ export class Journal {
     }
     this.commits++;
     this.committed.push(b);
+    if (this.ackOnCommit) b.resolve();
   }
 
   /** Starts an fsync for everything committed, committing the open batch first, if fewer than MAX_SYNCS run. */

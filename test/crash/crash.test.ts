@@ -19,4 +19,20 @@ describe('crash drill', () => {
     expect(r.ackedOrders).toBeGreaterThan(20);
     for (const x of r.rounds) expect(x.refused).toBeGreaterThan(0);
   }, 240_000);
+
+  it('with --durability commit (acknowledged before the fsync) a SIGKILL still loses nothing acknowledged', async () => {
+    const lines: string[] = [];
+    const r = await crashDrill(ctx(), {
+      rounds: 2,
+      clients: 4,
+      loadMs: [300, 1_500],
+      seed: 12,
+      durability: 'commit',
+      log: (l) => lines.push(l),
+    });
+    console.log(lines.join('\n'));
+    expect(r.problems).toEqual([]);
+    expect(r.rounds).toHaveLength(2);
+    expect(r.ackedOrders).toBeGreaterThan(10);
+  }, 240_000);
 });

@@ -22,6 +22,8 @@ export interface CrashOptions {
   readonly loadMs: readonly [number, number];
   readonly seed: number;
   readonly log?: (line: string) => void;
+  /** The server's --durability (default its own: fsync). A SIGKILL must lose nothing acknowledged either way. */
+  readonly durability?: 'fsync' | 'commit';
 }
 
 export interface RoundReport {
@@ -59,7 +61,10 @@ function rng(seed: number): (n: number) => number {
   };
 }
 
-async function startServer(dir: string): Promise<{ child: ChildProcess; base: string; recovered: string }> {
+async function startServer(
+  dir: string,
+  durability: CrashOptions['durability'],
+): Promise<{ child: ChildProcess; base: string; recovered: string }> {
   const child = spawn(
     process.execPath,
     [
@@ -84,6 +89,7 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; base: st
       'silent',
       '--rate-limit',
       '10000000',
+      ...(durability === undefined ? [] : ['--durability', durability]),
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -147,7 +153,7 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
   const rounds: RoundReport[] = [];
   const acked: AckedOrder[] = [];
   const ackedBids: { studentId: number; bidId: string }[] = [];
-  let server = await startServer(dir);
+  let server = await startServer(dir, opts.durability);
   try {
     const made = await call(server.base, 'POST', '/api/classrooms/default/students', INSTRUCTOR, {
       names: Array.from({ length: opts.clients }, (_, i) => `Trader ${i + 1}`),
@@ -252,7 +258,7 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
       stop = true;
       await Promise.all(running);
 
-      server = await startServer(dir);
+      server = await startServer(dir, opts.durability);
       const st = await call(server.base, 'GET', '/api/classrooms/default/state', INSTRUCTOR);
       const state = st.json as { seq: number; hash: string; integrity: string };
       if (st.status !== 200) problems.push(`round ${round}: state answered ${st.status}`);

@@ -25,12 +25,16 @@ function heldSync() {
   return { sync, pending, fds };
 }
 
-function open(sync?: SyncFile) {
+function open(sync?: SyncFile, ack?: 'fsync' | 'commit') {
   const dir = mkdtempSync(join(tmpdir(), 'cets-journal-'));
   dirs.push(dir);
   const file = join(dir, 'j.sqlite');
   const db = new Database(file);
-  return { db, file, journal: new Journal(db, sync === undefined ? {} : { sync }) };
+  return {
+    db,
+    file,
+    journal: new Journal(db, { ...(sync === undefined ? {} : { sync }), ...(ack === undefined ? {} : { ack }) }),
+  };
 }
 
 const tick = (exchangeMs: number): LiveCommand => ({ op: 'tick', exchangeMs });
@@ -137,6 +141,37 @@ describe('journal', () => {
     db.close();
     const again = new Journal(new Database(file));
     expect([...again.entries('room')].map((e) => e.seq)).toEqual([1, 2]);
+  });
+
+  it('acknowledged on commit: durable() resolves at the turn’s end without the fsync; a failed fsync still breaks it', async () => {
+    const fake = heldSync();
+    const { journal: j, db, file } = open(fake.sync, 'commit');
+    j.append('room', tick(1));
+    const first = j.durable();
+    expect(await settled(first)).toBe('resolved'); // committed at the turn's end; its fsync is held
+    expect(fake.pending).toHaveLength(1);
+    j.append('room', tick(2));
+    await turn();
+    // Both fsyncs under way: the third command is still committed and acknowledged at its turn's end.
+    j.append('room', tick(3));
+    const third = j.durable();
+    expect(await settled(third)).toBe('resolved');
+    expect(fake.pending).toHaveLength(2);
+    expect(j.commits).toBe(3);
+    // Another connection reads the three commands: they are in the file (in the WAL, not yet fsynced).
+    const reader = new Database(file, { readonly: true });
+    expect((reader.prepare('SELECT COUNT(*) AS n FROM journal').get() as { n: number }).n).toBe(3);
+    reader.close();
+    // When one returns, the waiting commit gets the next fsync, as in the default mode.
+    fake.pending[1]!(null);
+    await turn();
+    expect(fake.pending).toHaveLength(3);
+    fake.pending[2]!(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    expect(j.broken?.message).toMatch(/EIO/);
+    expect(() => j.append('room', tick(4))).toThrow(/journal could not be written/);
+    await expect(j.durable()).rejects.toThrow();
+    j.close();
+    db.close();
   });
 
   it('uses the real fdatasync by default', async () => {
