@@ -174,6 +174,50 @@ describe('journal', () => {
     db.close();
   });
 
+  it('keeps working on a file made with the older WITHOUT ROWID journal table, without adding an index to it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cets-journal-'));
+    dirs.push(dir);
+    const file = join(dir, 'old.sqlite');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec(`CREATE TABLE journal (
+      classroom_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, cmds TEXT NOT NULL,
+      PRIMARY KEY (classroom_id, first_seq)) WITHOUT ROWID`);
+    db.prepare('INSERT INTO journal VALUES (?, ?, ?, ?)').run('room', 1, 2, JSON.stringify([tick(1), tick(2)]));
+    const j = new Journal(db);
+    expect(j.lastSeq('room')).toBe(2);
+    expect(j.append('room', tick(3))).toBe(3);
+    await j.durable();
+    expect([...j.entries('room', 1)].map((e) => [e.seq, e.cmd])).toEqual([
+      [2, tick(2)],
+      [3, tick(3)],
+    ]);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'journal'").all();
+    expect(indexes.map((r) => (r as { name: string }).name).filter((n) => !n.startsWith('sqlite_'))).toEqual([]);
+    j.close();
+    db.close();
+  });
+
+  it('a new file gets the rowid table and its index; the last seq is found through the index', async () => {
+    const { journal: j, db } = open(undefined);
+    for (let i = 1; i <= 3; i++) {
+      j.append('a', tick(i));
+      j.append('b', tick(i));
+      await j.durable();
+    }
+    const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'journal'").get() as { sql: string }).sql;
+    expect(sql).not.toMatch(/WITHOUT ROWID/);
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT last_seq FROM journal WHERE classroom_id = ? ORDER BY first_seq DESC LIMIT 1')
+      .all('a') as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX journal_seq/);
+    j.close();
+    const again = new Journal(db);
+    expect([again.lastSeq('a'), again.lastSeq('b'), again.lastSeq('c')]).toEqual([3, 3, 0]);
+    again.close();
+    db.close();
+  });
+
   it('uses the real fdatasync by default', async () => {
     const { journal, db } = open(undefined);
     journal.append('room', tick(1));
