@@ -25,7 +25,7 @@ function heldSync() {
   return { sync, pending, fds };
 }
 
-function open(sync?: SyncFile, ack?: 'fsync' | 'commit') {
+function open(sync?: SyncFile, ack?: 'fsync' | 'commit', syncEveryMs?: number) {
   const dir = mkdtempSync(join(tmpdir(), 'cets-journal-'));
   dirs.push(dir);
   const file = join(dir, 'j.sqlite');
@@ -33,7 +33,11 @@ function open(sync?: SyncFile, ack?: 'fsync' | 'commit') {
   return {
     db,
     file,
-    journal: new Journal(db, { ...(sync === undefined ? {} : { sync }), ...(ack === undefined ? {} : { ack }) }),
+    journal: new Journal(db, {
+      ...(sync === undefined ? {} : { sync }),
+      ...(ack === undefined ? {} : { ack }),
+      ...(syncEveryMs === undefined ? {} : { syncEveryMs }),
+    }),
   };
 }
 
@@ -143,34 +147,50 @@ describe('journal', () => {
     expect([...again.entries('room')].map((e) => e.seq)).toEqual([1, 2]);
   });
 
-  it('acknowledged on commit: durable() resolves at the turn’s end without the fsync; a failed fsync still breaks it', async () => {
+  it('acknowledged on commit: durable() resolves at the turn’s end; one fsync at a time, a few ms later; a failed fsync still breaks it', async () => {
     const fake = heldSync();
-    const { journal: j, db, file } = open(fake.sync, 'commit');
+    const { journal: j, db, file } = open(fake.sync, 'commit', 20);
     j.append('room', tick(1));
     const first = j.durable();
-    expect(await settled(first)).toBe('resolved'); // committed at the turn's end; its fsync is held
+    expect(await settled(first)).toBe('resolved'); // committed at the turn's end, no fsync yet (settled waits 5 ms)
+    expect(fake.pending).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 30)); // the fsync starts syncEveryMs after the commit
     expect(fake.pending).toHaveLength(1);
+    // With that fsync held, commits go on and are acknowledged; no second fsync starts.
     j.append('room', tick(2));
     await turn();
-    // Both fsyncs under way: the third command is still committed and acknowledged at its turn's end.
     j.append('room', tick(3));
     const third = j.durable();
     expect(await settled(third)).toBe('resolved');
-    expect(fake.pending).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fake.pending).toHaveLength(1);
     expect(j.commits).toBe(3);
     // Another connection reads the three commands: they are in the file (in the WAL, not yet fsynced).
     const reader = new Database(file, { readonly: true });
     expect((reader.prepare('SELECT COUNT(*) AS n FROM journal').get() as { n: number }).n).toBe(3);
     reader.close();
-    // When one returns, the waiting commit gets the next fsync, as in the default mode.
-    fake.pending[1]!(null);
-    await turn();
-    expect(fake.pending).toHaveLength(3);
-    fake.pending[2]!(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    // When it returns, the next fsync (for commits 2 and 3) starts syncEveryMs later.
+    fake.pending[0]!(null);
+    expect(fake.pending).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fake.pending).toHaveLength(2);
+    expect(j.syncs).toBe(1);
+    fake.pending[1]!(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     expect(j.broken?.message).toMatch(/EIO/);
     expect(() => j.append('room', tick(4))).toThrow(/journal could not be written/);
     await expect(j.durable()).rejects.toThrow();
     j.close();
+    db.close();
+  });
+
+  it('acknowledged on commit, close() fsyncs what the timer had not yet', async () => {
+    const fake = heldSync();
+    const { journal: j, db } = open(fake.sync, 'commit', 60_000);
+    j.append('room', tick(1));
+    await j.durable();
+    expect(fake.pending).toHaveLength(0);
+    j.close(); // fsyncSync of the real file; the timer is cleared (the test would wait a minute otherwise)
+    expect(j.syncs).toBe(1);
     db.close();
   });
 
