@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Classroom } from '../../live/classroom.ts';
+import { LiveCode, refuse } from '../../live/errors.ts';
 import type { Proposal } from '../../market/block.ts';
 import { fenToYuan, yuanToFen } from '../../market/money.ts';
 import type { SideName, TradeRecord } from '../../market/trade.ts';
@@ -82,11 +83,7 @@ export async function cancelOrder(hub: Hub, room: Classroom, studentId: number, 
 export async function cancelByClientId(hub: Hub, room: Classroom, studentId: number, clientOrderId: string) {
   const o = room.openOrderByClientId(studentId, clientOrderId);
   if (o === null)
-    throw new HttpError(
-      404,
-      'LIVE_ERR_UNKNOWN_ORDER',
-      `you have no resting order with client order id "${clientOrderId}"`,
-    );
+    fail(refuse(LiveCode.UnknownOrder, `you have no resting order with client order id "${clientOrderId}"`));
   return cancelOrder(hub, room, studentId, o.orderId);
 }
 
