@@ -8,7 +8,8 @@
 // a block or more may instead take or propose a block (≥ 100,000 t, 13:00–15:00) at a negotiated discount. Offsets:
 // while they are cheaper than allowances and the offset cap is not filled, a buyer buys credits first.
 // A long entity sells what the banking cap would otherwise cancel: with surplus S and net sales N so far, banking
-// keeps at most 10,000 + 1.5 N, so it must sell x ≥ (S − 10,000 − 1.5 N) / 2.5; surplusSellBps scales that. It
+// keeps at most B + m N (the market's rule; the national market's is 10,000 t + 1.5 N; in a market without a cap,
+// the scenario's bankingIfNoCap), so it must sell x ≥ (S − B − m N) / (1 + m); surplusSellBps scales that. It
 // asks around the expected price and accepts block bids near it. In the last tenth of the cycle (the rush, when
 // short firms bid up) it also offers the surplus it could bank: rushSellBps of it, in step with the rush and all of it
 // by the rush's midpoint (a deadline often falls on a weekend or holiday: the last days may have no session), asking
@@ -35,8 +36,6 @@ export interface CompliancePlan {
   deadlineDay: number;
 }
 
-const BANK_FREE_T = 10_000;
-
 export class ComplianceAgent implements Agent {
   readonly name: string;
   readonly venue: Venue;
@@ -50,6 +49,9 @@ export class ComplianceAgent implements Agent {
   /** The simulation's clock: today's day number (the World). A field read, not a closure call: the closures, one per
    * agent and run, could not be inlined, and the call in the daily draw of looks cost a heap number per agent per day. */
   private readonly clock: { readonly today: number };
+  /** The banking cap it plans for: B (tonnes) and m (per tonne of net sales); see the header. */
+  private readonly bankBaseT: number;
+  private readonly bankPerSoldT: number;
   /** Need and share of the plan left at the first look (the plan is paced from there). */
   private need0: number | null = null;
   private left0 = 1;
@@ -79,6 +81,9 @@ export class ComplianceAgent implements Agent {
     this.board = board;
     this.offsets = offsets;
     this.clock = clock;
+    const bank = venue.market.spec.compliance?.banking ?? params.bankingIfNoCap;
+    this.bankBaseT = bank.baseT;
+    this.bankPerSoldT = bank.netSalesMultipleBps / 10_000;
     this.left0 = DOUBLE_HINT; // see DOUBLE_HINT
     this.left0 = 1;
   }
@@ -195,7 +200,8 @@ export class ComplianceAgent implements Agent {
   private sell(tsMs: number, surplus: number, inBlock: boolean): void {
     const left = this.leftOf(this.tau() ** this.p.paceExponent);
     const v = this.venue;
-    const mustSell = Math.max(0, (surplus - BANK_FREE_T - 1.5 * Math.max(0, this.netSoldT)) / 2.5);
+    const m = this.bankPerSoldT;
+    const mustSell = Math.max(0, (surplus - this.bankBaseT - m * Math.max(0, this.netSoldT)) / (1 + m));
     const forced = Math.min(surplus, Math.floor((mustSell * this.p.surplusSellBps) / 10_000));
     if (this.sellTotal0 === null) this.sellTotal0 = forced;
     const rush = this.rush();

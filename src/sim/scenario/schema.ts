@@ -52,6 +52,15 @@ const Compliance = Type.Object(
     paceExponent: Type.Number({ minimum: 0.1, maximum: 50 }),
     /** Share of the surplus above the bankable amount a long entity sells, bps (10000: all it cannot bank). */
     surplusSellBps: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    /**
+     * The bankable amount, in a market whose rules set no banking cap (data/markets: `banking: null`): a long entity
+     * acts as if this cap applied, baseT + netSalesMultipleBps x its net sales, and sells what it would cancel. A
+     * behaviour, not a rule: where the market has a cap, entities use the market's.
+     */
+    bankingIfNoCap: Type.Object(
+      { baseT: Tonnes, netSalesMultipleBps: Type.Integer({ minimum: 0, maximum: 100_000 }) },
+      Strict,
+    ),
     /** Most a buyer pays above the expected price when the deadline is near, bps. */
     urgencyPremiumBps: Bps,
     /**

@@ -77,6 +77,29 @@ describe('simulation', () => {
     expect(compliant / entities).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('long firms plan for their market’s banking cap; bankingIfNoCap counts only where a market has none', () => {
+    const markets = (scenario: typeof q3) =>
+      JSON.stringify(runScenario(ctx, { scenario, scenarioHash: 'x', seed: 2 }).summary.markets);
+    // The national market has a cap (data/markets/national.json): the parameter changes nothing there.
+    const bankAll = (s: typeof q3) => setParam(s, 'agents.compliance.bankingIfNoCap.baseT', 1_000_000_000);
+    expect(markets(bankAll(q3))).toBe(markets(q3));
+    // Shanghai has none (banking: null): firms that may bank everything sell less before the rush (the last tenth of
+    // the cycle, from about 2024-09-03 to its 2024-09-30 deadline).
+    const d = JSON.parse(JSON.stringify(loadScenario('deadline-2024', ctx).scenario));
+    d.markets = d.markets.filter((m: { id: string }) => m.id === 'shanghai');
+    d.period = { from: '2024-06-03', to: '2024-09-30' };
+    d.events = d.events.filter(
+      (e: { date: string; market?: string; markets?: string[] }) =>
+        [e.market, ...(e.markets ?? [])].includes('shanghai') && e.date >= d.period.from && e.date <= d.period.to,
+    );
+    const shanghai = parseScenario('shanghai-2023', d, cat);
+    const volume = (scenario: typeof q3) =>
+      runScenario(ctx, { scenario, scenarioHash: 'x', seed: 2 })
+        .summary.markets.shanghai!.daily.filter((x) => x.date < '2024-09-01')
+        .reduce((t, x) => t + x.listed.volumeT + x.block.volumeT, 0);
+    expect(volume(bankAll(shanghai))).toBeLessThan(volume(shanghai));
+  });
+
   it('no-expansion differs from expansion-2024 as the policy implies: lower prices and volume after the draft', () => {
     const mean = (name: string, field: 'close' | 'volume'): number => {
       const s = loadScenario(name, ctx).scenario;
