@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { TradingCalendar } from '../market/calendar.ts';
 import { SimCode, SimError } from '../sim/errors.ts';
+import { freezeYearly } from '../sim/registry/draw.ts';
 import { type RunContext, runScenario } from '../sim/run.ts';
 import type { JobMessage, WorkerInit, WorkerMessage } from './protocol.ts';
 
@@ -19,6 +20,8 @@ function codeOf(e: unknown): string {
 let ctx: RunContext | null = null;
 try {
   const init = workerData as WorkerInit;
+  // The rows arrive as copies (structured clone), no longer frozen: frozen again, the runs share them (freezeYearly).
+  freezeYearly(init.entities);
   ctx = {
     markets: init.markets,
     calendar: new TradingCalendar(init.calendar),

@@ -8,7 +8,6 @@ import type { MarketSpec } from '../market/catalogue/schema.ts';
 import {
   type AllocationPlan,
   type ComplianceContext,
-  type CoveredEntity,
   coveredIn,
   EntityRegistry,
   obligation,
@@ -245,13 +244,6 @@ export function buildWorld(input: WorldInput): World {
   return world;
 }
 
-/**
- * Per registry row, its yearly figures frozen by the registry of a run: the rows are the same objects in every run
- * of a process (a batch worker's), so later runs register them without copying and freezing them again (frozen,
- * they cannot change).
- */
-const frozenYearly = new WeakMap<EntityRow, Pick<CoveredEntity, 'outputs' | 'verifiedT'>>();
-
 /** Registers the market's entities of these sectors, opens and funds their accounts and, for the scenario's cycle,
  * allocates (true-up of the cycle's years) and gives each a compliance agent. */
 export function admitEntities(
@@ -278,18 +270,9 @@ export function admitEntities(
   for (const row of picked) {
     const id = world.nextAccountId++;
     must(ledger.open(id, 'entity'), `account of ${row.id}`);
-    // The row's yearly figures as the registry froze them in an earlier run (it shares frozen records it made).
-    const yearly = frozenYearly.get(row);
-    const e = must(
-      world.registry.add({
-        ...row,
-        accountId: id,
-        outputs: yearly?.outputs ?? row.outputs,
-        verifiedT: yearly?.verifiedT ?? row.verifiedT,
-      }),
-      `entity ${row.id}`,
-    );
-    if (yearly === undefined) frozenYearly.set(row, { outputs: e.outputs, verifiedT: e.verifiedT });
+    // The rows' yearly records are frozen (freezeYearly, when the run context is made): the registry keeps them as
+    // they are instead of copying them in every run.
+    must(world.registry.add({ ...row, accountId: id }), `entity ${row.id}`);
     let scaleT = 1;
     for (const y in row.verifiedT) scaleT = Math.max(scaleT, row.verifiedT[y]!);
     ledger.deposit(tsMs, id, workingCashFen(scaleT, openingFen), 'sim: working cash');

@@ -183,10 +183,7 @@ export class Journal {
       this.scheduled = true;
       setImmediate(() => {
         this.scheduled = false;
-        if (this.ackOnCommit) {
-          this.commit();
-          this.syncLater();
-        } else this.kick();
+        this.commitAndSync();
       });
     }
     return seq;
@@ -203,9 +200,8 @@ export class Journal {
    * starts their fsync unless one is under way. durable() still says when they are on disk.
    */
   flush(): void {
-    this.commit();
-    if (this.ackOnCommit) this.syncLater();
-    else this.kick();
+    this.commit(); // now, even with every fsync slot taken (where commitAndSync would leave it pending)
+    this.commitAndSync();
   }
 
   /** Commits and fsyncs whatever is pending, without waiting for the loop (a clean stop); then closes the WAL fd. */
@@ -232,6 +228,17 @@ export class Journal {
     // An fsync still on the thread pool holds its own reference to the file; closing our descriptor is safe.
     if (this.walFd !== null) closeSync(this.walFd);
     this.walFd = null;
+  }
+
+  /**
+   * Commits what is pending and starts its fsync, as the mode says: acknowledged on commit, always commits and leaves
+   * the fsync to syncLater; otherwise only when an fsync slot is free (kick).
+   */
+  private commitAndSync(): void {
+    if (this.ackOnCommit) {
+      this.commit();
+      this.syncLater();
+    } else this.kick();
   }
 
   /**

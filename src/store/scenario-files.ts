@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { TradingCalendar } from '../market/calendar.ts';
 import { SimCode, SimError } from '../sim/errors.ts';
 import { type FiguresFile, parseFigures } from '../sim/figures.ts';
+import { freezeYearly } from '../sim/registry/draw.ts';
 import type { RunContext } from '../sim/run.ts';
 import { parseScenario } from '../sim/scenario/parse.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
@@ -67,6 +68,8 @@ export function loadRunContext(marketIds?: readonly string[], dataDir = DEFAULT_
     dataDir,
     marketIds?.filter((id) => known.has(id)),
   );
+  // Shared by every run of this process: frozen, the rows' yearly records are kept by each run's registry as they are.
+  freezeYearly(reg.entities);
   return {
     markets: cat.markets,
     calendar: new TradingCalendar(cat.calendar),

@@ -125,7 +125,7 @@ export class ComplianceBook {
     deductedT: number,
   ): void {
     const ys = inner(this.years, entityId);
-    const y = ys.get(year) ?? { preAllocatedT: null, trueUpDone: false, allocatedT: 0, deductedT: 0 };
+    const y = ys.get(year) ?? { ...NO_YEAR };
     if (step === 'pre-allocation') y.preAllocatedT = entitledT;
     else y.trueUpDone = true;
     y.allocatedT += entitledT;
@@ -145,7 +145,7 @@ export class ComplianceBook {
 
   recordSurrender(entityId: string, cycleId: string, kind: 'allowance' | 'offset', qtyT: number, local = true): void {
     const ss = inner(this.surrenders, entityId);
-    const s = ss.get(cycleId) ?? { allowanceT: 0, offsetT: 0, nonLocalOffsetT: 0 };
+    const s = ss.get(cycleId) ?? { ...NO_SURRENDER };
     if (kind === 'allowance') s.allowanceT += qtyT;
     else {
       s.offsetT += qtyT;

@@ -63,18 +63,13 @@ function checkEntity(e: CoveredEntity): string | null {
   return bad === null ? null : `entity ${e.id}: ${bad}`;
 }
 
-/** Yearly records frozen here: an entity given one of these (from an entity registered before) shares it. */
-const frozenYearly = new WeakSet<object>();
-
-function frozenCopy(rec: Readonly<Record<number, number>>): Readonly<Record<number, number>> {
-  if (frozenYearly.has(rec)) return rec;
-  const copy = Object.freeze({ ...rec });
-  frozenYearly.add(copy);
-  return copy;
+/** A yearly record the entity can keep: the record itself when frozen already (it cannot change), else a frozen copy. */
+function frozenRecord(rec: Readonly<Record<number, number>>): Readonly<Record<number, number>> {
+  return Object.isFrozen(rec) ? rec : Object.freeze({ ...rec });
 }
 
 function freeze(e: CoveredEntity): CoveredEntity {
-  return Object.freeze({ ...e, outputs: frozenCopy(e.outputs), verifiedT: frozenCopy(e.verifiedT) });
+  return Object.freeze({ ...e, outputs: frozenRecord(e.outputs), verifiedT: frozenRecord(e.verifiedT) });
 }
 
 /** All covered entities, of every market; ids are unique, and an account serves one entity per market. */

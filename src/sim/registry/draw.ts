@@ -29,6 +29,17 @@ export interface EntityRow {
   verifiedT: Record<number, number>;
 }
 
+/**
+ * Freezes each row's yearly records in place. A run's registry keeps a frozen record as it is (it cannot change) and
+ * copies any other, so frozen rows cost no copies in every run of a process (a batch worker runs many).
+ */
+export function freezeYearly(rows: Iterable<EntityRow>): void {
+  for (const r of rows) {
+    Object.freeze(r.outputs);
+    Object.freeze(r.verifiedT);
+  }
+}
+
 /** data/allocation/<marketId>.json: the market's allocation plan with where it comes from. */
 export interface AllocationFile extends AllocationPlan {
   readonly sources: readonly string[];

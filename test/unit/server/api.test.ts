@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auth, order, type TestServer, testServer } from './fixture.ts';
+import { auth, marketState, order, type TestServer, testServer } from './fixture.ts';
 
 const CEA = 'CEA-23';
 let t: TestServer;
@@ -11,19 +11,7 @@ afterEach(async () => {
   await t.close();
 });
 
-/** What the market holds: every student's account and the default classroom's book, for "nothing changed". */
-async function stateOf(tokens: string[]): Promise<string> {
-  const me = await Promise.all(tokens.map((tk) => t.inject({ method: 'GET', url: '/api/me', headers: auth(tk) })));
-  const depth = await t.inject({
-    method: 'GET',
-    url: `/api/classrooms/default/markets/national/depth?instrument=${CEA}`,
-  });
-  const trades = await t.inject({
-    method: 'GET',
-    url: `/api/classrooms/default/markets/national/trades?instrument=${CEA}`,
-  });
-  return JSON.stringify([me.map((r) => r.json()), { ...depth.json(), seq: 0 }, trades.json()]);
-}
+const stateOf = (tokens: string[]): Promise<string> => marketState(t, tokens);
 
 describe('live classroom over HTTP', () => {
   it('a student joins as a covered firm with an obligation, cash and allowances', async () => {

@@ -4,9 +4,8 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { auth, order, type TestServer, testServer } from './fixture.ts';
+import { auth, marketState, order, type TestServer, testServer } from './fixture.ts';
 
-const CEA = 'CEA-23';
 const servers: TestServer[] = [];
 async function server(dir?: string): Promise<TestServer> {
   const t = await testServer({}, dir === undefined ? {} : { dir });
@@ -30,16 +29,6 @@ async function myOrders(t: TestServer, token: string) {
     clientOrderId: string | null;
   }[];
 }
-async function stateOf(t: TestServer, tokens: string[]): Promise<string> {
-  const me = await Promise.all(tokens.map((tk) => t.inject({ method: 'GET', url: '/api/me', headers: auth(tk) })));
-  const depth = await t.inject({
-    method: 'GET',
-    url: `/api/classrooms/default/markets/national/depth?instrument=${CEA}`,
-  });
-  const orders = await Promise.all(tokens.map((tk) => myOrders(t, tk)));
-  return JSON.stringify([me.map((r) => r.json()), { ...depth.json(), seq: 0 }, orders]);
-}
-
 describe('client order ids', () => {
   it('an order placed with an id shows it and is cancelled by it; the id is free again afterwards', async () => {
     const t = await server();
@@ -70,12 +59,12 @@ describe('client order ids', () => {
     const t = await server();
     const a = await t.join('Ann');
     expect((await place(t, a.token, order('buy', '90.00', 500, { clientOrderId: 'x' }))).statusCode).toBe(200);
-    const before = await stateOf(t, [a.token]);
+    const before = await marketState(t, [a.token]);
     const dup = await place(t, a.token, order('sell', '99.00', 100, { clientOrderId: 'x' }));
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.code).toBe('LIVE_ERR_DUPLICATE_CLIENT_ORDER_ID');
     expect(dup.json().error.message).toMatch(/client order id "x"/);
-    expect(await stateOf(t, [a.token])).toBe(before);
+    expect(await marketState(t, [a.token])).toBe(before);
   });
 
   it('ids are per student: two students use the same id, and neither can cancel the other’s', async () => {
@@ -105,7 +94,7 @@ describe('client order ids', () => {
   it('bad ids get a 400 and change nothing', async () => {
     const t = await server();
     const a = await t.join('Ann');
-    const before = await stateOf(t, [a.token]);
+    const before = await marketState(t, [a.token]);
     for (const id of ['', 'x'.repeat(37), 'has space', 'semi;colon', 'ü', 5, null]) {
       const r = await place(t, a.token, order('buy', '90.00', 10, { clientOrderId: id }));
       expect([id, r.statusCode, r.json().error.code]).toEqual([id, 400, 'BAD_REQUEST']);
@@ -114,7 +103,7 @@ describe('client order ids', () => {
       const r = await cancelByClient(t, a.token, id);
       expect([id, r.statusCode, r.json().error.code]).toEqual([id, 400, 'BAD_REQUEST']);
     }
-    expect(await stateOf(t, [a.token])).toBe(before);
+    expect(await marketState(t, [a.token])).toBe(before);
   });
 
   it('survives a restart: after snapshot and journal replay the id still names the resting order', async () => {

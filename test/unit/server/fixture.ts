@@ -69,3 +69,17 @@ export const order = (side: 'buy' | 'sell', priceCny: string | null, qtyT: numbe
   tif: 'day',
   ...extra,
 });
+
+/**
+ * What the market holds for these students, for "nothing changed": their accounts and orders, the default
+ * classroom's national CEA-23 book (its sequence number aside) and its trades.
+ */
+export async function marketState(t: TestServer, tokens: readonly string[]): Promise<string> {
+  const get = async (url: string, token?: string) =>
+    (await t.inject({ method: 'GET', url, ...(token === undefined ? {} : { headers: auth(token) }) })).json();
+  const me = await Promise.all(tokens.map((tk) => get('/api/me', tk)));
+  const orders = await Promise.all(tokens.map((tk) => get('/api/me/orders', tk)));
+  const depth = await get('/api/classrooms/default/markets/national/depth?instrument=CEA-23');
+  const trades = await get('/api/classrooms/default/markets/national/trades?instrument=CEA-23');
+  return JSON.stringify([me, orders, { ...depth, seq: 0 }, trades]);
+}
