@@ -69,7 +69,8 @@ export interface StudentOrder {
   readonly marketId: string;
   readonly instrumentId: string;
   readonly side: SideName;
-  readonly priceFen: number | null;
+  /** The limit price now (an amend changes it), or null for a market order. */
+  priceFen: number | null;
   qtyT: number;
   filledT: number;
   readonly tif: TifName | 'take';
@@ -587,7 +588,9 @@ export class Classroom {
     const mw = this.marketOf(o.value.marketId)!;
     const r = mw.market.amend(this.tsMs, s.value.accountId, orderId, priceFen, qtyT);
     if (!r.ok) return r;
-    // The order now stands for what was filled (fills during the amend already counted by onTrade) plus what rests.
+    // The order now stands at the new price, for what was filled (fills during the amend already counted by
+    // onTrade) plus what rests.
+    o.value.priceFen = priceFen;
     o.value.qtyT = o.value.filledT + r.value.restingT;
     return this.after(s.value, o.value.marketId, o.value.instrumentId, r);
   }
