@@ -2,6 +2,7 @@
 // the WebSocket streams at /ws, the web pages, and the hub of classrooms whose clocks it ticks. buildServer() wires
 // it; src/server/main.ts (npm start) reads the configuration, starts it and prints where to go.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
@@ -9,13 +10,13 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { RunContext } from '../sim/run.ts';
 import { Journal, type SyncFile } from '../store/journal.ts';
 import { LiveDb } from '../store/live-db.ts';
 import { loadRunContext } from '../store/scenario-files.ts';
 import type { ServerConfig } from './config.ts';
-import { bearer, HttpError } from './http.ts';
+import { bearer, codeOfStatus, errorBody, HttpError, sendError, statusOf } from './http.ts';
 import { Hub, newToken } from './hub.ts';
 import { auctionRoutes } from './routes/auctions.ts';
 import { instructorRoutes } from './routes/instructor.ts';
@@ -101,7 +102,41 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
     logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
     bodyLimit: cfg.bodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Errors fastify raises before a route runs (a URL that does not decode) get the same body as every other.
+    frameworkErrors: (err, req, reply) => {
+      const bad = (err as { code?: string }).code === 'FST_ERR_BAD_URL';
+      req.log.info({ code: (err as { code?: string }).code }, 'refused before routing');
+      return sendError(
+        reply,
+        'BAD_REQUEST',
+        bad ? 'the URL is not valid: a % must start an escape such as %20' : 'the request could not be routed',
+      );
+    },
+    // What Node's HTTP parser refuses itself (not HTTP, headers too large, an unknown method) never reaches fastify's
+    // routes: it is answered here, on the socket, in the same shape.
+    clientErrorHandler: (err, socket) => {
+      const e = err as Error & { code?: string };
+      if (e.code === 'ECONNRESET' || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const [code, message] =
+        e.code === 'HPE_HEADER_OVERFLOW'
+          ? ['HEADERS_TOO_LARGE', 'the request headers are larger than the server accepts (16 KiB)']
+          : e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? ['REQUEST_TIMEOUT', 'the request took too long to arrive']
+            : ['BAD_REQUEST', 'the request is not valid HTTP/1.1'];
+      const status = statusOf(code);
+      const body = JSON.stringify(errorBody(code, message));
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   });
+  // Bodies are JSON or nothing: fastify's text/plain parser would hand a route a string, refused by its schema as
+  // "body must be object"; without it, any other media type is 415.
+  app.removeContentTypeParser('text/plain');
 
   // Bodies are JSON and must have the right types as sent: "qtyT": "0x10" is a string, not 16. Only the query
   // string and path parameters, which are text by nature, are coerced to the numbers their schemas ask for.
@@ -112,25 +147,34 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
 
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { statusCode?: number; code?: string; validation?: unknown };
-    if (e instanceof HttpError) return reply.code(e.statusCode).send({ error: { code: e.code, message: e.message } });
-    if (e.validation !== undefined) return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: e.message } });
+    if (e instanceof HttpError) return reply.code(e.statusCode).send(errorBody(e.code, e.message));
+    if (e.validation !== undefined) return sendError(reply, 'BAD_REQUEST', e.message);
     const status = e.statusCode ?? 500;
-    if (status === 413)
-      return reply
-        .code(413)
-        .send({ error: { code: 'PAYLOAD_TOO_LARGE', message: `the body is larger than ${cfg.bodyLimitBytes} bytes` } });
-    if (status === 429) return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: e.message } });
-    if (status >= 400 && status < 500)
-      return reply.code(status).send({ error: { code: 'BAD_REQUEST', message: e.message } });
+    if (status >= 400 && status < 500) {
+      const code = codeOfStatus(status);
+      return reply.code(status === statusOf(code) ? status : 400).send(errorBody(code, frameworkMessage(e, req)));
+    }
     req.log.error(err);
     // Never a stack trace to a client.
-    return reply
-      .code(500)
-      .send({ error: { code: 'INTERNAL', message: 'something went wrong on the server; it is logged' } });
+    return sendError(reply, 'INTERNAL', 'something went wrong on the server; it is logged');
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+    sendError(reply, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`),
   );
+
+  /** A sentence for a person for an error fastify or a plugin raised with only a status. */
+  function frameworkMessage(e: Error & { code?: string; statusCode?: number }, req: FastifyRequest): string {
+    switch (e.statusCode) {
+      case 413:
+        return `the body is larger than ${cfg.bodyLimitBytes} bytes`;
+      case 415:
+        return `the body must be JSON (Content-Type: application/json), not ${String(req.headers['content-type'] ?? 'none').slice(0, 60)}`;
+      case 403:
+        return 'that path is not one the server serves';
+      default:
+        return e.message;
+    }
+  }
 
   await app.register(rateLimit, {
     max: cfg.rateLimitPerMin,

@@ -14,23 +14,63 @@ export class HttpError extends Error {
   }
 }
 
-/** HTTP status of a refusal: lookups 404, state 409, malformed 400, the market's own rules 422, journal down 503. */
+/**
+ * The one table of error codes and their HTTP status. Every error body is {"error": {"code", "message"}}, and its
+ * status is the code's here. Codes not listed: LIVE_ERR_UNKNOWN_* are lookups (404); any other is the market's own
+ * rule (ENG_PRICE_ABOVE_BAND, InsufficientCash, ...: 422).
+ */
+export const ERROR_STATUS: Readonly<Record<string, number>> = {
+  BAD_REQUEST: 400,
+  LIVE_ERR_BAD_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  REQUEST_TIMEOUT: 408,
+  CONFLICT: 409,
+  LIVE_ERR_NOT_RUNNING: 409,
+  LIVE_ERR_ENDED: 409,
+  LIVE_ERR_BAD_STATE: 409,
+  LIVE_ERR_FULL: 409,
+  LIVE_ERR_DUPLICATE_CLIENT_ORDER_ID: 409,
+  LIVE_ERR_DUPLICATE_NAME: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
+  INTERNAL: 500,
+  JOURNAL_ERR_WRITE: 503,
+};
+
+/** The code of an error fastify or Node raised with only a status: the table read backwards (400 for the rest). */
+const CODE_OF_STATUS: ReadonlyMap<number, string> = new Map([
+  [400, 'BAD_REQUEST'],
+  [401, 'UNAUTHORIZED'],
+  [403, 'FORBIDDEN'],
+  [404, 'NOT_FOUND'],
+  [408, 'REQUEST_TIMEOUT'],
+  [409, 'CONFLICT'],
+  [413, 'PAYLOAD_TOO_LARGE'],
+  [415, 'UNSUPPORTED_MEDIA_TYPE'],
+  [429, 'RATE_LIMITED'],
+  [431, 'HEADERS_TOO_LARGE'],
+]);
+
+/** HTTP status of a code: lookups 404, state 409, malformed 400, the market's own rules 422, journal down 503. */
 export function statusOf(code: string): number {
-  if (code === 'NOT_FOUND' || code.startsWith('LIVE_ERR_UNKNOWN')) return 404;
-  if (
-    [
-      'LIVE_ERR_NOT_RUNNING',
-      'LIVE_ERR_ENDED',
-      'LIVE_ERR_BAD_STATE',
-      'LIVE_ERR_FULL',
-      'LIVE_ERR_DUPLICATE_CLIENT_ORDER_ID',
-      'CONFLICT',
-    ].includes(code)
-  )
-    return 409;
-  if (code === 'LIVE_ERR_BAD_INPUT' || code === 'BAD_REQUEST') return 400;
-  if (code === 'JOURNAL_ERR_WRITE') return 503;
+  const s = ERROR_STATUS[code];
+  if (s !== undefined) return s;
+  if (code.startsWith('LIVE_ERR_UNKNOWN')) return 404;
   return 422;
+}
+
+/** The code for a bare status (an error raised by fastify, a plugin or Node): a 4xx not in the table is BAD_REQUEST. */
+export function codeOfStatus(status: number): string {
+  return CODE_OF_STATUS.get(status) ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+}
+
+/** The error body. */
+export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
 }
 
 export function fail(r: LiveRejection): never {
@@ -71,6 +111,6 @@ export function roomOf(hub: Hub, cid: string): Classroom {
   return room;
 }
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).send({ error: { code, message } });
+export function sendError(reply: FastifyReply, code: string, message: string): FastifyReply {
+  return reply.code(statusOf(code)).send(errorBody(code, message));
 }

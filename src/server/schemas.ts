@@ -34,8 +34,12 @@ export const errors = {
   403: ErrorOut,
   404: ErrorOut,
   409: ErrorOut,
+  413: ErrorOut,
+  415: ErrorOut,
   422: ErrorOut,
   429: ErrorOut,
+  500: ErrorOut,
+  503: ErrorOut,
 };
 
 export const ClassroomParams = Type.Object({ cid: Ident }, Strict);
