@@ -51,6 +51,8 @@ export interface BuildOptions {
   readonly journal?: boolean;
   /** Tests only: how the journal flushes its WAL (default fdatasync on the thread pool). */
   readonly journalSync?: SyncFile;
+  /** Tests only: time between WebSocket heartbeats, ms (default 10 s). */
+  readonly heartbeatMs?: number;
 }
 
 export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): Promise<Server> {
@@ -66,7 +68,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
         })
       : null;
   const hub = new Hub(ctx, db, adminToken, now, journal);
-  const streams = new Streams(hub);
+  const streams = new Streams(hub, opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs });
   // Market data goes out only once what it shows is in the journal: a crash never leaves a client having seen a
   // trade the restarted server does not have.
   if (journal !== null)

@@ -109,8 +109,18 @@ interface Outgoing {
   readonly to: Conn[];
 }
 
+/**
+ * A frame for one client. Answers (acks, errors, pongs, heartbeats, subscription confirmations) show nothing a crash
+ * could take back (an ok ack is sent only once its command is durable); a snapshot shows the state now, so it is
+ * held back, like the channel messages, when the flush's hook fails.
+ */
+interface DirectFrame {
+  readonly frame: Buffer;
+  readonly shows: boolean;
+}
+
 interface Batch {
-  readonly direct: [Conn, Buffer[]][];
+  readonly direct: [Conn, DirectFrame[]][];
   readonly messages: Outgoing[];
 }
 
@@ -131,8 +141,13 @@ export interface StreamsOptions {
   flushIntervalMs?: number;
   /** Called before a flush writes anything; a returned promise holds the writes until it settles (see flush). */
   beforeFlush?: () => void | Promise<void>;
-  /** An error of a scheduled flush (its hook failed) or a command's unexpected failure (default: to stderr). */
+  /**
+   * An error of a scheduled flush (its hook failed; the same error again is not reported until a flush succeeds) or
+   * a command's unexpected failure (default: to stderr).
+   */
   onError?: (err: unknown) => void;
+  /** Time between heartbeats, ms (default HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
 
 export class Streams {
@@ -157,6 +172,8 @@ export class Streams {
   private scheduled: { cancel(): void } | null = null;
   private inFlight: Promise<void> | null = null;
   private lastFlushAt = -Infinity;
+  /** The last error of the flush hook reported, until a flush succeeds (a broken journal fails every flush). */
+  private lastHookError: unknown = null;
   /** Moving average of the time a flush's writes take, ms. */
   private writeMs = 0;
   private flushNo = 0;
@@ -173,7 +190,7 @@ export class Streams {
     this.beforeFlush = opts.beforeFlush ?? null;
     this.onError = opts.onError ?? ((err) => console.error('cets streams:', err));
     hub.onRoom((room) => room.on((e) => this.onEvent(room, e)));
-    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.beat(), opts.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
@@ -549,7 +566,11 @@ export class Streams {
     if (this.scheduled !== null || this.inFlight !== null) return;
     const run = () => {
       this.scheduled = null;
-      this.flush().catch((e: unknown) => this.onError(e));
+      this.flush().catch((e: unknown) => {
+        if (e === this.lastHookError) return;
+        this.lastHookError = e;
+        this.onError(e);
+      });
     };
     const wait = this.lastFlushAt + this.interval() - performance.now();
     if (wait <= 0) {
@@ -565,7 +586,9 @@ export class Streams {
    * Sends everything that changed since the last flush: answers, snapshots, one message per changed channel.
    * Runs by itself (see queueFlush); the owner may call it to send at once. The messages are built now; the
    * beforeFlush hook runs; they are written when it returns (or its promise resolves). Resolves when written.
-   * While a flush waits for its hook, a new one waits for it.
+   * While a flush waits for its hook, a new one waits for it. If the hook fails (the journal broke), only the answers
+   * are written: what shows the state (channel messages, snapshots) is dropped, and the clients that wanted a
+   * snapshot are told why; acks, refusals, pongs and heartbeats still go out, so a client is never left silent.
    */
   flush(): Promise<void> {
     if (this.inFlight !== null) return this.inFlight.then(() => this.flush());
@@ -580,14 +603,25 @@ export class Streams {
     try {
       gate = this.beforeFlush?.();
     } catch (e) {
+      this.write(batch, t0, false);
       return Promise.reject(e);
     }
     if (gate === undefined || typeof (gate as Promise<void>).then !== 'function') {
-      this.write(batch, t0);
+      this.write(batch, t0, true);
+      this.lastHookError = null;
       return Promise.resolve();
     }
     const inFlight = (gate as Promise<void>)
-      .then(() => this.write(batch, performance.now()))
+      .then(
+        () => {
+          this.write(batch, performance.now(), true);
+          this.lastHookError = null;
+        },
+        (e: unknown) => {
+          this.write(batch, performance.now(), false);
+          throw e;
+        },
+      )
       .finally(() => {
         this.inFlight = null;
         if (this.hasPending()) this.queueFlush();
@@ -628,13 +662,13 @@ export class Streams {
     this.dirtyPrivate.clear();
 
     // Answers and snapshots, after the messages: a snapshot shows the state they brought.
-    const direct: [Conn, Buffer[]][] = [];
+    const direct: [Conn, DirectFrame[]][] = [];
     const snaps = new Map<string, Buffer>();
     for (const conn of this.waiting) {
-      const frames: Buffer[] = [];
+      const frames: DirectFrame[] = [];
       for (const item of conn.out) {
         if (typeof item === 'string') {
-          frames.push(textFrame(item));
+          frames.push({ frame: textFrame(item), shows: false });
           continue;
         }
         if (!conn.channels.has(item.named)) continue; // unsubscribed meanwhile
@@ -648,7 +682,7 @@ export class Streams {
           frame = textFrame(JSON.stringify({ ch: item.shown, seq, type: 'snapshot', data }));
           snaps.set(`${k}|${item.shown}`, frame);
         }
-        frames.push(frame);
+        frames.push({ frame, shows: true });
       }
       conn.out = [];
       if (frames.length > 0) direct.push([conn, frames]);
@@ -669,8 +703,11 @@ export class Streams {
     into.push({ frame: textFrame(JSON.stringify({ ch: shown, seq, type, data })), to });
   }
 
-  /** Writes a built flush: each client's socket corked, its frames written, a ping if due, uncorked. */
-  private write(batch: Batch, t0: number): void {
+  /**
+   * Writes a built flush: each client's socket corked, its frames written, a ping if due, uncorked. Without `shown`
+   * (the hook failed: what the messages show may not be durable), only the answers are written.
+   */
+  private write(batch: Batch, t0: number, shown: boolean): void {
     const no = ++this.flushNo;
     const now = Date.now();
     const tw = performance.now();
@@ -688,14 +725,24 @@ export class Streams {
     let frames = 0;
     let bytes = 0;
     for (const [c, list] of batch.direct)
-      if (open(c))
-        for (const f of list) {
+      if (open(c)) {
+        let held = false;
+        for (const { frame: f, shows } of list) {
+          if (shows && !shown) {
+            held = true;
+            continue;
+          }
           c.socket.write(f);
           c.sentBytes += f.length;
           frames++;
           bytes += f.length;
         }
-    for (const m of batch.messages) {
+        if (held) {
+          c.socket.write(HELD_BACK);
+          c.sentBytes += HELD_BACK.length;
+        }
+      }
+    for (const m of shown ? batch.messages : []) {
       const f = m.frame;
       let n = 0;
       for (const c of m.to)
@@ -846,6 +893,20 @@ function channelTrade(t: TradeRecord) {
     aggressor: t.mode === 'listed' ? t.aggressor : null,
   };
 }
+
+/** Told to a client whose snapshot was held back because the journal could not make the state durable. */
+const HELD_BACK = textFrame(
+  JSON.stringify({
+    op: 'error',
+    reqId: null,
+    error: {
+      code: 'JOURNAL_ERR_WRITE',
+      message:
+        'the server cannot record changes just now, so market data is held back and orders are refused; ' +
+        'subscribe again later',
+    },
+  }),
+);
 
 /** A WebSocket text frame as a server sends it (final, unmasked, uncompressed), header and payload in one buffer. */
 function textFrame(text: string): Buffer {

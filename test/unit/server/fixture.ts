@@ -25,7 +25,7 @@ export interface TestServer {
 
 export async function testServer(
   cfg: Partial<ServerConfig> = {},
-  opts: { autoStart?: boolean; dir?: string; journal?: boolean; journalSync?: SyncFile } = {},
+  opts: { autoStart?: boolean; dir?: string; journal?: boolean; journalSync?: SyncFile; heartbeatMs?: number } = {},
 ): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cets-server-'));
   const clock = { ms: 1_000_000 };
@@ -37,6 +37,7 @@ export async function testServer(
       autoStart: opts.autoStart ?? true,
       journal: opts.journal ?? true,
       ...(opts.journalSync === undefined ? {} : { journalSync: opts.journalSync }),
+      ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
     },
   );
   const inject = server.app.inject.bind(server.app);
