@@ -3,14 +3,20 @@
 // every classroom's clock from the wall clock (the only place the live market reads the time), and every change to
 // a classroom goes through exec(): applied, appended to the journal, acknowledged once the journal committed it.
 // restore() brings classrooms back after a restart: latest snapshot, then the journal after it.
+//
+// When the journal cannot be written (a full disk, an I/O error), the commands applied but not committed are refused
+// and the classrooms that had them are brought back to the journal's state at once, in place (reload): the state
+// in memory is never ahead of the journal, so neither reads nor snapshots show a refused command. Changes are then
+// refused (503 JOURNAL_ERR_WRITE) while reads go on; after a full disk the clock ticks try to write again every
+// RESUME_EVERY_MS and the server carries on once there is room; after a failed fsync it says it needs a restart.
 import { createHash, randomBytes } from 'node:crypto';
 import { Classroom, type ClassroomState } from '../live/classroom.ts';
 import { encodeClassroom, restoreClassroom } from '../live/classroom-state.ts';
 import { applyCommand, type CommandOf, type LiveOp, type ResultOf, replayCommands } from '../live/commands.ts';
 import { type LiveResult, refuse } from '../live/errors.ts';
 import type { RunContext } from '../sim/run.ts';
-import type { Journal } from '../store/journal.ts';
-import { type ClassroomRow, type LiveDb, type StudentRow, tokenHash } from '../store/live-db.ts';
+import type { Journal, JournalError, JournalFailure } from '../store/journal.ts';
+import { type ClassroomRow, type LiveDb, StoreError, type StudentRow, tokenHash } from '../store/live-db.ts';
 import { loadScenario } from '../store/scenario-files.ts';
 
 export type Principal =
@@ -40,6 +46,22 @@ function newJoinCode(): string {
   return `${head}-${tail}`;
 }
 
+/** Whether changes can be recorded: what the WebSocket layer and the logs are told when it changes. */
+export type JournalState =
+  | { readonly writable: true }
+  | {
+      readonly writable: false;
+      /** False: the server writes again by itself once the disk has room; true: only a restart brings it back. */
+      readonly needsRestart: boolean;
+      /** Why, in words (the disk is full, an fsync failed). */
+      readonly reason: string;
+      /** Wall time it stopped writing, ms. */
+      readonly sinceMs: number;
+    };
+
+/** How often, in wall ms, a server whose disk was full tries to write again (from its clock ticks). */
+export const RESUME_EVERY_MS = 1_000;
+
 /** Authenticated tokens remembered (a classroom has tens of students; a server, a few classrooms). */
 const KNOWN_TOKENS = 10_000;
 
@@ -62,6 +84,14 @@ export class Hub {
   /** Wall time of each classroom's last tick. */
   private readonly wallMs = new Map<string, number>();
   private readonly snapshotSeq = new Map<string, number>();
+  /** Null while the journal writes; otherwise why it does not (see JournalState). */
+  private problem: Exclude<JournalState, { writable: true }> | null = null;
+  private lastResumeTry = 0;
+  private readonly stateListeners: ((s: JournalState) => void)[] = [];
+  private readonly reloadListeners: ((room: Classroom) => void)[] = [];
+  private readonly noticeListeners: ((line: string) => void)[] = [];
+  /** Classrooms whose state could not be brought back to the journal's (see reload): never snapshotted again. */
+  private readonly untrusted = new Set<string>();
   /** What restore() did, per classroom, for the logs. */
   readonly recovered: { classroomId: string; snapshotSeq: number; skippedSnapshots: number; replayed: number }[] = [];
 
@@ -77,6 +107,108 @@ export class Hub {
     this.now = now;
     this.journal = journal;
     this.tokens.set(tokenHash(adminToken), { role: 'admin' });
+    journal?.onBreak((f) => this.journalBroke(f));
+  }
+
+  /** Whether changes can be recorded now, and if not why. */
+  journalState(): JournalState {
+    return this.problem ?? { writable: true };
+  }
+
+  /** Called when the journal stops (and starts again) being writable. */
+  onJournalState(listener: (s: JournalState) => void): void {
+    this.stateListeners.push(listener);
+  }
+
+  /**
+   * Called for each classroom brought back in place to the journal's state after a failed write: commands that
+   * clients saw applied (events, market data) were refused and are gone, so what was sent of it is stale.
+   */
+  onRoomReloaded(listener: (room: Classroom) => void): void {
+    this.reloadListeners.push(listener);
+  }
+
+  /** Lines for the operator (the journal stopped or resumed writing, a snapshot could not be written). */
+  onNotice(listener: (line: string) => void): void {
+    this.noticeListeners.push(listener);
+  }
+
+  private notice(line: string): void {
+    for (const l of this.noticeListeners) l(line);
+  }
+
+  private setState(s: JournalState): void {
+    this.problem = s.writable ? null : s;
+    for (const l of this.stateListeners) l(s);
+  }
+
+  /**
+   * The journal refused commands that were applied here: brings those classrooms back to what the journal holds,
+   * and stops accepting changes until it writes again.
+   */
+  private journalBroke(f: JournalFailure): void {
+    for (const id of f.dropped) this.reload(id);
+    const untrusted = [...this.untrusted];
+    const needsRestart = !f.error.retryable || untrusted.length > 0;
+    const sinceMs = this.problem?.sinceMs ?? this.now();
+    this.lastResumeTry = this.now();
+    const reason = f.error.message.replace(/^the journal could not be written: /, '');
+    this.setState({ writable: false, needsRestart, reason, sinceMs });
+    this.notice(
+      `the journal could not be written (${reason}); changes are refused, reads go on; ` +
+        (needsRestart
+          ? `the server needs a restart${untrusted.length > 0 ? ` (classrooms ${untrusted.join(', ')} could not be brought back to the journal)` : ''}; nothing acknowledged is lost`
+          : 'it writes again once the disk has room'),
+    );
+  }
+
+  /**
+   * Brings a classroom back, in place, to its journal: the newest good snapshot and the commands after it are
+   * replayed into a fresh classroom, whose state is then written into the live one (the WebSocket connections and
+   * listeners keep their object) and checked by hash. The students' tokens follow the student table, written in the
+   * same transactions as their joins. A classroom that cannot be brought back is marked untrusted: it takes no more
+   * changes or snapshots, and a restart (which reads the journal) is needed.
+   */
+  private reload(id: string): void {
+    const room = this.rooms.get(id);
+    const row = this.db.classrooms().find((r) => r.id === id);
+    if (room === undefined || row === undefined || this.journal === null) return;
+    try {
+      const { room: fresh, from } = this.recover(row);
+      replayCommands(fresh, this.journal.entries(id, from), from);
+      const text = encodeClassroom(fresh);
+      restoreClassroom(room, text);
+      if (stateHash(room) !== sha256(text)) throw new Error('the reloaded state does not hash as the journal’s');
+      for (const [h, p] of this.tokens) if (p.role === 'student' && p.classroomId === id) this.tokens.delete(h);
+      for (const s of this.db.students(id))
+        this.tokens.set(s.tokenHash, { role: 'student', classroomId: id, studentId: s.studentId });
+      this.known.clear();
+    } catch {
+      this.untrusted.add(id);
+      return;
+    }
+    for (const l of this.reloadListeners) l(room);
+  }
+
+  /**
+   * After a full disk, tries to write again (at most every RESUME_EVERY_MS): the journal's probe write must fit.
+   * Called from tick().
+   */
+  private tryResume(now: number): void {
+    const p = this.problem;
+    if (p === null || p.needsRestart || this.journal === null || now - this.lastResumeTry < RESUME_EVERY_MS) return;
+    this.lastResumeTry = now;
+    if (!this.journal.resume()) return;
+    this.setState({ writable: true });
+    this.notice(`the journal writes again (it could not from ${clockText(p.sinceMs)} to ${clockText(now)})`);
+  }
+
+  /** Why a change is refused while the journal does not write. */
+  private refusal(): string {
+    const p = this.problem;
+    if (p === null || !p.needsRestart)
+      return `the server cannot record changes right now (${p?.reason ?? 'its journal failed'}); nothing was done. Reading works; changes are taken again once its disk has room`;
+    return `the server cannot record changes (${p.reason}) and needs a restart; nothing was done, and nothing acknowledged is lost`;
   }
 
   /** Called for each classroom as it is created or restored (the WebSocket layer subscribes to its events). */
@@ -92,12 +224,20 @@ export class Hub {
   restore(): void {
     for (const row of this.db.classrooms()) {
       const { room, from, skipped } = this.recover(row);
+      this.register(room);
       this.joinCodes.set(row.joinCode, row.id);
       this.tokens.set(row.instructorTokenHash, { role: 'instructor', classroomId: row.id });
       const students = this.db.students(row.id);
       let replayed = 0;
       if (this.journal !== null) {
-        replayed = replayCommands(room, this.journal.entries(row.id, from), from) - from;
+        try {
+          replayed = replayCommands(room, this.journal.entries(row.id, from), from) - from;
+        } catch (e) {
+          throw new StoreError(
+            `classroom ${row.id} could not be brought back from its journal: ${e instanceof Error ? e.message : e}. ` +
+              'Nothing was changed in the data folder; keep a copy of it before trying anything else.',
+          );
+        }
         this.snapshotSeq.set(row.id, from);
       }
       // Students stored without a journal entry (a data folder from before the journal, or journal off): join again.
@@ -117,8 +257,15 @@ export class Hub {
    */
   private recover(row: ClassroomRow): { room: Classroom; from: number; skipped: number } {
     let skipped = 0;
-    const build = () => this.build(row.id, row.name, row.scenario, row.seed, row.speed, row.botIntensity);
+    const build = () => this.make(row.id, row.name, row.scenario, row.seed, row.speed, row.botIntensity);
+    const last = this.journal?.lastSeq(row.id) ?? 0;
     for (const snap of this.journal?.snapshots(row.id) ?? []) {
+      // A snapshot ahead of its journal (written by a version that snapshotted refused commands) holds commands
+      // the journal does not: the one before it is used.
+      if (snap.seq > last) {
+        skipped++;
+        continue;
+      }
       const room = build();
       try {
         if (snap.state !== null) {
@@ -144,24 +291,32 @@ export class Hub {
     if (this.rooms.has(id)) return refuse('CONFLICT', `classroom ${id} exists`);
     let room: Classroom;
     try {
-      room = this.build(id, req.name, req.scenario, req.seed, req.speed, req.botIntensity);
+      room = this.make(id, req.name, req.scenario, req.seed, req.speed, req.botIntensity);
     } catch (e) {
       const code = e !== null && typeof e === 'object' && 'code' in e ? String(e.code) : 'BAD_REQUEST';
       return refuse(code, e instanceof Error ? e.message : String(e));
     }
     const instructorToken = req.instructorToken ?? newToken();
     const joinCode = newJoinCode();
-    this.db.addClassroom({
-      id,
-      name: req.name,
-      scenario: req.scenario,
-      seed: req.seed,
-      speed: req.speed,
-      botIntensity: req.botIntensity,
-      instructorTokenHash: tokenHash(instructorToken),
-      joinCode,
-      createdMs: this.now(),
-    });
+    try {
+      this.db.addClassroom({
+        id,
+        name: req.name,
+        scenario: req.scenario,
+        seed: req.seed,
+        speed: req.speed,
+        botIntensity: req.botIntensity,
+        instructorTokenHash: tokenHash(instructorToken),
+        joinCode,
+        createdMs: this.now(),
+      });
+    } catch (e) {
+      return refuse(
+        'JOURNAL_ERR_WRITE',
+        `the classroom could not be stored (${e instanceof Error ? e.message : e}); nothing was created`,
+      );
+    }
+    this.register(room);
     this.joinCodes.set(joinCode, id);
     this.tokens.set(tokenHash(instructorToken), { role: 'instructor', classroomId: id });
     return { ok: true, value: { room, instructorToken, joinCode } };
@@ -177,12 +332,15 @@ export class Hub {
     return token;
   }
 
-  private build(id: string, name: string, scenario: string, seed: number, speed: number, bots: number): Classroom {
+  /** A classroom built from its settings, not yet known to the hub (see register). */
+  private make(id: string, name: string, scenario: string, seed: number, speed: number, bots: number): Classroom {
     const s = loadScenario(scenario, this.ctx).scenario;
-    const room = new Classroom({ id, name, scenario: s, data: this.ctx, seed, speed, botIntensity: bots });
-    this.rooms.set(id, room);
+    return new Classroom({ id, name, scenario: s, data: this.ctx, seed, speed, botIntensity: bots });
+  }
+
+  private register(room: Classroom): void {
+    this.rooms.set(room.id, room);
     for (const l of this.listeners) l(room);
-    return room;
   }
 
   auth(token: string | undefined): Principal | null {
@@ -231,9 +389,8 @@ export class Hub {
    * Synchronous: the caller must not acknowledge it before durable() (exec does both).
    */
   apply<K extends LiveOp>(room: Classroom, cmd: CommandOf<K>, side?: () => void): ResultOf<K> {
-    const broken = this.journal?.broken;
-    if (broken != null)
-      return refuse('JOURNAL_ERR_WRITE', 'the server cannot record changes (its journal failed); nothing was done');
+    if (this.problem !== null || this.journal?.broken != null || this.untrusted.has(room.id))
+      return refuse('JOURNAL_ERR_WRITE', this.refusal());
     const r = applyCommand(room, cmd);
     if (r.ok) this.journal?.append(room.id, cmd, side);
     return r;
@@ -245,7 +402,7 @@ export class Hub {
     if (!r.ok || this.journal === null) return Promise.resolve(r);
     return this.journal.durable().then(
       () => r,
-      () => refuse('JOURNAL_ERR_WRITE', 'the server could not record this change, so it is not acknowledged'),
+      (e: unknown) => refuse('JOURNAL_ERR_WRITE', notRecorded(e)),
     );
   }
 
@@ -254,14 +411,15 @@ export class Hub {
     try {
       await this.journal?.durable();
       return { ok: true, value: null };
-    } catch {
-      return refuse('JOURNAL_ERR_WRITE', 'the server could not record this change, so it is not acknowledged');
+    } catch (e) {
+      return refuse('JOURNAL_ERR_WRITE', notRecorded(e));
     }
   }
 
   /** Moves every running classroom's clock to now (a journaled tick of wall time times its speed). */
   tick(): void {
     const now = this.now();
+    if (this.problem !== null) this.tryResume(now);
     for (const room of this.rooms.values()) {
       const last = this.wallMs.get(room.id) ?? now;
       this.wallMs.set(room.id, now);
@@ -283,22 +441,50 @@ export class Hub {
     return { seq: this.journal?.lastSeq(room.id) ?? 0, hash: stateHash(room) };
   }
 
-  /** Snapshots every classroom whose journal moved since its last snapshot; returns how many were written. */
+  /**
+   * Snapshots every classroom whose journal moved since its last snapshot; returns how many were written. Only
+   * state the journal holds durably is snapshotted: everything appended is committed and fsynced first (one fsync
+   * on the event loop), and nothing is written while the journal is broken. Throws nothing (the snapshot timer
+   * calls it): a snapshot that cannot be written (a full disk) is reported and tried again next time.
+   */
   snapshotAll(): number {
     const j = this.journal;
-    if (j === null) return 0;
+    if (j === null || this.problem !== null || j.broken !== null) return 0;
+    if (!j.syncNow()) return 0; // the journal broke: journalBroke() brought the classrooms back and refuses changes
     let n = 0;
     for (const room of this.rooms.values()) {
-      j.flush();
+      if (this.untrusted.has(room.id)) continue;
       const seq = j.lastSeq(room.id);
       if (seq === (this.snapshotSeq.get(room.id) ?? 0)) continue;
-      const text = encodeClassroom(room);
-      j.saveSnapshot(room.id, seq, sha256(text), text, this.now());
+      try {
+        const text = encodeClassroom(room);
+        j.saveSnapshot(room.id, seq, sha256(text), text, this.now());
+      } catch (e) {
+        this.notice(
+          `the snapshot of classroom ${room.id} could not be written (${e instanceof Error ? e.message : e}); ` +
+            'the journal keeps everything, and the snapshot is tried again next time',
+        );
+        continue;
+      }
       this.snapshotSeq.set(room.id, seq);
       n++;
     }
     return n;
   }
+}
+
+/** Why an applied command is not acknowledged: its commit failed (not recorded) or its fsync did (not known). */
+function notRecorded(e: unknown): string {
+  const err = e as Partial<JournalError> | null;
+  const why = err?.message?.replace(/^the journal could not be written: /, '') ?? 'its journal failed';
+  return err?.retryable === true
+    ? `the server could not record this change (${why}); nothing was done`
+    : `the server could not confirm that this change reached its disk (${why}); it is not acknowledged, and may or may not be there after the server restarts`;
+}
+
+/** A wall time as the operator reads it (local time of day). */
+function clockText(ms: number): string {
+  return new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
 }
 
 function sha256(text: string): string {

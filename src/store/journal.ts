@@ -42,12 +42,36 @@ export interface SnapshotRow {
 
 export class JournalError extends Error {
   readonly code = 'JOURNAL_ERR_WRITE';
+  /**
+   * True when the failure left the file as it was before the failed commit (SQLite rolled the transaction back:
+   * SQLITE_FULL, the disk or the file's page limit is full), so writing may resume once there is room (resume()).
+   * False after a failed fsync or any other I/O error: what the disk holds is not known, and only a restart (which
+   * reads the file afresh) brings the journal back.
+   */
+  readonly retryable: boolean;
+  constructor(message: string, retryable = false) {
+    super(message);
+    this.retryable = retryable;
+  }
+}
+
+/** What a failure cost, for whoever holds the state the commands were applied to (the hub). */
+export interface JournalFailure {
+  readonly error: JournalError;
+  /**
+   * Classrooms with commands appended but never committed (the failed commit's, and those appended after it): their
+   * state in memory is ahead of the journal and must be rebuilt from it. Commands committed before the failure stay
+   * in the journal (and are acknowledged once an fsync covers them).
+   */
+  readonly dropped: ReadonlySet<string>;
 }
 
 interface Batch {
   /** Commands per classroom: first seq and the commands (written as one JSON array at the commit). */
   readonly rooms: Map<string, { first: number; cmds: LiveCommand[] }>;
   readonly sides: (() => void)[];
+  /** Set once its transaction committed (the file holds its commands). */
+  committed: boolean;
   /** Resolves once the batch is committed and the WAL fsynced after it. */
   readonly done: Promise<void>;
   resolve(): void;
@@ -63,6 +87,9 @@ const MAX_SYNCS = 2;
 
 /** Acknowledged on commit (ack: 'commit'), how long a commit waits for its fsync to start, ms (default). */
 const SYNC_EVERY_MS = 5;
+
+/** What resume() writes (and frees) to see that the disk has room again: 256 kB, some hundred commits' worth. */
+const PROBE_BYTES = 256 * 1024;
 
 /** Snapshots kept per classroom (older ones are deleted; the journal itself is kept whole). */
 const KEEP_SNAPSHOTS = 3;
@@ -81,6 +108,7 @@ export interface JournalOptions {
 
 export class Journal {
   private readonly db: Database.Database;
+  /** The last committed sequence number per classroom (appends not yet committed are counted in the open batch). */
   private readonly seqs = new Map<string, number>();
   private readonly sync: SyncFile;
   private readonly ackOnCommit: boolean;
@@ -97,7 +125,8 @@ export class Journal {
   private syncTimer: NodeJS.Timeout | null = null;
   private walFd: number | null = null;
   private closed = false;
-  private failure: Error | null = null;
+  private failure: JournalError | null = null;
+  private readonly breakListeners: ((f: JournalFailure) => void)[] = [];
   private readonly insert: Database.Statement;
   private readonly commitBatch: (b: Batch) => void;
   /** Commits, fsyncs and commands so far (for the benchmarks and the logs). */
@@ -128,6 +157,7 @@ export class Journal {
       CREATE TABLE IF NOT EXISTS journal (
         classroom_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, cmds TEXT NOT NULL);
       ${old?.sql.includes('WITHOUT ROWID') ? '' : 'CREATE UNIQUE INDEX IF NOT EXISTS journal_seq ON journal (classroom_id, first_seq);'}
+      CREATE TABLE IF NOT EXISTS probe (bytes BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS snapshot (
         classroom_id TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, state BLOB NOT NULL,
         created_ms INTEGER NOT NULL, PRIMARY KEY (classroom_id, seq)) WITHOUT ROWID;
@@ -140,7 +170,11 @@ export class Journal {
     });
   }
 
-  /** The last sequence number given to a classroom's commands (0 before any). */
+  /**
+   * The last sequence number of a classroom's commands that the file holds (0 before any): a command appended but
+   * not yet committed is not counted (flush() first to count it), and one whose commit failed never is. So nothing
+   * built on this number (a snapshot, the state's position) can be ahead of the journal.
+   */
   lastSeq(roomId: string): number {
     let s = this.seqs.get(roomId);
     if (s === undefined) {
@@ -154,9 +188,40 @@ export class Journal {
     return s;
   }
 
-  /** Set when a commit or an fsync failed: nothing more is accepted (the state in memory is ahead of the journal). */
-  get broken(): Error | null {
+  /**
+   * Set when a commit or an fsync failed: nothing more is accepted until resume() (a retryable failure) or a
+   * restart. The classrooms whose commands were dropped are told through onBreak().
+   */
+  get broken(): JournalError | null {
     return this.failure;
+  }
+
+  /** Called once per failure, after every waiter was refused, with the classrooms whose state is now ahead. */
+  onBreak(listener: (f: JournalFailure) => void): void {
+    this.breakListeners.push(listener);
+  }
+
+  /**
+   * After a retryable failure (a full disk): tries a write of PROBE_BYTES (freed again in the same transaction, so it
+   * leaves that much room in the file for the commits that follow) and, if it fits, accepts appends again. Returns
+   * whether the journal is writable. Throws nothing: a probe that does not fit leaves it broken.
+   */
+  resume(): boolean {
+    if (this.failure === null) return true;
+    if (!this.failure.retryable || this.closed) return false;
+    try {
+      this.db.transaction(() => {
+        this.db.prepare('INSERT INTO probe (bytes) VALUES (zeroblob(?))').run(PROBE_BYTES);
+        this.db.prepare('DELETE FROM probe').run();
+      })();
+    } catch {
+      return false;
+    }
+    this.seqs.clear(); // read again from the file (a failed commit changed nothing there, but the file is the truth)
+    this.failure = null;
+    // durable() waits for the newest batch still waiting for its fsync (the refused ones are gone).
+    this.newest = this.committed.at(-1) ?? this.inFlight.at(-1)?.batches.at(-1) ?? null;
+    return true;
   }
 
   /**
@@ -165,14 +230,13 @@ export class Journal {
    */
   append(roomId: string, cmd: LiveCommand, side?: () => void): number {
     if (this.failure !== null) throw this.failure;
-    const seq = this.lastSeq(roomId) + 1;
-    this.seqs.set(roomId, seq);
     const b = this.open();
     let r = b.rooms.get(roomId);
     if (r === undefined) {
-      r = { first: seq, cmds: [] };
+      r = { first: this.lastSeq(roomId) + 1, cmds: [] };
       b.rooms.set(roomId, r);
     }
+    const seq = r.first + r.cmds.length;
     // Kept by reference until the commit (commands are never changed once made), written in one stringify.
     r.cmds.push(cmd);
     if (side !== undefined) b.sides.push(side);
@@ -204,26 +268,38 @@ export class Journal {
     this.commitAndSync();
   }
 
+  /**
+   * Commits what is pending and fsyncs the WAL now, on the event loop (one fsync, for a snapshot or a clean stop),
+   * answering everyone waiting. Returns whether everything appended so far is durable (false: the journal is broken).
+   */
+  syncNow(): boolean {
+    if (this.closed) return this.failure === null;
+    this.commit();
+    // The fsync below covers what the ones under way (if any) were to make durable too; their late answers find
+    // nothing left to answer.
+    const waiting = [...this.inFlight.flatMap((f) => f.batches), ...this.committed];
+    this.inFlight = [];
+    this.committed = [];
+    if (waiting.length > 0) {
+      try {
+        const fd = this.wal();
+        if (fd !== null) fsyncSync(fd);
+        this.syncs++;
+      } catch (e) {
+        this.fail(e, waiting);
+        return false;
+      }
+      for (const b of waiting) b.resolve();
+    }
+    return this.failure === null;
+  }
+
   /** Commits and fsyncs whatever is pending, without waiting for the loop (a clean stop); then closes the WAL fd. */
   close(): void {
     if (this.closed) return;
     if (this.syncTimer !== null) clearTimeout(this.syncTimer);
     this.syncTimer = null;
-    this.commit();
-    // The fsync below covers what the one under way (if any) was to make durable too.
-    const waiting = [...this.inFlight.flatMap((f) => f.batches), ...this.committed];
-    this.inFlight = [];
-    this.committed = [];
-    if (this.failure === null && waiting.length > 0) {
-      try {
-        const fd = this.wal();
-        if (fd !== null) fsyncSync(fd);
-        this.syncs++;
-        for (const b of waiting) b.resolve();
-      } catch (e) {
-        this.fail(e, waiting);
-      }
-    }
+    this.syncNow();
     this.closed = true;
     // An fsync still on the thread pool holds its own reference to the file; closing our descriptor is safe.
     if (this.walFd !== null) closeSync(this.walFd);
@@ -266,7 +342,7 @@ export class Journal {
     });
     // A failed commit is reported to each waiter; this keeps an unwaited batch from being an unhandled rejection.
     done.catch(() => undefined);
-    const b: Batch = { rooms: new Map(), sides: [], done, resolve, reject };
+    const b: Batch = { rooms: new Map(), sides: [], committed: false, done, resolve, reject };
     this.batch = b;
     this.newest = b;
     return b;
@@ -284,13 +360,18 @@ export class Journal {
       return;
     }
     this.commits++;
+    b.committed = true;
+    for (const [roomId, r] of b.rooms) this.seqs.set(roomId, r.first + r.cmds.length - 1);
     this.committed.push(b);
     if (this.ackOnCommit) b.resolve();
   }
 
-  /** Starts an fsync for everything committed, committing the open batch first, if fewer than MAX_SYNCS run. */
+  /**
+   * Starts an fsync for everything committed, committing the open batch first, if fewer than MAX_SYNCS run. Also
+   * after a failed commit: what was committed before it is in the file and is acknowledged once an fsync covers it.
+   */
   private kick(): void {
-    if (this.inFlight.length >= MAX_SYNCS || this.closed || this.failure !== null) return;
+    if (this.inFlight.length >= MAX_SYNCS || this.closed) return;
     this.commit();
     if (this.committed.length === 0) return;
     const group = { batches: this.committed };
@@ -309,13 +390,13 @@ export class Journal {
     this.inFlight.push(group);
     this.sync(fd, (err) => {
       if (this.closed) return; // close() fsynced and answered them already
+      const k = this.inFlight.indexOf(group); // -1: syncNow() fsynced and answered them already
       if (err !== null) {
         this.fail(err, []);
         return;
       }
       this.syncs++;
       // This fsync started after every commit of its group and of the groups before it: all of them are on disk.
-      const k = this.inFlight.indexOf(group);
       for (const g of this.inFlight.splice(0, k + 1)) for (const b of g.batches) b.resolve();
       // Appends made meanwhile are committed now, together, and share the next fsync.
       if (this.ackOnCommit) this.syncLater();
@@ -342,19 +423,36 @@ export class Journal {
     return this.walFd;
   }
 
-  /** Marks the journal broken and rejects every waiter: nothing after the failure can be acknowledged. */
+  /**
+   * Marks the journal broken and refuses the waiters that cannot be acknowledged: `group` (a failed commit's batch,
+   * or batches whose fsync failed) and the open batch. A failed commit leaves the file as it was (SQLite rolls the
+   * transaction back), so batches committed before it still wait for their fsync; a failed fsync leaves nothing
+   * known about the disk, and every waiter is refused. Then tells the listeners which classrooms lost commands.
+   */
   private fail(e: unknown, group: Batch[]): void {
-    this.failure ??= new JournalError(`the journal could not be written: ${e instanceof Error ? e.message : e}`);
-    const all = [
-      ...group,
-      ...this.inFlight.flatMap((f) => f.batches),
-      ...this.committed,
-      ...(this.batch !== null ? [this.batch] : []),
-    ];
-    this.inFlight = [];
-    this.committed = [];
+    const full = e !== null && typeof e === 'object' && 'code' in e && e.code === 'SQLITE_FULL';
+    const atCommit = group.length > 0 && group.every((b) => !b.committed);
+    const next = new JournalError(
+      `the journal could not be written: ${e instanceof Error ? e.message : String(e)}`,
+      full && atCommit,
+    );
+    // The first failure is kept, unless a worse one follows (a failed fsync after a full disk: now a restart is needed).
+    const changed = this.failure === null || (this.failure.retryable && !next.retryable);
+    if (changed) this.failure = next;
+    const failure = this.failure!;
+    const refused = [...group, ...(this.batch !== null ? [this.batch] : [])];
+    if (!failure.retryable) {
+      refused.push(...this.inFlight.flatMap((f) => f.batches), ...this.committed);
+      this.inFlight = [];
+      this.committed = [];
+    }
     this.batch = null;
-    for (const b of all) b.reject(this.failure);
+    const dropped = new Set<string>();
+    for (const b of refused) {
+      b.reject(failure);
+      if (!b.committed) for (const roomId of b.rooms.keys()) dropped.add(roomId);
+    }
+    if (changed || dropped.size > 0) for (const l of this.breakListeners) l({ error: failure, dropped });
   }
 
   /** A classroom's commands after `afterSeq`, in order. */
@@ -373,9 +471,15 @@ export class Journal {
     }
   }
 
-  /** Stores a snapshot of a classroom at `seq` (everything up to it is committed first). */
+  /**
+   * Stores a snapshot of a classroom at `seq` (everything up to it is committed first). Refuses a `seq` the file's
+   * journal has not reached: a restart would skip the commands that later take those numbers.
+   */
   saveSnapshot(roomId: string, seq: number, hash: string, state: string, createdMs: number): void {
     this.flush();
+    const last = this.lastSeq(roomId);
+    if (seq > last)
+      throw new JournalError(`a snapshot of ${roomId} at journal entry ${seq} would be ahead of the journal (${last})`);
     const zipped = gzipSync(state);
     this.db.transaction(() => {
       this.db

@@ -26,6 +26,11 @@ export interface StudentRow {
   readonly tokenHash: string;
 }
 
+/** The store cannot be used as it is; the message says why and what to do (the server prints it and stops). */
+export class StoreError extends Error {
+  readonly code = 'STORE_ERR';
+}
+
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

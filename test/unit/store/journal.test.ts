@@ -246,4 +246,91 @@ describe('journal', () => {
     journal.close();
     db.close();
   });
+  it('a full disk: the failed commit is refused and leaves the file and the sequence as they were; resume() once there is room', async () => {
+    // The first fsync is held (its commit waits for it), every later one answers at once.
+    const held: ((err: Error | null) => void)[] = [];
+    const sync: SyncFile = (_fd, done) => {
+      if (held.length === 0) held.push(done);
+      else setImmediate(() => done(null));
+    };
+    const { journal: j, db } = open(sync);
+    const broke: { retryable: boolean; dropped: string[] }[] = [];
+    j.onBreak((f) => broke.push({ retryable: f.error.retryable, dropped: [...f.dropped] }));
+    j.append('a', tick(1));
+    const first = j.durable();
+    await turn(); // committed, its fsync held
+    expect(j.lastSeq('a')).toBe(1);
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+    // Appends until one does not fit; the sequence counts only what the file holds.
+    let failed: Promise<void> | null = null;
+    let seq = 1;
+    for (let i = 2; i < 2_000 && failed === null; i++) {
+      expect(j.append('a', tick(i))).toBe(++seq);
+      expect(j.lastSeq('a')).toBe(seq - 1); // not before its commit
+      j.append('b', tick(i));
+      const d = j.durable();
+      await turn();
+      if (j.broken !== null) failed = d;
+      else expect(j.lastSeq('a')).toBe(seq);
+    }
+    expect(failed).not.toBeNull();
+    await expect(failed).rejects.toThrow(/database or disk is full/);
+    expect(j.broken?.retryable).toBe(true);
+    expect(broke).toEqual([{ retryable: true, dropped: ['a', 'b'] }]);
+    const committed = j.lastSeq('a');
+    expect([...j.entries('a')].map((e) => e.seq)).toEqual(Array.from({ length: committed }, (_, k) => k + 1));
+    expect(() => j.append('a', tick(0))).toThrow(/database or disk is full/);
+    expect(j.lastSeq('a')).toBe(committed);
+    expect(committed).toBe(seq - 1);
+    // A commit before the failure still gets its fsync and is acknowledged: it is in the file.
+    held[0]!(null);
+    expect(await settled(first)).toBe('resolved');
+    // Still full: the probe does not fit and the journal stays broken.
+    expect(j.resume()).toBe(false);
+    expect(j.broken).not.toBeNull();
+    db.pragma('max_page_count = 1073741823');
+    expect(j.resume()).toBe(true);
+    expect(j.broken).toBeNull();
+    expect(j.append('a', tick(9))).toBe(committed + 1);
+    await expect(j.durable()).resolves.toBeUndefined();
+    expect([...j.entries('a', committed)].map((e) => [e.seq, e.cmd])).toEqual([[committed + 1, tick(9)]]);
+    j.close();
+    db.close();
+  });
+
+  it('a failed fsync cannot be resumed (what the disk holds is not known): a restart is needed', async () => {
+    const fake = heldSync();
+    const { journal: j, db } = open(fake.sync);
+    const broke: { retryable: boolean; dropped: string[] }[] = [];
+    j.onBreak((f) => broke.push({ retryable: f.error.retryable, dropped: [...f.dropped] }));
+    j.append('a', tick(1));
+    const first = j.durable();
+    await turn();
+    j.append('b', tick(1)); // appended, not committed when the fsync fails
+    fake.pending[0]!(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(first).rejects.toThrow(/EIO/);
+    expect(broke).toEqual([{ retryable: false, dropped: ['b'] }]);
+    expect(j.resume()).toBe(false);
+    expect(j.lastSeq('a')).toBe(1); // committed: the file holds it, though it was never acknowledged
+    expect(j.lastSeq('b')).toBe(0);
+    j.close();
+    db.close();
+  });
+
+  it('refuses a snapshot ahead of the journal, and syncNow() makes everything appended durable at once', async () => {
+    const fake = heldSync();
+    const { journal: j, db } = open(fake.sync);
+    j.append('a', tick(1));
+    j.append('a', tick(2));
+    const waiting = j.durable();
+    expect(() => j.saveSnapshot('a', 3, 'h', '{}', 0)).toThrow(/ahead of the journal \(2\)/);
+    expect([...j.snapshots('a')]).toHaveLength(0);
+    expect(j.syncNow()).toBe(true); // no fsync held: a real one, on the loop
+    expect(await settled(waiting)).toBe('resolved');
+    j.saveSnapshot('a', 2, 'h', '{}', 0);
+    expect([...j.snapshots('a')].map((s) => s.seq)).toEqual([2]);
+    fake.pending[0]?.(null); // the late answer of the fsync started at the turn's end changes nothing
+    j.close();
+    db.close();
+  });
 });

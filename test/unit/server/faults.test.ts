@@ -1,0 +1,151 @@
+// Faults of the store, in one process, made without root: SQLite's max_page_count fills the database (every write
+// that needs a new page fails with SQLITE_FULL, as on a full disk) and a fake fsync fails. For each: nothing
+// acknowledged is lost, no refused command is in the state that is kept (journal or snapshot), the server stays up
+// and serves reads, and a restart equals a from-scratch replay of the journal. A restart here is a second server on
+// the same data folder while the first is simply dropped (no close, no final snapshot): what a kill -9 leaves.
+import type Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { replayJournal } from '../../../src/server/journal-replay.ts';
+import type { SyncFile } from '../../../src/store/journal.ts';
+import { auth, ctx, order, type TestServer, testServer } from './fixture.ts';
+
+const open: TestServer[] = [];
+afterEach(async () => {
+  // The later servers first: each is closed, the first one's folder removed last.
+  for (const t of open.splice(0).reverse()) await t.close().catch(() => undefined);
+});
+
+async function start(dir?: string, journalSync?: SyncFile): Promise<TestServer> {
+  const t = await testServer({}, { ...(dir === undefined ? {} : { dir }), ...(journalSync ? { journalSync } : {}) });
+  open.push(t);
+  return t;
+}
+
+/** The server's SQLite connection (the journal keeps its tables in the same file). */
+function dbOf(t: TestServer): Database.Database {
+  return (t.server.hub.journal as unknown as { db: Database.Database }).db;
+}
+
+/** The disk is full: no write may take a page the file does not have yet. */
+function fill(db: Database.Database): void {
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  db.pragma(`max_page_count = ${pages}`);
+}
+
+function free(db: Database.Database): void {
+  db.pragma('max_page_count = 1073741823');
+}
+
+async function post(t: TestServer, token: string, body: object) {
+  const r = await t.inject({ method: 'POST', url: '/api/orders', headers: auth(token), payload: body });
+  return { status: r.statusCode, json: r.json() as Record<string, unknown> };
+}
+
+/** A resting order no one will trade with: well below the market, 100 t, at a price that names its batch. */
+const resting = (priceCny: string) => order('buy', priceCny, 100);
+
+describe('a full disk', () => {
+  it('loses nothing acknowledged, keeps no refused command, stays up and writes again once space returns', async () => {
+    const t = await start();
+    const hub = t.server.hub;
+    const room = hub.rooms.get('default')!;
+    const a = await t.join('Ann');
+    const acked: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await post(t, a.token, resting('90.01'));
+      expect(r.status).toBe(200);
+      acked.push(r.json.orderId as number);
+    }
+    const db = dbOf(t);
+    fill(db);
+    // Orders until the disk refuses them: the first that does not fit is refused, and so is every one after it.
+    let refused = 0;
+    for (let i = 0; i < 400 && refused < 5; i++) {
+      const r = await post(t, a.token, resting('90.02'));
+      if (r.status === 200) acked.push(r.json.orderId as number);
+      else {
+        expect(r.status).toBe(503);
+        expect((r.json.error as { code: string }).code).toBe('JOURNAL_ERR_WRITE');
+        refused++;
+      }
+    }
+    expect(refused).toBe(5);
+    // Students joining while the disk is full are refused too (the issue's reproduction added 60).
+    const joins = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        t.inject({ method: 'POST', url: '/api/join', payload: { code: t.server.joinCode, name: `Late ${i}` } }),
+      ),
+    );
+    expect(joins.map((r) => r.statusCode)).toEqual(Array(6).fill(503));
+    // Reads go on, and show only what is kept: the refused orders are not there.
+    const mine = await t.inject({ method: 'GET', url: '/api/me/orders', headers: auth(a.token) });
+    expect(mine.statusCode).toBe(200);
+    const ids = (mine.json() as { orders: { orderId: number }[] }).orders.map((o) => o.orderId).sort((x, y) => x - y);
+    expect(ids).toEqual([...acked].sort((x, y) => x - y));
+    expect(room.studentList()).toHaveLength(1);
+    // The snapshot timer runs while the disk is full (it must neither throw nor write what was refused).
+    expect(() => hub.snapshotAll()).not.toThrow();
+
+    // Space comes back; the snapshot timer runs before anything else happens.
+    free(db);
+    expect(() => hub.snapshotAll()).not.toThrow();
+    // The server writes again within a few seconds of wall time (its clock ticks try).
+    for (let i = 0; i < 5; i++) {
+      t.clock.ms += 1_000;
+      hub.tick();
+    }
+    const after = await post(t, a.token, resting('90.03'));
+    expect(after.status).toBe(200);
+    acked.push(after.json.orderId as number);
+    expect(hub.snapshotAll()).toBe(1);
+
+    // kill -9, restart: every acknowledged order is there, none of the refused ones, and the state is the journal's.
+    const t2 = await start(t.dir);
+    const room2 = t2.server.hub.rooms.get('default')!;
+    const orders2 = room2.studentOrders(a.studentId);
+    expect(orders2.map((o) => o.orderId).sort((x, y) => x - y)).toEqual([...acked].sort((x, y) => x - y));
+    expect(room2.studentList()).toHaveLength(1);
+    const s2 = t2.server.hub.state(room2);
+    const replay = replayJournal(ctx(), t.dir, 'default');
+    expect([replay.seq, replay.hash]).toEqual([s2.seq, s2.hash]);
+    expect(replay.integrity).toBeNull();
+    // Orders placed now survive the next kill -9 too (in the issue they reused sequence numbers the snapshot had
+    // passed, and the next restart skipped them).
+    const more: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await post(t2, a.token, resting('90.04'));
+      expect(r.status).toBe(200);
+      more.push(r.json.orderId as number);
+    }
+    const t3 = await start(t.dir);
+    const room3 = t3.server.hub.rooms.get('default')!;
+    expect(room3.studentOrders(a.studentId).map((o) => o.orderId)).toEqual(expect.arrayContaining(more));
+    expect(t3.server.hub.state(room3)).toEqual(t2.server.hub.state(room2));
+  });
+  it('with no load, a snapshot that does not fit is reported and tried again; the server stays up (no uncaught SqliteError)', async () => {
+    const t = await start();
+    const hub = t.server.hub;
+    const notices: string[] = [];
+    hub.onNotice((l) => notices.push(l));
+    const a = await t.join('Ann');
+    expect((await post(t, a.token, resting('90.01'))).status).toBe(200);
+    const db = dbOf(t);
+    fill(db);
+    // What the snapshot timer calls: it used to throw "database or disk is full", which ended the process.
+    expect(hub.snapshotAll()).toBe(0);
+    expect(notices).toEqual([
+      expect.stringMatching(/snapshot of classroom default could not be written \(database or disk is full\)/),
+    ]);
+    expect(hub.journalState()).toEqual({ writable: true }); // the journal itself lost nothing
+    const depth = await t.inject({
+      method: 'GET',
+      url: '/api/classrooms/default/markets/national/depth?instrument=CEA-23',
+    });
+    expect(depth.statusCode).toBe(200);
+    free(db);
+    expect(hub.snapshotAll()).toBe(1);
+    const room = hub.rooms.get('default')!;
+    const t2 = await start(t.dir);
+    expect(t2.server.hub.recovered[0]).toMatchObject({ snapshotSeq: hub.state(room).seq, replayed: 0 });
+  });
+});
