@@ -25,6 +25,8 @@ export const Code = {
   QtyAboveMax: 206,
   NotionalOverflow: 207,
   MarketTifNotAllowed: 208,
+  LevelTotalOverflow: 209,
+  DayTurnoverOverflow: 210,
 
   SessionClosed: 301,
   SessionHalted: 302,
@@ -73,6 +75,9 @@ const messages: Record<number, string> = {
   [Code.QtyAboveMax]: 'the quantity {v} t is above the maximum order size of {l} t',
   [Code.NotionalOverflow]: 'price times quantity ({v} fen) is beyond the largest exact amount, {l} fen',
   [Code.MarketTifNotAllowed]: 'a market order must be IOC (2) or FOK (3); {v} was given',
+  [Code.LevelTotalOverflow]:
+    'the quantity {v} t would take the total resting at its price past the largest exact amount; {l} t more fit',
+  [Code.DayTurnoverOverflow]: `the quantity {v} t, trading at up to {l} fen, could take the day's turnover past the largest exact amount, ${Number.MAX_SAFE_INTEGER} fen`,
   [Code.SessionClosed]: 'the market is closed',
   [Code.SessionHalted]: 'trading is halted',
   [Code.SessionNotClosed]: 'the end of day needs a closed session',

@@ -232,6 +232,12 @@ export class Engine {
     const q = this.checkSize(tsMs, orderId, qtyT);
     if (q !== Code.Ok) return q;
     if (priceFen * qtyT > MAX_SAFE) return this.reject(tsMs, orderId, Code.NotionalOverflow, priceFen * qtyT, MAX_SAFE);
+    if (tif === Tif.GFD || tif === Tif.GTC) {
+      const r = this.checkLevelRoom(tsMs, orderId, side, priceFen, qtyT);
+      if (r !== Code.Ok) return r;
+    }
+    const d = this.checkDayRoom(tsMs, orderId, side === Side.Buy, priceFen, qtyT);
+    if (d !== Code.Ok) return d;
 
     this.lastTsMs = tsMs;
     const seq = ++this.seqNo;
@@ -252,10 +258,12 @@ export class Engine {
     if (this.index.get(orderId) !== 0) return this.reject(tsMs, orderId, Code.DuplicateOrderId, orderId, 0);
     const q = this.checkSize(tsMs, orderId, qtyT);
     if (q !== Code.Ok) return q;
-
-    this.lastTsMs = tsMs;
     // Protection: a market order never trades outside the band. Without a band it reaches any price.
     const protFen = side === Side.Buy ? (this.bandOn ? this.bandHigh : MAX_SAFE) : this.bandOn ? this.bandLow : 0;
+    const d = this.checkDayRoom(tsMs, orderId, side === Side.Buy, protFen, qtyT);
+    if (d !== Code.Ok) return d;
+
+    this.lastTsMs = tsMs;
     const seq = ++this.seqNo;
     const t = this.store.acquire(orderId, accountId, flagsOf(side, tif, stp), qtyT, seq);
     this.sink.accepted(seq, tsMs, orderId, accountId, side, OrderType.Market, protFen, qtyT, tif);
@@ -293,6 +301,8 @@ export class Engine {
     if (qtyT < this.config.minQtyT && qtyT !== mQty)
       return this.reject(tsMs, orderId, Code.QtyBelowMin, qtyT, this.config.minQtyT);
     if (qtyT > this.config.maxQtyT) return this.reject(tsMs, orderId, Code.QtyAboveMax, qtyT, this.config.maxQtyT);
+    if (this.dayStats.turnoverFen + mPrice * qtyT > MAX_SAFE)
+      return this.reject(tsMs, orderId, Code.DayTurnoverOverflow, qtyT, mPrice);
 
     this.lastTsMs = tsMs;
     const takerSide: Side = mSide === Side.Buy ? Side.Sell : Side.Buy;
@@ -346,6 +356,14 @@ export class Engine {
       if (q !== Code.Ok) return q;
     }
     if (priceFen * qtyT > MAX_SAFE) return this.reject(tsMs, orderId, Code.NotionalOverflow, priceFen * qtyT, MAX_SAFE);
+    if (priceFen !== oldPriceFen) {
+      const r = this.checkLevelRoom(tsMs, orderId, lvl.side, priceFen, qtyT);
+      if (r !== Code.Ok) return r;
+      const d = this.checkDayRoom(tsMs, orderId, lvl.side === Side.Buy, priceFen, qtyT);
+      if (d !== Code.Ok) return d;
+    } else if (qtyT > oldQtyT && lvl.qtyT - oldQtyT + qtyT > MAX_SAFE) {
+      return this.reject(tsMs, orderId, Code.LevelTotalOverflow, qtyT, MAX_SAFE - (lvl.qtyT - oldQtyT));
+    }
 
     this.lastTsMs = tsMs;
     const store = this.store;
@@ -423,6 +441,7 @@ export class Engine {
     this.sweepEndOfDay(tsMs, this.bids);
     this.sweepEndOfDay(tsMs, this.asks);
     this.rebuildBooks(false);
+    this.store.levelCeilT = Math.max(largestLevelT(this.bids), largestLevelT(this.asks));
     this.dayStats.reset();
     this.sink.dayEnded(++this.seqNo, tsMs, this.refFen, this.bandLowFen, this.bandHighFen);
     return Code.Ok;
@@ -806,6 +825,45 @@ export class Engine {
     return Code.Ok;
   }
 
+  /**
+   * An order that may rest at priceFen: its whole quantity must fit in the level's total (a partial fill first would
+   * leave less; counted in full, the check is the same for every order). The level is looked up only when the largest
+   * total any level has had leaves too little room (store.levelCeilT): almost never.
+   */
+  private checkLevelRoom(tsMs: number, orderId: number, side: Side, priceFen: number, qtyT: number): number {
+    if (this.store.levelCeilT + qtyT <= MAX_SAFE) return Code.Ok;
+    const lvl = (side === Side.Buy ? this.bids : this.asks).find(priceFen);
+    const restingT = lvl === null ? 0 : lvl.qtyT;
+    if (restingT + qtyT > MAX_SAFE)
+      return this.reject(tsMs, orderId, Code.LevelTotalOverflow, qtyT, MAX_SAFE - restingT);
+    return Code.Ok;
+  }
+
+  /**
+   * An order that crosses the book on arrival trades at most qtyT tonnes, each at no more than the highest price it can
+   * meet: a buy, its limit (or protection) or the highest ask, whichever is lower; a sell, the best bid. The day's
+   * turnover must stay a safe integer with all of it, and so then does the volume (every price is at least 1 fen, so
+   * the volume never exceeds the turnover). Comparing sums and products of safe integers with MAX_SAFE is exact: a
+   * true value above 2^53 - 1 never rounds down to it.
+   */
+  private checkDayRoom(tsMs: number, orderId: number, buy: boolean, limFen: number, qtyT: number): number {
+    let pFen: number;
+    if (buy) {
+      const ask = this.asks.bestFen;
+      if (ask === 0 || ask > limFen) return Code.Ok;
+      pFen = limFen;
+    } else {
+      pFen = this.bids.bestFen;
+      if (pFen === 0 || pFen < limFen) return Code.Ok;
+    }
+    const turnoverFen = this.dayStats.turnoverFen;
+    if (turnoverFen + qtyT * pFen > MAX_SAFE) {
+      if (buy) pFen = Math.min(pFen, this.asks.worstFen());
+      if (turnoverFen + qtyT * pFen > MAX_SAFE) return this.reject(tsMs, orderId, Code.DayTurnoverOverflow, qtyT, pFen);
+    }
+    return Code.Ok;
+  }
+
   private reject(tsMs: number, orderId: number, code: number, value: number, limit: number): number {
     this.lastRejectCode = code;
     this.lastRejectValue = value;
@@ -815,6 +873,13 @@ export class Engine {
     this.sink.rejected(this.seqNo + 1, tsMs, idOrZero(orderId), code);
     return code;
   }
+}
+
+/** The largest total of a side's levels, 0 when it is empty. */
+function largestLevelT(book: SideBook): number {
+  let m = 0;
+  for (const l of book.levelsBestFirst()) if (l.qtyT > m) m = l.qtyT;
+  return m;
 }
 
 function validStp(stp: number): boolean {

@@ -5,9 +5,10 @@ import type { SideBook } from './side-book.ts';
 /**
  * Walks every structure of the engine and returns the first broken invariant, or null. O(n): for tests,
  * restore and debugging, never the hot path. Checks: each side's layout (sorted array and price index, or slots,
- * bitmap and best slot), no empty level, aggregates equal to their orders, every live order in exactly one level,
- * in time-priority order and doubly linked both ways, the id index agreeing, positive quantities, and a book
- * that is not crossed.
+ * bitmap and best slot), no empty level, aggregates equal to their orders (added up exactly, in BigInt: a total
+ * past 2^53 - 1 that float addition rounded is caught) and safe integers no larger than the store's level ceiling,
+ * every live order in exactly one level, in time-priority order and doubly linked both ways, the id index agreeing,
+ * positive quantities, day statistics that are safe integers, and a book that is not crossed.
  */
 export function checkInvariants(e: Engine): string | null {
   const seen = new Set<number>();
@@ -17,6 +18,11 @@ export function checkInvariants(e: Engine): string | null {
   const bid = e.bids.bestFen;
   const ask = e.asks.bestFen;
   if (bid !== 0 && ask !== 0 && bid >= ask) return `crossed book: bid ${bid} >= ask ${ask}`;
+  const d = e.dayStats;
+  if (!Number.isSafeInteger(d.volumeT) || d.volumeT < 0) return `day volume ${d.volumeT} t is not a safe integer`;
+  if (!Number.isSafeInteger(d.turnoverFen) || d.turnoverFen < 0)
+    return `day turnover ${d.turnoverFen} fen is not a safe integer`;
+  if (!Number.isSafeInteger(d.tradeCount) || d.tradeCount < 0) return `day trade count ${d.tradeCount} is wrong`;
   return null;
 }
 
@@ -39,7 +45,7 @@ function checkSide(book: SideBook, seen: Set<number>, e: Engine): string | null 
     if (lvl.side !== book.side) return `level ${lvl.priceFen} has the wrong side`;
     if (lvl.count <= 0 || lvl.head === 0) return `empty level ${lvl.priceFen} on side ${book.side}`;
     let count = 0;
-    let qtyT = 0;
+    let qtyT = 0n;
     let prevSeq = 0;
     let prev = 0;
     for (let h = lvl.head; h !== 0; h = st.lnk(h, NEXT)) {
@@ -55,11 +61,15 @@ function checkSide(book: SideBook, seen: Set<number>, e: Engine): string | null 
       prevSeq = st.get(h, SEQ);
       prev = h;
       count++;
-      qtyT += st.get(h, QTY);
+      if (!Number.isSafeInteger(st.get(h, QTY))) return `order ${id} rests with quantity ${st.get(h, QTY)}`;
+      qtyT += BigInt(st.get(h, QTY));
     }
     if (lvl.tail !== prev) return `level ${lvl.priceFen} tail is wrong`;
     if (count !== lvl.count) return `level ${lvl.priceFen} counts ${lvl.count} orders, holds ${count}`;
-    if (qtyT !== lvl.qtyT) return `level ${lvl.priceFen} totals ${lvl.qtyT} t, holds ${qtyT} t`;
+    if (!Number.isSafeInteger(lvl.qtyT) || BigInt(lvl.qtyT) !== qtyT)
+      return `level ${lvl.priceFen} totals ${lvl.qtyT} t, holds ${qtyT} t`;
+    if (lvl.qtyT > st.levelCeilT)
+      return `level ${lvl.priceFen} totals ${lvl.qtyT} t, above the ceiling ${st.levelCeilT} t`;
   }
   return null;
 }

@@ -46,6 +46,12 @@ export class OrderStore {
   private freeTop: number;
   private used: number;
   private cap: number;
+  /**
+   * No level's total has been above this since it was last set (pushLevel raises it; the engine lowers it to the
+   * largest total at the end of the day). While an order's quantity plus this fits in the safe range, the order cannot
+   * take any level past it, and the engine need not look its level up.
+   */
+  levelCeilT: number;
 
   constructor(cap = INITIAL_CAP) {
     this.cap = cap;
@@ -54,6 +60,7 @@ export class OrderStore {
     this.free = new Int32Array(cap);
     this.freeTop = 0;
     this.used = 1; // slot 0 stays empty: it is the null link
+    this.levelCeilT = 0;
   }
 
   /** A new row, not linked anywhere (LEVEL 0). May grow the store: views read before are stale. */
@@ -111,8 +118,10 @@ export class OrderStore {
     if (tail === 0) lvl.head = h;
     else i[(tail << 2) + NEXT] = h;
     lvl.tail = h;
-    lvl.qtyT += this.f[k + QTY]!;
+    const total = lvl.qtyT + this.f[k + QTY]!;
+    lvl.qtyT = total;
     lvl.count++;
+    if (total > this.levelCeilT) this.levelCeilT = total;
   }
 
   /** Unlinks slot h from lvl and subtracts its remaining quantity (traded quantity was taken off already). */

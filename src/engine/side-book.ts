@@ -228,6 +228,13 @@ export class SideBook {
     return this.slots[k]!.priceFen;
   }
 
+  /** Price of the worst level (the lowest bid, the highest ask), 0 when the side is empty. Not on a hot path. */
+  worstFen(): number {
+    if (!this.dense) return this.levels.length === 0 ? 0 : this.levels[0]!.priceFen;
+    if (this.bestIdx < 0) return 0;
+    return this.slots[this.buy ? this.nextSet(0) : this.prevSet(this.n - 1)]!.priceFen;
+  }
+
   /** Every non-empty level, best first (a copy: the book may change while it is walked). */
   levelsBestFirst(): Level[] {
     if (!this.dense) return [...this.levels].reverse();

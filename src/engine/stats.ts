@@ -1,7 +1,8 @@
 /**
  * Accumulators of the trading day, updated on every trade. The market layer derives VWAP (turnover / volume)
  * and the close from them with decimal arithmetic; the engine only adds integers.
- * A day's turnover stays far below 2^53 fen (9.0e13 CNY), so the sums are exact.
+ * The sums stay exact: the engine refuses an order that could take the day's turnover past 2^53 - 1 fen (9.0e13 CNY,
+ * far beyond any real day), and the volume is never more than the turnover (every price is at least 1 fen).
  */
 export class DayStats {
   /** Price of the first trade of the day; 0 before it. */

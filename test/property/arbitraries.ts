@@ -397,3 +397,52 @@ export const commandsArb = (mode: MatchMode, maxGroups: number): fc.Arbitrary<Co
     }
     return out;
   });
+
+// ------------------------------------------------------------------------------------------ huge quantities
+// The same streams scaled to where the engine's sums reach 2^53 - 1: prices of 1 to 21 fen (tick 1) and quantities
+// multiplied by `scale` (10^12 to 10^14), so that day turnovers pass the safe range within a few trades, and orders
+// at 1 fen can stack a level past it. The reference engine adds up in BigInt and throws on a sum past the range; the
+// fast engine must refuse the same orders with the same codes.
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A price of the small domain (about 950..1054 fen on a 5-fen grid) brought down to 1..21 fen, keeping which prices
+ * are equal; the prices off the grid (about 3% of limit prices) and 5 x 2^48 become 1 fen, where a level can hold
+ * enough tonnes to pass the safe range.
+ */
+const hugePrice = (p: number): number => {
+  if (p === 5 * 2 ** 48) return 1;
+  if (!(Number.isSafeInteger(p) && p > 945 && p < 2 * BASE_PRICE_FEN)) return p;
+  return (p - 945) % 5 === 0 ? (p - 945) / 5 : 1;
+};
+
+/** A quantity of the small domain times scale; malformed ones stay as they are. */
+const hugeQty = (q: number, scale: number): number => (Number.isSafeInteger(q) && q > 0 ? q * scale : q);
+
+/** The configuration for hugeCommands: tick 1, reference 11 fen (the small domain's 1000), sizes scaled. */
+export const hugeConfig = (c: EngineConfig, scale: number): EngineConfig => ({
+  ...c,
+  tickFen: 1,
+  minQtyT: c.minQtyT * scale,
+  maxQtyT: Math.min(MAX_SAFE, c.maxQtyT * scale),
+  refPriceFen: c.refPriceFen === null ? null : hugePrice(c.refPriceFen),
+});
+
+export function hugeCommands(cmds: readonly Command[], scale: number): Command[] {
+  return cmds.map((c): Command => {
+    switch (c.k) {
+      case 'placeLimit':
+        return { ...c, priceFen: hugePrice(c.priceFen), qtyT: hugeQty(c.qtyT, scale) };
+      case 'placeMarket':
+      case 'take':
+        return { ...c, qtyT: hugeQty(c.qtyT, scale) };
+      case 'amend':
+        return { ...c, priceFen: hugePrice(c.priceFen), qtyT: hugeQty(c.qtyT, scale) };
+      case 'endOfDay':
+        return { ...c, nextRefPriceFen: hugePrice(c.nextRefPriceFen) };
+      default:
+        return c;
+    }
+  });
+}

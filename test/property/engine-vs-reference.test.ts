@@ -14,7 +14,15 @@ import { MatchMode, OrderType, SessionState, Side, Stp, Tif } from '../../src/en
 import { Engine } from '../../src/engine/index.ts';
 import { NaiveEngine } from '../reference/naive-engine.ts';
 import { formatEvent, RecordingSink } from '../reference/recording-sink.ts';
-import { applyCommand, type Command, commandsArb, configArb, formatCommand } from './arbitraries.ts';
+import {
+  applyCommand,
+  type Command,
+  commandsArb,
+  configArb,
+  formatCommand,
+  hugeCommands,
+  hugeConfig,
+} from './arbitraries.ts';
 
 const SEED = process.env.CETS_PROP_SEED !== undefined ? Number(process.env.CETS_PROP_SEED) : 0x0ce75;
 const RUNS_SCALE = process.env.CETS_PROP_RUNS !== undefined ? Number(process.env.CETS_PROP_RUNS) : 1;
@@ -58,6 +66,12 @@ const caseArb = (mode: MatchMode): fc.Arbitrary<Case> =>
       ),
     })
     .map((c) => ({ ...c, snapshotAt: c.snapshotAt.map((i) => i % c.commands.length) }));
+
+/** The same cases with prices of 1-21 fen and quantities of 10^12 to 10^14 times as many tonnes (see hugeCommands). */
+const hugeCaseArb = (mode: MatchMode): fc.Arbitrary<Case> =>
+  fc
+    .tuple(caseArb(mode), fc.constantFrom(10 ** 12, 10 ** 13, 10 ** 14))
+    .map(([c, scale]) => ({ ...c, config: hugeConfig(c.config, scale), commands: hugeCommands(c.commands, scale) }));
 
 /** The book as the public reading API shows it, as one comparable string per part. */
 function bookView(e: NaiveEngine | Engine): Record<string, string> {
@@ -168,10 +182,10 @@ function runCase(c: Case): void {
   }
 }
 
-function checkProperty(mode: MatchMode, numRuns: number): void {
+function checkProperty(mode: MatchMode, numRuns: number, huge = false): void {
   try {
     fc.assert(
-      fc.property(caseArb(mode), (c) => {
+      fc.property(huge ? hugeCaseArb(mode) : caseArb(mode), (c) => {
         runCase(c);
       }),
       { numRuns: Math.max(1, Math.round(numRuns * RUNS_SCALE)), seed: SEED },
@@ -189,6 +203,11 @@ describe('fast engine against the naive reference engine', () => {
 
   it('listed mode (N = 1..5): same codes, events, book and day statistics after every random command, also after snapshot/restore', () => {
     checkProperty(MatchMode.Listed, 250);
+  });
+
+  it('huge quantities, both modes: sums that would pass 2^53 - 1 are refused alike, and nothing is ever rounded', () => {
+    checkProperty(MatchMode.PriceTime, 80, true);
+    checkProperty(MatchMode.Listed, 80, true);
   });
 });
 

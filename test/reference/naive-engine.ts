@@ -4,7 +4,8 @@
 //
 // The whole book is one flat array of live orders. Every question ("which levels are there", "who is
 // oldest at this price", "what is the level total") is answered by filtering and sorting that array again.
-// Speed does not matter here; being obviously right does. Money checks (band edges, notional) use BigInt.
+// Speed does not matter here; being obviously right does. Money checks (band edges, notional) and every sum (level
+// totals, the day's volume and turnover) use BigInt: a sum past 2^53 - 1 is reported as an error, never rounded.
 
 import { Code } from '../../src/engine/codes.ts';
 import type { EngineConfig } from '../../src/engine/config.ts';
@@ -13,6 +14,13 @@ import type { EngineSink } from '../../src/engine/events.ts';
 import { NullSink } from '../../src/engine/events.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_N = BigInt(MAX_SAFE);
+
+/** A sum as a number; one past the safe range is a bug the engine should have refused (throws). */
+const exact = (v: bigint, what: string): number => {
+  if (v > MAX_SAFE_N || v < -MAX_SAFE_N) throw new RangeError(`reference engine: ${what} ${v} is past the safe range`);
+  return Number(v);
+};
 
 const isSafeInt = (v: number): boolean => Number.isSafeInteger(v);
 const isPositiveInt = (v: number): boolean => Number.isSafeInteger(v) && v > 0;
@@ -69,13 +77,24 @@ interface Taker {
   prio: number;
 }
 
-const emptyStats = (): NaiveDayStats => ({
+/** Day statistics with exact sums. */
+interface Stats {
+  openFen: number;
+  highFen: number;
+  lowFen: number;
+  lastFen: number;
+  volumeT: bigint;
+  turnoverFen: bigint;
+  tradeCount: number;
+}
+
+const emptyStats = (): Stats => ({
   openFen: 0,
   highFen: 0,
   lowFen: 0,
   lastFen: 0,
-  volumeT: 0,
-  turnoverFen: 0,
+  volumeT: 0n,
+  turnoverFen: 0n,
   tradeCount: 0,
 });
 
@@ -89,7 +108,7 @@ export class NaiveEngine {
   private sessionState: number = SessionState.Closed;
   /** Band centre; null: no band. */
   private refPriceFen: number | null;
-  private stats: NaiveDayStats = emptyStats();
+  private stats: Stats = emptyStats();
 
   constructor(config: EngineConfig, sink: EngineSink = new NullSink()) {
     this.config = config;
@@ -100,7 +119,12 @@ export class NaiveEngine {
   // ---------------------------------------------------------------- reading the book
 
   get dayStats(): NaiveDayStats {
-    return { ...this.stats };
+    const s = this.stats;
+    return {
+      ...s,
+      volumeT: exact(s.volumeT, 'day volume'),
+      turnoverFen: exact(s.turnoverFen, 'day turnover'),
+    };
   }
 
   bestBidFen(): number {
@@ -146,7 +170,12 @@ export class NaiveEngine {
 
   private levelTotal(side: number, priceFen: number): { qtyT: number; count: number } {
     const queue = this.levelQueue(side, priceFen);
-    return { qtyT: queue.reduce((sum, o) => sum + o.qtyT, 0), count: queue.length };
+    return { qtyT: exact(this.levelSum(side, priceFen), `level ${priceFen} total`), count: queue.length };
+  }
+
+  /** Tonnes resting at one price, exactly. */
+  private levelSum(side: number, priceFen: number): bigint {
+    return this.levelQueue(side, priceFen).reduce((sum, o) => sum + BigInt(o.qtyT), 0n);
   }
 
   private findLive(orderId: number): NaiveOrder | undefined {
@@ -214,8 +243,8 @@ export class NaiveEngine {
       s.lowFen = Math.min(s.lowFen, priceFen);
     }
     s.lastFen = priceFen;
-    s.volumeT += qtyT;
-    s.turnoverFen += priceFen * qtyT;
+    s.volumeT += BigInt(qtyT);
+    s.turnoverFen += BigInt(priceFen) * BigInt(qtyT);
     s.tradeCount += 1;
   }
 
@@ -249,7 +278,43 @@ export class NaiveEngine {
   }
 
   private notionalCheck(priceFen: number, qtyT: number): number {
-    return BigInt(priceFen) * BigInt(qtyT) > BigInt(MAX_SAFE) ? Code.NotionalOverflow : 0;
+    return BigInt(priceFen) * BigInt(qtyT) > MAX_SAFE_N ? Code.NotionalOverflow : 0;
+  }
+
+  /**
+   * An order that may rest: its whole quantity, added to what rests at its price (without `self`, an order being
+   * amended there), must stay a safe integer.
+   */
+  private levelRoomCheck(side: number, priceFen: number, qtyT: number, self?: NaiveOrder): number {
+    const others = this.levelSum(side, priceFen) - (self === undefined ? 0n : BigInt(self.qtyT));
+    return others + BigInt(qtyT) > MAX_SAFE_N ? Code.LevelTotalOverflow : 0;
+  }
+
+  /**
+   * An order that crosses the book on arrival may trade all of qtyT, each tonne at most at the highest price it can
+   * meet: a buy, the lower of its limit and the highest ask; a sell, the best bid. The day's turnover must stay safe.
+   */
+  private dayRoomCheck(side: number, limitFen: number, qtyT: number): number {
+    let topFen: number;
+    if (side === Side.Buy) {
+      const asks = this.levelPrices(Side.Sell);
+      if (asks.length === 0 || asks[0]! > limitFen) return 0;
+      topFen = Math.min(limitFen, asks[asks.length - 1]!);
+    } else {
+      const bids = this.levelPrices(Side.Buy);
+      if (bids.length === 0 || bids[0]! < limitFen) return 0;
+      topFen = bids[0]!;
+    }
+    return this.tradeRoomCheck(topFen, qtyT);
+  }
+
+  /**
+   * qtyT more tonnes traded at up to priceFen keep the day's turnover a safe integer (and so the volume: prices are
+   * at least 1 fen, the volume is never more than the turnover; dayStats would throw if it were).
+   */
+  private tradeRoomCheck(priceFen: number, qtyT: number): number {
+    if (this.stats.turnoverFen + BigInt(priceFen) * BigInt(qtyT) > MAX_SAFE_N) return Code.DayTurnoverOverflow;
+    return 0;
   }
 
   // ---------------------------------------------------------------- commands
@@ -277,6 +342,8 @@ export class NaiveEngine {
     if (!code) code = this.priceRuleCheck(priceFen);
     if (!code) code = this.qtyRuleCheck(qtyT);
     if (!code) code = this.notionalCheck(priceFen, qtyT);
+    if (!code && (tif === Tif.GFD || tif === Tif.GTC)) code = this.levelRoomCheck(side, priceFen, qtyT);
+    if (!code) code = this.dayRoomCheck(side, priceFen, qtyT);
     if (code) return this.reject(tsMs, orderId, code);
 
     this.lastTs = tsMs;
@@ -307,11 +374,12 @@ export class NaiveEngine {
     if (!code) code = this.openCheck();
     if (!code && this.findLive(orderId)) code = Code.DuplicateOrderId;
     if (!code) code = this.qtyRuleCheck(qtyT);
+    const band = this.band();
+    const protection = side === Side.Buy ? (band ? band[1] : MAX_SAFE) : band ? band[0] : 0;
+    if (!code) code = this.dayRoomCheck(side, protection, qtyT);
     if (code) return this.reject(tsMs, orderId, code);
 
     this.lastTs = tsMs;
-    const band = this.band();
-    const protection = side === Side.Buy ? (band ? band[1] : MAX_SAFE) : band ? band[0] : 0;
     const seq = this.nextSeq();
     this.sink.accepted(seq, tsMs, orderId, accountId, side as Side, OrderType.Market, protection, qtyT, tif as Tif);
     const taker: Taker = { orderId, accountId, side, limitFen: protection, tif, stp, isMarket: true, prio: seq };
@@ -338,6 +406,7 @@ export class NaiveEngine {
     if (!code && qtyT % this.config.lotT !== 0) code = Code.QtyOffLot;
     if (!code && qtyT < this.config.minQtyT && qtyT !== listing.qtyT) code = Code.QtyBelowMin;
     if (!code && qtyT > this.config.maxQtyT) code = Code.QtyAboveMax;
+    if (!code) code = this.tradeRoomCheck(listing.priceFen, qtyT);
     if (code) return this.reject(tsMs, orderId, code);
 
     this.lastTs = tsMs;
@@ -396,6 +465,8 @@ export class NaiveEngine {
     if (!code) code = this.priceRuleCheck(priceFen);
     if (!code && qtyT !== order.qtyT) code = this.qtyRuleCheck(qtyT);
     if (!code) code = this.notionalCheck(priceFen, qtyT);
+    if (!code) code = this.levelRoomCheck(order.side, priceFen, qtyT, priceFen === order.priceFen ? order : undefined);
+    if (!code && priceFen !== order.priceFen) code = this.dayRoomCheck(order.side, priceFen, qtyT);
     if (code) return this.reject(tsMs, orderId, code);
 
     this.lastTs = tsMs;
