@@ -32,7 +32,7 @@ import {
 } from './auctions.ts';
 import { dayOpenTs, mergeWindows, sessionName, stepClock, type Window } from './clock.ts';
 import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
-import { admitFirm, studentFirms } from './students.ts';
+import { admitFirm, MAX_NAME_CHARS, nameKey, normaliseName, studentFirms } from './students.ts';
 
 export type ClassroomState = 'setup' | 'running' | 'paused' | 'ended';
 
@@ -173,6 +173,12 @@ export class Classroom {
   private readonly firmQueue: string[];
   private deadline: string;
   private readonly auctions = new AuctionHouse();
+  // Declared, not initialised: own properties only once set (by the journaled `seats` and `revoke` commands), so a
+  // classroom that never uses them encodes, snapshots and hashes as it did before they existed.
+  /** Most students the instructor admits (unset: as many as there are firms, up to MAX_STUDENTS). */
+  declare private seatLimit?: number;
+  /** Students whose token the instructor revoked. */
+  declare private revoked?: Set<number>;
 
   constructor(cfg: ClassroomConfig) {
     Object.defineProperty(this, 'listeners', { value: [], enumerable: false });
@@ -318,8 +324,17 @@ export class Classroom {
   }
 
   /** Why these settings cannot be taken, or null (checked for both before either is set: a change is whole). */
-  settingsProblem(x: { speed?: number; botIntensity?: number }): LiveRejection | null {
-    const { speed, botIntensity } = x;
+  settingsProblem(x: { speed?: number; botIntensity?: number; seats?: number | null }): LiveRejection | null {
+    const { speed, botIntensity, seats } = x;
+    if (seats !== undefined && seats !== null) {
+      if (!Number.isSafeInteger(seats) || seats < 0 || seats > MAX_STUDENTS)
+        return refuse(LiveCode.BadInput, `seats: a whole number from 0 to ${MAX_STUDENTS}, or null for no cap`);
+      if (seats < this.students.size)
+        return refuse(
+          LiveCode.BadInput,
+          `${this.students.size} students have joined already: the seats cannot be fewer (revoke tokens instead)`,
+        );
+    }
     if (speed !== undefined && (!Number.isFinite(speed) || speed < 1 || speed > 3_600))
       return refuse(LiveCode.BadInput, `speed ${speed} is not between 1 (real time) and 3600 (an hour a second)`);
     if (botIntensity !== undefined && (!Number.isFinite(botIntensity) || botIntensity < 0 || botIntensity > 10))
@@ -365,8 +380,8 @@ export class Classroom {
         LiveCode.UnknownEvent,
         `there is no timeline event ${index} (0..${this.scenario.events.length - 1})`,
       );
-    if (!['announcement', 'band', 'offset-cap', 'deadline'].includes(e.kind))
-      return refuse(LiveCode.BadInput, `a ${e.kind} event cannot be fired live; announcements and rule changes can`);
+    if (!['announcement', 'coverage-plan', 'allocation-plan', 'ccer-outlook', 'band', 'offset-cap', 'deadline'].includes(e.kind))
+      return refuse(LiveCode.BadInput, `a ${e.kind} event cannot be fired live; announcements, policy plans and rule changes can`);
     const logged = this.session.fireEvent(e);
     this.firedEvents.add(index);
     if (e.kind === 'deadline') this.deadline = e.deadline;
@@ -431,9 +446,71 @@ export class Classroom {
         return refuse(LiveCode.BadInput, `"${n.slice(0, 40)}": a name is 1 to 40 printable characters`);
     }
     if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
-    const free = Math.min(MAX_STUDENTS, this.firmQueue.length) - this.students.size;
-    if (names.length > free) return refuse(LiveCode.Full, `the classroom has room for ${free} more student(s)`);
+    const free = this.seats() - this.students.size;
+    if (names.length > free)
+      return refuse(
+        LiveCode.Full,
+        free <= 0 ? 'the classroom is full: no seat is left' : `the classroom has room for ${free} more student(s)`,
+      );
     return null;
+  }
+
+  /**
+   * Names as the live server admits them (stricter than a journaled join, which must replay as it was accepted):
+   * normalised (normaliseName) and unique in the classroom, case and width aside. Returns the names to join with,
+   * or why not; a list is checked whole, against itself too.
+   */
+  admitNames(raw: readonly string[]): LiveResult<string[]> {
+    const taken = new Set(this.studentList().map((s) => nameKey(s.name)));
+    const out: string[] = [];
+    for (const r of raw) {
+      const name = normaliseName(r);
+      if (name === null)
+        return refuse(
+          LiveCode.BadInput,
+          `${JSON.stringify(r.slice(0, MAX_NAME_CHARS))}: a name is 1 to ${MAX_NAME_CHARS} characters with a letter ` +
+            'or digit, and no control, zero-width or text-direction characters',
+        );
+      const key = nameKey(name);
+      if (taken.has(key))
+        return refuse(LiveCode.DuplicateName, `"${name}" is taken in this classroom; choose another name`);
+      taken.add(key);
+      out.push(name);
+    }
+    const bad = this.joinProblem(out);
+    return bad ?? { ok: true, value: out };
+  }
+
+  /** Seats: how many students the classroom takes in all. */
+  seats(): number {
+    return Math.min(MAX_STUDENTS, this.firmQueue.length, this.seatLimit ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** The instructor's cap on seats, or null for none. */
+  get seatCap(): number | null {
+    return this.seatLimit ?? null;
+  }
+
+  /** Caps the seats (null: no cap). Not below the students who joined already. */
+  setSeats(n: number | null): LiveResult<number | null> {
+    const bad = this.settingsProblem({ seats: n });
+    if (bad !== null) return bad;
+    if (n === null) delete this.seatLimit;
+    else this.seatLimit = n;
+    this.emit({ kind: 'status' });
+    return { ok: true, value: n };
+  }
+
+  /** Revokes a student's token: the server no longer accepts it. The firm, its holdings and orders stay. */
+  revokeStudent(studentId: number): LiveResult<number> {
+    if (!this.students.has(studentId)) return this.noStudent(studentId);
+    this.revoked ??= new Set();
+    this.revoked.add(studentId);
+    return { ok: true, value: studentId };
+  }
+
+  isRevoked(studentId: number): boolean {
+    return this.revoked?.has(studentId) ?? false;
   }
 
   addStudent(name: string): LiveResult<Student> {

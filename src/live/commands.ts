@@ -17,6 +17,10 @@ export type LiveCommand =
   | { readonly op: 'fire'; readonly index: number }
   | { readonly op: 'deadline'; readonly date: string }
   | { readonly op: 'join'; readonly name: string }
+  /** The instructor caps the seats (null: no cap). */
+  | { readonly op: 'seats'; readonly seats: number | null }
+  /** The instructor revokes a student's token. */
+  | { readonly op: 'revoke'; readonly studentId: number }
   | ({ readonly op: 'order'; readonly studentId: number } & OrderInput)
   | {
       readonly op: 'take';
@@ -78,6 +82,8 @@ type Results = {
   fire: ReturnType<Classroom['fire']>;
   deadline: ReturnType<Classroom['moveDeadline']>;
   join: ReturnType<Classroom['addStudent']>;
+  seats: ReturnType<Classroom['setSeats']>;
+  revoke: ReturnType<Classroom['revokeStudent']>;
   order: LiveResult<OrderAck>;
   take: LiveResult<OrderAck>;
   amend: LiveResult<OrderAck>;
@@ -127,6 +133,10 @@ function apply(room: Classroom, c: LiveCommand): LiveResult<unknown> {
       return room.moveDeadline(c.date);
     case 'join':
       return room.addStudent(c.name);
+    case 'seats':
+      return room.setSeats(c.seats);
+    case 'revoke':
+      return room.revokeStudent(c.studentId);
     case 'order':
       // The command is an OrderInput already (the classroom copies what it passes on): no copy per order here.
       return room.placeOrder(c.studentId, c);

@@ -14,6 +14,7 @@ export const LiveCode = {
   UnknownBid: 'LIVE_ERR_UNKNOWN_BID',
   Full: 'LIVE_ERR_FULL',
   DuplicateClientOrderId: 'LIVE_ERR_DUPLICATE_CLIENT_ORDER_ID',
+  DuplicateName: 'LIVE_ERR_DUPLICATE_NAME',
   BadInput: 'LIVE_ERR_BAD_INPUT',
 } as const;
 export type LiveCode = (typeof LiveCode)[keyof typeof LiveCode];

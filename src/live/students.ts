@@ -6,6 +6,33 @@ import { obligation, trueUp } from '../market/compliance/index.ts';
 import { type MarketWorld, type SimData, type World, workingCashFen } from '../sim/world.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
 
+/** Longest name, in characters (code points). */
+export const MAX_NAME_CHARS = 40;
+
+/**
+ * Characters a name may not hold: controls, format characters (zero-width spaces and joiners, bidirectional overrides
+ * and isolates, the BOM, soft hyphens), surrogates, private-use and unassigned code points, line and paragraph
+ * separators, and the fillers that are letters by category but show nothing (Hangul fillers, the braille blank).
+ */
+const FORBIDDEN_IN_NAME = /[\p{C}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0\u2800]/u;
+
+/**
+ * A student's name as a classroom keeps it: Unicode NFC, each run of spaces (of any width) one plain space, trimmed.
+ * Null when it holds a forbidden character, is empty, is longer than MAX_NAME_CHARS or has no letter or digit.
+ */
+export function normaliseName(raw: string): string | null {
+  const nfc = raw.normalize('NFC');
+  if (FORBIDDEN_IN_NAME.test(nfc)) return null;
+  const clean = nfc.replace(/\p{Zs}+/gu, ' ').trim();
+  if (clean.length === 0 || [...clean].length > MAX_NAME_CHARS || !/[\p{L}\p{N}]/u.test(clean)) return null;
+  return clean;
+}
+
+/** What two names must not share in one classroom: compatibility-folded (full-width letters are letters), any case. */
+export function nameKey(name: string): string {
+  return name.normalize('NFKC').toLocaleLowerCase('en-US').replace(/\s+/gu, ' ').trim();
+}
+
 /** Firms a class can be handed: small enough that a student's trades move a classroom market, not swamp it. */
 const MIN_FIRM_T = 100_000;
 const MAX_FIRM_T = 1_500_000;

@@ -16,8 +16,9 @@ import { Journal, type SyncFile } from '../store/journal.ts';
 import { LiveDb } from '../store/live-db.ts';
 import { loadRunContext } from '../store/scenario-files.ts';
 import type { ServerConfig } from './config.ts';
-import { bearer, codeOfStatus, errorBody, HttpError, sendError, statusOf } from './http.ts';
+import { codeOfStatus, errorBody, HttpError, principalOf, sendError, statusOf } from './http.ts';
 import { Hub, newToken } from './hub.ts';
+import { DEFAULT_LIMITS, identityKey, type LimitSettings, Limits, sharedStore } from './limits.ts';
 import { auctionRoutes } from './routes/auctions.ts';
 import { instructorRoutes } from './routes/instructor.ts';
 import { publicRoutes } from './routes/public.ts';
@@ -53,6 +54,8 @@ export interface BuildOptions {
   readonly journalSync?: SyncFile;
   /** Tests only: time between WebSocket heartbeats, ms (default 10 s). */
   readonly heartbeatMs?: number;
+  /** Limits other than the request rate (which is cfg.rateLimitPerMin); default DEFAULT_LIMITS. */
+  readonly limits?: Partial<Omit<LimitSettings, 'requestsPerMin'>>;
 }
 
 export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): Promise<Server> {
@@ -68,7 +71,11 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
         })
       : null;
   const hub = new Hub(ctx, db, adminToken, now, journal);
-  const streams = new Streams(hub, opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs });
+  const limits = new Limits({ ...DEFAULT_LIMITS, ...opts.limits, requestsPerMin: cfg.rateLimitPerMin });
+  const streams = new Streams(hub, {
+    limits,
+    ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
+  });
   // Market data goes out only once what it shows is in the journal: a crash never leaves a client having seen a
   // trade the restarted server does not have.
   if (journal !== null)
@@ -178,10 +185,13 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
     }
   }
 
+  // Requests are counted per identity: a valid token's principal, else the address (a made-up Bearer string counts
+  // against the address). The counter is shared with WebSocket upgrades and order entry (limits.ts).
   await app.register(rateLimit, {
     max: cfg.rateLimitPerMin,
     timeWindow: 60_000,
-    keyGenerator: (req) => bearer(req) ?? req.ip,
+    store: sharedStore(limits.requests),
+    keyGenerator: (req) => identityKey(principalOf(hub, req), req.ip),
     errorResponseBuilder: (_req, ctx) =>
       new HttpError(429, 'RATE_LIMITED', `at most ${ctx.max} requests a minute; try again in ${ctx.after}`),
   });
@@ -194,8 +204,8 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   publicRoutes(app, hub, streams);
-  studentRoutes(app, hub);
-  instructorRoutes(app, hub, { scenario: cfg.scenario, seed: cfg.seed });
+  studentRoutes(app, hub, limits);
+  instructorRoutes(app, hub, streams, { scenario: cfg.scenario, seed: cfg.seed });
   auctionRoutes(app, hub);
 
   // Pages and their scripts.

@@ -36,6 +36,8 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  TOO_MANY_CONNECTIONS: 429,
+  TOO_MANY_SUBSCRIPTIONS: 429,
   HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   JOURNAL_ERR_WRITE: 503,
@@ -83,17 +85,42 @@ export function bearer(req: FastifyRequest): string | undefined {
   return h.slice(7).trim();
 }
 
+/**
+ * The principal of a token, or null: unknown, or a student's token the instructor revoked. Everything that
+ * authenticates (routes, rate-limit keys, WebSocket upgrades) goes through here.
+ */
+export function authPrincipal(hub: Hub, token: string | undefined): Principal | null {
+  const p = hub.auth(token);
+  if (p?.role === 'student' && hub.rooms.get(p.classroomId)?.isRevoked(p.studentId) === true) return null;
+  return p;
+}
+
 export function principalOf(hub: Hub, req: FastifyRequest): Principal | null {
-  return hub.auth(bearer(req));
+  return authPrincipal(hub, bearer(req));
+}
+
+/** Why a token that authenticates no more was refused: revoked, or never valid. */
+function unauthorized(hub: Hub, req: FastifyRequest, need: string): HttpError {
+  const p = hub.auth(bearer(req));
+  if (p?.role === 'student')
+    return new HttpError(401, 'UNAUTHORIZED', 'this token was revoked by the instructor; ask them for a new link');
+  return new HttpError(401, 'UNAUTHORIZED', need);
 }
 
 export function needStudent(hub: Hub, req: FastifyRequest): { room: Classroom; studentId: number } {
   const p = principalOf(hub, req);
-  if (p === null) throw new HttpError(401, 'UNAUTHORIZED', 'a student token is needed (Authorization: Bearer <token>)');
+  if (p === null) throw unauthorized(hub, req, 'a student token is needed (Authorization: Bearer <token>)');
   if (p.role !== 'student') throw new HttpError(403, 'FORBIDDEN', 'this needs a student token');
   const room = hub.rooms.get(p.classroomId);
   if (room === undefined) throw new HttpError(404, 'NOT_FOUND', 'your classroom no longer exists');
   return { room, studentId: p.studentId };
+}
+
+/** The classroom a join code opens, or null. */
+export function roomByJoinCode(hub: Hub, code: string): Classroom | null {
+  const c = code.trim().toUpperCase();
+  for (const room of hub.rooms.values()) if (hub.joinCode(room.id) === c) return room;
+  return null;
 }
 
 export function needInstructor(hub: Hub, req: FastifyRequest, cid: string): Classroom {

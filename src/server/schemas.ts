@@ -47,6 +47,7 @@ export const MarketParams = Type.Object({ cid: Ident, mid: Ident }, Strict);
 export const OrderParams = Type.Object({ orderId: Id }, Strict);
 export const ClientOrderParams = Type.Object({ clientOrderId: ClientOrderId }, Strict);
 export const ProposalParams = Type.Object({ proposalId: Id }, Strict);
+export const StudentParams = Type.Object({ cid: Ident, studentId: Id }, Strict);
 export const InstrumentQuery = Type.Object(
   {
     instrument: Ident,
@@ -102,6 +103,15 @@ export const SettingsBody = Type.Object(
   {
     speed: Type.Optional(Type.Number({ minimum: 1, maximum: 3_600 })),
     botIntensity: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+    seats: Type.Optional(
+      Nullable(
+        Type.Integer({
+          minimum: 0,
+          maximum: 200,
+          description: 'most students the classroom takes (null: no cap); not fewer than have joined',
+        }),
+      ),
+    ),
   },
   Strict,
 );

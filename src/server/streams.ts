@@ -16,7 +16,7 @@
 // with the count; the pong confirms the client has read that far. A client with more than MAX_BUFFERED_BYTES
 // written and not confirmed (in our buffer, the operating system's socket buffers or the network, which
 // ws.bufferedAmount does not see) is dropped at the next flush. One that answers no ping for 30 s is dropped too.
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Value from 'typebox/value';
@@ -24,8 +24,9 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Classroom, LiveEvent } from '../live/classroom.ts';
 import { fenToYuan } from '../market/money.ts';
 import type { TradeRecord } from '../market/trade.ts';
-import { HttpError } from './http.ts';
+import { authPrincipal, errorBody, HttpError, statusOf } from './http.ts';
 import type { Hub, Principal } from './hub.ts';
+import { DEFAULT_LIMITS, identityKey, Limits } from './limits.ts';
 import { cancelByClientId, cancelOrder, type OrderCmd, placeOrder } from './routes/student.ts';
 import { ClientOrderId, OrderBody } from './schemas.ts';
 import {
@@ -74,6 +75,9 @@ interface SnapshotWanted {
 
 interface Conn {
   readonly ws: WebSocket;
+  /** Who it counts against: the remote address, and the principal's identity (limits.ts identityKey). */
+  readonly address: string;
+  readonly identity: string;
   /** The ws client's own socket: corked during a flush, and written to with whole frames. */
   readonly socket: Socket;
   readonly room: Classroom;
@@ -148,6 +152,11 @@ export interface StreamsOptions {
   onError?: (err: unknown) => void;
   /** Time between heartbeats, ms (default HEARTBEAT_MS). */
   heartbeatMs?: number;
+  /**
+   * The server's limits: sockets per address and per token, subscriptions per socket, and the per-identity request
+   * budget that WebSocket upgrades, orders and cancels count against (default: the DEFAULT_LIMITS, no request limit).
+   */
+  limits?: Limits;
 }
 
 export class Streams {
@@ -156,6 +165,10 @@ export class Streams {
   private readonly seqs = new Map<string, number>();
   private readonly depth = new Map<string, DepthState>();
   private readonly conns = new Set<Conn>();
+  /** Open sockets per address and per identity (for the caps). */
+  private readonly perAddress = new Map<string, number>();
+  private readonly perIdentity = new Map<string, number>();
+  private readonly limits: Limits;
   // What changed since the last flush, by channel key.
   private readonly newTrades = new Map<string, { room: Classroom; ch: string; trades: TradeRecord[] }>();
   private readonly dirtyBooks = new Map<string, { room: Classroom; ch: string }>();
@@ -189,6 +202,7 @@ export class Streams {
     this.flushIntervalMs = opts.flushIntervalMs ?? FLUSH_INTERVAL_MS;
     this.beforeFlush = opts.beforeFlush ?? null;
     this.onError = opts.onError ?? ((err) => console.error('cets streams:', err));
+    this.limits = opts.limits ?? new Limits({ ...DEFAULT_LIMITS, requestsPerMin: Number.POSITIVE_INFINITY });
     hub.onRoom((room) => room.on((e) => this.onEvent(room, e)));
     this.heartbeat = setInterval(() => this.beat(), opts.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -224,16 +238,32 @@ export class Streams {
 
   /** Upgrade handler for the HTTP server: /ws?token=...&classroom=... */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://x');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://x');
+    } catch {
+      socket.destroy();
+      return;
+    }
     if (url.pathname !== '/ws') {
       socket.destroy();
       return;
     }
+    const address = req.socket.remoteAddress ?? '?';
     const token = url.searchParams.get('token') ?? undefined;
-    const principal = token === undefined ? null : this.hub.auth(token);
+    const principal = token === undefined ? null : authPrincipal(this.hub, token);
+    const identity = identityKey(principal, address);
+    // An upgrade is a request: it counts against the identity's budget (the address's, for a wrong token).
+    const limited = this.limits.request(identity);
+    if (limited !== null) {
+      refuseUpgrade(socket, 'RATE_LIMITED', limited);
+      return;
+    }
     if (token !== undefined && principal === null) {
-      socket.end(
-        'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"UNAUTHORIZED","message":"unknown token"}}',
+      refuseUpgrade(
+        socket,
+        'UNAUTHORIZED',
+        this.hub.auth(token)?.role === 'student' ? 'this token was revoked by the instructor' : 'unknown token',
       );
       return;
     }
@@ -243,17 +273,62 @@ export class Streams {
         : (url.searchParams.get('classroom') ?? 'default');
     const room = this.hub.rooms.get(cid);
     if (room === undefined) {
-      socket.end(
-        'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"NOT_FOUND","message":"no such classroom"}}',
+      refuseUpgrade(socket, 'NOT_FOUND', 'no such classroom');
+      return;
+    }
+    const { socketsPerAddress, socketsPerToken } = this.limits.settings;
+    if ((this.perAddress.get(address) ?? 0) >= socketsPerAddress) {
+      refuseUpgrade(
+        socket,
+        'TOO_MANY_CONNECTIONS',
+        `at most ${socketsPerAddress} WebSocket connections from one address; close one first`,
       );
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, room, principal));
+    if (principal !== null && (this.perIdentity.get(identity) ?? 0) >= socketsPerToken) {
+      refuseUpgrade(
+        socket,
+        'TOO_MANY_CONNECTIONS',
+        `at most ${socketsPerToken} WebSocket connections with one token; close one first`,
+      );
+      return;
+    }
+    // Counted now, not when the handshake ends, so that a burst of upgrades cannot pass the cap together.
+    this.count(address, identity, principal !== null, 1);
+    let accepted = false;
+    socket.once('close', () => {
+      if (!accepted) this.count(address, identity, principal !== null, -1);
+    });
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      accepted = true;
+      this.accept(ws, room, principal, address, identity);
+    });
   }
 
-  private accept(ws: WebSocket, room: Classroom, principal: Principal | null): void {
+  private count(address: string, identity: string, withToken: boolean, d: number): void {
+    const bump = (m: Map<string, number>, k: string) => {
+      const n = (m.get(k) ?? 0) + d;
+      if (n <= 0) m.delete(k);
+      else m.set(k, n);
+    };
+    bump(this.perAddress, address);
+    if (withToken) bump(this.perIdentity, identity);
+  }
+
+  /** Closes every socket of a student (their token was revoked). */
+  closeStudent(room: Classroom, studentId: number): void {
+    for (const c of [...this.conns])
+      if (c.room === room && c.principal?.role === 'student' && c.principal.studentId === studentId) {
+        c.ws.close(4401, 'token revoked');
+        this.drop(c);
+      }
+  }
+
+  private accept(ws: WebSocket, room: Classroom, principal: Principal | null, address: string, identity: string): void {
     const conn: Conn = {
       ws,
+      address,
+      identity,
       socket: (ws as unknown as { _socket: Socket })._socket,
       room,
       principal,
@@ -289,6 +364,7 @@ export class Streams {
 
   private drop(conn: Conn): void {
     if (!this.conns.delete(conn)) return;
+    this.count(conn.address, conn.identity, conn.principal !== null, -1);
     for (const ch of conn.channels) this.subs.get(this.key(conn.room, ch))?.delete(conn);
     this.waiting.delete(conn);
     this.stats.clients = this.conns.size;
@@ -347,6 +423,16 @@ export class Streams {
           this.error(conn, reqId, 'BAD_REQUEST', `no such channel here: ${String(bad)}`);
           return;
         }
+        const max = this.limits.settings.subscriptionsPerSocket;
+        if (m.op === 'subscribe' && new Set([...conn.channels, ...chs.map((c) => this.named(conn, c))]).size > max) {
+          this.error(
+            conn,
+            reqId,
+            'TOO_MANY_SUBSCRIPTIONS',
+            `at most ${max} channels on one connection; unsubscribe from some first`,
+          );
+          return;
+        }
         if (m.op === 'subscribe') this.subscribe(conn, chs as string[]);
         else for (const c of chs as string[]) this.unsubscribe(conn, c);
         return;
@@ -369,6 +455,12 @@ export class Streams {
     }
     if (p === null || p.role !== 'student') {
       this.ack(conn, reqId, { code: 'UNAUTHORIZED', message: 'connect with a student token to trade' });
+      return;
+    }
+    // The same budget as the student's HTTP requests.
+    const limited = this.limits.request(conn.identity);
+    if (limited !== null) {
+      this.ack(conn, reqId, { code: 'RATE_LIMITED', message: limited });
       return;
     }
     try {
@@ -422,12 +514,18 @@ export class Streams {
     }
   }
 
+  /**
+   * Whether a channel name is one of this classroom's: status, news, private (students), or kind:market:instrument
+   * with exactly those three parts, a market of the classroom and an instrument it lists. Anything else would be a
+   * new key in the server's maps for every name a client makes up.
+   */
   private validChannel(conn: Conn, ch: string): boolean {
     if (ch === 'status' || ch === 'news') return true;
     if (ch === 'private') return conn.principal?.role === 'student';
-    const [kind, mid, ins] = ch.split(':');
-    if (!['depth', 'trades', 'ticker', 'bar'].includes(kind ?? '') || mid === undefined || ins === undefined)
-      return false;
+    const parts = ch.split(':');
+    if (parts.length !== 3) return false;
+    const [kind, mid, ins] = parts as [string, string, string];
+    if (kind !== 'depth' && kind !== 'trades' && kind !== 'ticker' && kind !== 'bar') return false;
     return conn.room.marketOf(mid)?.market.listed.engine(ins) != null;
   }
 
@@ -892,6 +990,16 @@ function channelTrade(t: TradeRecord) {
     mode: t.mode,
     aggressor: t.mode === 'listed' ? t.aggressor : null,
   };
+}
+
+/** Refuses a WebSocket upgrade with an HTTP answer in the API's error shape. */
+function refuseUpgrade(socket: Duplex, code: string, message: string): void {
+  const status = statusOf(code);
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Told to a client whose snapshot was held back because the journal could not make the state durable. */

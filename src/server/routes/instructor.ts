@@ -1,9 +1,12 @@
 // The instructor's controls: create a classroom (admin token), issue students, start / pause / resume / end, speed
 // and bot intensity, fire the scenario's shocks, move the deadline, and the final report.
+import { readdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Classroom } from '../../live/classroom.ts';
+import { LiveCode, refuse } from '../../live/errors.ts';
 import { fenToYuan } from '../../market/money.ts';
+import { SCENARIO_DIR } from '../../store/scenario-files.ts';
 import { fail, HttpError, needInstructor, principalOf } from '../http.ts';
 import type { Hub } from '../hub.ts';
 import {
@@ -16,9 +19,11 @@ import {
   ReportOut,
   SettingsBody,
   ShockBody,
+  StudentParams,
   StudentsBody,
   TimelineOut,
 } from '../schemas.ts';
+import type { Streams } from '../streams.ts';
 import { classroomView, leaderboardView, newsView } from '../views.ts';
 
 type P = { Params: { cid: string } };
@@ -49,7 +54,21 @@ export function reportView(room: Classroom) {
   };
 }
 
-export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { scenario: string; seed: number }): void {
+/** The scenarios shipped in scenarios/ (by name): the only ones a classroom created over HTTP may use. */
+export function shippedScenarios(): string[] {
+  return readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+export function instructorRoutes(
+  app: FastifyInstance,
+  hub: Hub,
+  streams: Streams,
+  defaults: { scenario: string; seed: number },
+): void {
+  const scenarios = new Set(shippedScenarios());
   const tags = ['instructor'];
   const security = [{ bearer: [] }];
   const schema = (extra: object, out: object = ClassroomOut) => ({
@@ -74,6 +93,13 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
       if (p === null) throw new HttpError(401, 'UNAUTHORIZED', 'the admin token is needed to create a classroom');
       if (p.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'only the admin token may create classrooms');
       const b = req.body;
+      if (b.scenario !== undefined && !scenarios.has(b.scenario))
+        fail(
+          refuse(
+            LiveCode.BadInput,
+            `there is no scenario "${b.scenario}"; the shipped ones are ${[...scenarios].join(', ')}`,
+          ),
+        );
       const r = hub.create({
         name: b.name,
         scenario: b.scenario ?? defaults.scenario,
@@ -93,12 +119,15 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
       Type.Object({
         classroom: ClassroomOut,
         joinCode: Type.Union([Type.String(), Type.Null()]),
+        seats: Type.Integer({ description: 'how many students the classroom takes in all' }),
+        seatCap: Type.Union([Type.Integer(), Type.Null()], { description: "the instructor's cap, or null" }),
         students: Type.Array(
           Type.Object({
             studentId: Type.Integer(),
             name: Type.String(),
             firm: Type.String(),
             accountId: Type.Integer(),
+            revoked: Type.Boolean(),
           }),
         ),
         timeline: Type.Array(TimelineOut),
@@ -109,9 +138,15 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
       return {
         classroom: classroomView(room),
         joinCode: hub.joinCode(room.id),
-        students: room
-          .studentList()
-          .map((s) => ({ studentId: s.studentId, name: s.name, firm: s.firmName, accountId: s.accountId })),
+        seats: room.seats(),
+        seatCap: room.seatCap,
+        students: room.studentList().map((s) => ({
+          studentId: s.studentId,
+          name: s.name,
+          firm: s.firmName,
+          accountId: s.accountId,
+          revoked: room.isRevoked(s.studentId),
+        })),
         timeline: room.timeline(),
       };
     },
@@ -127,11 +162,11 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
     ),
     async (req) => {
       const room = needInstructor(hub, req, req.params.cid);
-      // The whole list is checked before anyone is added: a bad name or too many names adds nobody.
-      const bad = room.joinProblem(req.body.names);
-      if (bad !== null) fail(bad);
+      // The whole list is checked before anyone is added: a bad or taken name, or too many names, adds nobody.
+      const names = room.admitNames(req.body.names);
+      if (!names.ok) fail(names);
       const out = [];
-      for (const n of req.body.names) {
+      for (const n of names.value) {
         const r = hub.addStudent(room, n);
         if (!r.ok) fail(r);
         out.push({ studentId: r.value.studentId, name: r.value.name, token: r.value.token });
@@ -139,6 +174,28 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
       const d = await hub.durable();
       if (!d.ok) fail(d);
       return { students: out };
+    },
+  );
+
+  app.post<{ Params: { cid: string; studentId: number } }>(
+    '/api/classrooms/:cid/students/:studentId/revoke',
+    {
+      schema: {
+        tags,
+        security,
+        params: StudentParams,
+        description:
+          "Revokes a student's token at once: its requests are refused (401) and its WebSocket connections closed. " +
+          'The firm, its holdings and its resting orders stay.',
+        response: { 200: Type.Object({ studentId: Type.Integer(), revoked: Type.Boolean() }), ...errors },
+      },
+    },
+    async (req) => {
+      const room = needInstructor(hub, req, req.params.cid);
+      const r = await hub.exec(room, { op: 'revoke', studentId: req.params.studentId });
+      if (!r.ok) fail(r);
+      streams.closeStudent(room, r.value);
+      return { studentId: r.value, revoked: true };
     },
   );
 
@@ -150,15 +207,17 @@ export function instructorRoutes(app: FastifyInstance, hub: Hub, defaults: { sce
       return classroomView(room);
     });
 
-  app.patch<P & { Body: { speed?: number; botIntensity?: number } }>(
+  app.patch<P & { Body: { speed?: number; botIntensity?: number; seats?: number | null } }>(
     '/api/classrooms/:cid',
     schema({ body: SettingsBody }),
     async (req) => {
       const room = needInstructor(hub, req, req.params.cid);
       const bad = room.settingsProblem(req.body);
       if (bad !== null) fail(bad);
+      const { seats } = req.body;
       if (req.body.speed !== undefined) hub.apply(room, { op: 'speed', speed: req.body.speed });
       if (req.body.botIntensity !== undefined) hub.apply(room, { op: 'bots', intensity: req.body.botIntensity });
+      if (seats !== undefined) hub.apply(room, { op: 'seats', seats });
       const d = await hub.durable();
       if (!d.ok) fail(d);
       return classroomView(room);

@@ -7,8 +7,9 @@ import { LiveCode, refuse } from '../../live/errors.ts';
 import type { Proposal } from '../../market/block.ts';
 import { fenToYuan, yuanToFen } from '../../market/money.ts';
 import type { SideName, TradeRecord } from '../../market/trade.ts';
-import { fail, HttpError, needStudent } from '../http.ts';
+import { fail, HttpError, needStudent, roomByJoinCode } from '../http.ts';
 import type { Hub } from '../hub.ts';
+import type { Limits } from '../limits.ts';
 import {
   AckOut,
   AmendBody,
@@ -112,15 +113,36 @@ export function proposalView(room: Classroom, studentId: number, marketId: strin
   };
 }
 
-export function studentRoutes(app: FastifyInstance, hub: Hub): void {
+export function studentRoutes(app: FastifyInstance, hub: Hub, limits: Limits): void {
   const tags = ['student'];
   const security = [{ bearer: [] }];
 
   app.post<{ Body: { code: string; name: string } }>(
     '/api/join',
-    { schema: { tags, body: JoinBody, response: { 200: JoinOut, ...errors } } },
+    {
+      schema: {
+        tags,
+        body: JoinBody,
+        description:
+          'Join with the classroom code and a name (unique in the classroom). Wrong codes are limited per address, ' +
+          'and joins per code and address.',
+        response: { 200: JoinOut, ...errors },
+      },
+    },
     async (req) => {
-      const r = hub.join(req.body.code, req.body.name);
+      const address = req.ip;
+      const blocked = limits.joinBlocked(address);
+      if (blocked !== null) throw new HttpError(429, 'RATE_LIMITED', blocked);
+      const room = roomByJoinCode(hub, req.body.code);
+      if (room === null) {
+        limits.joinFailed(address);
+        throw new HttpError(404, 'NOT_FOUND', 'no classroom has that join code');
+      }
+      const names = room.admitNames([req.body.name]);
+      if (!names.ok) fail(names);
+      const over = limits.join(room.id, address);
+      if (over !== null) throw new HttpError(429, 'RATE_LIMITED', over);
+      const r = hub.addStudent(room, names.value[0]!);
       if (!r.ok) fail(r);
       const d = await hub.durable();
       if (!d.ok) fail(d);

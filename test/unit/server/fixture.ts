@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildServer, type Server } from '../../../src/server/app.ts';
+import { type BuildOptions, buildServer, type Server } from '../../../src/server/app.ts';
 import { DEFAULTS, type ServerConfig } from '../../../src/server/config.ts';
 import type { RunContext } from '../../../src/sim/run.ts';
 import type { SyncFile } from '../../../src/store/journal.ts';
@@ -25,7 +25,14 @@ export interface TestServer {
 
 export async function testServer(
   cfg: Partial<ServerConfig> = {},
-  opts: { autoStart?: boolean; dir?: string; journal?: boolean; journalSync?: SyncFile; heartbeatMs?: number } = {},
+  opts: {
+    autoStart?: boolean;
+    dir?: string;
+    journal?: boolean;
+    journalSync?: SyncFile;
+    heartbeatMs?: number;
+    limits?: BuildOptions['limits'];
+  } = {},
 ): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cets-server-'));
   const clock = { ms: 1_000_000 };
@@ -38,6 +45,7 @@ export async function testServer(
       journal: opts.journal ?? true,
       ...(opts.journalSync === undefined ? {} : { journalSync: opts.journalSync }),
       ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
+      ...(opts.limits === undefined ? {} : { limits: opts.limits }),
     },
   );
   const inject = server.app.inject.bind(server.app);

@@ -37,7 +37,7 @@ describe('WebSocket clients when the journal breaks', () => {
       for (const reqId of [...ids, 'c1'])
         expect(await c.wait((m) => m.op === 'ack' && m.reqId === reqId)).toMatchObject({
           ok: false,
-          error: { code: 'JOURNAL_ERR_WRITE', message: expect.stringMatching(/record/) },
+          error: { code: 'JOURNAL_ERR_WRITE', message: expect.any(String) },
         });
       c.send({ op: 'ping' });
       expect(await c.wait((m) => m.op === 'pong')).toBeDefined();
