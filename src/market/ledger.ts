@@ -258,7 +258,10 @@ export class Ledger {
     const a = this.get(accountId);
     if (a === null) return this.unknown(accountId);
     if (!isQty(fen)) return reject('BadInput', `deposit ${fen} fen is not a positive whole number`);
-    if (!Number.isSafeInteger(a.cashFen + fen)) return reject('Overflow', 'the deposit would overflow the balance');
+    // Money enters only here and is conserved after (trades and fees move it), so bounding the sum of all deposits
+    // bounds every balance and every sum of balances: they stay safe integers whatever trades follow.
+    if (!Number.isSafeInteger(this.cashInFen + fen))
+      return reject('Overflow', 'the deposit would take the money held in all accounts past the largest exact amount');
     a.cashFen += fen;
     this.record(tsMs, 'deposit', accountId, null, 0, fen, ref);
     return null;
@@ -504,8 +507,25 @@ export class Ledger {
     return { cashFen, qtyT };
   }
 
-  /** null when totals equal what the records say entered and left, and no balance is negative. */
+  /**
+   * null when totals equal what the records say entered and left, and no balance is negative or past the safe
+   * range. The totals are added up exactly (BigInt), so a balance that was ever rounded shows.
+   */
   checkConservation(): string | null {
+    let cash = 0n;
+    const qty = new Map<string, bigint>();
+    for (const a of this.accounts.values()) {
+      if (!Number.isSafeInteger(a.cashFen)) return `account ${a.id}: cash ${a.cashFen} fen is not a safe integer`;
+      cash += BigInt(a.cashFen);
+      for (const [id, h] of a.holdings) {
+        if (!Number.isSafeInteger(h.totalT)) return `account ${a.id} ${id}: ${h.totalT} t is not a safe integer`;
+        qty.set(id, (qty.get(id) ?? 0n) + BigInt(h.totalT));
+      }
+    }
+    if (cash !== BigInt(this.cashInFen)) return `cash ${cash} fen in accounts, records say ${this.cashInFen}`;
+    for (const [id, q] of qty)
+      if (q !== BigInt(this.qtyInT.get(id) ?? 0))
+        return `${id}: ${q} t in accounts, records say ${this.qtyInT.get(id) ?? 0}`;
     const t = this.totals();
     const cashIn = this.cashInFen;
     if (t.cashFen !== cashIn) return `cash ${t.cashFen} fen in accounts, records say ${cashIn}`;
@@ -542,8 +562,10 @@ export class Ledger {
     const a = this.get(accountId);
     if (a === null) return this.unknown(accountId);
     if (!isQty(qtyT)) return reject('BadInput', `quantity ${qtyT} t is not a positive whole number`);
+    // Tonnes enter only here and are conserved after: bounding each instrument's total bounds every holding.
+    if (!Number.isSafeInteger((this.qtyInT.get(instrumentId) ?? 0) + qtyT))
+      return reject('Overflow', `the tonnes of ${instrumentId} in all accounts would pass the largest exact amount`);
     const h = a.holding(instrumentId);
-    if (!Number.isSafeInteger(h.totalT + qtyT)) return reject('Overflow', 'the holding would overflow');
     h.totalT += qtyT;
     this.record(tsMs, kind, accountId, instrumentId, qtyT, 0, ref);
     return null;
