@@ -100,7 +100,7 @@ export class Book {
             : null,
         },
         h('td', {}, cny(l.priceCny)),
-        h('td', { class: 'num depth', style: `background-size: ${widthPct}% 100%` }, tonnes(l.qtyT, false)),
+        h('td', { class: 'num depth', style: { backgroundSize: `${widthPct}% 100%` } }, tonnes(l.qtyT, false)),
         h('td', { class: 'num' }, String(l.orders)),
       );
     };

@@ -2,7 +2,9 @@
 
 /**
  * h('td', { class: 'num', dataset: { testid: 'x' }, onclick }, 'text', child) -> element.
- * Attributes: class, dataset, on* handlers, and anything else via setAttribute (null/false skipped).
+ * Attributes: class, dataset, style (an object of CSS properties), on* handlers, and anything else via setAttribute
+ * (null/false skipped). Styles go through the element's style object: the content security policy refuses style
+ * attributes, not the CSS object model.
  */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -10,6 +12,7 @@ export function h(tag, attrs = {}, ...children) {
     if (v === null || v === undefined || v === false) continue;
     if (k === 'class') el.className = v;
     else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'style') Object.assign(el.style, v);
     else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
     else if (k === 'value') el.value = v;
     else el.setAttribute(k, v === true ? '' : String(v));

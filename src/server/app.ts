@@ -1,10 +1,12 @@
 // The live server: fastify with schemas on every route and OpenAPI at /docs, rate limits per token, body limits,
 // the WebSocket streams at /ws, the web pages, and the hub of classrooms whose clocks it ticks. buildServer() wires
 // it; src/server/main.ts (npm start) reads the configuration, starts it and prints where to go.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -56,6 +58,13 @@ export interface BuildOptions {
   readonly heartbeatMs?: number;
   /** Limits other than the request rate (which is cfg.rateLimitPerMin); default DEFAULT_LIMITS. */
   readonly limits?: Partial<Omit<LimitSettings, 'requestsPerMin'>>;
+  /** Where the log goes (default stdout); tests read it. */
+  readonly logStream?: { write(line: string): void };
+}
+
+/** A URL as logged: the value of any token parameter (student links are /trade?token=...) replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1[redacted]');
 }
 
 export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): Promise<Server> {
@@ -107,8 +116,33 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   const room = hub.rooms.get('default')!;
   if ((opts.autoStart ?? true) && room.state === 'setup') await hub.control(room, 'start');
 
+  // The standalone chart library, served to the trading page; the content security policy allows the one <style>
+  // it adds (its attribution logo's) by the hash of its text.
+  // The package's exports name no standalone build (a page without a bundler needs one): read it from its folder.
+  const lwc = join(ROOT, 'node_modules', 'lightweight-charts', 'dist', 'lightweight-charts.standalone.production.js');
+  const lwcText = readFileSync(lwc, 'utf8');
+  const lwcStyle = /createElement\("style"\),this\.\w+\.innerText="([^"\\]*)"/.exec(lwcText)?.[1];
+  const lwcStyleHash =
+    lwcStyle === undefined ? [] : [`'sha256-${createHash('sha256').update(lwcStyle).digest('base64')}'`];
+
   const app = Fastify({
-    logger: cfg.logLevel === 'silent' ? false : { level: cfg.logLevel },
+    // Tokens are never logged: a request is logged with its method, its URL with any token parameter redacted and
+    // its address (no headers); the Authorization header is redacted should anything log it.
+    logger:
+      cfg.logLevel === 'silent'
+        ? false
+        : {
+            level: cfg.logLevel,
+            ...(opts.logStream === undefined ? {} : { stream: opts.logStream }),
+            serializers: {
+              req: (req: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                remoteAddress: req.ip ?? req.socket?.remoteAddress,
+              }),
+            },
+            redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
+          },
     bodyLimit: cfg.bodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     // Errors fastify raises before a route runs (a URL that does not decode) get the same body as every other.
@@ -143,6 +177,42 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
       );
     },
   });
+  // Security headers on every answer (helmet): a content security policy that lets the pages load their own scripts,
+  // styles and connections and nothing else, nosniff, no framing, no referrer (a student link carries a token).
+  // Plain HTTP: no HSTS and no upgrade-insecure-requests (a class on a LAN address would lose its scripts).
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", ...lwcStyleHash],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    hsts: false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  app.addHook('onRequest', (req, reply, done) => {
+    // Answers of the API are never stored by a browser or a proxy: most are private, the rest change every tick.
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // The API docs (swagger-ui) set styles inline.
+    else if (req.url.startsWith('/docs'))
+      reply.header(
+        'content-security-policy',
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+          "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+      );
+    done();
+  });
+
   // Bodies are JSON or nothing: fastify's text/plain parser would hand a route a string, refused by its schema as
   // "body must be object"; without it, any other media type is 415.
   app.removeContentTypeParser('text/plain');
@@ -214,9 +284,6 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
     app.get('/trade', { schema: { hide: true } }, (_req, reply) => reply.sendFile('trade.html'));
     app.get('/instructor', { schema: { hide: true } }, (_req, reply) => reply.sendFile('instructor.html'));
   }
-  // The package's exports name no standalone build (a page without a bundler needs one): read it from its folder.
-  const lwc = join(ROOT, 'node_modules', 'lightweight-charts', 'dist', 'lightweight-charts.standalone.production.js');
-  const lwcText = readFileSync(lwc, 'utf8');
   app.get('/vendor/lightweight-charts.js', { schema: { hide: true } }, (_req, reply) =>
     reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(lwcText),
   );

@@ -32,6 +32,7 @@ export async function testServer(
     journalSync?: SyncFile;
     heartbeatMs?: number;
     limits?: BuildOptions['limits'];
+    logStream?: BuildOptions['logStream'];
   } = {},
 ): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cets-server-'));
@@ -46,6 +47,7 @@ export async function testServer(
       ...(opts.journalSync === undefined ? {} : { journalSync: opts.journalSync }),
       ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
       ...(opts.limits === undefined ? {} : { limits: opts.limits }),
+      ...(opts.logStream === undefined ? {} : { logStream: opts.logStream }),
     },
   );
   const inject = server.app.inject.bind(server.app);
