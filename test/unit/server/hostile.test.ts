@@ -14,7 +14,10 @@ const INSTRUCTOR_BAD = 'not-the-instructor-token';
 
 beforeAll(async () => {
   // Rate limits high: every request must be judged on what it is, not turned away for how many there are.
-  t = await testServer({ rateLimitPerMin: 10_000_000 });
+  t = await testServer(
+    { rateLimitPerMin: 10_000_000 },
+    { limits: { joinFailuresPerMin: 10_000_000, joinsPerCodePerMin: 10_000_000 } },
+  );
   ann = await t.join('Ann');
   bo = await t.join('Bo');
   const r = await t.inject({
@@ -99,7 +102,7 @@ function hostile(draw: (n: number) => number): Req {
   const pick = <T>(xs: readonly T[]): T => xs[draw(xs.length)]!;
   const annH = auth(ann.token);
   const json = { 'content-type': 'application/json' };
-  switch (draw(16)) {
+  switch (draw(18)) {
     case 0: {
       // An order with one field replaced by a weird value.
       const key = pick(Object.keys(goodOrder));
@@ -302,12 +305,67 @@ function hostile(draw: (n: number) => number): Req {
           payload: { qtyT: pick(WEIRD_VALUES), reservePriceCny: pick(WEIRD_VALUES), minutes: pick(WEIRD_VALUES) },
         },
       ]);
+    case 15:
+      // Issue 20: names that hide characters or copy another's, made-up tokens, revocation and seats without the
+      // right, scenarios that are not shipped, URLs that do not decode, bodies that are not JSON, static paths out
+      // of the folder.
+      return pick<Req>([
+        {
+          method: 'POST',
+          url: '/api/join',
+          payload: {
+            code: t.server.joinCode,
+            name: pick([
+              'Ann',
+              'ANN',
+              'ａｎｎ',
+              'A\u200Bnn',
+              'Bo\u202Eb',
+              'x\u2066y',
+              '\u3164',
+              '\u200D',
+              '--',
+              'a\u2028b',
+            ]),
+          },
+        },
+        {
+          method: 'GET',
+          url: pick(['/api/me', '/api/me/orders', '/api/blocks']),
+          headers: auth(`made-up-${draw(1_000_000)}`),
+        },
+        {
+          method: 'POST',
+          url: `/api/classrooms/default/students/${pick([ann.studentId, bo.studentId, 0, -1, 999, 'x'])}/revoke`,
+          headers: auth(pick([ann.token, INSTRUCTOR_BAD])),
+        },
+        {
+          method: 'PATCH',
+          url: '/api/classrooms/default',
+          headers: auth(pick([ann.token, INSTRUCTOR_BAD])),
+          payload: { seats: pick(WEIRD_VALUES) },
+        },
+        {
+          method: 'POST',
+          url: '/api/classrooms',
+          headers: auth('admin-token-for-tests-0001'),
+          payload: { name: 'x', scenario: pick(['package.json', '..', 'README', 'tsconfig.json', 'nope', '.']) },
+        },
+        { method: 'GET', url: pick(['/api/%zz', '/api/classrooms/%E0%A4%A', '/%', '/api/me%']) },
+        {
+          method: 'POST',
+          url: '/api/orders',
+          headers: { ...annH, 'content-type': pick(['text/plain', 'application/xml', 'multipart/form-data']) },
+          payload: JSON.stringify(goodOrder),
+        },
+        { method: 'GET', url: pick(['/web/%2e%2e/package.json', '/web/a%00b', '/web/..%2f..%2fpackage.json']) },
+      ]);
     default:
       return {
         method: 'PATCH',
         url: '/api/classrooms/default',
         headers: auth(pick([ann.token, INSTRUCTOR_BAD])),
-        payload: { speed: pick(WEIRD_VALUES), botIntensity: pick(WEIRD_VALUES) },
+        payload: { speed: pick(WEIRD_VALUES), botIntensity: pick(WEIRD_VALUES), seats: pick([...WEIRD_VALUES, 1]) },
       };
   }
 }
@@ -351,7 +409,9 @@ describe('hostile input', () => {
     );
     expect(after).toEqual(before);
     // The mix reached every kind of answer, not just one.
-    expect([...statuses.keys()].sort()).toEqual(expect.arrayContaining([400, 401, 403, 404, 413, 422]));
+    expect([...statuses.keys()].sort()).toEqual(expect.arrayContaining([400, 401, 403, 404, 409, 413, 415, 422]));
+    for (const code of ['LIVE_ERR_DUPLICATE_NAME', 'UNSUPPORTED_MEDIA_TYPE', 'LIVE_ERR_BAD_INPUT', 'UNAUTHORIZED'])
+      expect(codes).toContain(code);
     expect(codes.size).toBeGreaterThan(10);
     // Still serving: a valid order goes through.
     const ok = await t.inject({ method: 'POST', url: '/api/orders', headers: auth(bo.token), payload: goodOrder });
@@ -377,7 +437,17 @@ describe('hostile input', () => {
       JSON.stringify({ op: 'cancel', reqId: 'c', orderId: pick([annOrder, -1, 0, 'x', 2 ** 60]) }),
       JSON.stringify({
         op: 'subscribe',
-        channels: pick([['private:9'], ['depth:../../x'], 'depth', [1, 2], ['x'.repeat(500)]]),
+        channels: pick([
+          ['private:9'],
+          ['depth:../../x'],
+          'depth',
+          [1, 2],
+          ['x'.repeat(500)],
+          // Issue 20: an extra part made a new channel per name; markets and instruments that are not there.
+          [`depth:national:CEA-23:${draw(1e9)}`],
+          Array.from({ length: 50 }, (_, i) => `trades:national:CEA-23:${draw(1e9)}-${i}`),
+          ['depth:national:CEA-99', 'ticker:mars:CEA-23', 'bar:national', 'status:1', 'news:x'],
+        ]),
       }),
       Buffer.from([0xff, 0xfe, 0x00, 0x01]),
     ];
@@ -410,6 +480,9 @@ describe('hostile input', () => {
     expect(answered).toBeGreaterThanOrEqual(1_900);
     expect(closedForSize).toBe(1);
     expect(await stateOf()).toEqual(before);
+    // No channel was made up: the server holds keys only for real channels.
+    const subs = (t.server.streams as unknown as { subs: Map<string, unknown> }).subs;
+    for (const k of subs.keys()) expect(k.split('|')[1]!.split(':').length, k).toBeLessThanOrEqual(3);
     const health = await t.inject({ method: 'GET', url: '/api/health' });
     expect(health.statusCode).toBe(200);
   }, 60_000);
