@@ -153,6 +153,10 @@ describe('refused commands', () => {
       { op: 'auction', qtyT: 5_000, reservePriceFen: 8_000, minutes: 10_000 },
       { op: 'bid', studentId: 1, auctionId: 'A1', priceFen: 1, qtyT: 100 },
       { op: 'cancel-bid', studentId: 1, auctionId: 'A1', bidId: 'B99' },
+      { op: 'seats', seats: -1 },
+      { op: 'seats', seats: 1 }, // two have joined
+      { op: 'seats', seats: 1.5 },
+      { op: 'revoke', studentId: 99 },
     ];
     for (const c of bad) {
       const before = encodeClassroom(room);
