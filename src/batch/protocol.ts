@@ -15,6 +15,7 @@ export interface WorkerInit {
   readonly calendar: CalendarData;
   readonly entities: RunContext['entities'];
   readonly plans: RunContext['plans'];
+  readonly abatement: RunContext['abatement'];
   readonly version: string;
 }
 
@@ -24,6 +25,7 @@ export function workerInit(ctx: RunContext): WorkerInit {
     calendar: ctx.calendar.data,
     entities: ctx.entities,
     plans: ctx.plans,
+    abatement: ctx.abatement,
     version: ctx.version,
   };
 }

@@ -27,6 +27,7 @@ try {
     calendar: new TradingCalendar(init.calendar),
     entities: init.entities,
     plans: init.plans,
+    abatement: init.abatement,
     version: init.version,
   };
 } catch (e) {

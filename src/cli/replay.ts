@@ -1,7 +1,8 @@
-// `cets replay <prices.csv> [--scenario S] [--seed N] [--out DIR]`: runs a scenario (default q3-2024) with its first
-// market's expected price anchored, day by day, to the closes of a price file (src/store/replay-files.ts), and shows
-// how the simulated market follows: the run folder as `cets run` writes it, plus replay.csv (given and simulated,
-// day by day) and a summary table.
+// `cets replay <prices.csv> [--scenario S] [--seed N] [--out DIR]`: runs a scenario (default q3-2024) beside the
+// closes of a price file (src/store/replay-files.ts) and shows how the simulated market compares: the run folder as
+// `cets run` writes it, plus replay.csv (given and simulated closes and volumes, and the public valuation from
+// fundamentals). Prices are outcomes of the agents now, so nothing anchors the run to the given path: inferring the
+// news that would make the simulated closes track it is the next step (issue: replay as inference).
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fenToYuan } from '../market/money.ts';
@@ -25,14 +26,14 @@ export interface ReplayDayRow {
   /** Listed and block together. */
   readonly simulatedVolumeT: number;
   /** The market's expected price that day, CNY. */
-  readonly expectedPrice: number | null;
+  readonly fairValue: number | null;
 }
 
 export function replayDays(r: RunResult, marketId: string, given: readonly ReplayRow[]): ReplayDayRow[] {
   const m = r.summary.markets[marketId];
   if (m === undefined) throw new SimError(SimCode.Unsupported, `the run has no market ${marketId}`);
   const byDate = new Map(given.map((g) => [g.date, g]));
-  const beliefs = r.beliefsCny[marketId] ?? [];
+  const fair = r.fairCny[marketId] ?? [];
   return m.daily.map((d, i) => {
     const g = byDate.get(d.date);
     return {
@@ -41,7 +42,7 @@ export function replayDays(r: RunResult, marketId: string, given: readonly Repla
       simulatedClose: d.close === null ? null : Number(d.close),
       givenVolumeT: g === undefined ? null : g.volumeT,
       simulatedVolumeT: d.listed.volumeT + d.block.volumeT,
-      expectedPrice: beliefs[i] ?? null,
+      fairValue: fair[i] ?? null,
     };
   });
 }
@@ -50,7 +51,7 @@ const cell = (x: number | null, digits?: number): string =>
   x === null ? '' : digits === undefined ? String(x) : x.toFixed(digits);
 
 export function replayCsv(rows: readonly ReplayDayRow[]): string {
-  const lines = ['date,givenClose,simulatedClose,givenVolumeT,simulatedVolumeT,expectedPrice'];
+  const lines = ['date,givenClose,simulatedClose,givenVolumeT,simulatedVolumeT,fairValue'];
   for (const r of rows)
     lines.push(
       [
@@ -59,7 +60,7 @@ export function replayCsv(rows: readonly ReplayDayRow[]): string {
         cell(r.simulatedClose, 2),
         cell(r.givenVolumeT),
         cell(r.simulatedVolumeT),
-        cell(r.expectedPrice, 2),
+        cell(r.fairValue, 2),
       ].join(','),
     );
   return `${lines.join('\n')}\n`;

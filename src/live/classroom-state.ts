@@ -21,9 +21,9 @@ import { Market } from '../market/market.ts';
 import { RepoDesk } from '../market/repo.ts';
 import { BlockBoard } from '../sim/agents/block-board.ts';
 import { ComplianceAgent } from '../sim/agents/compliance.ts';
-import { Dealer, NoiseTrader, OffsetSupplier, Speculator } from '../sim/agents/traders.ts';
+import { Dealer, Desk, Fundamentalist, NoiseTrader, OffsetSupplier, Speculator } from '../sim/agents/traders.ts';
 import { Venue } from '../sim/agents/venue.ts';
-import { Belief } from '../sim/belief.ts';
+import { MarketOutlook } from '../sim/fundamentals/outlook.ts';
 import { Rng } from '../sim/rng.ts';
 import { SimSession } from '../sim/session.ts';
 import { AuctionHouse } from './auctions.ts';
@@ -55,11 +55,14 @@ const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
   BlockBoard,
   ComplianceAgent,
   Dealer,
+  Desk,
+  Fundamentalist,
+  MarketOutlook,
   NoiseTrader,
   OffsetSupplier,
   Speculator,
   Venue,
-  Belief,
+
   Rng,
   SimSession,
   AuctionHouse,

@@ -380,8 +380,15 @@ export class Classroom {
         LiveCode.UnknownEvent,
         `there is no timeline event ${index} (0..${this.scenario.events.length - 1})`,
       );
-    if (!['announcement', 'band', 'offset-cap', 'deadline'].includes(e.kind))
-      return refuse(LiveCode.BadInput, `a ${e.kind} event cannot be fired live; announcements and rule changes can`);
+    if (
+      !['announcement', 'coverage-plan', 'allocation-plan', 'ccer-outlook', 'band', 'offset-cap', 'deadline'].includes(
+        e.kind,
+      )
+    )
+      return refuse(
+        LiveCode.BadInput,
+        `a ${e.kind} event cannot be fired live; announcements, policy plans and rule changes can`,
+      );
     const logged = this.session.fireEvent(e);
     this.firedEvents.add(index);
     if (e.kind === 'deadline') this.deadline = e.deadline;

@@ -1,6 +1,8 @@
 // What a run produces, in the shape written to the run folder. Money is a decimal string in CNY ("99.48",
 // "1580632300.00"), quantities whole tonnes, dates YYYY-MM-DD (China time). summary.json is RunSummary.
 
+import type { StylizedFactsValues } from './stylized-facts.ts';
+
 export interface ModeTotals {
   readonly volumeT: number;
   /** CNY, two decimals. */
@@ -18,7 +20,32 @@ export interface DailyRow {
   readonly close: string | null;
   readonly listed: ModeTotals;
   readonly block: ModeTotals;
+  /**
+   * The public valuation of an allowance that morning (from fundamentals), and the agents' mean valuation, CNY per
+   * tonne; null when the simulation has no valuation for the day. Absent in summaries made before they were
+   * recorded (issue 17) and in hand-made ones.
+   */
+  readonly fairValue?: string | null;
+  readonly agentsValue?: string | null;
 }
+
+/** A market's expected balance on one day, as its outlook saw it (src/sim/fundamentals/outlook.ts, Balance). */
+export interface BalanceRow {
+  readonly date: string;
+  /** Net position of the current compliance cycle, tonnes (negative: short). */
+  readonly currentT: number;
+  /** Tonnes expected to be carried past the cycle's deadline into the horizon. */
+  readonly carryT: number;
+  /** Per year of the horizon: expected deficit (negative: a surplus) and tonnes abated, at the value found. */
+  readonly years: readonly { readonly year: number; readonly deficitT: number; readonly abatedT: number }[];
+}
+
+/**
+ * Stylized facts of the daily closes: log returns of consecutive closes of the days that traded (listed trades of
+ * the market's main instrument). Figures have 6 significant digits; null when they cannot be computed (fewer than
+ * two returns, or no variance). Estimators in src/sim/stylized-facts.ts.
+ */
+export type StylizedFacts = StylizedFactsValues;
 
 export interface MonthRow {
   readonly listed: ModeTotals;
@@ -34,6 +61,16 @@ export interface MarketSummary {
   readonly daily: readonly DailyRow[];
   /** Keyed YYYY-MM. */
   readonly monthly: Readonly<Record<string, MonthRow>>;
+  /**
+   * The expected balance, sampled: the first trading day, the last trading day of each month and the last day of
+   * the run. Not every day: a daily balance row (a few horizon years) is larger than a daily price row, and would
+   * more than double summary.json (measured: deadline-2024, 9 markets, 242 days, 1.06 MB -> about 2.2 MB), which
+   * batches also hold in memory for every run. The monthly sample shows the slow drift; the valuations are daily.
+   * Empty for a market without an outlook (no compliance cycle). Absent in summaries made before issue 17.
+   */
+  readonly balance?: readonly BalanceRow[];
+  /** Absent in summaries made before issue 17 (the report then computes them from the daily closes). */
+  readonly stylizedFacts?: StylizedFacts;
 }
 
 export type EventKind =
@@ -44,6 +81,9 @@ export type EventKind =
   | 'admit-sectors'
   | 'allocation'
   | 'ccer-issuance'
+  | 'coverage-plan'
+  | 'allocation-plan'
+  | 'ccer-outlook'
   | 'settlement'
   | 'note';
 

@@ -41,8 +41,8 @@ export interface RunResult {
   readonly events: readonly LoggedEvent[];
   readonly bars: readonly MarketBar[];
   readonly manifest: Manifest;
-  /** Expected price per market per day, CNY (replay reports compare it with the given path). */
-  readonly beliefsCny: Readonly<Record<string, number[]>>;
+  /** The public valuation per market per day, CNY (from fundamentals; replay reports show it beside the path). */
+  readonly fairCny: Readonly<Record<string, number[]>>;
 }
 
 export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
@@ -53,6 +53,7 @@ export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
     calendar: ctx.calendar,
     entities: ctx.entities,
     plans: ctx.plans,
+    abatement: ctx.abatement,
     seed: req.seed,
     replay: req.replay ?? null,
   });
@@ -60,14 +61,14 @@ export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
   const out = buildOutput(sim, { id: s.id, title: s.title, hash: req.scenarioHash, seed: req.seed }, c);
   const rejectedByCode: Record<string, number> = {};
   for (const [k, v] of [...c.byCode].sort()) rejectedByCode[k] = v;
-  const beliefsCny: Record<string, number[]> = {};
-  for (const [k, v] of sim.beliefs) beliefsCny[k] = v.map((f) => Math.round(f) / 100);
+  const fairCny: Record<string, number[]> = {};
+  for (const [k, v] of sim.fair) fairCny[k] = v.publicFen.map((f) => Math.round(f) / 100);
   return {
     summary: out.summary,
     entities: out.entities,
     events: sim.events,
     bars: sim.bars,
-    beliefsCny,
+    fairCny,
     manifest: {
       scenario: s.id,
       scenarioHash: req.scenarioHash,

@@ -1,8 +1,9 @@
 // A run as a stepper: the discrete-event loop of simulation.ts cut at its day boundaries and, inside a day, at any
 // exchange time, so a live server can drive the same agents as bots in real time. Each trading day:
-//   beginDay  1. events dated up to today take effect (news moves beliefs and activity; allocations, admissions,
-//                issuance);
-//             2. every market's expected price takes its daily step (pinned to the given path in a replay);
+//   beginDay  1. events dated up to today take effect (policy news changes the markets' outlooks, announcements
+//                raise activity; allocations, admissions, issuance happen);
+//             2. the morning update: every market's public valuation follows from its fundamentals
+//                (fundamentals/daily.ts), and entities book the abatement since the last trading day;
 //             3. the markets open; every agent draws its looks for the day from its own stream (a Poisson number at
 //                uniform session minutes, plus fixed times for dealers) and the looks are sorted in time order;
 //   runUntil  runs the drawn looks before a time (students' orders may come in between two calls);
@@ -21,6 +22,8 @@ import { addDays, dayNumber, tsOf } from '../market/time.ts';
 import type { Fill } from '../market/trade.ts';
 import type { Agent } from './agents/agent.ts';
 import { SimCode, SimError } from './errors.ts';
+import { updateFundamentals } from './fundamentals/daily.ts';
+import type { Balance } from './fundamentals/outlook.ts';
 import type { LoggedEvent } from './output-types.ts';
 import { Rng } from './rng.ts';
 import type { ScenarioEvent } from './scenario/schema.ts';
@@ -28,6 +31,7 @@ import type { MarketBar, SimInput, SimResult } from './simulation.ts';
 import {
   admitEntities,
   buildWorld,
+  cnyToFen,
   lastSessionDay,
   type MarketWorld,
   ruleChangeOf,
@@ -54,7 +58,10 @@ export class SimSession {
   private readonly log: LoggedEvent[] = [];
   private readonly bars: MarketBar[] = [];
   private readonly netCost = new Map<number, number>();
-  private readonly beliefs: Map<string, number[]>;
+  /** Per market per day: the public valuation (fen) and the agents' mean valuation (fen). */
+  private readonly fair: Map<string, { publicFen: number[]; agentsFen: number[]; balances: Balance[] }>;
+  /** Day number of the last morning update (abatement accrues over the calendar days since). */
+  private lastMorning: number | null = null;
   private trades = 0;
   private scale = 1;
   // The schedule: every agent of every market (all[i] trades in homes[i], draws its times from clocks[i]). Each
@@ -101,12 +108,13 @@ export class SimSession {
       calendar: input.calendar,
       entities: input.entities,
       plans: input.plans,
+      abatement: input.abatement,
       seed: input.seed,
       firstDay: days[0]!,
     };
     const world = buildWorld(this.wi);
     this.world = world;
-    this.beliefs = new Map(world.markets.map((m) => [m.setup.id, []]));
+    this.fair = new Map(world.markets.map((m) => [m.setup.id, { publicFen: [], agentsFen: [], balances: [] }]));
     const netCost = this.netCost;
     for (const mw of world.markets) {
       // A fill listener: the run reads sums only, so no TradeRecord is built per trade (the object is reused).
@@ -167,11 +175,23 @@ export class SimSession {
       this.applied.add(e);
       applyEvent(world, this.wi, e, date, day0, this.log, this.boosts);
     }
+    const f = input.scenario.fundamentals;
+    const off = input.scenario.agents.offsetSuppliers;
+    const first = this.lastMorning === null;
+    updateFundamentals(
+      world,
+      f.adjustBpsPerDay / 10_000,
+      cnyToFen(off.costCny),
+      off.creditDiscountBps / 10_000,
+      first,
+      first ? 1 : world.today - this.lastMorning!,
+    );
+    this.lastMorning = world.today;
     for (const mw of world.markets) {
-      const pinned = input.replay?.marketId === mw.setup.id ? input.replay.days.get(date) : undefined;
-      if (pinned !== undefined) mw.venue.belief.pin(pinned.closeFen);
-      mw.venue.belief.step();
-      this.beliefs.get(mw.setup.id)!.push(mw.venue.belief.fen);
+      const out = this.fair.get(mw.setup.id)!;
+      out.publicFen.push(mw.venue.fairFen);
+      out.agentsFen.push(mw.venue.fairFen * meanView(mw));
+      if (mw.outlook !== null) out.balances.push(mw.outlook.lastBalance);
       mw.venue.activity = this.activityOf(mw.setup.id, world.today);
       mw.board?.clear();
       const r = mw.market.openDay(tsOf(date, '09:00'));
@@ -271,7 +291,9 @@ export class SimSession {
           ? e.markets
           : e.kind === 'ccer-issuance'
             ? ['ccer']
-            : [e.market];
+            : e.kind === 'ccer-outlook'
+              ? []
+              : [e.market];
     for (const id of refs)
       if (!known.has(id))
         throw new SimError(SimCode.Scenario, `${e.kind} event: market ${id} is not in ${this.input.scenario.id}`);
@@ -284,7 +306,6 @@ export class SimSession {
     if (now.kind === 'announcement' && this.openDay !== null)
       for (const id of now.markets) {
         const mw = world.markets.find((m) => m.setup.id === id)!;
-        mw.venue.belief.catchUp(now.impactBps);
         mw.venue.activity = this.activityOf(id, world.today);
       }
     const logged = this.log[before];
@@ -301,7 +322,7 @@ export class SimSession {
       events: this.log,
       trades: this.trades,
       netCostFen: this.netCost,
-      beliefs: this.beliefs,
+      fair: this.fair,
     };
   }
 
@@ -414,6 +435,17 @@ function marketBar(b: DailyBar, marketId: string): MarketBar {
   };
 }
 
+/** The mean of the views of a market's valuing agents (1 when it has none). */
+function meanView(mw: MarketWorld): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < mw.entityAgents.length; i++) {
+    sum += mw.entityAgents[i]!.view;
+    n++;
+  }
+  return n === 0 ? 1 : sum / n;
+}
+
 function poisson(rng: Rng, mean: number): number {
   if (mean <= 0) return 0;
   if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * rng.normal()));
@@ -455,10 +487,9 @@ function applyEvent(
   const mwOf = (id: string): MarketWorld => world.markets.find((m) => m.setup.id === id)!;
   switch (e.kind) {
     case 'announcement':
-      for (const id of e.markets) {
-        mwOf(id).venue.belief.shock(e.impactBps);
+      // Attention, no quantity: trading activity rises for a while; nobody's valuation moves.
+      for (const id of e.markets)
         if (e.activityBoostBps > 0) boosts.push({ market: id, day: dayNumber(date), boost: e.activityBoostBps });
-      }
       log.push({
         date: e.date,
         kind: e.kind,
@@ -503,6 +534,37 @@ function applyEvent(
       });
       return;
     }
+    case 'coverage-plan':
+    case 'allocation-plan': {
+      const o = mwOf(e.market).outlook;
+      const w = e.credibilityBps / 10_000;
+      if (o !== null && e.kind === 'coverage-plan') o.announceCoverage(e.sectors, e.fromYear, w);
+      if (o !== null && e.kind === 'allocation-plan')
+        o.announceTightening(e.sectors.length === 0 ? null : e.sectors, e.fromYear, e.cutBpsPerYear / 10_000, w);
+      const what =
+        e.kind === 'coverage-plan'
+          ? `${e.sectors.join(', ')} to be covered from ${e.fromYear}`
+          : `allocation of ${e.sectors.length === 0 ? 'every sector' : e.sectors.join(', ')} ${e.cutBpsPerYear >= 0 ? 'cut' : 'raised'} by ${Math.abs(e.cutBpsPerYear) / 100}% a year from ${e.fromYear}`;
+      log.push({
+        date: e.date,
+        kind: e.kind,
+        marketId: e.market,
+        text: `${e.title}: ${what}${e.effective ? `, effective ${e.effective}` : ''}; believed ${e.credibilityBps / 100}%${note}`,
+      });
+      return;
+    }
+    case 'ccer-outlook': {
+      const w = e.credibilityBps / 10_000;
+      for (const mw of world.markets)
+        if (mw.outlook !== null) mw.outlook.announceOffsets(e.tonnesPerYear * w, e.fromYear);
+      log.push({
+        date: e.date,
+        kind: e.kind,
+        marketId: null,
+        text: `${e.title}: ${e.tonnesPerYear} t a year of credits expected from ${e.fromYear}; believed ${e.credibilityBps / 100}%${note}`,
+      });
+      return;
+    }
     case 'ccer-issuance': {
       const mw = mwOf('ccer');
       const suppliers = mw.agents.filter((a) => a.name.includes('offset-supplier'));
@@ -515,7 +577,7 @@ function applyEvent(
         });
         return;
       }
-      const per = Math.floor(e.qtyT / suppliers.length);
+      const per = Math.floor((e.qtyT * wi.scenario.supply.offsetFactor) / suppliers.length);
       for (const a of suppliers)
         world.ledger.issue(day0, a.accountId, e.instrument, per, `sim: ${e.instrument} issuance ${date}`);
       log.push({

@@ -3,6 +3,7 @@
 // input gives the same output, byte for byte.
 
 import type { DailyBar } from '../market/daily-stats.ts';
+import type { Balance } from './fundamentals/outlook.ts';
 import type { LoggedEvent } from './output-types.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { SimSession } from './session.ts';
@@ -32,8 +33,15 @@ export interface SimResult {
   readonly trades: number;
   /** Net cash spent on trades per account (buys + fees − sells), fen. */
   readonly netCostFen: ReadonlyMap<number, number>;
-  /** Expected price per market per day (fen), for replay reports. */
-  readonly beliefs: ReadonlyMap<string, number[]>;
+  /** Per market per day: the public valuation and the agents' mean valuation (fen), and the outlook's balance. */
+  readonly fair: ReadonlyMap<
+    string,
+    {
+      readonly publicFen: readonly number[];
+      readonly agentsFen: readonly number[];
+      readonly balances: readonly Balance[];
+    }
+  >;
 }
 
 export function simulate(input: SimInput): SimResult {

@@ -1,10 +1,13 @@
-// From a finished simulation to what the run folder holds: summary.json (per market: daily rows and monthly
-// totals, money as CNY strings), per-entity and per-sector compliance results. Money crosses into decimal strings
-// here, through the market layer's money helpers.
+// From a finished simulation to what the run folder holds: summary.json (per market: daily rows with the day's
+// valuations, monthly totals, the sampled expected balance and the stylized facts of the closes; money as CNY
+// strings), per-entity and per-sector compliance results. Money crosses into decimal strings here, through the
+// market layer's money helpers.
 
 import { cycleReport, type EntityReport } from '../market/compliance/index.ts';
 import { fenToYuan } from '../market/money.ts';
+import type { Balance } from './fundamentals/outlook.ts';
 import type {
+  BalanceRow,
   DailyRow,
   EntityResult,
   MarketSummary,
@@ -12,11 +15,68 @@ import type {
   MonthRow,
   RunSummary,
   SectorResult,
+  StylizedFacts,
 } from './output-types.ts';
 import type { MarketBar, SimResult } from './simulation.ts';
+import { stylizedFactsOfPrices } from './stylized-facts.ts';
+
+/** A market's valuations by day of the run (indexed like SimResult.days). */
+interface FairSeries {
+  readonly publicFen: readonly number[];
+  readonly agentsFen: readonly number[];
+  readonly balances: readonly Balance[];
+}
 
 const totals = (volumeT: number, turnoverFen: number): ModeTotals => ({ volumeT, turnoverCny: fenToYuan(turnoverFen) });
 const price = (fen: number | null): string | null => (fen === null ? null : fenToYuan(fen));
+const valuation = (fen: number | undefined): string | null =>
+  fen === undefined || !Number.isFinite(fen) ? null : fenToYuan(Math.round(fen));
+/** 6 significant digits: enough for a figure read by people, and stable text in summary.json. */
+const sig = (x: number | null): number | null => (x === null ? null : Number(x.toPrecision(6)));
+
+function roundedFacts(closesFen: readonly number[]): StylizedFacts {
+  const f = stylizedFactsOfPrices(closesFen);
+  return {
+    returns: f.returns,
+    mean: sig(f.mean),
+    sd: sig(f.sd),
+    sdAnnual: sig(f.sdAnnual),
+    excessKurtosis: sig(f.excessKurtosis),
+    acf1: sig(f.acf1),
+    absAcf1: sig(f.absAcf1),
+    absAcf5: sig(f.absAcf5),
+  };
+}
+
+/**
+ * The balance on the first trading day, the last trading day of each month and the last day (MarketSummary.balance
+ * says why not daily). Balances are recorded one a day from the outlook's first day; when fewer than the run's
+ * days, they are the last ones.
+ */
+function sampledBalance(
+  dates: readonly string[],
+  dayIndex: ReadonlyMap<string, number>,
+  runDays: number,
+  balances: readonly Balance[],
+): BalanceRow[] {
+  const out: BalanceRow[] = [];
+  const offset = runDays - balances.length;
+  for (let i = 0; i < dates.length; i++) {
+    const date = dates[i]!;
+    const next = dates[i + 1];
+    if (i !== 0 && next !== undefined && next.slice(0, 7) === date.slice(0, 7)) continue;
+    const k = dayIndex.get(date);
+    const b = k === undefined ? undefined : balances[k - offset];
+    if (b === undefined) continue;
+    out.push({
+      date,
+      currentT: b.currentT,
+      carryT: b.carryT,
+      years: b.years.map((y) => ({ year: y.year, deficitT: y.deficitT, abatedT: y.abatedT })),
+    });
+  }
+  return out;
+}
 
 function marketSummary(
   id: string,
@@ -24,6 +84,8 @@ function marketSummary(
   instrument: string,
   instruments: string[],
   bars: readonly MarketBar[],
+  dayIndex: ReadonlyMap<string, number>,
+  fair: FairSeries | undefined,
 ): MarketSummary {
   const byDate = new Map<string, MarketBar[]>();
   // Indexed: every market's bars pass here once per market, in code not yet optimised (for-of: an iterator result
@@ -37,6 +99,7 @@ function marketSummary(
   }
   const daily: DailyRow[] = [];
   const months = new Map<string, { lv: number; lt: number; bv: number; bt: number }>();
+  const tradedCloses: number[] = [];
   for (const [date, day] of byDate) {
     let lv = 0;
     let lt = 0;
@@ -53,6 +116,8 @@ function marketSummary(
     }
     const main = day.find((b) => b.mode === 'listed' && b.instrumentId === instrument)!;
     const traded = main.volumeT > 0;
+    if (traded && main.closeFen !== null && main.closeFen > 0) tradedCloses.push(main.closeFen);
+    const k = dayIndex.get(date);
     daily.push({
       date,
       open: traded ? price(main.openFen) : null,
@@ -61,6 +126,8 @@ function marketSummary(
       close: price(main.closeFen),
       listed: totals(lv, lt),
       block: totals(bv, bt),
+      fairValue: valuation(k === undefined ? undefined : fair?.publicFen[k]),
+      agentsValue: valuation(k === undefined ? undefined : fair?.agentsFen[k]),
     });
     const key = date.slice(0, 7);
     const m = months.get(key) ?? { lv: 0, lt: 0, bv: 0, bt: 0 };
@@ -77,7 +144,16 @@ function marketSummary(
       block: totals(m.bv, m.bt),
       listedAverage: m.lv > 0 ? fenToYuan(Math.round(m.lt / m.lv)) : null,
     };
-  return { id, name, instruments, daily, monthly };
+  const balance =
+    fair === undefined || fair.balances.length === 0
+      ? []
+      : sampledBalance(
+          daily.map((d) => d.date),
+          dayIndex,
+          dayIndex.size,
+          fair.balances,
+        );
+  return { id, name, instruments, daily, monthly, balance, stylizedFacts: roundedFacts(tradedCloses) };
 }
 
 export interface RunOutput {
@@ -92,6 +168,7 @@ export function buildOutput(
 ): RunOutput {
   const w = sim.world;
   const markets: Record<string, MarketSummary> = {};
+  const dayIndex = new Map(sim.days.map((d, i) => [d, i]));
   for (const mw of w.markets) {
     const spec = mw.market.spec;
     markets[mw.setup.id] = marketSummary(
@@ -100,6 +177,8 @@ export function buildOutput(
       mw.setup.instrument,
       spec.instruments.map((i) => i.id),
       sim.bars,
+      dayIndex,
+      sim.fair.get(mw.setup.id),
     );
   }
   const entities: EntityResult[] = [];

@@ -24,10 +24,12 @@ import { dayNumber, minuteOfDay, tsOf } from '../market/time.ts';
 import type { Agent } from './agents/agent.ts';
 import { BlockBoard } from './agents/block-board.ts';
 import { ComplianceAgent } from './agents/compliance.ts';
-import { Dealer, NoiseTrader, OffsetSupplier, Speculator } from './agents/traders.ts';
+import { Dealer, Desk, Fundamentalist, NoiseTrader, OffsetSupplier, Speculator } from './agents/traders.ts';
 import { type Counters, Venue } from './agents/venue.ts';
-import { Belief } from './belief.ts';
 import { SimCode, SimError } from './errors.ts';
+import { macOf, sectorPaths } from './fundamentals/build.ts';
+import type { AbatementData } from './fundamentals/mac.ts';
+import { MarketOutlook } from './fundamentals/outlook.ts';
 import type { EntityRow } from './registry/draw.ts';
 import { Rng } from './rng.ts';
 import type { MarketSetup, Scenario, ScenarioEvent } from './scenario/schema.ts';
@@ -38,6 +40,8 @@ export interface SimData {
   readonly calendar: TradingCalendar;
   readonly entities: readonly EntityRow[];
   readonly plans: Readonly<Record<string, AllocationPlan>>;
+  /** Sector abatement cost curves (data/abatement/sectors.json). */
+  readonly abatement: AbatementData;
 }
 
 export interface WorldInput extends SimData {
@@ -54,6 +58,8 @@ export interface MarketWorld {
   readonly board: BlockBoard | null;
   ctx: ComplianceContext | null;
   readonly plan: AllocationPlan | null;
+  /** What the market's agents believe about its scarcity (null: a market without obligations, e.g. CCER). */
+  readonly outlook: MarketOutlook | null;
   readonly entityAgents: ComplianceAgent[];
   readonly agents: Agent[];
   /** Listed session windows as [first wall minute, length]. */
@@ -154,13 +160,9 @@ export function buildWorld(input: WorldInput): World {
     const openingFen = cnyToFen(setup.openingPriceCny);
     const initialCloseFen: Record<string, number> = { [setup.instrument]: openingFen };
     const market = new Market(spec, ledger, { calendar: input.calendar, initialCloseFen, keepTape: false });
-    const belief = new Belief(
-      openingFen,
-      setup.belief.volBpsPerDay,
-      setup.belief.diffusionBpsPerDay,
-      new Rng(seed, `${setup.id}/belief`),
-    );
-    const venue = new Venue(market, setup.instrument, belief, openingFen, counters);
+    const venue = new Venue(market, setup.instrument, openingFen, counters);
+    const base = input.plans[setup.id] ?? null;
+    const plan = base === null ? null : scaledPlan(base, scenario.supply.allocationFactor);
     const board = spec.modes.block === null ? null : new BlockBoard(market);
     const windows = windowsOf(spec.modes.listed.sessions);
     const mw: MarketWorld = {
@@ -169,7 +171,8 @@ export function buildWorld(input: WorldInput): World {
       venue,
       board,
       ctx: null,
-      plan: input.plans[setup.id] ?? null,
+      plan,
+      outlook: outlookOf(input, setup, spec, plan),
       entityAgents: [],
       agents: [],
       windows,
@@ -181,6 +184,18 @@ export function buildWorld(input: WorldInput): World {
     const scale = setup.traderScale;
     const n = (count: number): number => Math.round(count * scale);
     const ins = setup.instrument;
+    const sigma = scenario.fundamentals.valuationSigmaBps / 10_000;
+    const viewOf = (name: string): number => Math.exp(sigma * new Rng(seed, `${name}/view`).normal());
+    // The bank: held by the groups' desks, shared equally (at least one desk holds it when there is one).
+    const desks = setup.bankT > 0 ? Math.max(1, n(a.desks.count)) : 0;
+    for (let i = 0; i < desks; i++) {
+      const id = open(institution);
+      const bankT = Math.floor(setup.bankT / desks);
+      ledger.deposit(t0, id, cnyToFen(a.desks.cashCny), 'sim: desk cash');
+      if (bankT > 0) ledger.allocate(t0, id, ins, bankT, 'sim: bank of earlier vintages');
+      const name = `${setup.id}/desk-${i + 1}`;
+      mw.agents.push(new Desk(name, venue, id, a.desks, new Rng(seed, name), viewOf(name), bankT));
+    }
     for (let i = 0; i < n(a.dealers.count); i++) {
       const id = open(institution);
       const inv = Math.round(a.dealers.inventoryT * scale);
@@ -211,15 +226,20 @@ export function buildWorld(input: WorldInput): World {
         ),
       );
     }
-    for (const style of ['momentum', 'mean-reversion'] as const) {
-      const p = style === 'momentum' ? a.momentum : a.meanReversion;
+    for (const style of ['momentum', 'fundamentalist'] as const) {
+      const p = style === 'momentum' ? a.momentum : a.fundamentalists;
       for (let i = 0; i < n(p.count); i++) {
         const id = open(institution);
         ledger.deposit(t0, id, cnyToFen(p.cashCny), `sim: ${style} cash`);
         const start = Math.floor(p.maxPositionT / 2);
         if (start > 0) ledger.allocate(t0, id, ins, start, `sim: ${style} inventory`);
         const name = `${setup.id}/${style}-${i + 1}`;
-        mw.agents.push(new Speculator(name, venue, id, style, p, new Rng(seed, name)));
+        const rng = new Rng(seed, name);
+        mw.agents.push(
+          style === 'momentum'
+            ? new Speculator(name, venue, id, a.momentum, rng)
+            : new Fundamentalist(name, venue, id, a.fundamentalists, rng, viewOf(name)),
+        );
       }
     }
     for (let i = 0; i < n(a.noise.count); i++) {
@@ -230,18 +250,63 @@ export function buildWorld(input: WorldInput): World {
       mw.agents.push(new NoiseTrader(name, venue, id, a.noise, new Rng(seed, name)));
     }
     if (spec.instruments.some((x) => x.kind === 'offset') && a.offsetSuppliers.count > 0) {
-      const per = Math.floor(a.offsetSuppliers.legacyStockT / a.offsetSuppliers.count);
+      const stockT = Math.floor(a.offsetSuppliers.legacyStockT * scenario.supply.offsetFactor);
+      const per = Math.floor(stockT / a.offsetSuppliers.count);
+      const costFen = cnyToFen(a.offsetSuppliers.costCny);
       for (let i = 0; i < a.offsetSuppliers.count; i++) {
         const id = open('institution');
         if (per > 0) ledger.issue(t0, id, ins, per, 'sim: legacy credits held');
         const name = `${setup.id}/offset-supplier-${i + 1}`;
-        mw.agents.push(new OffsetSupplier(name, venue, id, a.offsetSuppliers, new Rng(seed, name)));
+        mw.agents.push(new OffsetSupplier(name, venue, id, a.offsetSuppliers, new Rng(seed, name), costFen));
       }
     }
   }
   for (const mw of world.markets)
     if (mw.setup.sectors.length > 0) admitEntities(world, input, mw, mw.setup.sectors, t0);
   return world;
+}
+
+/** The plan with the scenario's allocation factor (every allocation of the market multiplied by it). */
+function scaledPlan(plan: AllocationPlan, factor: number): AllocationPlan {
+  if (factor === 1) return plan;
+  return {
+    benchmarksUt: plan.benchmarksUt,
+    firstYearSectors: plan.firstYearSectors,
+    scaleBps: Math.round(factor * 10_000),
+  };
+}
+
+/** The market's outlook from its registry rows and plan; null for a market without a cycle or a plan. */
+function outlookOf(
+  input: WorldInput,
+  setup: MarketSetup,
+  spec: MarketSpec,
+  plan: AllocationPlan | null,
+): MarketOutlook | null {
+  if (setup.cycle === null || plan === null || spec.compliance === null) return null;
+  const cycle = spec.compliance.cycles.find((c) => c.id === setup.cycle)!;
+  const f = input.scenario.fundamentals;
+  const lastYear = Math.max(...cycle.years) + f.horizonYears;
+  const rows = input.entities.filter((e) => e.marketId === setup.id);
+  const bySector = new Map<string, number>();
+  const picked = rows.filter((r) => {
+    const k = bySector.get(r.sector) ?? 0;
+    bySector.set(r.sector, k + 1);
+    return k % setup.entityEvery === 0;
+  });
+  const paths = sectorPaths(picked, plan, input.abatement, setup.sectors, lastYear);
+  return new MarketOutlook(
+    paths,
+    cycle.years,
+    {
+      macScale: f.macScale,
+      discountRate: f.discountRateBps / 10_000,
+      horizonYears: f.horizonYears,
+      ceilingFen: cnyToFen(f.ceilingCny),
+    },
+    spec.offsets?.capBps ?? 0,
+    input.scenario.supply.offsetFactor,
+  );
 }
 
 /** Registers the market's entities of these sectors, opens and funds their accounts and, for the scenario's cycle,
@@ -308,6 +373,14 @@ export function admitEntities(
       deadlineDay,
     };
     const name = `${setup.id}/${entityId}`;
+    const mac = macOf(input.abatement, e.value.sector);
+    const years = Object.keys(e.value.verifiedT).map(Number);
+    const baselineT = years.length === 0 ? 0 : e.value.verifiedT[Math.max(...years)]!;
+    const draw = new Rng(input.seed, `${name}/fundamentals`);
+    const viewSigma = input.scenario.fundamentals.valuationSigmaBps / 10_000;
+    const view = Math.exp(viewSigma * draw.normal());
+    const costAt1PctFen =
+      mac.costAt1PctCny * 100 * input.scenario.fundamentals.macScale * Math.exp(mac.firmSigma * draw.normal());
     const agent = new ComplianceAgent(
       name,
       mw.venue,
@@ -318,6 +391,8 @@ export function admitEntities(
       mw.board,
       usable === undefined || offsetMarket === undefined ? null : offsetMarket.venue,
       world,
+      view,
+      { baselineT, costAt1PctFen, exponent: mac.exponent, maxShare: mac.maxShareBps / 10_000 },
     );
     mw.entityAgents.push(agent);
     mw.agents.push(agent);

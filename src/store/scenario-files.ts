@@ -10,6 +10,7 @@ import { freezeYearly } from '../sim/registry/draw.ts';
 import type { RunContext } from '../sim/run.ts';
 import { parseScenario } from '../sim/scenario/parse.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
+import { loadAbatement } from './abatement-files.ts';
 import { DEFAULT_DATA_DIR, loadCatalogue } from './catalogue-files.ts';
 import { loadPopulations, loadRegistry } from './registry-files.ts';
 
@@ -57,7 +58,7 @@ export function loadScenario(nameOrPath: string, ctx: Pick<RunContext, 'markets'
 }
 
 function listHint(): string {
-  return 'the shipped ones are q3-2024, expansion-2024, no-expansion, deadline-2024, ccer-restart, classroom';
+  return 'the shipped ones are q3-2024, expansion-2024, no-expansion, deadline-2024, national-2025, ccer-restart, classroom';
 }
 
 /** Catalogue, calendar and the registry of the given markets (all when omitted). */
@@ -75,6 +76,7 @@ export function loadRunContext(marketIds?: readonly string[], dataDir = DEFAULT_
     calendar: new TradingCalendar(cat.calendar),
     entities: reg.entities,
     plans: reg.plans,
+    abatement: loadAbatement(dataDir),
     version: version(),
   };
 }

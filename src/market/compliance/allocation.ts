@@ -18,6 +18,11 @@ export interface AllocationPlan {
   readonly benchmarksUt: Readonly<Record<string, Readonly<Record<number, number>>>>;
   /** sector -> its first compliance year, in which allocation equals verified emissions (e.g. cement: 2024). */
   readonly firstYearSectors: Readonly<Record<string, number>>;
+  /**
+   * Multiplies every allocation of the plan, basis points (absent: 10,000, as published). A what-if lever
+   * (a scenario's supply.allocationFactor), applied to benchmark and first-year allocations alike.
+   */
+  readonly scaleBps?: number;
 }
 
 export type AllocationStep = 'pre-allocation' | 'true-up';
@@ -47,9 +52,14 @@ interface Planned extends AllocationResult {
 const MICRO = 1_000_000n;
 const BPS = 10_000n;
 
-/** floor(outputUnits x benchmarkUt / 1e6 x shareBps / 1e4) whole tonnes, exact. */
-export function benchmarkAllocationT(outputUnits: number, benchmarkUt: number, shareBps = 10_000): number {
-  const t = (BigInt(outputUnits) * BigInt(benchmarkUt) * BigInt(shareBps)) / (MICRO * BPS);
+/** floor(outputUnits x benchmarkUt / 1e6 x shareBps / 1e4 x scaleBps / 1e4) whole tonnes, exact. */
+export function benchmarkAllocationT(
+  outputUnits: number,
+  benchmarkUt: number,
+  shareBps = 10_000,
+  scaleBps = 10_000,
+): number {
+  const t = (BigInt(outputUnits) * BigInt(benchmarkUt) * BigInt(shareBps) * BigInt(scaleBps)) / (MICRO * BPS * BPS);
   return Number(t);
 }
 
@@ -134,7 +144,7 @@ function planPre(ctx: ComplianceContext, plan: AllocationPlan, entityId: string,
   const output = e.outputs[year - 1];
   if (output === undefined)
     return reject('NotVerified', `entity ${e.id} has no verified output for ${year - 1} to pre-allocate ${year} on`);
-  const t = benchmarkAllocationT(output, b.value, ctx.rules.preAllocationBps);
+  const t = benchmarkAllocationT(output, b.value, ctx.rules.preAllocationBps, plan.scaleBps);
   return withDeduction(ctx, e, year, 'pre-allocation', ins.value, 'benchmark', t);
 }
 
@@ -151,14 +161,14 @@ function planTrueUp(ctx: ComplianceContext, plan: AllocationPlan, entityId: stri
   if (plan.firstYearSectors[e.sector] === year) {
     const v = e.verifiedT[year];
     if (v === undefined) return reject('NotVerified', `entity ${e.id} has no verified emissions for ${year}`);
-    finalT = v;
+    finalT = plan.scaleBps === undefined ? v : Number((BigInt(v) * BigInt(plan.scaleBps)) / BPS);
     basis = 'first-year';
   } else {
     const b = benchmarkOf(plan, e, year);
     if (!b.ok) return b;
     const output = e.outputs[year];
     if (output === undefined) return reject('NotVerified', `entity ${e.id} has no verified output for ${year}`);
-    finalT = benchmarkAllocationT(output, b.value);
+    finalT = benchmarkAllocationT(output, b.value, 10_000, plan.scaleBps);
     basis = 'benchmark';
   }
   return withDeduction(ctx, e, year, 'true-up', ins.value, basis, finalT - done.allocatedT);

@@ -1,24 +1,28 @@
-// A covered entity (重点排放单位) trading toward its compliance position.
+// A covered entity (重点排放单位) deciding from fundamentals (docs/model.md, "Covered firms").
 //
-// It knows its obligation for the cycle (verified emissions) and what it holds, so it knows its need: positive, a
-// shortfall to buy; negative, a surplus. It trades that need over the time left to the deadline, back-loaded: by time
-// fraction τ of the cycle (from the start of the year after the emission year to the deadline) it plans to have done
-// τ^k of it, so each look does the share 1 − (1 − τ^k)/(1 − τ_last^k) of what is left, and everything on the last
-// look. A buyer pays up to the expected price plus a premium that grows as τ^k does; a buyer whose remaining need is
-// a block or more may instead take or propose a block (≥ 100,000 t, 13:00–15:00) at a negotiated discount. Offsets:
-// while they are cheaper than allowances and the offset cap is not filled, a buyer buys credits first.
-// A long entity sells what the banking cap would otherwise cancel: with surplus S and net sales N so far, banking
-// keeps at most B + m N (the market's rule; the national market's is 10,000 t + 1.5 N; in a market without a cap,
-// the scenario's bankingIfNoCap), so it must sell x ≥ (S − B − m N) / (1 + m); surplusSellBps scales that. It
-// asks around the expected price and accepts block bids near it. In the last tenth of the cycle (the rush, when
-// short firms bid up) it also offers the surplus it could bank: rushSellBps of it, in step with the rush and all of it
-// by the rush's midpoint (a deadline often falls on a weekend or holiday: the last days may have no session), asking
-// the expected price plus rushAskPremiumBps × (1 − 2 rush), a premium gone by that midpoint.
-// Without it, a market whose firms are short and long in equal measure still ends with most short firms short: the
-// long ones keep what they may bank. At its deadline it surrenders what it holds (the simulator does that); after
-// it, it is done.
+// What it knows: its obligation for the cycle (verified emissions), what it holds (allowances, usable offsets), its
+// net sales so far (for the banking cap), the rules (banking cap, offset cap, penalty), its own abatement cost curve,
+// and its valuation of an allowance, V_i = the public value × its own view (drawn once; see fundamentals/outlook.ts).
+// Its need: positive, a shortfall to buy; negative, a surplus.
+//
+// - Abatement. Each day it abates the share s_i(V_i) of its baseline emissions where that costs less than an
+//   allowance is worth to it (MAC_i(s) ≤ V_i, mac.ts); that lowers its later emissions (the session books it), not
+//   the obligation already verified.
+// - Short. It must buy; the most it pays for a tonne is what not surrendering it costs: the fine (the market's
+//   penalty multiple × the recent average price) plus the deducted tonne next cycle (V_i). It trades its need over
+//   the time left, back-loaded (by time fraction τ of the cycle it plans to have done τ^k), bidding the market price
+//   plus a premium that grows with τ^k, up to that bound; when it values an allowance above the market it buys part
+//   of the rest ahead of plan (it expects the price to rise), and a large need goes in blocks (≥ 100,000 t,
+//   13:00–15:00) at a negotiated discount. Offsets first, while cheaper than allowances and under the cap.
+// - Long. The banking cap (B + m × net sales: the national 10,000 t + 1.5 N; bankingIfNoCap where a market has none)
+//   would cancel what it cannot carry, so it must sell x ≥ (S − B − m N) / (1 + m) (paced like a buyer's need, asked
+//   at the market, lower as the deadline nears). What it could bank it keeps unless the market pays more than it
+//   values it: it offers that at its valuation plus bankAskPremiumBps (a long firm banks when it expects scarcity
+//   later and sells when it does not).
+// At its deadline it surrenders what it holds (the simulator does that); after it, it is done.
 
 import { DOUBLE_HINT } from '../../market/double-hint.ts';
+import { abatedShare } from '../fundamentals/mac.ts';
 import type { Rng } from '../rng.ts';
 import type { Agents } from '../scenario/schema.ts';
 import type { Agent } from './agent.ts';
@@ -34,6 +38,14 @@ export interface CompliancePlan {
    * its deadline (the plan's end: a deadline on a weekend leaves no session on the day itself). */
   readonly startDay: number;
   deadlineDay: number;
+}
+
+/** The entity's own abatement cost curve and baseline (its latest verified emissions a year). */
+export interface FirmAbatement {
+  readonly baselineT: number;
+  readonly costAt1PctFen: number;
+  readonly exponent: number;
+  readonly maxShare: number;
 }
 
 export class ComplianceAgent implements Agent {
@@ -57,6 +69,12 @@ export class ComplianceAgent implements Agent {
   private left0 = 1;
   private sellTotal0: number | null = null;
   private restingId = 0;
+  private bankAskId = 0;
+  /** Its own view: its valuation is the public one times this (log-normal, drawn once). */
+  readonly view: number;
+  readonly abatement: FirmAbatement;
+  /** Tonnes abated so far in the run (lower later emissions), and the day they were last booked. */
+  abatedT = 0;
   /** Net tonnes sold in the run (sales − purchases of the allowance); the simulator updates it on every trade. */
   netSoldT = 0;
   done = false;
@@ -71,6 +89,8 @@ export class ComplianceAgent implements Agent {
     board: BlockBoard | null,
     offsets: Venue | null,
     clock: { readonly today: number },
+    view: number,
+    abatement: FirmAbatement,
   ) {
     this.name = name;
     this.venue = venue;
@@ -81,6 +101,9 @@ export class ComplianceAgent implements Agent {
     this.board = board;
     this.offsets = offsets;
     this.clock = clock;
+    this.view = DOUBLE_HINT; // see DOUBLE_HINT
+    this.view = view;
+    this.abatement = abatement;
     const bank = venue.market.spec.compliance?.banking ?? params.bankingIfNoCap;
     this.bankBaseT = bank.baseT;
     this.bankPerSoldT = bank.netSalesMultipleBps / 10_000;
@@ -94,9 +117,43 @@ export class ComplianceAgent implements Agent {
     return Math.min(1, Math.max(0, (this.clock.today - this.plan.startDay) / span));
   }
 
+  /** Its valuation of an allowance today, fen. */
+  valueFen(): number {
+    return this.venue.fairFen * this.view;
+  }
+
+  /** The most it pays for a tonne: the fine for a tonne short plus the tonne deducted next cycle. */
+  private boundFen(): number {
+    const pen = this.venue.market.spec.compliance?.penalty;
+    const multiple = pen === undefined ? 1 : pen.multipleDefault;
+    return multiple * this.venue.recentAvgFen + this.valueFen();
+  }
+
+  /** Abates one day's share of its baseline at its valuation (called once per trading day); returns tonnes. */
+  abateDay(days: number): number {
+    const a = this.abatement;
+    const share = abatedShare(this.valueFen(), a.costAt1PctFen, a.exponent, a.maxShare);
+    const t = (a.baselineT * share * days) / 365;
+    this.abatedT += t;
+    return t;
+  }
+
   private offsetsHeldT(): number {
     if (this.offsets === null) return 0;
     return this.venue.market.ledger.totalT(this.accountId, this.offsets.instrumentId);
+  }
+
+  /** What the banking cap lets it carry past the deadline now, tonnes. */
+  bankCapT(): number {
+    return this.bankBaseT + this.bankPerSoldT * Math.max(0, this.netSoldT);
+  }
+
+  /** Credits of this instrument it would still use: room under its cap, up to its need (0 when long). */
+  offsetRoomT(instrumentId: string): number {
+    if (this.offsets === null || this.offsets.instrumentId !== instrumentId) return 0;
+    const need = this.needT();
+    if (need <= 0) return 0;
+    return Math.max(0, Math.min(need, this.plan.offsetCapT - this.offsetsHeldT()));
   }
 
   /** Positive: tonnes still to buy; negative: surplus held. */
@@ -139,12 +196,16 @@ export class ComplianceAgent implements Agent {
 
   private buy(tsMs: number, need: number, inBlock: boolean): void {
     const urgency = this.tau() ** this.p.paceExponent;
-    // Trade the backlog beyond the planned position.
-    const backlog = need - Math.max(0, this.need0! * this.leftOf(urgency));
+    // Trade the backlog beyond the planned position, and, when it values an allowance above the market (it expects
+    // the price to rise), a share of the rest ahead of plan: all of it once its valuation is 10 % above the market.
+    const planned = Math.max(0, this.need0! * this.leftOf(urgency));
+    const ahead = Math.min(1, Math.max(0, (this.valueFen() / this.venue.markFen() - 1) * 10));
+    const backlog = need - planned * (1 - ahead);
     if (!(backlog > 0)) return;
     const v = this.venue;
-    const e = v.belief.fen;
-    if (this.offsets !== null && this.buyOffsets(tsMs, need, e)) return;
+    const e = v.markFen();
+    const bound = this.boundFen();
+    if (this.offsets !== null && this.buyOffsets(tsMs, need, Math.min(bound, Math.max(e, this.valueFen())))) return;
     const block = v.market.spec.modes.block;
     // A large need (a block or more at the first look) is bought in blocks, in the block session, a block at a
     // time (ahead of plan, so the next one waits until the plan catches up); only a remainder below a block goes to the listed book.
@@ -174,7 +235,7 @@ export class ComplianceAgent implements Agent {
     const qty = Math.min(this.p.maxListedOrderT, urgency >= 1 ? Math.ceil(backlog) : draw);
     if (qty <= 0) return;
     v.cancel(tsMs, this.accountId, this.restingId);
-    const price = e * (1 + (this.p.urgencyPremiumBps * urgency) / 10_000 + 0.002 * this.rng.normal());
+    const price = Math.min(bound, e * (1 + (this.p.urgencyPremiumBps * urgency) / 10_000 + 0.002 * this.rng.normal()));
     const cash = v.market.ledger.availableFen(this.accountId);
     const affordable = Math.floor(cash / (price * 1.01));
     this.restingId = v.place(tsMs, this.accountId, 'buy', price, Math.min(qty, affordable), 'day');
@@ -196,50 +257,65 @@ export class ComplianceAgent implements Agent {
     return o.send(tsMs, this.accountId, 'buy', ask, qty, 'ioc') && o.market.listed.last.filledT > 0;
   }
 
-  /** Sells toward what the banking cap would cancel, paced like a buyer's need. */
+  /** Sells what the banking cap would cancel, paced like a buyer's need; offers the bankable rest above its value. */
   private sell(tsMs: number, surplus: number, inBlock: boolean): void {
-    const left = this.leftOf(this.tau() ** this.p.paceExponent);
+    const urgency = this.tau() ** this.p.paceExponent;
+    const left = this.leftOf(urgency);
     const v = this.venue;
     const m = this.bankPerSoldT;
     const mustSell = Math.max(0, (surplus - this.bankBaseT - m * Math.max(0, this.netSoldT)) / (1 + m));
     const forced = Math.min(surplus, Math.floor((mustSell * this.p.surplusSellBps) / 10_000));
     if (this.sellTotal0 === null) this.sellTotal0 = forced;
-    const rush = this.rush();
-    // In the rush, the bankable rest too, a growing share of it (see the header).
-    const offered = Math.min(1, 2 * rush);
-    const target =
-      rush === 0 ? forced : forced + Math.floor(((surplus - forced) * this.p.rushSellBps * offered) / 10_000);
-    const backlog = Math.min(target, Math.floor(target - this.sellTotal0 * left));
+    const backlog = Math.min(forced, Math.floor(forced - this.sellTotal0 * left));
     const avail = v.market.ledger.availableT(this.accountId, v.instrumentId);
-    if (backlog <= 0 || avail <= 0) return;
-    const e = v.belief.fen;
+    if (avail <= 0) return;
+    const e = v.markFen();
+    const value = this.valueFen();
+    // The bankable rest, offered at its valuation plus a premium: it trades only when the market pays more.
+    this.offerBank(tsMs, Math.min(avail, surplus - Math.max(0, backlog)), value);
+    if (backlog <= 0) return;
     const block = v.market.spec.modes.block;
     const large = block !== null && this.board !== null && (this.sellTotal0 ?? 0) >= block.minQtyT;
+    const rush = this.rush();
     // Outside the block window a large seller waits, except in the rush, when it sells in the book too (as buyers do).
-    if (large && target >= block.minQtyT && (inBlock || rush === 0)) {
+    if (large && forced >= block.minQtyT && (inBlock || rush === 0)) {
       if (!inBlock || backlog * 2 < block.minQtyT) return;
       const floor = e * (1 - (this.p.blockDiscountBps + 50) / 10_000);
       for (const o of this.board.open('buy')) {
-        if (o.priceFen < floor || o.qtyT > Math.min(target, avail) || o.proposerId === this.accountId) continue;
+        if (o.priceFen < floor || o.qtyT > Math.min(forced, avail) || o.proposerId === this.accountId) continue;
         v.count();
         const r = v.market.acceptBlock(tsMs, o.proposalId, this.accountId);
         if (r.ok) return;
         v.reject(r.code);
       }
       if (!this.rng.chance(this.p.blockPropensityBps / 10_000)) return;
-      const qty = Math.min(avail, target, Math.max(block.minQtyT, backlog));
+      const qty = Math.min(avail, forced, Math.max(block.minQtyT, backlog));
       if (qty >= block.minQtyT)
         this.propose(tsMs, 'sell', v.blockPrice(e * (1 - this.p.blockDiscountBps / 10_000)), qty);
       return;
     }
-    // Never more than the surplus: a long firm that oversold would end short itself.
     const draw = Math.ceil(backlog * (0.5 + this.rng.next()));
-    const qty = Math.min(avail, this.p.maxListedOrderT, rush === 0 ? draw : Math.min(draw, surplus));
+    const qty = Math.min(avail, this.p.maxListedOrderT, draw, surplus);
     if (qty <= 0) return;
     v.cancel(tsMs, this.accountId, this.restingId);
-    const premium = rush === 0 ? 0 : (this.p.rushAskPremiumBps * Math.max(0, 1 - 2 * rush)) / 10_000;
-    const price = e * (1 + premium + 0.003 * this.rng.normal());
+    // What it cannot bank is worth nothing to it after the deadline: it asks the market, less as the deadline nears.
+    const price = e * (1 - (this.p.urgencyPremiumBps * urgency) / 10_000 + 0.003 * this.rng.normal());
     this.restingId = v.place(tsMs, this.accountId, 'sell', price, qty, 'day');
+  }
+
+  /** Keeps one resting ask for the surplus it could bank, at its valuation plus the premium. */
+  private offerBank(tsMs: number, qtyT: number, valueFen: number): void {
+    const v = this.venue;
+    v.cancel(tsMs, this.accountId, this.bankAskId);
+    this.bankAskId = 0;
+    const qty = Math.min(qtyT, this.p.maxListedOrderT);
+    if (qty <= 0) return;
+    // Never below the market less a little: worth less to it than the market pays, it still sells dearly as it can.
+    const price = Math.max(valueFen * (1 + this.p.bankAskPremiumBps / 10_000), v.markFen() * 0.995);
+    // Only worth sending when it is inside today's band: an ask above the band would be clamped to the band's top.
+    const eng = v.market.listed.engine(v.instrumentId);
+    if (eng !== null && eng.bandHighFen > 0 && price > eng.bandHighFen) return;
+    this.bankAskId = v.place(tsMs, this.accountId, 'sell', price, qty, 'day');
   }
 
   private propose(tsMs: number, side: 'buy' | 'sell', priceFen: number, qtyT: number): void {

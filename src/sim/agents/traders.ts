@@ -2,18 +2,25 @@
 // there these are the trading desks of the large energy groups (entity accounts without an obligation of their
 // own); in the pilots and the CCER market they are institutions.
 //
-// - Dealer: quotes both sides around a mid every few minutes. The mid is the expected price leaned against its
-//   inventory: every 10% it is long of its starting inventory moves the mid down leanBpsPer10Pct (and up when short),
-//   so order flow that drains a dealer lifts its quotes: that is how buying pressure moves the price. It also
-//   accepts block proposals near its mid when it can (13:00–15:00).
-// - Momentum: buys after the close rose more than thresholdBps over lookbackDays, sells after it fell; no short
-//   selling, positions capped.
-// - Mean reversion: buys when the close is thresholdBps below its lookbackDays average, sells when above.
-// - Noise: a random side at a random price around the expected price, sizes log-normal around orderT.
-// - Offset supplier: holds legacy credits (or newly issued ones) and offers them around its venue's expected price.
+// None of them reads a price path: each reads the book and the closes, and the valuers among them the public
+// valuation from fundamentals scaled by their own view (drawn once).
+//
+// - Desk (a group's trading desk, holding the market's bank): holds bank × (1 − elasticity × ln(price / V_i)), so it
+//   sells into a market above its valuation V_i and buys below it (banking is worth it while the price is under what
+//   it expects an allowance to be worth later). Their elasticity is how much the bank absorbs a flow.
+// - Dealer: quotes both sides around the market price every few minutes, leaned against its small inventory: every
+//   10% it is long of its starting inventory moves the mid down leanBpsPer10Pct (and up when short), so order flow
+//   that drains a dealer lifts its quotes: buying pressure moves the price. It also accepts block proposals near its
+//   mid when it can (13:00–15:00).
+// - Momentum: buys after the close rose more than thresholdBps over lookbackDays, sells after it fell (trend
+//   following: a heterogeneous expectation that feeds on itself); no short selling, positions capped.
+// - Fundamentalist: buys when the market is thresholdBps below its own valuation, sells when above.
+// - Noise: a random side at a random price around the market price, sizes log-normal around orderT.
+// - Offset supplier: holds credits (legacy or newly issued) and asks the credit market's value (set by the session
+//   from issuance against the offset caps' demand; never below its project cost).
 
 import type { Rng } from '../rng.ts';
-import type { SpeculatorParams } from '../scenario/schema.ts';
+import type { DeskParams, FundamentalistParams, SpeculatorParams } from '../scenario/schema.ts';
 import type { Agent } from './agent.ts';
 import type { BlockBoard } from './block-board.ts';
 import type { Venue } from './venue.ts';
@@ -70,15 +77,16 @@ export class Dealer implements Agent {
     const held = this.venue.market.ledger.totalT(this.accountId, this.venue.instrumentId);
     const inv0 = Math.max(1, this.p.inventoryT);
     const lean = ((held - inv0) / (0.1 * inv0)) * (this.p.leanBpsPer10Pct / 10_000);
-    return this.venue.belief.fen * Math.exp(-lean);
+    return this.venue.markFen() * Math.exp(-lean);
   }
 
   act(tsMs: number, inBlockSession: boolean): void {
     const v = this.venue;
-    const mid = this.midFen();
-    if (inBlockSession && this.board !== null) this.takeBlocks(tsMs, mid);
+    // Its own quotes out of the book first, so the market price it reads is everyone else's.
     v.cancel(tsMs, this.accountId, this.bidId);
     v.cancel(tsMs, this.accountId, this.askId);
+    const mid = this.midFen();
+    if (inBlockSession && this.board !== null) this.takeBlocks(tsMs, mid);
     const half = this.p.spreadBps / 20_000;
     const jitter = 1 + 0.001 * this.rng.normal();
     // Quotes grow with the flow: when yesterday's listed volume passed 50 quotes' worth, quote proportionally more.
@@ -113,20 +121,10 @@ export class Speculator implements Agent {
   readonly accountId: number;
   private readonly p: SpeculatorParams;
   private readonly rng: Rng;
-  private readonly style: 'momentum' | 'mean-reversion';
-
-  constructor(
-    name: string,
-    venue: Venue,
-    accountId: number,
-    style: 'momentum' | 'mean-reversion',
-    p: SpeculatorParams,
-    rng: Rng,
-  ) {
+  constructor(name: string, venue: Venue, accountId: number, p: SpeculatorParams, rng: Rng) {
     this.name = name;
     this.venue = venue;
     this.accountId = accountId;
-    this.style = style;
     this.p = p;
     this.rng = rng;
   }
@@ -137,31 +135,133 @@ export class Speculator implements Agent {
 
   private signalBps(): number {
     const v = this.venue;
-    const last = v.lastCloseFen;
-    if (this.style === 'momentum') return (Math.log(last / v.closeAgo(this.p.lookbackDays)) * 10_000) | 0;
-    let sum = 0;
-    const n = Math.min(this.p.lookbackDays, v.closes.length);
-    for (let i = 0; i < n; i++) sum += v.closeAgo(i);
-    // Mean reversion trades against the gap: a close below the average is a buy signal.
-    return (Math.log(sum / n / last) * 10_000) | 0;
+    return (Math.log(v.lastCloseFen / v.closeAgo(this.p.lookbackDays)) * 10_000) | 0;
   }
 
   act(tsMs: number): void {
     const v = this.venue;
     const s = this.signalBps();
     if (Math.abs(s) < this.p.thresholdBps) return;
+    trade(
+      v,
+      this.accountId,
+      tsMs,
+      s > 0,
+      Math.round(this.p.orderT * (0.5 + this.rng.next())),
+      this.p.maxPositionT,
+      this.rng,
+    );
+  }
+}
+
+/** An IOC order a little through the market price, sized within the position cap, cash and holdings. */
+function trade(
+  v: Venue,
+  accountId: number,
+  tsMs: number,
+  buy: boolean,
+  size: number,
+  maxPositionT: number,
+  rng: Rng,
+): void {
+  const ledger = v.market.ledger;
+  const e = v.markFen();
+  if (buy) {
+    const room = maxPositionT - ledger.totalT(accountId, v.instrumentId);
+    const price = e * (1 + 0.004 + 0.002 * rng.next());
+    const cash = ledger.availableFen(accountId);
+    v.place(tsMs, accountId, 'buy', price, Math.min(size, room, Math.floor(cash / (price * 1.02))), 'ioc');
+  } else {
+    const price = e * (1 - 0.004 - 0.002 * rng.next());
+    v.place(tsMs, accountId, 'sell', price, Math.min(size, ledger.availableT(accountId, v.instrumentId)), 'ioc');
+  }
+}
+
+export class Fundamentalist implements Agent {
+  readonly name: string;
+  readonly venue: Venue;
+  readonly accountId: number;
+  private readonly p: FundamentalistParams;
+  private readonly rng: Rng;
+  /** Its own view: its valuation is the public one times this. */
+  private readonly view: number;
+
+  constructor(name: string, venue: Venue, accountId: number, p: FundamentalistParams, rng: Rng, view: number) {
+    this.name = name;
+    this.venue = venue;
+    this.accountId = accountId;
+    this.p = p;
+    this.rng = rng;
+    this.view = view;
+  }
+
+  wakesToday(): number {
+    return +this.p.wakesPerDay; // a number as far as the compiler knows: see Agent.wakesToday
+  }
+
+  act(tsMs: number): void {
+    const v = this.venue;
+    const value = v.fairFen * this.view;
+    if (!(value > 0)) return;
+    const gapBps = Math.log(value / v.markFen()) * 10_000;
+    if (Math.abs(gapBps) < this.p.thresholdBps) return;
+    trade(
+      v,
+      this.accountId,
+      tsMs,
+      gapBps > 0,
+      Math.round(this.p.orderT * (0.5 + this.rng.next())),
+      this.p.maxPositionT,
+      this.rng,
+    );
+  }
+}
+
+/** A group's trading desk holding part of the market's bank (see the header). */
+export class Desk implements Agent {
+  readonly name: string;
+  readonly venue: Venue;
+  readonly accountId: number;
+  private readonly p: DeskParams;
+  private readonly rng: Rng;
+  private readonly view: number;
+  /** The bank it started with, tonnes: its holding when the market stands at its valuation. */
+  private readonly bankT: number;
+  private restingId = 0;
+
+  constructor(name: string, venue: Venue, accountId: number, p: DeskParams, rng: Rng, view: number, bankT: number) {
+    this.name = name;
+    this.venue = venue;
+    this.accountId = accountId;
+    this.p = p;
+    this.rng = rng;
+    this.view = view;
+    this.bankT = bankT;
+  }
+
+  wakesToday(): number {
+    return +this.p.wakesPerDay; // a number as far as the compiler knows: see Agent.wakesToday
+  }
+
+  act(tsMs: number): void {
+    const v = this.venue;
+    v.cancel(tsMs, this.accountId, this.restingId);
+    this.restingId = 0;
+    const value = v.fairFen * this.view;
+    const mark = v.markFen();
     const ledger = v.market.ledger;
-    const e = v.belief.fen;
+    const held = ledger.totalT(this.accountId, v.instrumentId);
+    const target = value > 0 ? this.bankT * Math.max(0, 1 - this.p.elasticity * Math.log(mark / value)) : 0;
     const size = Math.round(this.p.orderT * (0.5 + this.rng.next()));
-    if (s > 0) {
-      const room = this.p.maxPositionT - ledger.totalT(this.accountId, v.instrumentId);
-      const price = e * (1 + 0.004 + 0.002 * this.rng.next());
+    if (held > target) {
+      const qty = Math.min(size, Math.floor(held - target), ledger.availableT(this.accountId, v.instrumentId));
+      // It rests an ask a little above the market: a desk supplies the book, it does not chase it.
+      this.restingId = v.place(tsMs, this.accountId, 'sell', mark * (1 + 0.001 + 0.002 * this.rng.next()), qty, 'day');
+    } else if (held < target) {
+      const price = mark * (1 - 0.001 - 0.002 * this.rng.next());
       const cash = ledger.availableFen(this.accountId);
-      v.place(tsMs, this.accountId, 'buy', price, Math.min(size, room, Math.floor(cash / (price * 1.02))), 'ioc');
-    } else {
-      const price = e * (1 - 0.004 - 0.002 * this.rng.next());
-      const avail = ledger.availableT(this.accountId, v.instrumentId);
-      v.place(tsMs, this.accountId, 'sell', price, Math.min(size, avail), 'ioc');
+      const qty = Math.min(size, Math.floor(target - held), Math.floor(cash / (price * 1.02)));
+      this.restingId = v.place(tsMs, this.accountId, 'buy', price, qty, 'day');
     }
   }
 }
@@ -194,7 +294,7 @@ export class NoiseTrader implements Agent {
   act(tsMs: number): void {
     const v = this.venue;
     const ledger = v.market.ledger;
-    const price = v.belief.fen * (1 + (this.p.priceSigmaBps / 10_000) * this.rng.normal());
+    const price = v.markFen() * (1 + (this.p.priceSigmaBps / 10_000) * this.rng.normal());
     const size = Math.round(this.p.orderT * Math.exp(0.7 * this.rng.normal()));
     if (this.rng.chance(0.5)) {
       const cash = ledger.availableFen(this.accountId);
@@ -212,14 +312,23 @@ export class OffsetSupplier implements Agent {
   readonly accountId: number;
   private readonly p: { wakesPerDay: number; orderT: number };
   private readonly rng: Rng;
+  private readonly costFen: number;
   private restingId = 0;
 
-  constructor(name: string, venue: Venue, accountId: number, p: { wakesPerDay: number; orderT: number }, rng: Rng) {
+  constructor(
+    name: string,
+    venue: Venue,
+    accountId: number,
+    p: { wakesPerDay: number; orderT: number },
+    rng: Rng,
+    costFen: number,
+  ) {
     this.name = name;
     this.venue = venue;
     this.accountId = accountId;
     this.p = p;
     this.rng = rng;
+    this.costFen = costFen;
   }
 
   wakesToday(): number {
@@ -231,7 +340,8 @@ export class OffsetSupplier implements Agent {
     const avail = v.market.ledger.availableT(this.accountId, v.instrumentId);
     if (avail <= 0) return;
     v.cancel(tsMs, this.accountId, this.restingId);
-    const price = v.belief.fen * (1 + 0.01 * this.rng.normal());
+    // The credit market's value (the session sets it from issuance and the caps' demand), never below its cost.
+    const price = Math.max(this.costFen, v.fairFen) * (1 + 0.01 * this.rng.normal());
     const qty = Math.min(avail, Math.round(this.p.orderT * (0.5 + this.rng.next())));
     this.restingId = v.place(tsMs, this.accountId, 'sell', price, qty, 'day');
   }

@@ -1,5 +1,5 @@
-// One market as the agents see it: the Market they send commands to, the instrument they trade, the expected price
-// they all start from, the closes so far, and the order helpers every agent uses (prices rounded to the tick and
+// One market as the agents see it: the Market they send commands to, the instrument they trade, the public valuation
+// of an allowance (fairFen, from the market's fundamentals: src/sim/fundamentals), the market price, the closes so far, and the order helpers every agent uses (prices rounded to the tick and
 // kept inside today's band, sizes inside the order limits, commands counted). Rejections are counted, not hidden:
 // the run's manifest reports them.
 
@@ -8,7 +8,6 @@ import { DOUBLE_HINT } from '../../market/double-hint.ts';
 import type { TifName } from '../../market/listed.ts';
 import type { Market } from '../../market/market.ts';
 import type { SideName } from '../../market/trade.ts';
-import type { Belief } from '../belief.ts';
 
 export interface Counters {
   orders: number;
@@ -21,7 +20,13 @@ export class Venue {
   readonly id: string;
   readonly market: Market;
   readonly instrumentId: string;
-  readonly belief: Belief;
+  /**
+   * The public valuation of an allowance today, fen: what the market's fundamentals say (updated each morning by the
+   * session, src/sim/fundamentals/outlook.ts). Each agent scales it by its own view (Valuation).
+   */
+  fairFen = 0;
+  /** Average of the last closes (up to 20), fen: the penalty's reference price as agents estimate it. */
+  recentAvgFen = 0;
   /** Daily closes (fen), oldest first; the opening price first. */
   readonly closes: number[];
   /** Listed volume of the traded instrument on the last trading day, tonnes. */
@@ -30,15 +35,32 @@ export class Venue {
   activity = 1;
   private readonly counters: Counters;
 
-  constructor(market: Market, instrumentId: string, belief: Belief, openingFen: number, counters: Counters) {
+  constructor(market: Market, instrumentId: string, openingFen: number, counters: Counters) {
     this.id = market.id;
     this.market = market;
     this.instrumentId = instrumentId;
-    this.belief = belief;
     this.closes = [openingFen];
     this.counters = counters;
     this.activity = DOUBLE_HINT; // see DOUBLE_HINT
     this.activity = 1;
+    this.fairFen = DOUBLE_HINT;
+    this.fairFen = openingFen;
+    this.recentAvgFen = DOUBLE_HINT;
+    this.recentAvgFen = openingFen;
+  }
+
+  /**
+   * The market price as a trader reads it now: the middle of the best bid and ask when both are there and less than
+   * 2 % apart, else the last close. No scripted level: only what the book and the closes show.
+   */
+  markFen(): number {
+    const e = this.market.listed.engine(this.instrumentId);
+    if (e !== null) {
+      const bid = e.bestBidFen();
+      const ask = e.bestAskFen();
+      if (bid > 0 && ask > 0 && ask - bid < 0.02 * ask) return (bid + ask) / 2;
+    }
+    return this.lastCloseFen;
   }
 
   get tickFen(): number {

@@ -82,6 +82,8 @@ export function parseScenario(file: string, json: unknown, cat: ScenarioCatalogu
       }
       case 'admit-sectors':
       case 'allocation':
+      case 'coverage-plan':
+      case 'allocation-plan':
         if (runs(e.market, `${at}/market`).compliance === null)
           fail(file, `${at}/market`, `${e.market} has no compliance rules`);
         break;
@@ -91,6 +93,8 @@ export function parseScenario(file: string, json: unknown, cat: ScenarioCatalogu
           fail(file, `${at}/instrument`, `${e.instrument} is not a CCER instrument`);
         break;
       }
+      case 'ccer-outlook':
+        break;
     }
   });
   return s;

@@ -13,13 +13,35 @@ const PosNum = Type.Number({ exclusiveMinimum: 0, maximum: 1_000 });
 const Tonnes = Type.Integer({ minimum: 0, maximum: 10_000_000_000 });
 const MarketId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' });
 
-/** Beliefs: the news-driven expected price of one market. */
-const Belief = Type.Object(
+/**
+ * The fundamentals every agent values an allowance from (src/sim/fundamentals, docs/model.md): behavioural and
+ * cost parameters, the ones `cets fit` may fit. None of them is a price.
+ */
+const Fundamentals = Type.Object(
   {
-    /** Daily volatility of the expected price, bps. */
-    volBpsPerDay: Bps,
-    /** Share of the gap to the anchor closed per trading day, bps (news diffuses at this rate). */
-    diffusionBpsPerDay: Bps,
+    /** Multiplies every sector's abatement cost curve (data/abatement/sectors.json). */
+    macScale: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
+    /** Yearly discount rate agents apply to a banked allowance, bps. */
+    discountRateBps: Bps,
+    /** Years after the current cycle the agents look ahead. */
+    horizonYears: Type.Integer({ minimum: 1, maximum: 10 }),
+    /** Spread of the agents' own valuations around the public one (log, one standard deviation), bps. */
+    valuationSigmaBps: Bps,
+    /** Share of the gap between yesterday's public valuation and today's fundamentals closed per trading day, bps. */
+    adjustBpsPerDay: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    /** The most anyone values an allowance at, CNY (the value search's ceiling). */
+    ceilingCny: Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,2})?$' }),
+  },
+  Strict,
+);
+
+/** What-if levers on quantities: `--set supply.allocationFactor=0.9`. */
+const Supply = Type.Object(
+  {
+    /** Multiplies every free allocation in the scenario's markets (and what agents expect of later ones). */
+    allocationFactor: Type.Number({ minimum: 0, maximum: 10 }),
+    /** Multiplies every offset credit issued or expected (0: none issued or usable). */
+    offsetFactor: Type.Number({ minimum: 0, maximum: 10 }),
   },
   Strict,
 );
@@ -29,15 +51,18 @@ const MarketSetup = Type.Object(
     id: MarketId,
     /** The instrument agents trade (one vintage per market; the others stay in the catalogue). */
     instrument: Type.String({ minLength: 1 }),
-    /** Close of the day before the period: the first band reference and the first expected price. */
+    /** Close of the last trading day before the period (an initial condition): the first band reference. */
     openingPriceCny: Cny,
+    /** Where openingPriceCny comes from (publisher, date; or how it was derived). */
+    openingSource: Type.String({ minLength: 1 }),
+    /** Allowances of earlier vintages held by the market's trading desks at the start (the bank), tonnes. */
+    bankT: Tonnes,
     /** Compliance cycle the entities trade for (e.g. "2023"), or null for a market without obligations. */
     cycle: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
     /** Registry sectors whose entities take part (empty: none). */
     sectors: Type.Array(Type.String({ minLength: 1 })),
     /** Take every n-th entity of the registry only (1: all); for small classroom markets. */
     entityEvery: Type.Integer({ minimum: 1, maximum: 10_000 }),
-    belief: Belief,
     /** Multiplies every trader population of this market (dealers, speculators, noise), and their sizes. */
     traderScale: Type.Number({ minimum: 0, maximum: 100 }),
   },
@@ -61,19 +86,13 @@ const Compliance = Type.Object(
       { baseT: Tonnes, netSalesMultipleBps: Type.Integer({ minimum: 0, maximum: 100_000 }) },
       Strict,
     ),
-    /** Most a buyer pays above the expected price when the deadline is near, bps. */
+    /** Most a buyer bids above the market when the deadline is near, bps (never above its penalty bound). */
     urgencyPremiumBps: Bps,
-    /**
-     * Share of the surplus it could bank that a long entity offers in the last tenth of the cycle (the rush), bps:
-     * offered in step with the rush, all of it by the rush's midpoint. 0: a long sells only what banking would cancel.
-     */
-    rushSellBps: Bps,
-    /** Premium over the expected price a long asks for that bankable surplus when the rush begins, bps; it falls
-     * to nothing by the rush's midpoint (short firms bid up as long ones ask less). */
-    rushAskPremiumBps: Bps,
+    /** Premium over its own valuation at which a long entity offers the surplus it could bank, bps. */
+    bankAskPremiumBps: Bps,
     /** Chance that an entity with a need of a block's size or more trades it as a block, per wake, bps. */
     blockPropensityBps: Bps,
-    /** Discount to the expected price at which block proposals are made and accepted, bps. */
+    /** Discount to the market price at which block proposals are made and accepted, bps. */
     blockDiscountBps: SignedBps,
     /** Largest listed order an entity sends, tonnes. */
     maxListedOrderT: Tonnes,
@@ -89,7 +108,7 @@ const Dealers = Type.Object(
     /** Quoted spread around the dealer's mid, bps (full width). */
     spreadBps: Bps,
     quoteT: Tonnes,
-    /** Starting inventory and the level the dealer leans back toward, tonnes. */
+    /** Market-making inventory at the start, and the level the dealer leans back toward, tonnes. */
     inventoryT: Tonnes,
     cashCny: Cny,
     /** Mid moves by this many bps per 10% of inventory away from the start (lean). */
@@ -114,11 +133,41 @@ const Speculators = Type.Object(
   Strict,
 );
 
+/** Fundamentalists: buy below their own valuation, sell above it. */
+const Fundamentalists = Type.Object(
+  {
+    count: Count,
+    wakesPerDay: PosNum,
+    /** Gap between the market and their valuation (bps) at which they act. */
+    thresholdBps: Bps,
+    orderT: Tonnes,
+    maxPositionT: Tonnes,
+    cashCny: Cny,
+  },
+  Strict,
+);
+
+/**
+ * The trading desks of the large groups, which hold the market's bank (bankT): each holds bank × (1 − elasticity ×
+ * ln(price / its valuation)), so it sells into a price above its valuation and buys below it.
+ */
+const Desks = Type.Object(
+  {
+    count: Count,
+    wakesPerDay: PosNum,
+    /** Share of its bank a desk releases per unit of log(price / valuation). */
+    elasticity: Type.Number({ minimum: 0, maximum: 100 }),
+    orderT: Tonnes,
+    cashCny: Cny,
+  },
+  Strict,
+);
+
 const Noise = Type.Object(
   {
     count: Count,
     wakesPerDay: PosNum,
-    /** Spread of their limit prices around the expected price, bps (one standard deviation). */
+    /** Spread of their limit prices around the market price, bps (one standard deviation). */
     priceSigmaBps: Bps,
     orderT: Tonnes,
     inventoryT: Tonnes,
@@ -134,8 +183,10 @@ const OffsetSuppliers = Type.Object(
     legacyStockT: Tonnes,
     wakesPerDay: PosNum,
     orderT: Tonnes,
-    /** Ask relative to the allowance price they watch, bps (e.g. -2500: 25% below the national price). */
-    askVsAllowanceBps: SignedBps,
+    /** What a credit costs its project to deliver, CNY per tonne: the least a supplier sells at. */
+    costCny: Cny,
+    /** Discount of a credit to an allowance when credits are scarce (usage limits, vintage rules), bps. */
+    creditDiscountBps: Bps,
   },
   Strict,
 );
@@ -143,9 +194,10 @@ const OffsetSuppliers = Type.Object(
 export const AgentsSchema = Type.Object(
   {
     compliance: Compliance,
+    desks: Desks,
     dealers: Dealers,
     momentum: Speculators,
-    meanReversion: Speculators,
+    fundamentalists: Fundamentalists,
     noise: Noise,
     offsetSuppliers: OffsetSuppliers,
   },
@@ -160,9 +212,7 @@ const Announcement = Type.Object(
     kind: Type.Literal('announcement'),
     title: Type.String({ minLength: 1 }),
     markets: Type.Array(MarketId, { minItems: 1 }),
-    /** How far the news moves the expected price's anchor, bps (negative: down). */
-    impactBps: SignedBps,
-    /** Extra trading activity for a while after the news: multiplies agents' wakes by 1 + boost, decaying. */
+    /** Attention only (no quantity): multiplies agents' wakes by 1 + boost for a while, decaying. */
     activityBoostBps: Type.Integer({ minimum: 0, maximum: 100_000 }),
   },
   Strict,
@@ -206,6 +256,52 @@ const CcerIssuance = Type.Object(
   Strict,
 );
 
+// Policy news: quantities and rules that agents read on the announcement date (`date`); `effective` says when the
+// policy itself takes effect. None carries a price.
+const Credibility = Type.Integer({ minimum: 0, maximum: 10_000, description: 'how far agents believe it, bps' });
+const CoveragePlan = Type.Object(
+  {
+    ...At,
+    kind: Type.Literal('coverage-plan'),
+    title: Type.String({ minLength: 1 }),
+    market: MarketId,
+    /** Sectors to be covered (registry sectors of the market), from fromYear's emissions. */
+    sectors: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+    fromYear: Type.Integer({ minimum: 2019, maximum: 2100 }),
+    effective: Type.Optional(Date_),
+    credibilityBps: Credibility,
+  },
+  Strict,
+);
+const AllocationPlanEvent = Type.Object(
+  {
+    ...At,
+    kind: Type.Literal('allocation-plan'),
+    title: Type.String({ minLength: 1 }),
+    market: MarketId,
+    /** Sectors whose allocation changes (empty: all). */
+    sectors: Type.Array(Type.String({ minLength: 1 })),
+    fromYear: Type.Integer({ minimum: 2019, maximum: 2100 }),
+    /** Cut of the allocation ratio per year from fromYear, bps (negative: loosening). */
+    cutBpsPerYear: SignedBps,
+    effective: Type.Optional(Date_),
+    credibilityBps: Credibility,
+  },
+  Strict,
+);
+const CcerOutlook = Type.Object(
+  {
+    ...At,
+    kind: Type.Literal('ccer-outlook'),
+    title: Type.String({ minLength: 1 }),
+    /** Credits the registered projects are expected to issue per year, tonnes. */
+    tonnesPerYear: Tonnes,
+    fromYear: Type.Integer({ minimum: 2019, maximum: 2100 }),
+    credibilityBps: Credibility,
+  },
+  Strict,
+);
+
 export const EventSchema = Type.Union([
   Announcement,
   Band,
@@ -214,6 +310,9 @@ export const EventSchema = Type.Union([
   AdmitSectors,
   Allocation,
   CcerIssuance,
+  CoveragePlan,
+  AllocationPlanEvent,
+  CcerOutlook,
 ]);
 
 export const ScenarioSchema = Type.Object(
@@ -223,6 +322,8 @@ export const ScenarioSchema = Type.Object(
     description: Type.String(),
     period: Type.Object({ from: Date_, to: Date_ }, Strict),
     markets: Type.Array(MarketSetup, { minItems: 1 }),
+    fundamentals: Fundamentals,
+    supply: Supply,
     agents: AgentsSchema,
     events: Type.Array(EventSchema),
     /** How the free parameters were fitted (procedure, seeds, date); documentation only. */
@@ -236,3 +337,6 @@ export type ScenarioEvent = Type.Static<typeof EventSchema>;
 export type MarketSetup = Type.Static<typeof MarketSetup>;
 export type Agents = Type.Static<typeof AgentsSchema>;
 export type SpeculatorParams = Type.Static<typeof Speculators>;
+export type FundamentalistParams = Type.Static<typeof Fundamentalists>;
+export type DeskParams = Type.Static<typeof Desks>;
+export type FundamentalsParams = Type.Static<typeof Fundamentals>;

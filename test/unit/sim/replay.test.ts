@@ -82,7 +82,7 @@ describe('replay statistics', () => {
     simulatedClose: s,
     givenVolumeT: gv,
     simulatedVolumeT: sv,
-    expectedPrice: null,
+    fairValue: null,
   });
 
   it('compares the days both give, and totals volume over the days of the file', () => {
@@ -116,7 +116,7 @@ describe('cets replay', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs q3-2024 pinned to the sample path, writes the run folder and replay.csv, and prints the comparison', () => {
+  it('runs q3-2024 beside the sample path, writes the run folder and replay.csv, and prints the comparison', () => {
     const lines: string[] = [];
     const code = replayCommand([join(ROOT_DIR, 'data/replay/cea-q3-2024-sample.csv'), '--out', dir], (l) =>
       lines.push(l),
@@ -128,17 +128,15 @@ describe('cets replay', () => {
     expect(text).toMatch(/volume given \(t\)\s+17,280,000/);
     expect(text).toMatch(/last close given \(2024-09-30\)\s+99\.48/);
     const csv = readFileSync(join(dir, 'replay.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('date,givenClose,simulatedClose,givenVolumeT,simulatedVolumeT,expectedPrice');
+    expect(csv[0]).toBe('date,givenClose,simulatedClose,givenVolumeT,simulatedVolumeT,fairValue');
     expect(csv).toHaveLength(65);
     expect(csv[1]).toMatch(/^2024-07-01,90\.40,\d+\.\d\d,270000,\d+,\d+\.\d\d$/);
     for (const f of ['summary.json', 'bars.csv', 'manifest.json', 'report.html'])
       expect(readFileSync(join(dir, f), 'utf8').length, f).toBeGreaterThan(0);
-    // The simulated market follows the path it is anchored to: closes within a few percent on average, and the
-    // expected price ends near the given last close.
+    // Nothing anchors the run to the path any more (prices are the agents' outcome): the file only sits beside it.
+    // Each row's fair value is the run's public valuation, a positive price.
     const rows = csv.slice(1).map((l) => l.split(',').map(Number));
-    const mape = rows.reduce((a, r) => a + Math.abs(r[2]! - r[1]!) / r[1]!, 0) / rows.length;
-    expect(mape).toBeLessThan(0.03);
-    expect(Math.abs(rows.at(-1)![5]! - 99.48)).toBeLessThan(3);
+    for (const r of rows) expect(r[5]).toBeGreaterThan(0);
   });
 
   it('refuses a bad file before running, and a seed or usage error as arguments', () => {

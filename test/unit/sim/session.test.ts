@@ -32,7 +32,7 @@ function outputOf(sim: SimResult) {
     rejected: c.rejected,
     byCode: [...c.byCode].sort(),
     netCost: [...sim.netCostFen].sort((a, b) => a[0] - b[0]),
-    beliefs: [...sim.beliefs],
+    fair: [...sim.fair],
   };
 }
 
@@ -147,20 +147,17 @@ describe('SimSession', () => {
     expect(stateError(() => (session.activityScale = -1)).code).toBe(SimCode.Unsupported);
   });
 
-  it('fireEvent of an announcement moves the belief at once, boosts activity from the next day and is logged', () => {
+  it('fireEvent of an announcement moves no valuation, boosts activity from the next day and is logged', () => {
     const session = new SimSession(input);
     const nat = session.world.markets.find((m) => m.setup.id === 'national')!;
     const date = session.beginDay();
     session.runUntil(tsOf(date, '10:30'));
-    const belief = nat.venue.belief;
-    const anchor0 = belief.anchorFen;
-    const fen0 = belief.fen;
+    const fair0 = nat.venue.fairFen;
     const e: ScenarioEvent = {
       date: '2024-12-31',
       kind: 'announcement',
-      title: 'Instructor: the 2025 cap is cut',
+      title: 'Instructor: trading is busy today',
       markets: ['national'],
-      impactBps: 500,
       activityBoostBps: 20_000,
     };
     const logged = session.fireEvent(e);
@@ -168,16 +165,36 @@ describe('SimSession', () => {
       date,
       kind: 'announcement',
       marketId: 'national',
-      text: 'Instructor: the 2025 cap is cut',
+      text: 'Instructor: trading is busy today',
     });
     expect(session.result().events.at(-1)).toEqual(logged);
-    expect(belief.anchorFen / anchor0).toBeCloseTo(1.05, 9);
-    expect(belief.fen).toBeGreaterThan(fen0);
-    expect(belief.fen).toBeLessThan(fen0 * 1.05);
+    expect(nat.venue.fairFen).toBe(fair0);
     expect(nat.venue.activity).toBeGreaterThan(2.9);
     session.endDay();
     session.beginDay();
     expect(nat.venue.activity).toBeGreaterThan(2.5);
+  });
+
+  it('fireEvent of a tighter allocation plan raises the valuation at the next morning, from quantities alone', () => {
+    const session = new SimSession(input);
+    const nat = session.world.markets.find((m) => m.setup.id === 'national')!;
+    session.beginDay();
+    session.endDay();
+    session.beginDay();
+    const before = nat.outlook!.lastFen;
+    session.fireEvent({
+      date: '2024-12-31',
+      kind: 'allocation-plan',
+      title: 'Instructor: power allocation 5% a year tighter from 2025',
+      market: 'national',
+      sectors: [],
+      fromYear: 2025,
+      cutBpsPerYear: 500,
+      credibilityBps: 10_000,
+    });
+    session.endDay();
+    session.beginDay();
+    expect(nat.outlook!.lastFen).toBeGreaterThan(before * 1.05);
   });
 
   it('a scenario event fired early does not take effect again on its date; fired between days it dates the next', () => {

@@ -1,0 +1,95 @@
+// The morning update of every market's public valuation (docs/model.md, "Expectations"). Each trading day, before
+// the markets open, the agents read what is public: the registry's obligations and holdings (the current cycle's
+// net position X0 and the most that can be carried past its deadline), the outlook (emissions, allocation, coverage,
+// offsets, as news has changed it), and the recent closes (the penalty's reference). From these the outlook's value
+// V_t follows (outlook.ts); the public valuation moves toward it by the adjustment share λ per day,
+//     F_t = F_{t−1} + λ (V_t − F_{t−1})        (F_0 = V_0: the first morning reads the fundamentals as they are)
+// since news reaches traders over days, not at once. A credit market's valuation follows from the allowance
+// market's and the balance of credits: credits are worth an allowance less the credit discount when the offset caps'
+// demand takes all of them, and their delivery cost when it takes none:
+//     C_t = cost + (F_allowance (1 − discount) − cost) · min(1, demand / supply)
+// Entities then book the day's abatement at their own valuation (ComplianceAgent.abateDay).
+
+import type { MarketWorld, World } from '../world.ts';
+
+const RECENT_CLOSES = 20;
+
+/** Runs the morning update for every market; `days` calendar days since the last one (abatement accrues over them). */
+export function updateFundamentals(
+  world: World,
+  adjust: number,
+  costFen: number,
+  discount: number,
+  first: boolean,
+  days: number,
+): void {
+  for (const mw of world.markets) {
+    const v = mw.venue;
+    const n = Math.min(RECENT_CLOSES, v.closes.length);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += v.closeAgo(i);
+    v.recentAvgFen = sum / n;
+    if (mw.outlook === null) continue;
+    // The days since the last morning were abated at the valuation that held over them (the opening price at first).
+    mw.outlook.bookDay(world.today, first ? v.lastCloseFen : v.fairFen);
+    const value = allowanceValue(world, mw);
+    v.fairFen = first ? value : v.fairFen + adjust * (value - v.fairFen);
+    for (let i = 0; i < mw.entityAgents.length; i++) {
+      const a = mw.entityAgents[i]!;
+      if (!a.done) a.abateDay(days);
+    }
+  }
+  for (const mw of world.markets) {
+    if (mw.outlook !== null) continue;
+    const credit = creditValue(world, mw, costFen, discount);
+    if (credit !== null) mw.venue.fairFen = first ? credit : mw.venue.fairFen + adjust * (credit - mw.venue.fairFen);
+  }
+}
+
+/** X0 and the carry cap from the ledger and the entities, then the outlook's value (fen). */
+function allowanceValue(world: World, mw: MarketWorld): number {
+  const ins = mw.setup.instrument;
+  const ledger = world.ledger;
+  let entityHeld = 0;
+  let net = 0;
+  let entityCap = 0;
+  for (let i = 0; i < mw.entityAgents.length; i++) {
+    const a = mw.entityAgents[i]!;
+    const held = ledger.totalT(a.accountId, ins);
+    entityHeld += held;
+    if (a.done) continue;
+    net -= a.needT();
+    entityCap += a.bankCapT();
+  }
+  const supply = mw.market.ledger.totals().qtyT.get(ins) ?? 0;
+  const others = supply - entityHeld;
+  // After the cycle is settled, every entity is done: what is left is all carry, uncapped for this horizon.
+  const settled = mw.entityAgents.length > 0 && mw.entityAgents.every((a) => a.done);
+  const x0 = settled ? supply : net + others;
+  const carryCap = settled ? supply : entityCap + others;
+  const pen = mw.market.spec.compliance?.penalty;
+  return mw.outlook!.value(world.today, x0, carryCap, pen?.multipleDefault ?? 1, mw.venue.recentAvgFen);
+}
+
+/** A credit market's value, or null if it is not one (no offset instrument, or no market takes its credits). */
+function creditValue(world: World, mw: MarketWorld, costFen: number, discount: number): number | null {
+  const ins = mw.setup.instrument;
+  let demand = 0;
+  let allowanceFen = 0;
+  let takers = 0;
+  for (const m of world.markets) {
+    if (m.outlook === null || !(m.market.spec.offsets?.usable.some((u) => u.instrument === ins) ?? false)) continue;
+    takers++;
+    allowanceFen = Math.max(allowanceFen, m.venue.fairFen);
+    for (let i = 0; i < m.entityAgents.length; i++) {
+      const a = m.entityAgents[i]!;
+      if (!a.done) demand += a.offsetRoomT(ins);
+    }
+  }
+  if (takers === 0) return null;
+  const supply = mw.market.ledger.totals().qtyT.get(ins) ?? 0;
+  const top = allowanceFen * (1 - discount);
+  if (top <= costFen) return costFen;
+  const share = supply <= 0 ? 1 : Math.min(1, demand / supply);
+  return costFen + (top - costFen) * share;
+}

@@ -1,0 +1,41 @@
+// Marginal abatement cost (MAC) curves, one per sector (data/abatement/sectors.json, with sources). Within a year a
+// sector can abate a share s of its baseline emissions at the marginal cost
+//
+//   MAC(s) = c · (s / 0.01)^γ        (CNY per tonne; c the cost of the first 1 %, γ ≥ 1 its curvature)
+//
+// so at a carbon price p it abates s(p) = 0.01 · (p / c)^(1/γ), at most maxShare. A firm's cost scale is drawn around
+// its sector's, c_i = k · c · exp(σ z_i) (k: the scenario's fitted macScale), so the sector's mean share at p is
+// 0.01 · (p / (k c))^(1/γ) · E[exp(−σ z / γ)] = … · exp(σ² / (2 γ²)): what the market outlook sums.
+
+export interface SectorMac {
+  readonly costAt1PctCny: number;
+  readonly exponent: number;
+  readonly maxShareBps: number;
+  readonly firmSigma: number;
+  readonly baselineGrowthBpsPerYear: number;
+}
+
+export interface AbatementData {
+  readonly sectors: Readonly<Record<string, SectorMac>>;
+}
+
+/** Share of baseline a firm with cost scale costAt1PctFen abates within a year at price priceFen. */
+export function abatedShare(priceFen: number, costAt1PctFen: number, exponent: number, maxShare: number): number {
+  if (!(priceFen > 0)) return 0;
+  const s = 0.01 * (priceFen / costAt1PctFen) ** (1 / exponent);
+  return s < maxShare ? s : maxShare;
+}
+
+/** A sector's mean abated share at a price, over firms whose cost scales are log-normal around k · c (see header). */
+export function sectorShare(priceFen: number, mac: SectorMac, macScale: number): number {
+  const c = mac.costAt1PctCny * 100 * macScale;
+  const g = mac.exponent;
+  const s =
+    abatedShare(priceFen, c, g, mac.maxShareBps / 10_000) * Math.exp((mac.firmSigma * mac.firmSigma) / (2 * g * g));
+  return Math.min(s, mac.maxShareBps / 10_000);
+}
+
+/** The price at which a firm with this cost scale abates share s (the inverse of abatedShare), fen. */
+export function marginalCostFen(share: number, costAt1PctFen: number, exponent: number): number {
+  return costAt1PctFen * (Math.max(0, share) / 0.01) ** exponent;
+}

@@ -1,0 +1,237 @@
+// What the agents of one market believe about its scarcity, from public information only, and the value of an
+// allowance that follows from it. docs/model.md has the equations with their sources; in short:
+//
+// The current cycle (its emissions verified, nothing left to abate) has a net position
+//     X0 = allowances held by everyone + usable offsets held − obligations still to surrender.
+// What is left after its deadline is carried forward, at most the banking cap of every entity plus what accounts
+// without an obligation hold:  K = min(max(X0, 0), carryCapT).
+// Over the H years after the current cycle, year y has a deficit at price path p_y
+//     D_y(p_y) = Σ_s w_s,y · [ BAU_s,y · (1 − a_s(p_y) · open_y) − A_s,y ] − O_y
+// (BAU baseline, A free allocation, a_s the sector's abated share from its MAC curve, open_y the share of year y not
+// yet emitted; the part already emitted was abated at the valuations that held then, booked day by day by bookDay,
+// and before the run at the opening price, w_s,y 1 for a covered sector and the credibility of an announced one, O_y expected usable offsets).
+// With free banking inside the horizon the price rises at the discount rate r (Hotelling): p_y = p · (1 + r)^t_y.
+// The value of a bankable allowance today is the least p at which the horizon clears: Σ_y D_y(p_y) ≤ K (0 when it
+// clears at no price: a long market; the search's ceiling when abatement cannot close it).
+// If the current cycle itself is short (X0 < 0), some firms cannot comply whatever they pay: the marginal tonne is
+// worth what not surrendering it costs, the fine (multiple × last month's average) plus the deducted tonne next
+// cycle (p), so the value is p + multiple × average.
+// Nothing here reads a price path: the inputs are quantities (emissions, allocation, holdings, offsets), rules
+// (banking cap, penalty) and behavioural parameters (MAC scale, discount rate, horizon, credibility).
+
+import { dayNumber } from '../../market/time.ts';
+import { type SectorMac, sectorShare } from './mac.ts';
+
+/** One sector's path over the years the outlook looks at. */
+export interface SectorPath {
+  readonly id: string;
+  readonly mac: SectorMac;
+  /** Business-as-usual emissions by year, tonnes. */
+  readonly bauT: Map<number, number>;
+  /** Free allocation by year (at the plan's ratio before any announced change), tonnes. */
+  readonly allocT: Map<number, number>;
+  /** Weight of the sector by year: 1 covered, the credibility of an announced coverage, 0 not covered. */
+  readonly weight: Map<number, number>;
+}
+
+export interface OutlookParams {
+  readonly macScale: number;
+  /** Yearly discount rate (0.05: 5 %). */
+  readonly discountRate: number;
+  /** Years after the current cycle the agents look ahead. */
+  readonly horizonYears: number;
+  /** The search's ceiling, fen. */
+  readonly ceilingFen: number;
+}
+
+/** An announced change of the allocation ratio: × (1 − cutPerYear)^(y − fromYear + 1) for y ≥ fromYear. */
+interface Tightening {
+  readonly sectors: readonly string[] | null;
+  readonly fromYear: number;
+  readonly cutPerYear: number;
+  readonly weight: number;
+}
+
+export interface Balance {
+  /** Net position of the current cycle, tonnes (negative: short). */
+  readonly currentT: number;
+  /** Carried into the horizon, tonnes. */
+  readonly carryT: number;
+  /** Expected deficit of each horizon year at the value found, tonnes (negative: a surplus). */
+  readonly years: readonly { readonly year: number; readonly deficitT: number; readonly abatedT: number }[];
+}
+
+export class MarketOutlook {
+  readonly sectors: SectorPath[];
+  private readonly p: OutlookParams;
+  /** The years of the current cycle (their emissions are fixed). */
+  private readonly cycleYears: readonly number[];
+  private readonly tightenings: Tightening[] = [];
+  /** Expected usable offsets per year, tonnes (by offsetFactor already). */
+  private readonly offsetsT = new Map<number, number>();
+  /** Offset cap, share of a year's obligations. */
+  private readonly offsetCap: number;
+  private readonly offsetFactor: number;
+  /** Tonnes abated in the elapsed part of each year (weighted by coverage), booked by bookDay. */
+  private readonly bookedT = new Map<number, number>();
+  private bookedUntil: number | null = null;
+  /** The last value found and its balance (for outputs). */
+  lastFen = 0;
+  lastBalance: Balance = { currentT: 0, carryT: 0, years: [] };
+
+  constructor(
+    sectors: SectorPath[],
+    cycleYears: readonly number[],
+    p: OutlookParams,
+    offsetCapBps: number,
+    offsetFactor: number,
+  ) {
+    this.sectors = sectors;
+    this.cycleYears = cycleYears;
+    this.p = p;
+    this.offsetCap = offsetCapBps / 10_000;
+    this.offsetFactor = offsetFactor;
+  }
+
+  /**
+   * Books the abatement of the calendar days since the last booking up to `today`, at the valuation that held over
+   * them (fen). The first call books everything of the current year before `today` at that price (the opening price:
+   * an initial condition).
+   */
+  bookDay(today: number, valueFen: number): void {
+    const from = this.bookedUntil;
+    this.bookedUntil = today;
+    const start = from ?? today - dayOfYear(today);
+    for (let d = start; d < today; d++) {
+      const y = yearOf(d);
+      let t = 0;
+      for (const s of this.sectors) {
+        const w = s.weight.get(y) ?? 0;
+        if (w === 0) continue;
+        t += (w * (s.bauT.get(y) ?? 0) * sectorShare(valueFen, s.mac, this.p.macScale)) / daysIn(y);
+      }
+      this.bookedT.set(y, (this.bookedT.get(y) ?? 0) + t);
+    }
+  }
+
+  /** The horizon: the H years after the current cycle's last year. */
+  horizon(): number[] {
+    const last = this.cycleYears.length === 0 ? 0 : Math.max(...this.cycleYears);
+    const ys: number[] = [];
+    for (let i = 1; i <= this.p.horizonYears; i++) ys.push(last + i);
+    return ys;
+  }
+
+  /** News: sectors announced for coverage from a year, believed with this weight (0..1). */
+  announceCoverage(sectorIds: readonly string[], fromYear: number, weight: number): void {
+    for (const s of this.sectors)
+      if (sectorIds.includes(s.id))
+        for (const y of s.bauT.keys()) if (y >= fromYear) s.weight.set(y, Math.max(s.weight.get(y) ?? 0, weight));
+  }
+
+  /** News: the allocation of these sectors (null: all) tightens by cutPerYear a year from fromYear. */
+  announceTightening(sectorIds: readonly string[] | null, fromYear: number, cutPerYear: number, weight: number): void {
+    this.tightenings.push({ sectors: sectorIds, fromYear, cutPerYear, weight });
+  }
+
+  /** News: credits expected to be issued each year from fromYear (tonnes a year). */
+  announceOffsets(tonnesPerYear: number, fromYear: number): void {
+    for (const y of this.horizonAll())
+      if (y >= fromYear) this.offsetsT.set(y, (this.offsetsT.get(y) ?? 0) + tonnesPerYear * this.offsetFactor);
+  }
+
+  private horizonAll(): number[] {
+    const ys = new Set<number>();
+    for (const s of this.sectors) for (const y of s.bauT.keys()) ys.add(y);
+    return [...ys].sort((a, b) => a - b);
+  }
+
+  private allocation(s: SectorPath, year: number): number {
+    let a = s.allocT.get(year) ?? 0;
+    for (const t of this.tightenings)
+      if ((t.sectors === null || t.sectors.includes(s.id)) && year >= t.fromYear)
+        a *= 1 - t.weight * (1 - (1 - t.cutPerYear) ** (year - t.fromYear + 1));
+    return a;
+  }
+
+  /** Deficit of one year at price pFen (abating the share of the year still open); also the tonnes abated. */
+  private deficit(year: number, pFen: number, open: number, out: { abatedT: number }): number {
+    let d = 0;
+    let abated = 0;
+    let obligations = 0;
+    for (const s of this.sectors) {
+      const w = s.weight.get(year) ?? 0;
+      if (w === 0) continue;
+      const bau = s.bauT.get(year) ?? 0;
+      const a = bau * sectorShare(pFen, s.mac, this.p.macScale) * open;
+      abated += w * a;
+      obligations += w * (bau - a);
+      d += w * (bau - a - this.allocation(s, year));
+    }
+    const booked = open < 1 ? (this.bookedT.get(year) ?? 0) : 0;
+    d -= booked;
+    abated += booked;
+    out.abatedT = abated;
+    return d - Math.min(this.offsetsT.get(year) ?? 0, this.offsetCap * obligations);
+  }
+
+  /**
+   * The value of an allowance today (fen), given the current cycle's net position x0T, the most that can be carried
+   * past its deadline (carryCapT), the penalty's multiple and last month's average price (fen).
+   */
+  value(today: number, x0T: number, carryCapT: number, penaltyMultiple: number, lastMonthAvgFen: number): number {
+    const years = this.horizon();
+    const carry = Math.min(Math.max(0, x0T), carryCapT);
+    const r = this.p.discountRate;
+    const opens = years.map((y) => openShare(y, today));
+    const ts = years.map((y) => Math.max(0, (dayNumber(`${y}-07-01`) - today) / 365));
+    const scratch = { abatedT: 0 };
+    const excess = (p: number): number => {
+      let sum = -carry;
+      for (let i = 0; i < years.length; i++) sum += this.deficit(years[i]!, p * (1 + r) ** ts[i]!, opens[i]!, scratch);
+      return sum;
+    };
+    let fen: number;
+    if (excess(0) <= 0) fen = 0;
+    else if (excess(this.p.ceilingFen) > 0) fen = this.p.ceilingFen;
+    else {
+      let lo = 0;
+      let hi = this.p.ceilingFen;
+      // 40 halvings: well under a fen of the ceiling.
+      for (let k = 0; k < 40; k++) {
+        const mid = (lo + hi) / 2;
+        if (excess(mid) > 0) lo = mid;
+        else hi = mid;
+      }
+      fen = hi;
+    }
+    const horizonYears = years.map((y, i) => {
+      const out = { abatedT: 0 };
+      const d = this.deficit(y, fen * (1 + r) ** ts[i]!, opens[i]!, out);
+      return { year: y, deficitT: Math.round(d), abatedT: Math.round(out.abatedT) };
+    });
+    this.lastBalance = { currentT: Math.round(x0T), carryT: Math.round(carry), years: horizonYears };
+    if (x0T < 0) fen = Math.min(this.p.ceilingFen, fen + penaltyMultiple * lastMonthAvgFen);
+    this.lastFen = fen;
+    return fen;
+  }
+}
+
+function yearOf(day: number): number {
+  return new Date(day * 86_400_000).getUTCFullYear();
+}
+
+function dayOfYear(day: number): number {
+  return day - dayNumber(`${yearOf(day)}-01-01`);
+}
+
+function daysIn(year: number): number {
+  return dayNumber(`${year + 1}-01-01`) - dayNumber(`${year}-01-01`);
+}
+
+/** Share of calendar year y not yet past on day `today` (day numbers). */
+export function openShare(year: number, today: number): number {
+  const start = dayNumber(`${year}-01-01`);
+  const end = dayNumber(`${year + 1}-01-01`);
+  return Math.min(1, Math.max(0, (end - today) / (end - start)));
+}
