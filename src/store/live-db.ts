@@ -2,10 +2,25 @@
 // a restart needs to bring classrooms back with the same people in them: each classroom's settings and the
 // students (name, the sha256 of their token, in joining order, so each gets the same firm and account again).
 // Tokens themselves are never stored, only their hashes.
+//
+// Opening refuses a store it cannot trust, with a StoreError saying what to do and having changed nothing: a file
+// that is not a database or is damaged, and a missing, empty or classroom-less file in a folder that holds an
+// instructor token (a data folder that had classrooms: starting afresh there would write a new token over the old
+// one and lose the classrooms without a word).
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+
+/** The store's file in the data folder. */
+export const DB_FILE = 'cets.sqlite';
+/** The default classroom's instructor token, kept beside the store by the server (src/server/app.ts). */
+export const INSTRUCTOR_TOKEN_FILE = 'default-instructor-token';
+
+/** The store cannot be used as it is; the message says why and what to do (the server prints it and stops). */
+export class StoreError extends Error {
+  readonly code = 'STORE_ERR';
+}
 
 export interface ClassroomRow {
   readonly id: string;
@@ -26,11 +41,6 @@ export interface StudentRow {
   readonly tokenHash: string;
 }
 
-/** The store cannot be used as it is; the message says why and what to do (the server prints it and stops). */
-export class StoreError extends Error {
-  readonly code = 'STORE_ERR';
-}
-
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -40,7 +50,39 @@ export class LiveDb {
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, 'cets.sqlite'));
+    const file = join(dataDir, DB_FILE);
+    const tokenFile = join(dataDir, INSTRUCTOR_TOKEN_FILE);
+    const held = existsSync(tokenFile);
+    const keep =
+      `Nothing was changed. Restore ${DB_FILE} (with ${DB_FILE}-wal if there is one) from a backup, or, to start ` +
+      `afresh, move the folder ${dataDir} aside (or start with --data-dir <a new folder>).`;
+    if (held && !existsSync(file))
+      throw new StoreError(`${file} is missing, but ${tokenFile} is there: this folder held classrooms. ${keep}`);
+    const bytes = existsSync(file) ? statSync(file).size : 0;
+    const walBytes = existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0;
+    if (held && bytes === 0 && walBytes === 0)
+      throw new StoreError(
+        `${file} is empty (0 bytes), but ${tokenFile} is there: this folder held classrooms. ${keep}`,
+      );
+    this.db = new Database(file);
+    try {
+      // A file that is not a database fails at the first read; a damaged one fails the check.
+      const problems = this.db.pragma('quick_check(3)', { simple: false }) as { quick_check: string }[];
+      const bad = problems.map((r) => r.quick_check).filter((x) => x !== 'ok');
+      if (bad.length > 0) throw new StoreError(`${file} is damaged (${bad.join('; ')}). ${keep}`);
+      const hasRooms =
+        this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'classroom'").get() !==
+          undefined && this.db.prepare('SELECT 1 FROM classroom LIMIT 1').get() !== undefined;
+      if (held && !hasRooms)
+        throw new StoreError(
+          `${file} holds no classroom, but ${tokenFile} is there: this folder held classrooms. ${keep}`,
+        );
+    } catch (e) {
+      this.db.close();
+      if (e instanceof StoreError) throw e;
+      const err = e as { code?: string; message?: string };
+      throw new StoreError(`${file} cannot be read as a database (${err.message ?? String(e)}). ${keep}`);
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS classroom (
