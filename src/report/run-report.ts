@@ -1,7 +1,16 @@
 // report.html of one run: the scenario, key figures per market, then per market the price path with the events
-// marked, volume by mode and compliance by sector, and the event log. One self-contained page (uPlot inlined, data
+// marked beside the public and the agents' valuation, the stylized facts of the daily returns, the expected balance,
+// volume by mode and compliance by sector, and the event log. One self-contained page (uPlot inlined, data
 // as JSON); pure string building, every text from the run escaped.
-import type { DailyRow, LoggedEvent, MarketSummary, RunSummary, SectorResult } from '../sim/output-types.ts';
+import type {
+  DailyRow,
+  LoggedEvent,
+  MarketSummary,
+  RunSummary,
+  SectorResult,
+  StylizedFacts,
+} from '../sim/output-types.ts';
+import { stylizedFactsOfPrices } from '../sim/stylized-facts.ts';
 import type { ReportAssets } from './assets.ts';
 import {
   type Cell,
@@ -32,6 +41,9 @@ interface MarketChartData {
   readonly close: (number | null)[];
   readonly high: (number | null)[];
   readonly low: (number | null)[];
+  /** The public valuation and the agents' mean valuation (CNY/t); null when the summary has none. */
+  readonly fair: (number | null)[] | null;
+  readonly agents: (number | null)[] | null;
   readonly listedT: number[];
   readonly blockT: number[];
   readonly markers: { x: number; label: string }[];
@@ -39,6 +51,14 @@ interface MarketChartData {
     readonly labels: string[];
     readonly rate: number[];
     readonly shortfallT: number[];
+  } | null;
+  /** The sampled expected balance: current cycle's net position and the first horizon year's deficit (t). */
+  readonly balance: {
+    readonly x: number[];
+    readonly currentT: number[];
+    readonly deficitT: (number | null)[];
+    /** The first horizon year when the same on every sample, else null. */
+    readonly year: number | null;
   } | null;
 }
 
@@ -143,11 +163,17 @@ function chartDataOf(
     };
   });
 
+  const fair = daily.map((d) => num(d.fairValue ?? null));
+  const agents = daily.map((d) => num(d.agentsValue ?? null));
+  const balance = m.balance ?? [];
+  const years = new Set(balance.map((b) => b.years[0]?.year ?? null));
   return {
     x: daily.map((d) => dateToUnix(d.date)),
     close: daily.map((d) => num(d.close)),
     high: daily.map((d) => num(d.high)),
     low: daily.map((d) => num(d.low)),
+    fair: fair.some((v) => v !== null) ? fair : null,
+    agents: agents.some((v) => v !== null) ? agents : null,
     listedT: daily.map((d) => d.listed.volumeT),
     blockT: daily.map((d) => d.block.volumeT),
     markers,
@@ -159,7 +185,46 @@ function chartDataOf(
             rate: compliance.map((r) => r.complianceRate),
             shortfallT: compliance.map((r) => r.shortfallT),
           },
+    balance:
+      balance.length === 0
+        ? null
+        : {
+            x: balance.map((b) => dateToUnix(b.date)),
+            currentT: balance.map((b) => b.currentT),
+            deficitT: balance.map((b) => b.years[0]?.deficitT ?? null),
+            year: years.size === 1 ? [...years][0]! : null,
+          },
   };
+}
+
+/** The summary's stylized facts, or (a summary without them) computed from the closes of the days that traded. */
+function factsOf(m: MarketSummary): StylizedFacts {
+  if (m.stylizedFacts !== undefined) return m.stylizedFacts;
+  const closes: number[] = [];
+  for (const d of m.daily) {
+    const c = d.open === null ? null : num(d.close);
+    if (c !== null && c > 0) closes.push(c);
+  }
+  return stylizedFactsOfPrices(closes);
+}
+
+const fixed = (x: number | null, digits: number): string => (x === null ? '–' : x.toFixed(digits));
+const percent = (x: number | null, digits: number): string => (x === null ? '–' : `${(x * 100).toFixed(digits)}%`);
+
+/** The stylized facts as a small grid of figures: one row on a wide screen, two columns on a phone. */
+function factsTable(f: StylizedFacts): string {
+  const items: [string, string][] = [
+    ['Returns', formatInt(f.returns)],
+    ['Mean (daily)', percent(f.mean, 3)],
+    ['SD (daily)', percent(f.sd, 2)],
+    ['SD (annualised)', percent(f.sdAnnual, 1)],
+    ['Excess kurtosis', fixed(f.excessKurtosis, 2)],
+    ['ACF(1) of returns', fixed(f.acf1, 3)],
+    ['ACF(1) of |returns|', fixed(f.absAcf1, 3)],
+    ['ACF(5) of |returns|', fixed(f.absAcf5, 3)],
+  ];
+  const cells = items.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('');
+  return `<dl class="stats stylized-facts">${cells}</dl>`;
 }
 
 /** The sector, with its cycle when the market has results for more than one cycle. */
@@ -282,14 +347,29 @@ function renderMarketSection(
   } else {
     const markerNote =
       eventCount > 0 ? ' Dashed lines mark events for this market or all markets; numbers refer to the event log.' : '';
+    const valued = m.daily.some((d) => d.fairValue != null || d.agentsValue != null);
+    const valueNote = valued
+      ? " Beside it the public fair value of an allowance (from fundamentals) and the agents' mean valuation, each morning."
+      : '';
     parts.push(
       '<h3>Price path</h3>',
-      `<p class="note">Daily close (the market's comprehensive price) and the band between the day's listed high and low.${markerNote}</p>`,
+      `<p class="note">Daily close (the market's comprehensive price) and the band between the day's listed high and low.${valueNote}${markerNote}</p>`,
       `<div class="chart" data-chart="price" data-market="${i}"></div>`,
+      '<h3>Stylized facts of daily returns</h3>',
+      '<p class="note">Log returns of consecutive closes of the days with listed trades. Excess kurtosis above 0 means fat tails; autocorrelation (ACF) of absolute returns above 0 means volatility clustering.</p>',
+      factsTable(factsOf(m)),
       '<h3>Volume by mode</h3>',
       '<p class="note">Tonnes traded per day by listed agreement and by block (bulk) agreement.</p>',
       `<div class="chart" data-chart="volume" data-market="${i}"></div>`,
     );
+    const balance = m.balance ?? [];
+    if (balance.length > 0) {
+      parts.push(
+        '<h3>Expected balance</h3>',
+        '<p class="note">As the market\'s outlook saw it, on the first day, the last trading day of each month and the last day: the current cycle\'s net position (allowances and usable offsets held less obligations still to surrender; below 0: short) and the expected deficit of the first year after the cycle at the fair value (below 0: a surplus).</p>',
+        `<div class="chart" data-chart="balance" data-market="${i}"></div>`,
+      );
+    }
     parts.push('<h3>Monthly</h3>', monthlyTable(m));
   }
 
@@ -394,8 +474,13 @@ const RUN_SCRIPT = `
 function priceValue(u, v) { return fmtPrice(v); }
 function tonnes(u, v) { return v == null ? '–' : fmtInt(v) + ' t'; }
 function dayValue(u, v) { return v == null ? '–' : dayOf(v); }
-function compactTicks(u, splits) { return splits.map(fmtCompact); }
+var compactTicks = compactTicksCommon;
 function fromZero(u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; }
+/** Zero always in view (above it long, below it short), with some room beyond the data. */
+function withZero(u, min, max) {
+  var lo = Math.min(0, min), hi = Math.max(0, max), pad = (hi - lo) * 0.08 || 1;
+  return [lo < 0 ? lo - pad : 0, hi > 0 ? hi + pad : 0];
+}
 function chartEl(kind, i) { return document.querySelector('[data-chart="' + kind + '"][data-market="' + i + '"]'); }
 
 REPORT.markets.forEach(function (m, i) {
@@ -407,6 +492,12 @@ REPORT.markets.forEach(function (m, i) {
       return min === first && max === last ? [xMin, xMax] : [min, max];
     } };
     var sync = { key: 'market-' + i };
+    var valueSeries = [];
+    // The agents' valuation first (solid, under), the fair value dashed on top: they are often close.
+    if (m.agents) valueSeries.push({ data: m.agents, series: { label: "Agents' valuation", stroke: COLORS.agents,
+      width: 2.5, value: priceValue, points: { show: false } } });
+    if (m.fair) valueSeries.push({ data: m.fair, series: { label: 'Fair value', stroke: COLORS.fair, width: 2,
+      dash: [7, 5], value: priceValue, points: { show: false } } });
     mount(chartEl('price', i), function (width) {
       var markers = m.markers.map(function (k) { return { x: k.x, label: k.label }; });
       var rows = layoutMarkers(markers, xMin, xMax, width - 62 - 16);
@@ -422,10 +513,10 @@ REPORT.markets.forEach(function (m, i) {
           { label: 'High', stroke: COLORS.hilo, width: 1, value: priceValue, points: { show: false } },
           { label: 'Low', stroke: COLORS.hilo, width: 1, value: priceValue, points: { show: false } },
           { label: 'Close (CNY/t)', stroke: COLORS.close, width: 2, value: priceValue },
-        ],
+        ].concat(valueSeries.map(function (v) { return v.series; })),
         bands: [{ series: [1, 2], fill: COLORS.band }],
         plugins: [markerPlugin(markers)],
-      }, [m.x, m.high, m.low, m.close]];
+      }, [m.x, m.high, m.low, m.close].concat(valueSeries.map(function (v) { return v.data; }))];
     });
     mount(chartEl('volume', i), function (width) {
       return [{
@@ -443,6 +534,30 @@ REPORT.markets.forEach(function (m, i) {
             points: { show: false }, value: tonnes },
         ],
       }, [m.x, m.listedT, m.blockT]];
+    });
+  }
+  var b = m.balance;
+  if (b && m.x.length > 0) {
+    var deficitLabel = b.year == null ? 'Deficit, first year after the cycle' : 'Deficit ' + b.year;
+    mount(chartEl('balance', i), function (width) {
+      return [{
+        width: width, height: 220,
+        padding: [12, 16, null, null],
+        cursor: { sync: sync },
+        // The run's whole span (not only the sampled days), so the chart lines up with the price above.
+        scales: { x: { time: true, range: function (u, min, max) {
+          return min === b.x[0] && max === b.x[b.x.length - 1] ? [xMin, xMax] : [min, max];
+        } }, y: { range: withZero } },
+        tzDate: tzDate,
+        axes: [xAxis(), axis('Tonnes', compactTicks)],
+        series: [
+          { label: 'Date', value: dayValue },
+          { label: 'Current cycle net position', stroke: COLORS.close, width: 2, value: tonnes,
+            points: { show: true, size: 6, fill: COLORS.close } },
+          { label: deficitLabel, stroke: COLORS.shortfall, width: 2, value: tonnes,
+            points: { show: true, size: 6, fill: COLORS.shortfall } },
+        ],
+      }, [b.x, b.currentT, b.deficitT]];
     });
   }
   var c = m.compliance;

@@ -150,6 +150,12 @@ th.text, td.text { text-align: left; }
 td.wrap { white-space: normal; overflow-wrap: break-word; min-width: 10em; }
 table.key-figures td.wrap { min-width: 14em; }
 tbody tr:hover { background: #f7f9fc; }
+dl.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(118px, 1fr)); gap: 8px 12px; margin: 6px 0 16px;
+  font-variant-numeric: tabular-nums; }
+dl.stats div { border-left: 3px solid var(--line); padding: 0 0 0 8px; display: flex; flex-direction: column;
+  justify-content: space-between; }
+dl.stats dt { color: var(--muted); font-size: 12.5px; line-height: 1.3; }
+dl.stats dd { margin: 2px 0 0; font-size: 16px; font-weight: 600; }
 .chart { margin: 6px 0 16px; min-height: 120px; }
 .chart .uplot { width: 100%; }
 .u-legend { font-size: 12.5px; }
@@ -172,7 +178,7 @@ var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Aria
 var DAY = 86400;
 var COLORS = { close: '#1f5fa8', hilo: 'rgba(31,95,168,0.45)', band: 'rgba(31,95,168,0.13)', listed: '#2f7fd1',
   block: '#e39b2d', verified: '#9aa3af', surrendered: '#2e9e5b', offsets: '#69c2b0', shortfall: '#d2483b',
-  marker: 'rgba(190,55,40,0.85)', markerText: '#9c2b1d' };
+  marker: 'rgba(190,55,40,0.85)', markerText: '#9c2b1d', fair: '#13804a', agents: 'rgba(138,79,191,0.75)' };
 var nf0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 var nf2 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 function fmtInt(v) { return v == null ? '–' : nf0.format(v); }
@@ -185,13 +191,18 @@ function fmtCompact(v) {
   if (a >= 1e3) return s(v / 1e3, 'k');
   return nf0.format(v);
 }
+function compactTicksCommon(u, splits) { return splits.map(fmtCompact); }
 function tzDate(ts) { return uPlot.tzDate(new Date(ts * 1e3), TZ); }
 var fmtDay = uPlot.fmtDate('{YYYY}-{MM}-{DD}');
 function dayOf(ts) { return fmtDay(tzDate(ts)); }
+/** Whole-number steps for axes of tonnes: no 0.2 t ticks (all rounding to the same label) on an empty chart. */
+var INT_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7,
+  2e7, 5e7, 1e8, 2e8, 5e8, 1e9, 2e9, 5e9, 1e10, 2e10, 5e10, 1e11, 2e11, 5e11, 1e12];
 function axis(label, values, extra) {
   var a = { label: label, labelSize: 20, labelFont: '600 12px ' + FONT, font: '12px ' + FONT, size: 62,
     stroke: '#4a5361', grid: { stroke: '#eceef2', width: 1 }, ticks: { stroke: '#d5d9df', width: 1, size: 4 } };
   if (values) a.values = values;
+  if (values === compactTicksCommon) a.incrs = INT_INCRS;
   if (extra) for (var k in extra) a[k] = extra[k];
   return a;
 }
@@ -218,14 +229,23 @@ function layoutMarkers(markers, xMin, xMax, plotWidth) {
   measureCtx.font = '11px ' + FONT;
   var rows = [];
   var span = Math.max(1, xMax - xMin);
+  // A label may reach over the value axis on the left (62 px) and the padding on the right (16 px), no further.
+  var minLeft = -58, maxRight = plotWidth + 12;
   markers.forEach(function (m) {
     var x = (m.x - xMin) / span * plotWidth;
+    // Too long for the chart (a narrow screen): cut, keeping the event numbers at its start.
+    var chars = Array.from(m.label);
+    while (chars.length > 4 && measureCtx.measureText(m.label).width + 10 > maxRight - minLeft) {
+      chars = chars.slice(0, chars.length - 2);
+      m.label = chars.join('') + '…';
+    }
     var w = measureCtx.measureText(m.label).width + 10;
-    var left = x + 3 + w > plotWidth ? x - 3 - w : x + 3;
+    var left = x + 3 + w > maxRight ? Math.max(minLeft, x - 3 - w) : x + 3;
     var row = 0;
     while (row < rows.length && rows[row] > left - 10) row++;
     rows[row] = left + w;
     m.row = row;
+    m.left = left;
     m.flip = left < x;
   });
   return rows.length;
@@ -252,7 +272,7 @@ function markerPlugin(markers) {
       ctx.fillStyle = COLORS.markerText;
       var w = ctx.measureText(m.label).width;
       ctx.textAlign = 'left';
-      ctx.fillText(m.label, m.flip ? x - 4 * r - w : x + 4 * r, y);
+      ctx.fillText(m.label, m.flip ? b.left + (m.left + 5) * r : x + 4 * r, y);
     });
     ctx.restore();
   }] } };

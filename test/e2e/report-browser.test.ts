@@ -110,9 +110,9 @@ describe.skipIf(skip)('reports in a browser', () => {
     const html = renderRunReport({ summary, events: FIXTURE_EVENTS, assets: loadReportAssets() });
     const { page, errors, requests } = await open('report.html', html);
 
-    // Price and volume for each of the 5 markets, compliance for Shanghai.
+    // Price and volume for each of the 5 markets, the expected balance for all but CCER, compliance for Shanghai.
     const info = await canvases(page);
-    expect(info).toHaveLength(11);
+    expect(info).toHaveLength(15);
     for (const c of info) {
       expect(c.width).toBeGreaterThan(600);
       expect(c.painted / c.samples).toBeGreaterThan(0.005);
@@ -135,6 +135,16 @@ describe.skipIf(skip)('reports in a browser', () => {
     );
     expect(axisLabels.filter((l) => l === 'Price (CNY/t)')).toHaveLength(5);
     expect(axisLabels.filter((l) => l === 'Volume (t)')).toHaveLength(5);
+    expect(axisLabels.filter((l) => l === 'Tonnes')).toHaveLength(4);
+    // The fair value and the agents' valuation beside the close, on every price chart.
+    const legends = await page.locator('[data-chart="price"] .u-legend').allTextContents();
+    expect(legends).toHaveLength(5);
+    for (const l of legends) expect(l).toMatch(/Close \(CNY\/t\).*Agents' valuation.*Fair value/s);
+    const balanceLegend = await page.locator('[data-chart="balance"] .u-legend').first().textContent();
+    expect(balanceLegend).toContain('Current cycle net position');
+    expect(balanceLegend).toContain('Deficit 2025');
+    expect(await page.locator('dl.stylized-facts').count()).toBe(5);
+    expect(await page.locator('dl.stylized-facts').first().isVisible()).toBe(true);
     expect(axisLabels).toContain('Shortfall (t)');
     expect(await page.getByText('No compliance deadline in this period.').first().isVisible()).toBe(true);
     expect(await page.locator('#event-log tbody tr').count()).toBe(FIXTURE_EVENTS.length);
@@ -151,7 +161,7 @@ describe.skipIf(skip)('reports in a browser', () => {
     await page.setViewportSize({ width: 760, height: 900 });
     await page.waitForTimeout(400);
     const narrow = await canvases(page);
-    expect(narrow).toHaveLength(11);
+    expect(narrow).toHaveLength(15);
     for (const c of narrow) {
       expect(c.width).toBeLessThan(760);
       expect(c.painted / c.samples).toBeGreaterThan(0.005);
@@ -191,7 +201,7 @@ describe.skipIf(skip)('reports in a browser', () => {
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
     expect(await page.locator('h1').textContent()).toBe(hostile);
-    expect(await page.locator('canvas').count()).toBe(11);
+    expect(await page.locator('canvas').count()).toBe(15);
     await page.close();
   });
 

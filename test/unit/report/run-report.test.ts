@@ -3,7 +3,8 @@ import { loadReportAssets, type ReportAssets } from '../../../src/report/assets.
 import { renderFanReport } from '../../../src/report/fan-chart.ts';
 import { renderRunReport } from '../../../src/report/run-report.ts';
 import { dateToUnix, escapeHtml, formatDecimal, jsonForScript, toFen } from '../../../src/report/shared.ts';
-import type { RunSummary } from '../../../src/sim/output-types.ts';
+import type { MarketSummary, RunSummary, StylizedFacts } from '../../../src/sim/output-types.ts';
+import { stylizedFactsOfPrices } from '../../../src/sim/stylized-facts.ts';
 import { buildRunSummary, FIXTURE_EVENTS } from '../../fixtures/run-summary.ts';
 
 const HOSTILE = '</script><script>alert(1)</script><!-- <img src=x onerror=alert(2)>';
@@ -84,6 +85,93 @@ describe('renderRunReport', () => {
     expect(html.match(/class="chart" data-chart="price"/g)).toHaveLength(5);
     expect(html.match(/class="chart" data-chart="volume"/g)).toHaveLength(5);
     expect(html.match(/class="chart" data-chart="compliance"/g)).toHaveLength(1);
+    // Every market but CCER has an expected balance.
+    expect(html.match(/class="chart" data-chart="balance"/g)).toHaveLength(4);
+    const sections = html.split('<section class="card market"');
+    expect(sections.find((s) => s.includes('data-market-id="ccer"'))).not.toContain('data-chart="balance"');
+  });
+
+  it("embeds the fair value and the agents' valuation beside the close, and the sampled balance", () => {
+    const data = dataBlock(html) as {
+      markets: {
+        fair: (number | null)[] | null;
+        agents: (number | null)[] | null;
+        balance: { x: number[]; currentT: number[]; deficitT: (number | null)[]; year: number | null } | null;
+      }[];
+    };
+    const national = summary.markets['national']!;
+    expect(data.markets[0]!.fair).toEqual(national.daily.map((d) => Number(d.fairValue)));
+    expect(data.markets[0]!.agents).toEqual(national.daily.map((d) => Number(d.agentsValue)));
+    const b = data.markets[0]!.balance!;
+    // First day, the last trading day of July, August and September.
+    expect(b.x).toEqual(['2024-07-01', '2024-07-31', '2024-08-30', '2024-09-30'].map(dateToUnix));
+    expect(b.currentT).toEqual(national.balance!.map((r) => r.currentT));
+    expect(b.deficitT).toEqual(national.balance!.map((r) => r.years[0]!.deficitT));
+    expect(b.year).toBe(2025);
+    expect(data.markets[4]!.balance).toBeNull();
+  });
+
+  it('shows the stylized facts: computed from the closes of traded days, or as the summary gives them', () => {
+    const sections = html.split('<section class="card market"');
+    const national = sections.find((s) => s.includes('data-market-id="national"'))!;
+    const beijing = summary.markets['beijing']!;
+    const closes = beijing.daily.filter((d) => d.open !== null).map((d) => Number(d.close));
+    const f = stylizedFactsOfPrices(closes);
+    const bj = sections.find((s) => s.includes('data-market-id="beijing"'))!;
+    expect(f.returns).toBe(closes.length - 1);
+    expect(bj).toContain(`<dt>Returns</dt><dd>${f.returns}</dd>`);
+    expect(bj).toContain(`<dt>SD (daily)</dt><dd>${(f.sd! * 100).toFixed(2)}%</dd>`);
+    expect(bj).toContain(`<dt>ACF(1) of returns</dt><dd>${f.acf1!.toFixed(3)}</dd>`);
+    expect(national).toContain('<dl class="stats stylized-facts">');
+
+    const given: StylizedFacts = {
+      returns: 241,
+      mean: -0.000618064,
+      sd: 0.0186784,
+      sdAnnual: 0.295331,
+      excessKurtosis: 6.74988,
+      acf1: 0.76026,
+      absAcf1: null,
+      absAcf5: 0.515705,
+    };
+    const withFacts: RunSummary = {
+      ...summary,
+      markets: { ...summary.markets, national: { ...summary.markets['national']!, stylizedFacts: given } },
+    };
+    const out = renderRunReport({ summary: withFacts, events: [], assets });
+    const n = out.split('<section class="card market"').find((s) => s.includes('data-market-id="national"'))!;
+    for (const cell of [
+      '<dt>Returns</dt><dd>241</dd>',
+      '<dt>Mean (daily)</dt><dd>-0.062%</dd>',
+      '<dt>SD (daily)</dt><dd>1.87%</dd>',
+      '<dt>SD (annualised)</dt><dd>29.5%</dd>',
+      '<dt>Excess kurtosis</dt><dd>6.75</dd>',
+      '<dt>ACF(1) of returns</dt><dd>0.760</dd>',
+      '<dt>ACF(1) of |returns|</dt><dd>–</dd>',
+      '<dt>ACF(5) of |returns|</dt><dd>0.516</dd>',
+    ]) {
+      expect(n).toContain(cell);
+    }
+  });
+
+  it('draws no valuation and no balance from a summary made before they were recorded', () => {
+    const strip = (m: MarketSummary): MarketSummary => ({
+      id: m.id,
+      name: m.name,
+      instruments: m.instruments,
+      monthly: m.monthly,
+      daily: m.daily.map(({ fairValue: _f, agentsValue: _a, ...d }) => d),
+    });
+    const old: RunSummary = {
+      ...summary,
+      markets: Object.fromEntries(Object.entries(summary.markets).map(([k, m]) => [k, strip(m)])),
+    };
+    const out = renderRunReport({ summary: old, events: FIXTURE_EVENTS, assets });
+    const data = dataBlock(out) as { markets: { fair: unknown; agents: unknown; balance: unknown }[] };
+    for (const m of data.markets) expect([m.fair, m.agents, m.balance]).toEqual([null, null, null]);
+    expect(out).not.toContain('data-chart="balance"');
+    expect(out).not.toContain('public fair value');
+    expect(out.match(/<dl class="stats stylized-facts">/g)).toHaveLength(5);
   });
 
   it('shows compliance by sector where there is some, and says so where there is none', () => {
