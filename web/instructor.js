@@ -114,21 +114,39 @@ async function refreshAdmin() {
   showRoom(a.classroom);
   $('join-code').textContent = a.joinCode ?? '—';
   $('trade-url').textContent = new URL('/trade', location.href).href;
-  $('student-count').textContent = `${a.students.length}`;
+  $('student-count').textContent = `${a.students.length} of ${a.seats} seats`;
+  const seats = $('seats');
+  if (document.activeElement !== seats) seats.value = a.seatCap === null ? '' : String(a.seatCap);
   rows(
     $('students'),
     a.students,
     (s) =>
       h(
         'tr',
-        {},
+        { dataset: { testid: `student-${s.studentId}` } },
         h('td', { class: 'num' }, String(s.studentId)),
         h('td', {}, s.name),
         h('td', {}, s.firm ?? ''),
         h('td', { class: 'num' }, String(s.accountId)),
+        h(
+          'td',
+          {},
+          s.revoked
+            ? h('span', { class: 'muted' }, 'revoked')
+            : h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'danger',
+                  dataset: { testid: `revoke-${s.studentId}` },
+                  onclick: () => revoke(s),
+                },
+                'Revoke',
+              ),
+        ),
       ),
     'no students yet: give them the join code',
-    4,
+    5,
   );
   rows(
     $('timeline'),
@@ -191,6 +209,31 @@ $('settings-form').addEventListener('submit', (e) => {
     (r) => `Speed ×${r.clock.speed}, bot intensity ${r.botIntensity}.`,
   );
 });
+
+$('seats-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = $('seats').value.trim();
+  const n = Number(text);
+  if (text !== '' && !(Number.isInteger(n) && n >= 0)) {
+    say($('seats-msg'), 'error', 'Seats: a whole number, or empty for no cap.');
+    return;
+  }
+  act(
+    $('seats-msg'),
+    () => patch(`/api/classrooms/${st.cid}`, { seats: text === '' ? null : n }),
+    text === '' ? 'No cap on seats.' : `At most ${n} students.`,
+  );
+});
+
+/** Revokes a student's token: their page and connections stop working at once. */
+function revoke(s) {
+  if (!confirm(`Revoke ${s.name}'s token? Their page stops working at once; their firm and orders stay.`)) return;
+  act(
+    $('seats-msg'),
+    () => post(`/api/classrooms/${st.cid}/students/${s.studentId}/revoke`),
+    `${s.name}'s token is revoked.`,
+  );
+}
 
 $('deadline-form').addEventListener('submit', (e) => {
   e.preventDefault();

@@ -68,6 +68,12 @@ export class Feed {
       p.reject({ code: 'DISCONNECTED', message: 'the connection dropped before the server answered; check My orders' });
     this.pending.clear();
     if (this.stopped) return;
+    if (ev.code === 4401) {
+      // The instructor revoked the token: connecting again cannot help (the page's next request says so too).
+      this.stopped = true;
+      this.o.onState('closed', 'the instructor revoked this token');
+      return;
+    }
     const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
     const wait = Math.round(base * (0.75 + Math.random() * 0.5));
     this.attempt++;
