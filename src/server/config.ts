@@ -44,7 +44,7 @@ export const DEFAULTS: ServerConfig = {
   botIntensity: 1,
   adminToken: null,
   instructorToken: null,
-  logLevel: 'info',
+  logLevel: 'warn',
   rateLimitPerMin: 6_000,
   bodyLimitBytes: 64 * 1024,
   tickMs: 100,

@@ -74,7 +74,7 @@ export async function startServer(argv: readonly string[]): Promise<number> {
   };
   let server: Server;
   try {
-    server = await buildServer({ ...cfg, logLevel: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel });
+    server = await buildServer(cfg);
   } catch (e) {
     return failed(e);
   }
