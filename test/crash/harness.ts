@@ -4,8 +4,13 @@
 // with SIGKILL at a random moment and started again. After each restart: every acknowledged order (and the fills its
 // acknowledgement reported) and bid is in the classroom, the server's state hash equals a from-scratch replay of the
 // journal up to the same position, and the books add up.
+//
+// With `diskFull`, the disk fills in the middle of each round's load and frees again (test/crash/disk-full.ts, no
+// root needed): changes are then refused with 503 JOURNAL_ERR_WRITE and nothing else, and once space is back the
+// server acknowledges again by itself. In odd rounds the kill comes after the disk freed, in even rounds while it is
+// still full (freed before the restart). The same checks follow every restart.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replayJournal } from '../../src/server/journal-replay.ts';
@@ -24,6 +29,8 @@ export interface CrashOptions {
   readonly log?: (line: string) => void;
   /** The server's --durability (default its own: fsync). A SIGKILL must lose nothing acknowledged either way. */
   readonly durability?: 'fsync' | 'commit';
+  /** Fill the disk in the middle of each round's load and free it again (see the top of this file). */
+  readonly diskFull?: boolean;
 }
 
 export interface RoundReport {
@@ -33,6 +40,10 @@ export interface RoundReport {
   readonly acked: number;
   readonly refused: number;
   readonly failed: number;
+  /** Refused with 503 JOURNAL_ERR_WRITE while the disk was full (diskFull only). */
+  readonly refusedFull: number;
+  /** Acknowledged after the disk freed, before the kill (diskFull, odd rounds). */
+  readonly ackedAfterFree: number;
   readonly seq: number;
   readonly recovered: string;
 }
@@ -64,12 +75,14 @@ function rng(seed: number): (n: number) => number {
 async function startServer(
   dir: string,
   durability: CrashOptions['durability'],
+  fullFlag: string | null,
 ): Promise<{ child: ChildProcess; base: string; recovered: string }> {
   const child = spawn(
     process.execPath,
     [
       '--import',
       'tsx',
+      ...(fullFlag === null ? [] : ['--import', './test/crash/disk-full.ts']),
       'src/main.ts',
       '--port',
       '0',
@@ -91,7 +104,11 @@ async function startServer(
       '10000000',
       ...(durability === undefined ? [] : ['--durability', durability]),
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: fullFlag === null ? process.env : { ...process.env, CETS_TEST_DISK_FULL: fullFlag },
+    },
   );
   let err = '';
   child.stderr?.on('data', (d) => {
@@ -153,7 +170,8 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
   const rounds: RoundReport[] = [];
   const acked: AckedOrder[] = [];
   const ackedBids: { studentId: number; bidId: string }[] = [];
-  let server = await startServer(dir, opts.durability);
+  const fullFlag = opts.diskFull === true ? join(dir, 'disk-is-full') : null;
+  let server = await startServer(dir, opts.durability, fullFlag);
   try {
     const made = await call(server.base, 'POST', '/api/classrooms/default/students', INSTRUCTOR, {
       names: Array.from({ length: opts.clients }, (_, i) => `Trader ${i + 1}`),
@@ -184,6 +202,9 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
       let ok = 0;
       let refused = 0;
       let failed = 0;
+      let refusedFull = 0;
+      let ackedAfterFree = 0;
+      let diskState: 'free' | 'full' | 'freed' = 'free';
       let stop = false;
       const client = async (s: { studentId: number; token: string }, k: number) => {
         const mine: number[] = [];
@@ -238,6 +259,7 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
             const r = await req;
             if (r.status === 200) {
               ok++;
+              if (diskState === 'freed') ackedAfterFree++;
               if (isOrder) {
                 const a = r.json as { orderId: number; filledT: number };
                 acked.push({ studentId: s.studentId, orderId: a.orderId, filledT: a.filledT });
@@ -245,6 +267,12 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
               }
               if (isBid) ackedBids.push({ studentId: s.studentId, bidId: (r.json as { bidId: string }).bidId });
             } else if (r.status >= 400 && r.status < 500 && typeof r.json?.error === 'object') refused++;
+            else if (
+              fullFlag !== null &&
+              r.status === 503 &&
+              (r.json?.error as { code?: string } | undefined)?.code === 'JOURNAL_ERR_WRITE'
+            )
+              refusedFull++;
             else if (r.status >= 500) problems.push(`round ${round}: a ${r.status} answer: ${JSON.stringify(r.json)}`);
             else refused++;
           } catch {
@@ -253,12 +281,35 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
         }
       };
       const running = students.map((s, k) => client(s, k));
-      await new Promise((r) => setTimeout(r, loadMs));
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const killWhileFull = round % 2 === 0;
+      if (fullFlag === null) await sleep(loadMs);
+      else {
+        // Full for a fifth of the load, from a fifth in; freed after the kill in even rounds.
+        await sleep(loadMs / 5);
+        writeFileSync(fullFlag, '');
+        diskState = 'full';
+        await sleep(loadMs / 5);
+        if (killWhileFull) await sleep((loadMs * 3) / 5);
+        else {
+          rmSync(fullFlag);
+          // Answers to requests sent while it was full may still come in: count what is sent from here on.
+          await sleep(50);
+          diskState = 'freed';
+          await sleep((loadMs * 3) / 5 - 50);
+        }
+      }
       await kill(server.child);
       stop = true;
       await Promise.all(running);
+      if (fullFlag !== null) {
+        rmSync(fullFlag, { force: true });
+        if (refusedFull === 0) problems.push(`round ${round}: the disk filled, yet nothing was refused`);
+        if (!killWhileFull && ackedAfterFree === 0)
+          problems.push(`round ${round}: nothing was acknowledged after the disk freed`);
+      }
 
-      server = await startServer(dir, opts.durability);
+      server = await startServer(dir, opts.durability, fullFlag);
       const st = await call(server.base, 'GET', '/api/classrooms/default/state', INSTRUCTOR);
       const state = st.json as { seq: number; hash: string; integrity: string };
       if (st.status !== 200) problems.push(`round ${round}: state answered ${st.status}`);
@@ -298,12 +349,15 @@ export async function crashDrill(ctx: RunContext, opts: CrashOptions): Promise<C
         acked: ok,
         refused,
         failed,
+        refusedFull,
+        ackedAfterFree,
         seq: state.seq,
         recovered: server.recovered,
       };
       rounds.push(report);
       log(
-        `round ${round}: ${loadMs} ms of load, ${sent} requests (${ok} acknowledged, ${refused} refused, ${failed} cut by the kill); ` +
+        `round ${round}: ${loadMs} ms of load, ${sent} requests (${ok} acknowledged, ${refused} refused, ${failed} cut by the kill` +
+          `${fullFlag === null ? '' : `, ${refusedFull} refused for the full disk, ${ackedAfterFree} acknowledged after it freed${killWhileFull ? ', killed while full' : ''}`}); ` +
           `restarted (${server.recovered}) at journal ${state.seq}, hash ${state.hash.slice(0, 12)} = replay; ` +
           `${acked.length} acknowledged orders and ${ackedBids.length} auction bids checked`,
       );
