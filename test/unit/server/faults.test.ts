@@ -76,9 +76,12 @@ describe('a full disk', () => {
     }
     const db = dbOf(t);
     fill(db);
-    // Orders until the disk refuses them: the first that does not fit is refused, and so is every one after it.
+    // Orders (and the clock, with the bots trading) until the disk refuses them: the first that does not fit is
+    // refused, and so is every one after it.
     let refused = 0;
     for (let i = 0; i < 400 && refused < 5; i++) {
+      t.clock.ms += 200;
+      hub.tick();
       const r = await post(t, a.token, resting('90.02'));
       if (r.status === 200) acked.push(r.json.orderId as number);
       else {
@@ -101,6 +104,11 @@ describe('a full disk', () => {
     const ids = (mine.json() as { orders: { orderId: number }[] }).orders.map((o) => o.orderId).sort((x, y) => x - y);
     expect(ids).toEqual([...acked].sort((x, y) => x - y));
     expect(room.studentList()).toHaveLength(1);
+    // The classroom in memory was brought back to its journal: it equals a from-scratch replay of it.
+    const held = hub.state(room);
+    const replayed = replayJournal(ctx(), t.dir, 'default');
+    expect([held.seq, held.hash]).toEqual([replayed.seq, replayed.hash]);
+    expect(hub.journalState()).toMatchObject({ writable: false, needsRestart: false });
     // The snapshot timer runs while the disk is full (it must neither throw nor write what was refused).
     expect(() => hub.snapshotAll()).not.toThrow();
 
