@@ -194,7 +194,7 @@ export function buildWorld(input: WorldInput): World {
       ledger.deposit(t0, id, cnyToFen(a.desks.cashCny), 'sim: desk cash');
       if (bankT > 0) ledger.allocate(t0, id, ins, bankT, 'sim: bank of earlier vintages');
       const name = `${setup.id}/desk-${i + 1}`;
-      mw.agents.push(new Desk(name, venue, id, a.desks, new Rng(seed, name), viewOf(name), bankT));
+      mw.agents.push(new Desk(name, venue, id, a.desks, new Rng(seed, name), viewOf(name), bankT, board));
     }
     for (let i = 0; i < n(a.dealers.count); i++) {
       const id = open(institution);
@@ -303,6 +303,7 @@ function outlookOf(
       discountRate: f.discountRateBps / 10_000,
       horizonYears: f.horizonYears,
       ceilingFen: cnyToFen(f.ceilingCny),
+      balanceSigma: f.balanceSigmaBps / 10_000,
     },
     spec.offsets?.capBps ?? 0,
     input.scenario.supply.offsetFactor,

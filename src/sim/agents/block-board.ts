@@ -4,6 +4,7 @@
 
 import type { Market } from '../../market/market.ts';
 import type { SideName } from '../../market/trade.ts';
+import type { Venue } from './venue.ts';
 
 export interface BoardEntry {
   readonly proposalId: number;
@@ -35,4 +36,31 @@ export class BlockBoard {
   clear(): void {
     this.entries = [];
   }
+}
+
+/** Proposes a block to all (counted; a refusal counted as a rejection) and lists it on the board. */
+export function proposeBlock(
+  v: Venue,
+  board: BlockBoard,
+  accountId: number,
+  tsMs: number,
+  side: SideName,
+  priceFen: number,
+  qtyT: number,
+): void {
+  v.count();
+  const r = v.market.proposeBlock({
+    tsMs,
+    proposerId: accountId,
+    counterpartyId: null,
+    side,
+    instrumentId: v.instrumentId,
+    priceFen,
+    qtyT,
+  });
+  if (!r.ok) {
+    v.reject(r.code);
+    return;
+  }
+  board.add({ proposalId: r.value.proposalId, proposerId: accountId, side, priceFen, qtyT });
 }

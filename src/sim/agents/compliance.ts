@@ -26,7 +26,7 @@ import { abatedShare } from '../fundamentals/mac.ts';
 import type { Rng } from '../rng.ts';
 import type { Agents } from '../scenario/schema.ts';
 import type { Agent } from './agent.ts';
-import type { BlockBoard } from './block-board.ts';
+import { type BlockBoard, proposeBlock } from './block-board.ts';
 import type { Venue } from './venue.ts';
 
 export interface CompliancePlan {
@@ -235,7 +235,11 @@ export class ComplianceAgent implements Agent {
     const qty = Math.min(this.p.maxListedOrderT, urgency >= 1 ? Math.ceil(backlog) : draw);
     if (qty <= 0) return;
     v.cancel(tsMs, this.accountId, this.restingId);
-    const price = Math.min(bound, e * (1 + (this.p.urgencyPremiumBps * urgency) / 10_000 + 0.002 * this.rng.normal()));
+    let price = e * (1 + (this.p.urgencyPremiumBps * urgency) / 10_000 + 0.002 * this.rng.normal());
+    // Near the deadline it takes what is offered: a short firm that can comply does, up to its penalty bound.
+    const ask = v.market.listed.engine(v.instrumentId)?.bestAskFen() ?? 0;
+    if (urgency >= 0.5 && ask > price) price = ask;
+    price = Math.min(bound, price);
     const cash = v.market.ledger.availableFen(this.accountId);
     const affordable = Math.floor(cash / (price * 1.01));
     this.restingId = v.place(tsMs, this.accountId, 'buy', price, Math.min(qty, affordable), 'day');
@@ -319,21 +323,6 @@ export class ComplianceAgent implements Agent {
   }
 
   private propose(tsMs: number, side: 'buy' | 'sell', priceFen: number, qtyT: number): void {
-    const v = this.venue;
-    v.count();
-    const r = v.market.proposeBlock({
-      tsMs,
-      proposerId: this.accountId,
-      counterpartyId: null,
-      side,
-      instrumentId: v.instrumentId,
-      priceFen,
-      qtyT,
-    });
-    if (!r.ok) {
-      v.reject(r.code);
-      return;
-    }
-    this.board!.add({ proposalId: r.value.proposalId, proposerId: this.accountId, side, priceFen, qtyT });
+    proposeBlock(this.venue, this.board!, this.accountId, tsMs, side, priceFen, qtyT);
   }
 }

@@ -22,7 +22,7 @@
 import type { Rng } from '../rng.ts';
 import type { DeskParams, FundamentalistParams, SpeculatorParams } from '../scenario/schema.ts';
 import type { Agent } from './agent.ts';
-import type { BlockBoard } from './block-board.ts';
+import { type BlockBoard, proposeBlock } from './block-board.ts';
 import type { Venue } from './venue.ts';
 
 export interface DealerParams {
@@ -225,11 +225,22 @@ export class Desk implements Agent {
   private readonly p: DeskParams;
   private readonly rng: Rng;
   private readonly view: number;
+  private readonly board: BlockBoard | null;
   /** The bank it started with, tonnes: its holding when the market stands at its valuation. */
   private readonly bankT: number;
-  private restingId = 0;
+  /** Its resting orders (ids). */
+  private readonly resting: number[] = [];
 
-  constructor(name: string, venue: Venue, accountId: number, p: DeskParams, rng: Rng, view: number, bankT: number) {
+  constructor(
+    name: string,
+    venue: Venue,
+    accountId: number,
+    p: DeskParams,
+    rng: Rng,
+    view: number,
+    bankT: number,
+    board: BlockBoard | null,
+  ) {
     this.name = name;
     this.venue = venue;
     this.accountId = accountId;
@@ -237,32 +248,82 @@ export class Desk implements Agent {
     this.rng = rng;
     this.view = view;
     this.bankT = bankT;
+    this.board = board;
   }
 
   wakesToday(): number {
     return +this.p.wakesPerDay; // a number as far as the compiler knows: see Agent.wakesToday
   }
 
-  act(tsMs: number): void {
+  /** What it wants to hold at a price (fen): bank x (1 - elasticity x ln(price / its valuation)), at least 0. */
+  private targetT(priceFen: number): number {
+    const value = this.venue.fairFen * this.view;
+    if (!(value > 0)) return 0;
+    return this.bankT * Math.max(0, 1 - this.p.elasticity * Math.log(priceFen / value));
+  }
+
+  act(tsMs: number, inBlockSession: boolean): void {
     const v = this.venue;
-    v.cancel(tsMs, this.accountId, this.restingId);
-    this.restingId = 0;
-    const value = v.fairFen * this.view;
-    const mark = v.markFen();
+    for (let i = 0; i < this.resting.length; i++) v.cancel(tsMs, this.accountId, this.resting[i]!);
+    this.resting.length = 0;
     const ledger = v.market.ledger;
+    if (inBlockSession && this.board !== null) this.takeBlocks(tsMs);
+    const mark = v.markFen();
     const held = ledger.totalT(this.accountId, v.instrumentId);
-    const target = value > 0 ? this.bankT * Math.max(0, 1 - this.p.elasticity * Math.log(mark / value)) : 0;
-    const size = Math.round(this.p.orderT * (0.5 + this.rng.next()));
-    if (held > target) {
-      const qty = Math.min(size, Math.floor(held - target), ledger.availableT(this.accountId, v.instrumentId));
-      // It rests an ask a little above the market: a desk supplies the book, it does not chase it.
-      this.restingId = v.place(tsMs, this.accountId, 'sell', mark * (1 + 0.001 + 0.002 * this.rng.next()), qty, 'day');
-    } else if (held < target) {
-      const price = mark * (1 - 0.001 - 0.002 * this.rng.next());
-      const cash = ledger.availableFen(this.accountId);
-      const qty = Math.min(size, Math.floor(target - held), Math.floor(cash / (price * 1.02)));
-      this.restingId = v.place(tsMs, this.accountId, 'buy', price, qty, 'day');
+    const gap = this.targetT(mark) - held;
+    // A tenth of the way to its target per look (at least orderT), as a ladder of up to 5 orders a tick-spread
+    // apart: a desk moves a bank over days, not at once, and supplies the book rather than chasing it.
+    let left = Math.round(Math.max(this.p.orderT, Math.abs(gap) / 10) * (0.5 + this.rng.next()));
+    const maxQty = v.market.spec.modes.listed.maxQtyT;
+    for (let k = 0; k < 5 && left > 0; k++) {
+      const step = 0.001 * (k + 1) + 0.002 * this.rng.next();
+      let id = 0;
+      if (gap < 0) {
+        const qty = Math.min(left, maxQty, Math.floor(-gap), ledger.availableT(this.accountId, v.instrumentId));
+        if (qty <= 0) break;
+        id = v.place(tsMs, this.accountId, 'sell', mark * (1 + step), qty, 'day');
+        left -= qty;
+      } else if (gap > 0) {
+        const price = mark * (1 - step);
+        const qty = Math.min(
+          left,
+          maxQty,
+          Math.floor(gap),
+          Math.floor(ledger.availableFen(this.accountId) / (price * 1.02)),
+        );
+        if (qty <= 0) break;
+        id = v.place(tsMs, this.accountId, 'buy', price, qty, 'day');
+        left -= qty;
+      }
+      if (id !== 0) this.resting.push(id);
     }
+  }
+
+  /**
+   * Accepts buy blocks whose price it would sell at (after the sale it still holds at least its target there); with a
+   * block's worth or more to sell, proposes one at the market less the block discount.
+   */
+  private takeBlocks(tsMs: number): void {
+    const v = this.venue;
+    const ledger = v.market.ledger;
+    for (const o of this.board!.open('buy')) {
+      if (o.proposerId === this.accountId) continue;
+      const held = ledger.totalT(this.accountId, v.instrumentId);
+      if (held - o.qtyT < this.targetT(o.priceFen) || o.qtyT > ledger.availableT(this.accountId, v.instrumentId))
+        continue;
+      v.count();
+      const r = v.market.acceptBlock(tsMs, o.proposalId, this.accountId);
+      if (!r.ok) v.reject(r.code);
+      return;
+    }
+    const block = v.market.spec.modes.block;
+    if (block === null) return;
+    const price = v.blockPrice(v.markFen() * (1 - this.p.blockDiscountBps / 10_000));
+    const excess = ledger.totalT(this.accountId, v.instrumentId) - this.targetT(price);
+    // Sized like a covered firm's need, not the desk's bank: a block the firms can take.
+    const size = Math.round(block.minQtyT * (1 + 2 * this.rng.next()));
+    const qty = Math.min(Math.floor(excess / 4), ledger.availableT(this.accountId, v.instrumentId), size);
+    if (qty >= block.minQtyT) proposeBlock(v, this.board!, this.accountId, tsMs, 'sell', price, qty);
   }
 }
 

@@ -11,8 +11,11 @@
 // yet emitted; the part already emitted was abated at the valuations that held then, booked day by day by bookDay,
 // and before the run at the opening price, w_s,y 1 for a covered sector and the credibility of an announced one, O_y expected usable offsets).
 // With free banking inside the horizon the price rises at the discount rate r (Hotelling): p_y = p · (1 + r)^t_y.
-// The value of a bankable allowance today is the least p at which the horizon clears: Σ_y D_y(p_y) ≤ K (0 when it
-// clears at no price: a long market; the search's ceiling when abatement cannot close it).
+// The horizon's emissions are uncertain: the part of year y still open emits BAU · exp(σ √τ_y · z) (τ_y the years
+// to the end of y, z standard normal; σ the yearly uncertainty of emissions against allocation). For each outcome z
+// the clearing price is the least p at which Σ_y D_y(p_y) ≤ K (0 when it clears at no price; the ceiling when
+// abatement cannot close it), and the value of a bankable allowance today is its expectation over z (7-point
+// Gauss–Hermite). A market balanced on average is still worth something: the chance that it turns out short.
 // If the current cycle itself is short (X0 < 0), some firms cannot comply whatever they pay: the marginal tonne is
 // worth what not surrendering it costs, the fine (multiple × last month's average) plus the deducted tonne next
 // cycle (p), so the value is p + multiple × average.
@@ -42,7 +45,22 @@ export interface OutlookParams {
   readonly horizonYears: number;
   /** The search's ceiling, fen. */
   readonly ceilingFen: number;
+  /** Uncertainty of emissions against allocation (intensity against benchmark), per year, log standard deviation. */
+  readonly balanceSigma: number;
 }
+
+/**
+ * Gauss–Hermite nodes and weights for a standard normal (7 points): the value is the expectation over the balance's
+ * uncertainty of the price that clears each outcome.
+ */
+const NODES = [
+  -3.750439717725742, -2.366759410734541, -1.154405394739968, 0, 1.154405394739968, 2.366759410734541,
+  3.750439717725742,
+];
+const WEIGHTS = [
+  0.000548268855972, 0.030757123967586, 0.240123178605013, 0.457142857142857, 0.240123178605013, 0.030757123967586,
+  0.000548268855972,
+];
 
 /** An announced change of the allocation ratio: × (1 − cutPerYear)^(y − fromYear + 1) for y ≥ fromYear. */
 interface Tightening {
@@ -154,15 +172,19 @@ export class MarketOutlook {
     return a;
   }
 
-  /** Deficit of one year at price pFen (abating the share of the year still open); also the tonnes abated. */
-  private deficit(year: number, pFen: number, open: number, out: { abatedT: number }): number {
+  /**
+   * Deficit of one year at price pFen (abating the share of the year still open); also the tonnes abated. The part
+   * still open emits `shock` times its business-as-usual (1: the expected outcome).
+   */
+  private deficit(year: number, pFen: number, open: number, out: { abatedT: number }, shock = 1): number {
     let d = 0;
     let abated = 0;
     let obligations = 0;
     for (const s of this.sectors) {
       const w = s.weight.get(year) ?? 0;
       if (w === 0) continue;
-      const bau = s.bauT.get(year) ?? 0;
+      const bau0 = s.bauT.get(year) ?? 0;
+      const bau = bau0 * (1 - open) + bau0 * open * shock;
       const a = bau * sectorShare(pFen, s.mac, this.p.macScale) * open;
       abated += w * a;
       obligations += w * (bau - a);
@@ -186,25 +208,32 @@ export class MarketOutlook {
     const opens = years.map((y) => openShare(y, today));
     const ts = years.map((y) => Math.max(0, (dayNumber(`${y}-07-01`) - today) / 365));
     const scratch = { abatedT: 0 };
-    const excess = (p: number): number => {
-      let sum = -carry;
-      for (let i = 0; i < years.length; i++) sum += this.deficit(years[i]!, p * (1 + r) ** ts[i]!, opens[i]!, scratch);
-      return sum;
-    };
-    let fen: number;
-    if (excess(0) <= 0) fen = 0;
-    else if (excess(this.p.ceilingFen) > 0) fen = this.p.ceilingFen;
-    else {
+    // Years still open are uncertain: by the end of year y, emissions against allocation have drifted by a log
+    // normal of standard deviation sigma * sqrt(years from now to then).
+    const spread = years.map(
+      (y) => this.p.balanceSigma * Math.sqrt(Math.max(0, (dayNumber(`${y + 1}-01-01`) - today) / 365)),
+    );
+    const clear = (z: number): number => {
+      const excess = (p: number): number => {
+        let sum = -carry;
+        for (let i = 0; i < years.length; i++)
+          sum += this.deficit(years[i]!, p * (1 + r) ** ts[i]!, opens[i]!, scratch, Math.exp(spread[i]! * z));
+        return sum;
+      };
+      if (excess(0) <= 0) return 0;
+      if (excess(this.p.ceilingFen) > 0) return this.p.ceilingFen;
       let lo = 0;
       let hi = this.p.ceilingFen;
-      // 40 halvings: well under a fen of the ceiling.
-      for (let k = 0; k < 40; k++) {
+      // 30 halvings: under a tenth of a fen of a 1,000 CNY ceiling.
+      for (let k = 0; k < 30; k++) {
         const mid = (lo + hi) / 2;
         if (excess(mid) > 0) lo = mid;
         else hi = mid;
       }
-      fen = hi;
-    }
+      return hi;
+    };
+    let fen = 0;
+    for (let k = 0; k < NODES.length; k++) fen += WEIGHTS[k]! * clear(NODES[k]!);
     const horizonYears = years.map((y, i) => {
       const out = { abatedT: 0 };
       const d = this.deficit(y, fen * (1 + r) ** ts[i]!, opens[i]!, out);

@@ -25,6 +25,8 @@ const Fundamentals = Type.Object(
     discountRateBps: Bps,
     /** Years after the current cycle the agents look ahead. */
     horizonYears: Type.Integer({ minimum: 1, maximum: 10 }),
+    /** Uncertainty of emissions against allocation (intensity against benchmark) per year, bps (log std dev). */
+    balanceSigmaBps: Bps,
     /** Spread of the agents' own valuations around the public one (log, one standard deviation), bps. */
     valuationSigmaBps: Bps,
     /** Share of the gap between yesterday's public valuation and today's fundamentals closed per trading day, bps. */
@@ -158,6 +160,8 @@ const Desks = Type.Object(
     /** Share of its bank a desk releases per unit of log(price / valuation). */
     elasticity: Type.Number({ minimum: 0, maximum: 100 }),
     orderT: Tonnes,
+    /** Discount to the market at which it proposes a sell block, bps. */
+    blockDiscountBps: SignedBps,
     cashCny: Cny,
   },
   Strict,
