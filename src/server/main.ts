@@ -31,6 +31,7 @@ export function startFailure(e: unknown, cfg: Pick<ServerConfig, 'host' | 'port'
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
       return `${cfg.host} is not an address of this machine: start with --host 127.0.0.1 (or 0.0.0.0 for every address)`;
+    case 'ENOSPC':
     case 'SQLITE_FULL':
       return `the disk holding ${cfg.dataDir} is full (${msg}): free some space and start again; nothing acknowledged is lost`;
     case 'SQLITE_CORRUPT':
