@@ -333,4 +333,21 @@ describe('journal', () => {
     j.close();
     db.close();
   });
+  it('a commit that fails with an I/O error (not a full disk) is not retried either', async () => {
+    const { journal: j, db } = open(undefined);
+    const broke: { retryable: boolean; dropped: string[] }[] = [];
+    j.onBreak((f) => broke.push({ retryable: f.error.retryable, dropped: [...f.dropped] }));
+    j.append('a', tick(1));
+    await j.durable();
+    // A write inside the commit's transaction fails as a failing disk would make it.
+    j.append('a', tick(2), () => {
+      throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+    });
+    await expect(j.durable()).rejects.toThrow(/disk I\/O error/);
+    expect(broke).toEqual([{ retryable: false, dropped: ['a'] }]);
+    expect(j.lastSeq('a')).toBe(1);
+    expect(j.resume()).toBe(false);
+    j.close();
+    db.close();
+  });
 });
