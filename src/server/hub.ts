@@ -171,9 +171,11 @@ export class Hub {
    */
   private reload(id: string): void {
     const room = this.rooms.get(id);
-    const row = this.db.classrooms().find((r) => r.id === id);
-    if (room === undefined || row === undefined || this.journal === null) return;
+    if (room === undefined || this.journal === null) return;
     try {
+      // Reads only: they work on a full disk. Anything that fails here (a read error) leaves the room untrusted.
+      const row = this.db.classrooms().find((r) => r.id === id);
+      if (row === undefined) throw new Error(`classroom ${id} is not in the store`);
       const { room: fresh, from } = this.recover(row);
       replayCommands(fresh, this.journal.entries(id, from), from);
       const text = encodeClassroom(fresh);

@@ -452,7 +452,15 @@ export class Journal {
       b.reject(failure);
       if (!b.committed) for (const roomId of b.rooms.keys()) dropped.add(roomId);
     }
-    if (changed || dropped.size > 0) for (const l of this.breakListeners) l({ error: failure, dropped });
+    // Called from the loop's own callbacks (the turn's commit, an fsync's answer): a listener that throws must not end
+    // the process, and the journal stays broken whatever it did.
+    if (changed || dropped.size > 0)
+      for (const l of this.breakListeners)
+        try {
+          l({ error: failure, dropped });
+        } catch {
+          // the listener's own problem; the failure is already recorded
+        }
   }
 
   /** A classroom's commands after `afterSeq`, in order. */
