@@ -201,6 +201,53 @@ function powerCutCopy(dir: string): string {
   return copy;
 }
 
+describe('a classroom that cannot be brought back to its journal', () => {
+  it('takes no more changes or snapshots, and the server says it needs a restart; the restart loses nothing acknowledged', async () => {
+    const t = await start();
+    const hub = t.server.hub;
+    const a = await t.join('Ann');
+    const acked: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await post(t, a.token, resting('90.01'));
+      expect(r.status).toBe(200);
+      acked.push(r.json.orderId as number);
+    }
+    // The store cannot be read back when the journal breaks (a read error on top of the full disk).
+    const store = (hub as unknown as { db: { classrooms: () => unknown } }).db;
+    store.classrooms = () => {
+      throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_READ' });
+    };
+    const notices: string[] = [];
+    hub.onNotice((l) => notices.push(l));
+    const db = dbOf(t);
+    fill(db);
+    let refused = 0;
+    for (let i = 0; i < 400 && refused === 0; i++) {
+      const r = await post(t, a.token, resting('90.02'));
+      if (r.status === 200) acked.push(r.json.orderId as number);
+      else refused++;
+    }
+    expect(refused).toBe(1);
+    expect(hub.journalState()).toMatchObject({ writable: false, needsRestart: true });
+    expect(notices).toEqual([expect.stringMatching(/needs a restart \(classrooms default could not be brought back/)]);
+    free(db);
+    for (let i = 0; i < 3; i++) {
+      t.clock.ms += 1_000;
+      hub.tick();
+    }
+    const after = await post(t, a.token, resting('90.03'));
+    expect(after.status).toBe(503);
+    expect((after.json.error as { message: string }).message).toMatch(/needs a restart/);
+    expect(hub.snapshotAll()).toBe(0);
+    const t2 = await start(t.dir);
+    const room2 = t2.server.hub.rooms.get('default')!;
+    expect(room2.studentOrders(a.studentId).map((o) => o.orderId)).toEqual(acked);
+    const s2 = t2.server.hub.state(room2);
+    const replay = replayJournal(ctx(), t.dir, 'default');
+    expect([replay.seq, replay.hash]).toEqual([s2.seq, s2.hash]);
+  });
+});
+
 describe('a failed fsync', () => {
   it('refuses changes and says a restart is needed; reads go on; a clean stop and a restart lose nothing acknowledged', async () => {
     const disk = controlledSync();
