@@ -14,6 +14,7 @@ export class Feed {
    * @param {(ch: string, type: string, data: unknown) => void} o.onData channel messages, in order
    * @param {(state: 'connecting'|'open'|'closed', detail?: string) => void} o.onState
    * @param {(tsMs: number) => void} [o.onPong] exchange time from the server's pong
+   * @param {() => void} [o.onRevoked] the server closed the connection because the token was revoked
    */
   constructor(o) {
     this.o = o;
@@ -72,6 +73,7 @@ export class Feed {
       // The instructor revoked the token: connecting again cannot help (the page's next request says so too).
       this.stopped = true;
       this.o.onState('closed', 'the instructor revoked this token');
+      this.o.onRevoked?.();
       return;
     }
     const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];

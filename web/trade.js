@@ -264,6 +264,11 @@ async function start(token) {
       }
     },
     onError: (e) => banner('error', `Server: ${errorText(e)}`),
+    onRevoked: () => {
+      localStorage.removeItem(TOKEN_KEY);
+      setToken(null);
+      showLogin('The instructor revoked your token: join again with the classroom code, or ask for a new link.');
+    },
   });
   book = new Book($('book-asks'), $('book-bids'), $('book-spread'), (p) => ticket.pick(p));
   chart = new PriceChart($('chart'));

@@ -457,4 +457,51 @@ describe.skipIf(skip)('live classroom in a browser', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it('the instructor caps the seats and revokes a student: the page stops at once and shows the login', async () => {
+    const instructor = students.find((s) => s.name === 'Instructor')!.page;
+    instructor.on('dialog', (d) => void d.accept());
+    const joined = await server.app.inject({
+      method: 'POST',
+      url: '/api/join',
+      payload: { code: server.joinCode, name: 'Dana' },
+    });
+    expect(joined.statusCode).toBe(200);
+    const dana = joined.json() as { token: string; studentId: number };
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${base}/trade?token=${dana.token}`);
+    await expect.poll(() => tid(page, 'conn').textContent(), { timeout: 15_000 }).toBe('live');
+
+    // Seats: capped at the students there are, a join is refused; lifted, it is not.
+    const admin = await server.app.inject({
+      url: '/api/classrooms/default/admin',
+      headers: { authorization: `Bearer ${INSTRUCTOR}` },
+    });
+    const n = (admin.json() as { students: unknown[] }).students.length;
+    await tid(instructor, 'seats').fill(String(n));
+    await tid(instructor, 'seats-submit').click();
+    await expect.poll(() => tid(instructor, 'seats-msg').textContent()).toBe(`At most ${n} students.`);
+    await expect.poll(() => tid(instructor, 'student-count').textContent()).toBe(`${n} of ${n} seats`);
+    const full = await server.app.inject({
+      method: 'POST',
+      url: '/api/join',
+      payload: { code: server.joinCode, name: 'Eve' },
+    });
+    expect(full.statusCode).toBe(409);
+    await tid(instructor, 'seats').fill('');
+    await tid(instructor, 'seats-submit').click();
+    await expect.poll(() => tid(instructor, 'seats-msg').textContent()).toBe('No cap on seats.');
+
+    // Revoke Dana: her socket is closed, her page says why and then shows the login.
+    await tid(instructor, `revoke-${dana.studentId}`).click();
+    await expect.poll(() => tid(instructor, `student-${dana.studentId}`).textContent()).toContain('revoked');
+    await expect.poll(() => tid(page, 'conn').textContent()).toMatch(/revoked/);
+    await expect.poll(() => tid(page, 'login').isVisible(), { timeout: 15_000 }).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'trade-dana-revoked.png') });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
