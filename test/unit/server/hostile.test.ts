@@ -1,7 +1,10 @@
 // Hostile input: more than 10,000 malformed or hostile requests over HTTP and the WebSocket: wrong types, huge,
 // negative and non-finite numbers, unicode and control characters, deep JSON, oversized bodies, unknown fields,
-// bad tokens, another student's token and order ids. Each is answered with a 4xx and a stable code (a WebSocket
-// message with an error code), the server stays up, and the classroom's state hash is what it was.
+// bad tokens, another student's token and order ids; and issue 20's: names hiding characters or copying another's,
+// made-up Bearer tokens, revocation and seats without the right, scenarios not shipped, URLs that do not decode,
+// bodies that are not JSON, static paths out of the folder, made-up WebSocket channel names. Each is answered with a
+// 4xx and a stable code (a WebSocket message with an error code), the server stays up, and the classroom's state
+// hash is what it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { auth, type TestServer, testServer } from './fixture.ts';
