@@ -497,6 +497,11 @@ export class Ledger {
   // ---- totals and checks ----------------------------------------------------------------------------------
 
   /** Cash in all accounts (fee account included) and tonnes per instrument. */
+  /** Tonnes of an instrument in all accounts: minted less burned (what conservation checks totals against), O(1). */
+  outstandingT(instrumentId: string): number {
+    return this.qtyInT.get(instrumentId) ?? 0;
+  }
+
   totals(): { cashFen: number; qtyT: Map<string, number> } {
     let cashFen = 0;
     const qtyT = new Map<string, number>();

@@ -123,6 +123,7 @@ export class SimSession {
         netCost.set(t.buyerId, (netCost.get(t.buyerId) ?? 0) + t.priceFen * t.qtyT + t.buyerFeeFen);
         netCost.set(t.sellerId, (netCost.get(t.sellerId) ?? 0) - t.priceFen * t.qtyT + t.sellerFeeFen);
         if (t.instrumentId !== mw.setup.instrument) return;
+        if (t.mode === 'listed') mw.venue.lastTradeFen = t.priceFen;
         const seller = world.byAccount.get(t.sellerId);
         if (seller !== undefined) seller.netSoldT += t.qtyT;
         const buyer = world.byAccount.get(t.buyerId);
@@ -554,9 +555,17 @@ function applyEvent(
       return;
     }
     case 'ccer-outlook': {
+      // The credits go once: shared among the markets that take CCER in proportion to their offset caps' room
+      // (cap x emissions of the issuing year).
       const w = e.credibilityBps / 10_000;
-      for (const mw of world.markets)
-        if (mw.outlook !== null) mw.outlook.announceOffsets(e.tonnesPerYear * w, e.fromYear);
+      const takers = world.markets.filter(
+        (mw) => mw.outlook !== null && (mw.market.spec.offsets?.usable.some((u) => u.instrument === 'CCER') ?? false),
+      );
+      const room = takers.map((mw) => mw.outlook!.offsetRoomT(e.fromYear));
+      const all = room.reduce((a, b) => a + b, 0);
+      takers.forEach((mw, i) => {
+        if (all > 0) mw.outlook!.announceOffsets((e.tonnesPerYear * w * room[i]!) / all, e.fromYear);
+      });
       log.push({
         date: e.date,
         kind: e.kind,

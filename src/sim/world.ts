@@ -213,6 +213,7 @@ export function buildWorld(input: WorldInput): World {
         leanBpsPer10Pct: d.leanBpsPer10Pct,
         requoteMinutes: d.requoteMinutes,
         blockDiscountBps: a.compliance.blockDiscountBps,
+        fundamentalWeightBps: d.fundamentalWeightBps,
       };
       mw.agents.push(
         new Dealer(
@@ -237,7 +238,7 @@ export function buildWorld(input: WorldInput): World {
         const rng = new Rng(seed, name);
         mw.agents.push(
           style === 'momentum'
-            ? new Speculator(name, venue, id, a.momentum, rng)
+            ? new Speculator(name, venue, id, a.momentum, rng, viewOf(name))
             : new Fundamentalist(name, venue, id, a.fundamentalists, rng, viewOf(name)),
         );
       }
@@ -369,7 +370,15 @@ export function admitEntities(
     const plan = {
       entityId,
       obligationT: o.value.obligationT,
-      offsetCapT: usable === undefined ? 0 : offsetCapT(mw.ctx, o.value),
+      // A credit that is not local may fill only the part of the cap local credits need not (Beijing: half).
+      offsetCapT:
+        usable === undefined
+          ? 0
+          : usable.local
+            ? offsetCapT(mw.ctx, o.value)
+            : Math.floor(
+                (offsetCapT(mw.ctx, o.value) * (10_000 - (mw.market.spec.offsets?.localMinBps ?? 0))) / 10_000,
+              ),
       startDay,
       deadlineDay,
     };

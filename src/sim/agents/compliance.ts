@@ -177,11 +177,14 @@ export class ComplianceAgent implements Agent {
   act(tsMs: number, inBlockSession: boolean): void {
     if (this.done) return;
     const need = this.needT();
-    if (this.need0 === null) {
+    // A plan per side: made at the first look, and made again if the need changed side since (a long firm whose
+    // sales took it short, or a short one that bought more than it needed).
+    if (this.need0 === null || (need > 0 && this.need0 <= 0) || (need < 0 && this.need0 > 0)) {
       this.need0 = need;
       this.left0 = 1 - this.tau() ** this.p.paceExponent;
+      this.sellTotal0 = null;
     }
-    if (need > 0 && this.need0 > 0) this.buy(tsMs, need, inBlockSession);
+    if (need > 0) this.buy(tsMs, need, inBlockSession);
     else if (need < 0) this.sell(tsMs, -need, inBlockSession);
   }
 
@@ -239,7 +242,8 @@ export class ComplianceAgent implements Agent {
     // Near the deadline it takes what is offered: a short firm that can comply does, up to its penalty bound.
     const ask = v.market.listed.engine(v.instrumentId)?.bestAskFen() ?? 0;
     if (urgency >= 0.5 && ask > price) price = ask;
-    price = Math.min(bound, price);
+    // What the order will carry: on the tick and inside today's band (the cash it reserves is worked out on that).
+    price = v.listedPrice(Math.min(bound, price));
     const cash = v.market.ledger.availableFen(this.accountId);
     const affordable = Math.floor(cash / (price * 1.01));
     this.restingId = v.place(tsMs, this.accountId, 'buy', price, Math.min(qty, affordable), 'day');
@@ -261,57 +265,83 @@ export class ComplianceAgent implements Agent {
     return o.send(tsMs, this.accountId, 'buy', ask, qty, 'ioc') && o.market.listed.last.filledT > 0;
   }
 
-  /** Sells what the banking cap would cancel, paced like a buyer's need; offers the bankable rest above its value. */
+  /**
+   * Sells what the banking cap would cancel, paced like a buyer's need; offers the bankable rest above its value.
+   * Never offers more than its surplus (resting asks and open block proposals together): a long firm that oversold
+   * would end short itself.
+   */
   private sell(tsMs: number, surplus: number, inBlock: boolean): void {
     const urgency = this.tau() ** this.p.paceExponent;
     const left = this.leftOf(urgency);
     const v = this.venue;
+    v.cancel(tsMs, this.accountId, this.restingId);
+    v.cancel(tsMs, this.accountId, this.bankAskId);
+    this.restingId = 0;
+    this.bankAskId = 0;
     const m = this.bankPerSoldT;
     const mustSell = Math.max(0, (surplus - this.bankBaseT - m * Math.max(0, this.netSoldT)) / (1 + m));
     const forced = Math.min(surplus, Math.floor((mustSell * this.p.surplusSellBps) / 10_000));
     if (this.sellTotal0 === null) this.sellTotal0 = forced;
     const backlog = Math.min(forced, Math.floor(forced - this.sellTotal0 * left));
-    const avail = v.market.ledger.availableT(this.accountId, v.instrumentId);
-    if (avail <= 0) return;
+    const ledger = v.market.ledger;
+    // What it may still offer: the surplus less what open block proposals hold.
+    let room = surplus - ledger.holding(this.accountId, v.instrumentId).reservedT;
+    const avail = ledger.availableT(this.accountId, v.instrumentId);
+    if (avail <= 0 || room <= 0) return;
     const e = v.markFen();
     const value = this.valueFen();
+    if (backlog > 0) room -= this.sellForced(tsMs, backlog, forced, Math.min(avail, room), urgency, inBlock, e);
     // The bankable rest, offered at its valuation plus a premium: it trades only when the market pays more.
-    this.offerBank(tsMs, Math.min(avail, surplus - Math.max(0, backlog)), value);
-    if (backlog <= 0) return;
+    this.offerBank(
+      tsMs,
+      Math.min(room, ledger.availableT(this.accountId, v.instrumentId), surplus - Math.max(0, backlog)),
+      value,
+    );
+  }
+
+  /** The forced part: a block in the block window for a large seller, else a listed ask; returns tonnes offered. */
+  private sellForced(
+    tsMs: number,
+    backlog: number,
+    forced: number,
+    room: number,
+    urgency: number,
+    inBlock: boolean,
+    e: number,
+  ): number {
+    const v = this.venue;
     const block = v.market.spec.modes.block;
     const large = block !== null && this.board !== null && (this.sellTotal0 ?? 0) >= block.minQtyT;
     const rush = this.rush();
     // Outside the block window a large seller waits, except in the rush, when it sells in the book too (as buyers do).
     if (large && forced >= block.minQtyT && (inBlock || rush === 0)) {
-      if (!inBlock || backlog * 2 < block.minQtyT) return;
+      if (!inBlock || backlog * 2 < block.minQtyT) return 0;
       const floor = e * (1 - (this.p.blockDiscountBps + 50) / 10_000);
       for (const o of this.board.open('buy')) {
-        if (o.priceFen < floor || o.qtyT > Math.min(forced, avail) || o.proposerId === this.accountId) continue;
+        if (o.priceFen < floor || o.qtyT > Math.min(forced, room) || o.proposerId === this.accountId) continue;
         v.count();
         const r = v.market.acceptBlock(tsMs, o.proposalId, this.accountId);
-        if (r.ok) return;
+        if (r.ok) return o.qtyT;
         v.reject(r.code);
       }
-      if (!this.rng.chance(this.p.blockPropensityBps / 10_000)) return;
-      const qty = Math.min(avail, forced, Math.max(block.minQtyT, backlog));
-      if (qty >= block.minQtyT)
-        this.propose(tsMs, 'sell', v.blockPrice(e * (1 - this.p.blockDiscountBps / 10_000)), qty);
-      return;
+      if (!this.rng.chance(this.p.blockPropensityBps / 10_000)) return 0;
+      const qty = Math.min(room, forced, Math.max(block.minQtyT, backlog));
+      if (qty < block.minQtyT) return 0;
+      this.propose(tsMs, 'sell', v.blockPrice(e * (1 - this.p.blockDiscountBps / 10_000)), qty);
+      return qty;
     }
     const draw = Math.ceil(backlog * (0.5 + this.rng.next()));
-    const qty = Math.min(avail, this.p.maxListedOrderT, draw, surplus);
-    if (qty <= 0) return;
-    v.cancel(tsMs, this.accountId, this.restingId);
+    const qty = Math.min(room, this.p.maxListedOrderT, draw);
+    if (qty <= 0) return 0;
     // What it cannot bank is worth nothing to it after the deadline: it asks the market, less as the deadline nears.
     const price = e * (1 - (this.p.urgencyPremiumBps * urgency) / 10_000 + 0.003 * this.rng.normal());
     this.restingId = v.place(tsMs, this.accountId, 'sell', price, qty, 'day');
+    return qty;
   }
 
   /** Keeps one resting ask for the surplus it could bank, at its valuation plus the premium. */
   private offerBank(tsMs: number, qtyT: number, valueFen: number): void {
     const v = this.venue;
-    v.cancel(tsMs, this.accountId, this.bankAskId);
-    this.bankAskId = 0;
     const qty = Math.min(qtyT, this.p.maxListedOrderT);
     if (qty <= 0) return;
     // Never below the market less a little: worth less to it than the market pays, it still sells dearly as it can.

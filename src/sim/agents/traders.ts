@@ -8,12 +8,13 @@
 // - Desk (a group's trading desk, holding the market's bank): holds bank × (1 − elasticity × ln(price / V_i)), so it
 //   sells into a market above its valuation V_i and buys below it (banking is worth it while the price is under what
 //   it expects an allowance to be worth later). Their elasticity is how much the bank absorbs a flow.
-// - Dealer: quotes both sides around the market price every few minutes, leaned against its small inventory: every
+// - Dealer: quotes both sides around the last trade (pulled a little toward the public valuation) every few minutes, leaned against its small inventory: every
 //   10% it is long of its starting inventory moves the mid down leanBpsPer10Pct (and up when short), so order flow
 //   that drains a dealer lifts its quotes: buying pressure moves the price. It also accepts block proposals near its
 //   mid when it can (13:00–15:00).
-// - Momentum: buys after the close rose more than thresholdBps over lookbackDays, sells after it fell (trend
-//   following: a heterogeneous expectation that feeds on itself); no short selling, positions capped.
+// - Momentum: expects the trend of the last lookbackDays to go on, blended with the gap to its own valuation
+//   (fundamentalWeightBps): buys when that expectation is more than thresholdBps up, sells when down (heterogeneous
+//   expectations: trend following that feeds on itself, reined in far from value); no short selling, capped.
 // - Fundamentalist: buys when the market is thresholdBps below its own valuation, sells when above.
 // - Noise: a random side at a random price around the market price, sizes log-normal around orderT.
 // - Offset supplier: holds credits (legacy or newly issued) and asks the credit market's value (set by the session
@@ -32,6 +33,7 @@ export interface DealerParams {
   readonly leanBpsPer10Pct: number;
   readonly requoteMinutes: number;
   readonly blockDiscountBps: number;
+  readonly fundamentalWeightBps: number;
 }
 
 export class Dealer implements Agent {
@@ -77,7 +79,13 @@ export class Dealer implements Agent {
     const held = this.venue.market.ledger.totalT(this.accountId, this.venue.instrumentId);
     const inv0 = Math.max(1, this.p.inventoryT);
     const lean = ((held - inv0) / (0.1 * inv0)) * (this.p.leanBpsPer10Pct / 10_000);
-    return this.venue.markFen() * Math.exp(-lean);
+    // Around the last trade, not the book: the book holds the other dealers' leaned quotes, and quoting off them
+    // compounds every dealer's lean into the next requote (a thin market ran away that way). Pulled toward the
+    // public valuation by fundamentalWeightBps at each requote: a dealer knows roughly what an allowance is worth.
+    const v = this.venue;
+    const w = this.p.fundamentalWeightBps / 10_000;
+    const ref = v.fairFen > 0 ? v.lastTradeFen ** (1 - w) * v.fairFen ** w : v.lastTradeFen;
+    return ref * Math.exp(-lean);
   }
 
   act(tsMs: number, inBlockSession: boolean): void {
@@ -121,21 +129,33 @@ export class Speculator implements Agent {
   readonly accountId: number;
   private readonly p: SpeculatorParams;
   private readonly rng: Rng;
-  constructor(name: string, venue: Venue, accountId: number, p: SpeculatorParams, rng: Rng) {
+  private readonly view: number;
+
+  constructor(name: string, venue: Venue, accountId: number, p: SpeculatorParams, rng: Rng, view: number) {
     this.name = name;
     this.venue = venue;
     this.accountId = accountId;
     this.p = p;
     this.rng = rng;
+    this.view = view;
   }
 
   wakesToday(): number {
     return +this.p.wakesPerDay; // a number as far as the compiler knows: see Agent.wakesToday
   }
 
+  /**
+   * Its expected return, bps: the trend over lookbackDays carried forward, blended in logs with the gap to its
+   * valuation (weight fundamentalWeightBps): a chartist that still knows roughly what an allowance is worth, so a
+   * trend far above value stops feeding itself.
+   */
   private signalBps(): number {
     const v = this.venue;
-    return (Math.log(v.lastCloseFen / v.closeAgo(this.p.lookbackDays)) * 10_000) | 0;
+    const trend = Math.log(v.lastCloseFen / v.closeAgo(this.p.lookbackDays));
+    const value = v.fairFen * this.view;
+    const w = this.p.fundamentalWeightBps / 10_000;
+    const gap = value > 0 ? Math.log(value / v.markFen()) : 0;
+    return ((w * gap + (1 - w) * trend) * 10_000) | 0;
   }
 
   act(tsMs: number): void {

@@ -25,6 +25,8 @@ export class Venue {
    * session, src/sim/fundamentals/outlook.ts). Each agent scales it by its own view (Valuation).
    */
   fairFen = 0;
+  /** Price of the last listed trade of the traded instrument (the opening price before any), fen. */
+  lastTradeFen = 0;
   /** Average of the last closes (up to 20), fen: the penalty's reference price as agents estimate it. */
   recentAvgFen = 0;
   /** Daily closes (fen), oldest first; the opening price first. */
@@ -47,20 +49,24 @@ export class Venue {
     this.fairFen = openingFen;
     this.recentAvgFen = DOUBLE_HINT;
     this.recentAvgFen = openingFen;
+    this.lastTradeFen = openingFen;
   }
 
   /**
    * The market price as a trader reads it now: the middle of the best bid and ask when both are there and less than
-   * 2 % apart, else the last close. No scripted level: only what the book and the closes show.
+   * 2 % apart; with one side only, the last trade moved to it (bids above the last trade, or asks below it, say the
+   * market stands there); else the last trade. No scripted level: only what the book and the tape show.
    */
   markFen(): number {
+    const last = this.lastTradeFen;
     const e = this.market.listed.engine(this.instrumentId);
-    if (e !== null) {
-      const bid = e.bestBidFen();
-      const ask = e.bestAskFen();
-      if (bid > 0 && ask > 0 && ask - bid < 0.02 * ask) return (bid + ask) / 2;
-    }
-    return this.lastCloseFen;
+    if (e === null) return last;
+    const bid = e.bestBidFen();
+    const ask = e.bestAskFen();
+    if (bid > 0 && ask > 0) return ask - bid < 0.02 * ask ? (bid + ask) / 2 : Math.min(ask, Math.max(bid, last));
+    if (bid > 0) return Math.max(bid, last);
+    if (ask > 0) return Math.min(ask, last);
+    return last;
   }
 
   get tickFen(): number {

@@ -61,14 +61,15 @@ function allowanceValue(world: World, mw: MarketWorld): number {
     net -= a.needT();
     entityCap += a.bankCapT();
   }
-  const supply = mw.market.ledger.totals().qtyT.get(ins) ?? 0;
+  const supply = ledger.outstandingT(ins);
   const others = supply - entityHeld;
+  // Credits not yet in the entities' hands count toward the cycle as far as the offset caps have room for them.
+  net += Math.min(offsetRoom(world, mw), creditsOutside(world, mw));
   // After the cycle is settled, every entity is done: what is left is all carry, uncapped for this horizon.
   const settled = mw.entityAgents.length > 0 && mw.entityAgents.every((a) => a.done);
   const x0 = settled ? supply : net + others;
   const carryCap = settled ? supply : entityCap + others;
-  const pen = mw.market.spec.compliance?.penalty;
-  return mw.outlook!.value(world.today, x0, carryCap, pen?.multipleDefault ?? 1, mw.venue.recentAvgFen);
+  return mw.outlook!.value(world.today, x0, carryCap);
 }
 
 /** A credit market's value, or null if it is not one (no offset instrument, or no market takes its credits). */
@@ -87,9 +88,36 @@ function creditValue(world: World, mw: MarketWorld, costFen: number, discount: n
     }
   }
   if (takers === 0) return null;
-  const supply = mw.market.ledger.totals().qtyT.get(ins) ?? 0;
+  const supply = world.ledger.outstandingT(ins);
   const top = allowanceFen * (1 - discount);
   if (top <= costFen) return costFen;
   const share = supply <= 0 ? 1 : Math.min(1, demand / supply);
   return costFen + (top - costFen) * share;
+}
+
+/** Room left under the entities' offset caps (short entities, up to their need), tonnes. */
+function offsetRoom(world: World, mw: MarketWorld): number {
+  let room = 0;
+  for (const m of world.markets) {
+    if (m.outlook !== null) continue;
+    for (let i = 0; i < mw.entityAgents.length; i++) {
+      const a = mw.entityAgents[i]!;
+      if (!a.done) room += a.offsetRoomT(m.setup.instrument);
+    }
+  }
+  return room;
+}
+
+/** Credits of the instruments this market takes, held by accounts other than its entities, tonnes. */
+function creditsOutside(world: World, mw: MarketWorld): number {
+  const usable = mw.market.spec.offsets?.usable ?? [];
+  let t = 0;
+  for (const m of world.markets) {
+    if (m.outlook !== null || !usable.some((u) => u.instrument === m.setup.instrument)) continue;
+    let held = 0;
+    for (let i = 0; i < mw.entityAgents.length; i++)
+      held += world.ledger.totalT(mw.entityAgents[i]!.accountId, m.setup.instrument);
+    t += world.ledger.outstandingT(m.setup.instrument) - held;
+  }
+  return t;
 }

@@ -26,13 +26,16 @@ export function abatedShare(priceFen: number, costAt1PctFen: number, exponent: n
   return s < maxShare ? s : maxShare;
 }
 
-/** A sector's mean abated share at a price, over firms whose cost scales are log-normal around k · c (see header). */
+/**
+ * A sector's mean abated share at a price, over firms whose cost scales are log-normal around k · c (see header).
+ * Not capped at maxShare: the cap bounds what a firm does within the current year (its daily abatement); over the
+ * agents' horizon the curve goes on rising past it (costlier measures: fuel switching, output), so a larger deficit
+ * costs a higher price, not a jump to the value search's ceiling.
+ */
 export function sectorShare(priceFen: number, mac: SectorMac, macScale: number): number {
   const c = mac.costAt1PctCny * 100 * macScale;
   const g = mac.exponent;
-  const s =
-    abatedShare(priceFen, c, g, mac.maxShareBps / 10_000) * Math.exp((mac.firmSigma * mac.firmSigma) / (2 * g * g));
-  return Math.min(s, mac.maxShareBps / 10_000);
+  return abatedShare(priceFen, c, g, 1) * Math.exp((mac.firmSigma * mac.firmSigma) / (2 * g * g));
 }
 
 /** The price at which a firm with this cost scale abates share s (the inverse of abatedShare), fen. */

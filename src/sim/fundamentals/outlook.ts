@@ -4,10 +4,12 @@
 // The current cycle (its emissions verified, nothing left to abate) has a net position
 //     X0 = allowances held by everyone + usable offsets held − obligations still to surrender.
 // What is left after its deadline is carried forward, at most the banking cap of every entity plus what accounts
-// without an obligation hold:  K = min(max(X0, 0), carryCapT).
+// without an obligation hold:  K = min(X0, carryCapT).
 // Over the H years after the current cycle, year y has a deficit at price path p_y
 //     D_y(p_y) = Σ_s w_s,y · [ BAU_s,y · (1 − a_s(p_y) · open_y) − A_s,y ] − O_y
-// (BAU baseline, A free allocation, a_s the sector's abated share from its MAC curve, open_y the share of year y not
+// (BAU baseline, A free allocation, a_s the sector's abated share from its MAC curve, times n_y, the number of
+// calendar years from now to y (measures taken stay taken, and each year opens another year's worth on the same
+// curve: abatement builds up over the horizon instead of starting afresh each year), open_y the share of year y not
 // yet emitted; the part already emitted was abated at the valuations that held then, booked day by day by bookDay,
 // and before the run at the opening price, w_s,y 1 for a covered sector and the credibility of an announced one, O_y expected usable offsets).
 // With free banking inside the horizon the price rises at the discount rate r (Hotelling): p_y = p · (1 + r)^t_y.
@@ -16,13 +18,15 @@
 // the clearing price is the least p at which Σ_y D_y(p_y) ≤ K (0 when it clears at no price; the ceiling when
 // abatement cannot close it), and the value of a bankable allowance today is its expectation over z (7-point
 // Gauss–Hermite). A market balanced on average is still worth something: the chance that it turns out short.
-// If the current cycle itself is short (X0 < 0), some firms cannot comply whatever they pay: the marginal tonne is
-// worth what not surrendering it costs, the fine (multiple × last month's average) plus the deducted tonne next
-// cycle (p), so the value is p + multiple × average.
+// If the current cycle itself is short (X0 < 0), some firms cannot comply whatever they pay: the penalty deducts
+// their shortfall from the next allocation, so the shortage is carried into the horizon as a deficit (K = X0 < 0).
+// What a short firm pays before that is bounded by the fine plus the deducted tonne (each firm's own bound,
+// ComplianceAgent); the fine, proportional to the price itself, sets no market level (P ≤ f·P + P' has no finite
+// bound for f ≥ 1), so it is not part of the value.
 // Nothing here reads a price path: the inputs are quantities (emissions, allocation, holdings, offsets), rules
 // (banking cap, penalty) and behavioural parameters (MAC scale, discount rate, horizon, credibility).
 
-import { dayNumber } from '../../market/time.ts';
+import { civilFromDays, dayNumber } from '../../market/time.ts';
 import { type SectorMac, sectorShare } from './mac.ts';
 
 /** One sector's path over the years the outlook looks at. */
@@ -158,6 +162,13 @@ export class MarketOutlook {
       if (y >= fromYear) this.offsetsT.set(y, (this.offsetsT.get(y) ?? 0) + tonnesPerYear * this.offsetFactor);
   }
 
+  /** What the offset cap would take in a year: cap x the covered sectors' expected emissions, tonnes. */
+  offsetRoomT(year: number): number {
+    let t = 0;
+    for (const s of this.sectors) t += (s.weight.get(year) ?? 0) * (s.bauT.get(year) ?? 0);
+    return this.offsetCap * t;
+  }
+
   private horizonAll(): number[] {
     const ys = new Set<number>();
     for (const s of this.sectors) for (const y of s.bauT.keys()) ys.add(y);
@@ -176,7 +187,7 @@ export class MarketOutlook {
    * Deficit of one year at price pFen (abating the share of the year still open); also the tonnes abated. The part
    * still open emits `shock` times its business-as-usual (1: the expected outcome).
    */
-  private deficit(year: number, pFen: number, open: number, out: { abatedT: number }, shock = 1): number {
+  private deficit(year: number, pFen: number, open: number, out: { abatedT: number }, shock = 1, buildUp = 1): number {
     let d = 0;
     let abated = 0;
     let obligations = 0;
@@ -185,7 +196,7 @@ export class MarketOutlook {
       if (w === 0) continue;
       const bau0 = s.bauT.get(year) ?? 0;
       const bau = bau0 * (1 - open) + bau0 * open * shock;
-      const a = bau * sectorShare(pFen, s.mac, this.p.macScale) * open;
+      const a = bau * Math.min(MAX_SHARE, sectorShare(pFen, s.mac, this.p.macScale) * buildUp) * open;
       abated += w * a;
       obligations += w * (bau - a);
       d += w * (bau - a - this.allocation(s, year));
@@ -201,13 +212,17 @@ export class MarketOutlook {
    * The value of an allowance today (fen), given the current cycle's net position x0T, the most that can be carried
    * past its deadline (carryCapT), the penalty's multiple and last month's average price (fen).
    */
-  value(today: number, x0T: number, carryCapT: number, penaltyMultiple: number, lastMonthAvgFen: number): number {
+  value(today: number, x0T: number, carryCapT: number): number {
     const years = this.horizon();
-    const carry = Math.min(Math.max(0, x0T), carryCapT);
+    // A short cycle carries its shortage forward: the penalty deducts it from the next allocation.
+    const carry = Math.min(x0T, carryCapT);
     const r = this.p.discountRate;
     const opens = years.map((y) => openShare(y, today));
     const ts = years.map((y) => Math.max(0, (dayNumber(`${y}-07-01`) - today) / 365));
     const scratch = { abatedT: 0 };
+    // Measures persist: the n-th calendar year from now can draw on n years' worth of them (see the header).
+    const thisYear = yearOf(today);
+    const builds = years.map((y) => Math.max(1, y - thisYear + 1));
     // Years still open are uncertain: by the end of year y, emissions against allocation have drifted by a log
     // normal of standard deviation sigma * sqrt(years from now to then).
     const spread = years.map(
@@ -217,7 +232,14 @@ export class MarketOutlook {
       const excess = (p: number): number => {
         let sum = -carry;
         for (let i = 0; i < years.length; i++)
-          sum += this.deficit(years[i]!, p * (1 + r) ** ts[i]!, opens[i]!, scratch, Math.exp(spread[i]! * z));
+          sum += this.deficit(
+            years[i]!,
+            p * (1 + r) ** ts[i]!,
+            opens[i]!,
+            scratch,
+            Math.exp(spread[i]! * z),
+            builds[i]!,
+          );
         return sum;
       };
       if (excess(0) <= 0) return 0;
@@ -236,18 +258,17 @@ export class MarketOutlook {
     for (let k = 0; k < NODES.length; k++) fen += WEIGHTS[k]! * clear(NODES[k]!);
     const horizonYears = years.map((y, i) => {
       const out = { abatedT: 0 };
-      const d = this.deficit(y, fen * (1 + r) ** ts[i]!, opens[i]!, out);
+      const d = this.deficit(y, fen * (1 + r) ** ts[i]!, opens[i]!, out, 1, builds[i]!);
       return { year: y, deficitT: Math.round(d), abatedT: Math.round(out.abatedT) };
     });
     this.lastBalance = { currentT: Math.round(x0T), carryT: Math.round(carry), years: horizonYears };
-    if (x0T < 0) fen = Math.min(this.p.ceilingFen, fen + penaltyMultiple * lastMonthAvgFen);
     this.lastFen = fen;
     return fen;
   }
 }
 
 function yearOf(day: number): number {
-  return new Date(day * 86_400_000).getUTCFullYear();
+  return civilFromDays(day)[0];
 }
 
 function dayOfYear(day: number): number {
@@ -257,6 +278,9 @@ function dayOfYear(day: number): number {
 function daysIn(year: number): number {
   return dayNumber(`${year + 1}-01-01`) - dayNumber(`${year}-01-01`);
 }
+
+/** The most of a sector's emissions the outlook lets abatement take in one year, however far ahead. */
+const MAX_SHARE = 0.5;
 
 /** Share of calendar year y not yet past on day `today` (day numbers). */
 export function openShare(year: number, today: number): number {

@@ -116,6 +116,8 @@ const Dealers = Type.Object(
     /** Mid moves by this many bps per 10% of inventory away from the start (lean). */
     leanBpsPer10Pct: Bps,
     requoteMinutes: Type.Integer({ minimum: 1, maximum: 240 }),
+    /** Weight of the public valuation in its reference price at each requote (the rest: the last trade), bps. */
+    fundamentalWeightBps: Bps,
   },
   Strict,
 );
@@ -128,6 +130,8 @@ const Speculators = Type.Object(
     lookbackDays: Type.Integer({ minimum: 1, maximum: 60 }),
     /** Signal (bps) at which the trader acts. */
     thresholdBps: Bps,
+    /** Weight of the gap to its valuation in its expectation, against the trend, bps. */
+    fundamentalWeightBps: Bps,
     orderT: Tonnes,
     maxPositionT: Tonnes,
     cashCny: Cny,
