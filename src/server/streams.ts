@@ -16,6 +16,13 @@
 // with the count; the pong confirms the client has read that far. A client with more than MAX_BUFFERED_BYTES
 // written and not confirmed (in our buffer, the operating system's socket buffers or the network, which
 // ws.bufferedAmount does not see) is dropped at the next flush. One that answers no ping for 30 s is dropped too.
+//
+// When the journal cannot write (the hub's journal state), every client is told with an {op:"notice"}, and again when
+// it writes again. A classroom the hub rebuilt from its journal after a failed write (onRoomReloaded), and one whose
+// channel messages a flush held back, is stale: what was kept of it here (the depth each delta is computed against,
+// the changes waiting for the next flush) may show refused commands or lack what clients missed. Its pending changes
+// are dropped and no message is built from them; once the journal writes again, the next flush sends every subscribed
+// channel of it a fresh snapshot with the next seq, which replaces what the client had.
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -25,7 +32,7 @@ import type { Classroom, LiveEvent } from '../live/classroom.ts';
 import { fenToYuan } from '../market/money.ts';
 import type { TradeRecord } from '../market/trade.ts';
 import { authPrincipal, errorBody, HttpError, statusOf } from './http.ts';
-import type { Hub, Principal } from './hub.ts';
+import type { Hub, JournalState, Principal } from './hub.ts';
 import { DEFAULT_LIMITS, identityKey, Limits } from './limits.ts';
 import { cancelByClientId, cancelOrder, type OrderCmd, placeOrder } from './routes/student.ts';
 import { ClientOrderId, OrderBody } from './schemas.ts';
@@ -107,10 +114,11 @@ interface DepthState {
   asks: DepthLevel[];
 }
 
-/** One channel message of a flush: its frame and who gets it (fixed when the message is built). */
+/** One channel message of a flush: its frame, who gets it (fixed when the message is built) and its classroom. */
 interface Outgoing {
   readonly frame: Buffer;
   readonly to: Conn[];
+  readonly room: Classroom;
 }
 
 /**
@@ -126,6 +134,8 @@ interface DirectFrame {
 interface Batch {
   readonly direct: [Conn, DirectFrame[]][];
   readonly messages: Outgoing[];
+  /** Stale classrooms this flush sends fresh snapshots of (stale again if they are held back). */
+  readonly resynced: Classroom[];
 }
 
 export interface StreamStats {
@@ -181,6 +191,11 @@ export class Streams {
   >();
   /** Clients with answers or snapshots waiting. */
   private readonly waiting = new Set<Conn>();
+  /**
+   * Classrooms whose channels get a fresh snapshot at the first flush once the journal writes: rebuilt from the
+   * journal (their cached depth and pending changes may show refused commands), or with channel messages held back.
+   */
+  private readonly stale = new Set<Classroom>();
   private heartbeat: NodeJS.Timeout | null = null;
   private scheduled: { cancel(): void } | null = null;
   private inFlight: Promise<void> | null = null;
@@ -204,6 +219,8 @@ export class Streams {
     this.onError = opts.onError ?? ((err) => console.error('cets streams:', err));
     this.limits = opts.limits ?? new Limits({ ...DEFAULT_LIMITS, requestsPerMin: Number.POSITIVE_INFINITY });
     hub.onRoom((room) => room.on((e) => this.onEvent(room, e)));
+    hub.onRoomReloaded((room) => this.reloaded(room));
+    hub.onJournalState((s) => this.journalState(s));
     this.heartbeat = setInterval(() => this.beat(), opts.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -360,6 +377,8 @@ export class Streams {
     ws.on('close', () => this.drop(conn));
     ws.on('error', () => this.drop(conn));
     if (principal?.role === 'student') this.subscribe(conn, ['private']);
+    const state = this.hub.journalState();
+    if (!state.writable) this.answer(conn, journalNotice(state));
   }
 
   private drop(conn: Conn): void {
@@ -556,15 +575,11 @@ export class Streams {
     this.subs.get(this.key(conn.room, named))?.delete(conn);
   }
 
-  private snapshot(conn: Conn, ch: string): unknown {
-    const room = conn.room;
+  /** A channel's snapshot (its kept name: `private:<studentId>`), or null for a channel without one (bar). */
+  private snapshot(room: Classroom, ch: string): unknown {
     if (ch === 'status') return classroomView(room);
     if (ch === 'news') return room.news.slice(-20).reverse().map(newsView);
-    if (ch.startsWith('private:')) {
-      const p = conn.principal;
-      if (p?.role !== 'student') return null;
-      return this.privateData(room, p.studentId, 'all');
-    }
+    if (ch.startsWith('private:')) return this.privateData(room, Number(ch.slice('private:'.length)), 'all');
     const [kind, mid, ins] = ch.split(':') as [string, string, string];
     if (kind === 'depth') {
       // Taken after this flush's delta was built: the channel's state is the book now, and so is the snapshot.
@@ -645,6 +660,7 @@ export class Streams {
   private hasPending(): boolean {
     return (
       this.waiting.size > 0 ||
+      (this.stale.size > 0 && this.hub.journalState().writable) ||
       this.newTrades.size > 0 ||
       this.dirtyBooks.size > 0 ||
       this.dirtyTickers.size > 0 ||
@@ -731,11 +747,25 @@ export class Streams {
   /** Builds the flush's messages (and takes its sequence numbers) from the state now. */
   private collect(): Batch {
     const messages: Outgoing[] = [];
-    for (const [k, p] of this.newTrades) this.publish(messages, k, p.ch, 'event', p.trades.map(channelTrade));
+    // Stale classrooms: nothing is built from what was pending of them. Once the journal writes, every subscribed
+    // channel of theirs gets a fresh snapshot instead, with the next seq (bar, which has none, goes on as it was).
+    const resynced = this.stale.size > 0 && this.hub.journalState().writable ? [...this.stale] : [];
+    for (const room of this.stale) this.dropPending(room, resynced.includes(room));
+    for (const room of resynced) {
+      this.stale.delete(room);
+      const prefix = `${room.id}|`;
+      for (const [k, set] of this.subs) {
+        if (set.size === 0 || !k.startsWith(prefix)) continue;
+        const ch = k.slice(prefix.length);
+        const data = this.snapshot(room, ch); // a depth snapshot is the channel's new base for its deltas
+        if (data !== null) this.publish(messages, room, k, ch, 'snapshot', data);
+      }
+    }
+    for (const [k, p] of this.newTrades) this.publish(messages, p.room, k, p.ch, 'event', p.trades.map(channelTrade));
     this.newTrades.clear();
     for (const [k, t] of this.dirtyTickers) {
       const [, mid, ins] = t.ch.split(':') as [string, string, string];
-      this.publish(messages, k, t.ch, 'event', this.ticker(t.room, mid, ins));
+      this.publish(messages, t.room, k, t.ch, 'event', this.ticker(t.room, mid, ins));
     }
     this.dirtyTickers.clear();
     for (const [k, b] of this.dirtyBooks) {
@@ -747,16 +777,17 @@ export class Streams {
       const asks = diffLevels(prev.asks, v.asks);
       this.depth.set(k, { bids: v.bids, asks: v.asks });
       if (bids.length > 0 || asks.length > 0)
-        this.publish(messages, k, b.ch, 'delta', { bids, asks, listings: v.listings });
+        this.publish(messages, b.room, k, b.ch, 'delta', { bids, asks, listings: v.listings });
     }
     this.dirtyBooks.clear();
-    for (const e of this.events) this.publish(messages, this.key(e.room, e.ch), e.ch, 'event', e.data);
+    for (const e of this.events) this.publish(messages, e.room, this.key(e.room, e.ch), e.ch, 'event', e.data);
     this.events.length = 0;
     for (const room of this.dirtyStatus)
-      this.publish(messages, this.key(room, 'status'), 'status', 'event', classroomView(room));
+      this.publish(messages, room, this.key(room, 'status'), 'status', 'event', classroomView(room));
     this.dirtyStatus.clear();
     for (const [k, p] of this.dirtyPrivate)
-      for (const what of p.what) this.publish(messages, k, p.ch, 'event', this.privateData(p.room, p.studentId, what));
+      for (const what of p.what)
+        this.publish(messages, p.room, k, p.ch, 'event', this.privateData(p.room, p.studentId, what));
     this.dirtyPrivate.clear();
 
     // Answers and snapshots, after the messages: a snapshot shows the state they brought.
@@ -774,7 +805,7 @@ export class Streams {
         const k = this.key(conn.room, item.named);
         let frame = snaps.get(`${k}|${item.shown}`);
         if (frame === undefined) {
-          const data = this.snapshot(conn, item.named);
+          const data = this.snapshot(conn.room, item.named);
           if (data === null) continue;
           const seq = this.seqs.get(k) ?? 0;
           frame = textFrame(JSON.stringify({ ch: item.shown, seq, type: 'snapshot', data }));
@@ -786,10 +817,50 @@ export class Streams {
       if (frames.length > 0) direct.push([conn, frames]);
     }
     this.waiting.clear();
-    return { direct, messages };
+    return { direct, messages, resynced };
   }
 
-  private publish(into: Outgoing[], k: string, ch: string, type: 'event' | 'delta', data: unknown): void {
+  /**
+   * Forgets what was pending of a classroom (and, unless `keepBars`, its bars: after a rebuild they may be of refused
+   * ticks; on a resync they came after it and have no snapshot to replace them).
+   */
+  private dropPending(room: Classroom, keepBars: boolean): void {
+    for (const m of [this.newTrades, this.dirtyBooks, this.dirtyTickers, this.dirtyPrivate])
+      for (const [k, v] of m) if (v.room === room) m.delete(k);
+    this.dirtyStatus.delete(room);
+    let n = 0;
+    for (const e of this.events) if (e.room !== room || (keepBars && e.ch.startsWith('bar:'))) this.events[n++] = e;
+    this.events.length = n;
+  }
+
+  /**
+   * A classroom rebuilt in place from its journal (a write failed): what was kept of it here may show commands that
+   * were refused. Its cached depth and pending changes are dropped, and its channels get fresh snapshots once the
+   * journal writes again (collect).
+   */
+  private reloaded(room: Classroom): void {
+    const prefix = `${room.id}|`;
+    for (const k of [...this.depth.keys()]) if (k.startsWith(prefix)) this.depth.delete(k);
+    this.dropPending(room, false);
+    this.stale.add(room);
+    this.queueFlush();
+  }
+
+  /** The journal stopped or started writing: every client is told; once it writes, stale classrooms are resent. */
+  private journalState(s: JournalState): void {
+    const text = journalNotice(s);
+    for (const c of this.conns) this.answer(c, text);
+    if (s.writable) this.queueFlush();
+  }
+
+  private publish(
+    into: Outgoing[],
+    room: Classroom,
+    k: string,
+    ch: string,
+    type: 'event' | 'delta' | 'snapshot',
+    data: unknown,
+  ): void {
     const seq = (this.seqs.get(k) ?? 0) + 1;
     this.seqs.set(k, seq);
     const set = this.subs.get(k);
@@ -798,7 +869,7 @@ export class Streams {
     for (const c of set) if (!c.fresh.has(ch)) to.push(c);
     if (to.length === 0) return;
     const shown = ch.startsWith('private:') ? 'private' : ch;
-    into.push({ frame: textFrame(JSON.stringify({ ch: shown, seq, type, data })), to });
+    into.push({ frame: textFrame(JSON.stringify({ ch: shown, seq, type, data })), to, room });
   }
 
   /**
@@ -806,6 +877,13 @@ export class Streams {
    * (the hook failed: what the messages show may not be durable), only the answers are written.
    */
   private write(batch: Batch, t0: number, shown: boolean): void {
+    // Held back because the journal does not write: the classrooms whose messages or snapshots are not sent get fresh
+    // snapshots once it does (their seqs moved on; what is cached here is ahead of what the clients have).
+    const resync = !shown && !this.hub.journalState().writable;
+    if (resync) {
+      for (const m of batch.messages) this.stale.add(m.room);
+      for (const room of batch.resynced) this.stale.add(room);
+    }
     const no = ++this.flushNo;
     const now = Date.now();
     const tw = performance.now();
@@ -836,6 +914,7 @@ export class Streams {
           bytes += f.length;
         }
         if (held) {
+          if (resync) this.stale.add(c.room);
           c.socket.write(HELD_BACK);
           c.sentBytes += HELD_BACK.length;
         }
@@ -1000,6 +1079,21 @@ function refuseUpgrade(socket: Duplex, code: string, message: string): void {
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * What every client is told when the journal stops writing (changes are refused, market data is held back) and when it
+ * writes again: `{op: "notice", journal: <the hub's JournalState>, message}`.
+ */
+function journalNotice(s: JournalState): string {
+  const message = s.writable
+    ? 'the server records changes again: orders are taken, and each channel that missed messages gets a fresh snapshot'
+    : s.needsRestart
+      ? `the server cannot record changes (${s.reason}) and needs a restart: orders and other changes are refused ` +
+        'and market data is held back; nothing acknowledged is lost'
+      : `the server cannot record changes (${s.reason}): orders and other changes are refused and market data is ` +
+        'held back until it can again (once its disk has room); nothing acknowledged is lost';
+  return JSON.stringify({ op: 'notice', journal: s, message });
 }
 
 /** Told to a client whose snapshot was held back because the journal could not make the state durable. */

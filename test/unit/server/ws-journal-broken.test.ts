@@ -1,6 +1,6 @@
-// When the journal breaks (an fsync fails: a full or failing disk), a WebSocket client is not left silent: every
-// refused order or cancel gets its ack with JOURNAL_ERR_WRITE, pings get pongs, heartbeats keep coming, and the
-// socket stays open. Market data that the journal could not make durable is never shown.
+// When the journal breaks (an fsync fails: a full or failing disk), a WebSocket client is not left silent: it is told
+// once ({op: "notice"}), every refused order or cancel gets its ack with JOURNAL_ERR_WRITE, pings get pongs, heartbeats
+// keep coming, and the socket stays open. Market data that the journal could not make durable is never shown.
 import { fdatasync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { SyncFile } from '../../../src/store/journal.ts';
@@ -39,6 +39,11 @@ describe('WebSocket clients when the journal breaks', () => {
           ok: false,
           error: { code: 'JOURNAL_ERR_WRITE', message: expect.any(String) },
         });
+      // Told once that changes are refused and that only a restart brings them back.
+      expect(await c.wait((m) => m.op === 'notice')).toMatchObject({
+        journal: { writable: false, needsRestart: true, reason: expect.stringMatching(/EIO/) },
+        message: expect.stringMatching(/needs a restart/),
+      });
       c.send({ op: 'ping' });
       expect(await c.wait((m) => m.op === 'pong')).toBeDefined();
       const beats = c.got.filter((m) => m.op === 'heartbeat').length;
@@ -52,6 +57,7 @@ describe('WebSocket clients when the journal breaks', () => {
       const shown = c.got.filter((m) => m.ch === `depth:national:${CEA}` && JSON.stringify(m.data).includes('97.30'));
       expect(shown).toEqual([]);
       expect(c.ws.readyState).toBe(c.ws.OPEN);
+      expect(c.got.filter((m) => m.op === 'notice')).toHaveLength(1);
       // HTTP says the same.
       const http = await t.inject({
         method: 'POST',
