@@ -41,13 +41,14 @@ const fmt = (x: number): string =>
 
 export function figureTable(results: readonly FigureResult[]): string[] {
   return table(
-    ['figure', 'published', 'simulated (median)', 'error', 'ok'],
+    ['figure', 'published', 'simulated (median)', 'error', 'ok', 'seeds ok'],
     results.map((r) => [
       r.figure,
       fmt(r.published),
       fmt(r.simulated),
       r.error === null ? 'bound' : `${(r.error * 100).toFixed(1)}%`,
       r.ok ? 'yes' : 'NO',
+      `${Math.round(r.seedsOk * 100)}%`,
     ]),
   );
 }
@@ -73,6 +74,7 @@ export function calibrateCommand(args: readonly string[], out: (line: string) =>
           simulated: r.simulated,
           error: r.error,
           ok: r.ok,
+          seedsOk: r.seedsOk,
         })),
         null,
         2,

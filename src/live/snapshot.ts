@@ -1,5 +1,5 @@
 // A whole classroom's state as text, and back: the engine's books, the ledger, the desks, compliance, the bots'
-// random streams and beliefs, students and their orders. Written for snapshots (a restart loads the latest and
+// random streams and valuations, students and their orders. Written for snapshots (a restart loads the latest and
 // replays the journal after it) and for the state hash (two classrooms with the same history encode to the same
 // text).
 //

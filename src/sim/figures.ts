@@ -75,6 +75,8 @@ export interface FigureResult {
   /** (simulated − published) / published, or null for a bound. */
   readonly error: number | null;
   readonly ok: boolean;
+  /** Share of the runs (seeds) whose own value is within tolerance (or the bound), 0..1. */
+  readonly seedsOk: number;
 }
 
 const num = (s: string | null): number => (s === null ? Number.NaN : Number(s));
@@ -146,15 +148,20 @@ export function judge(f: FigureSpec, simulated: number): FigureResult {
         : f.bound === 'at-most'
           ? simulated <= f.published
           : simulated > f.published);
-    return { figure: f.label, published: f.published, simulated, error: null, ok };
+    return { figure: f.label, published: f.published, simulated, error: null, ok, seedsOk: ok ? 1 : 0 };
   }
   const error = (simulated - f.published) / f.published;
-  return { figure: f.label, published: f.published, simulated, error, ok: Math.abs(error) <= f.tolerancePct! / 100 };
+  const ok = Math.abs(error) <= f.tolerancePct! / 100;
+  return { figure: f.label, published: f.published, simulated, error, ok, seedsOk: ok ? 1 : 0 };
 }
 
 /** Every figure, each the median over the runs. */
 export function compare(file: FiguresFile, runs: readonly RunSummary[]): FigureResult[] {
-  return file.figures.map((f) => judge(f, median(runs.map((r) => measure(r, file.market, f)))));
+  return file.figures.map((f) => {
+    const values = runs.map((r) => measure(r, file.market, f));
+    const seedsOk = values.length === 0 ? 0 : values.filter((v) => judge(f, v).ok).length / values.length;
+    return { ...judge(f, median(values)), seedsOk };
+  });
 }
 
 /** Distance of a set of results from the published figures, for fitting: Σ (error / tolerance)², bounds as misses. */

@@ -159,7 +159,7 @@ export class SimSession {
   }
 
   /**
-   * Begins the next trading day: events dated up to it take effect, beliefs step, the markets open and every agent's
+   * Begins the next trading day: events dated up to it take effect, valuations update, the markets open and every agent's
    * looks for the day are drawn and sorted (none runs yet). Returns the date.
    */
   beginDay(): string {

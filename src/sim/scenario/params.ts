@@ -1,5 +1,5 @@
 // Named parameters of a scenario, for grids and fits: a dotted path into the scenario file, e.g.
-// "agents.compliance.paceExponent", "markets.0.belief.volBpsPerDay", "events.0.impactBps". setParam returns a new
+// "agents.compliance.paceExponent", "fundamentals.macScale", "supply.allocationFactor". setParam returns a new
 // scenario with the value replaced; the caller validates the result again (parseScenario), so a grid can never
 // run a scenario the format forbids.
 

@@ -18,7 +18,7 @@ function halfHours(date: string): number[] {
   return out;
 }
 
-/** What a run writes, short of the run folder: summary, entities, events, bars, counts, beliefs. */
+/** What a run writes, short of the run folder: summary, entities, events, bars, counts, valuations. */
 function outputOf(sim: SimResult) {
   const c = sim.world.counters;
   const out = buildOutput(sim, { id: classroom.id, title: classroom.title, hash: 'x', seed: 5 }, c);
