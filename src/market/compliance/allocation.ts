@@ -1,4 +1,5 @@
-// Free, output-based allocation (DOMAIN.md §1): a sector benchmark intensity x output. Early in year Y an entity is
+// Source: ICAP, "China National ETS" factsheet, https://icapcarbonaction.com/en/ets/china-national-ets.
+// Free, output-based allocation: a sector benchmark intensity x output. Early in year Y an entity is
 // pre-allocated preAllocationBps (70%) of benchmark(Y) x output(Y-1); after verification the true-up brings it to
 // benchmark(Y) x output(Y). A negative true-up is taken back from the entity's holding of the year's vintage. A
 // sector in its first compliance year (cement, steel, aluminium in 2024) gets nothing up front and, at true-up,

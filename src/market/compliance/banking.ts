@@ -1,4 +1,5 @@
-// Banking cap (DOMAIN.md §1, 2023/2024 rule): once the cycle named by banking.appliesAfterCycle is settled, each
+// Source: ICAP, "China National ETS" factsheet, https://icapcarbonaction.com/en/ets/china-national-ets.
+// Banking cap (2023/2024 rule): once the cycle named by banking.appliesAfterCycle is settled, each
 // entity may carry forward at most baseT + netSalesMultipleBps/10,000 x max(0, its net allowance sales over
 // windowFromYear..windowToYear) tonnes of allowances of vintages up to that cycle (national: 10,000 t + 1.5 x net
 // sales over 2019-2024). The excess is cancelled (ledger.cancel, ref 'banking-cap:<cycle>'), oldest vintage first,

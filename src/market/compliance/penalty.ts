@@ -1,4 +1,6 @@
-// Settlement at the deadline (DOMAIN.md §1, regulation in force since 2024-05-01): each covered entity's shortfall
+// Source: State Council, 碳排放权交易管理暂行条例 (Interim Regulations on the Administration of Carbon Emissions Trading),
+// in force 2024-05-01.
+// Settlement at the deadline (regulation in force since 2024-05-01): each covered entity's shortfall
 // is its obligation minus what it surrendered; the fine is multiple x average market price x shortfall, and, where
 // the market deducts, the shortfall is taken from the entity's next allocations (allocation.ts).
 //

@@ -1,4 +1,6 @@
-// Surrender (清缴) for a compliance cycle (DOMAIN.md §1-2). An entity's obligation for a cycle is the sum of its
+// Sources: ICAP, "China National ETS" and pilot factsheets (https://icapcarbonaction.com/en/ets/china-national-ets);
+// offsets: MEE, 碳排放权交易管理办法(试行) (2021), art. 29.
+// Surrender (清缴) for a compliance cycle. An entity's obligation for a cycle is the sum of its
 // verified emissions over the cycle's years in which it is covered; where the cycle sets obligationCapBpsOfVerified
 // (national 2019-2022: 20%) it is capped at allocation + that share of verified emissions. An entity surrenders
 // until the deadline (the China Standard Time date of the surrender is at most the deadline):

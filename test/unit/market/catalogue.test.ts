@@ -71,7 +71,7 @@ describe('the shipped catalogue', () => {
     expect(gd.close.previousCloseIfListedVolumeAtMostT).toBe(100);
   });
 
-  it('pilot specifics from DOMAIN.md', () => {
+  it('pilot specifics from their sources (ICAP pilot factsheets)', () => {
     const hubei = marketById(cat, 'hubei')!;
     expect([hubei.modes.listed.bandBps, hubei.modes.listed.feeBps]).toEqual([1000, 50]);
     expect(marketById(cat, 'fujian')!.modes.listed.feeBps).toBe(0);

@@ -40,7 +40,7 @@ describe('committed entity registry', () => {
     }
   });
 
-  it('matches the published figures of DOMAIN.md', () => {
+  it('matches the published figures (ICAP national and pilot factsheets)', () => {
     // national power: 2,096 entities and 5.244 bn t in 2023
     expect(count(['power'])).toBe(2096);
     expect(sumT(['power'], 2023)).toBe(5_244_000_000);

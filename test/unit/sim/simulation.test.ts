@@ -60,7 +60,7 @@ describe('simulation', () => {
     expect(loss(figures, results)).toBeLessThan(14);
   });
 
-  it('a market balanced in aggregate ends compliant: Tianjin 2023, published 100% (DOMAIN.md §2), not half', () => {
+  it('a market balanced in aggregate ends compliant: Tianjin 2023, published 100% (ICAP Tianjin pilot factsheet), not half', () => {
     // deadline-2024 cut down to Tianjin up to its deadline (2024-06-30, a Sunday: the last session is 06-28). The
     // long firms offer what they could bank in the rush and the short ones buy all they lack on the last session.
     const d = loadScenario('deadline-2024', ctx).scenario;

@@ -30,7 +30,7 @@ export function editedSpec(edit: (json: MarketSpec) => void): MarketSpec {
   return parseMarketSpec(`national.json edited for ${json.id}`, json);
 }
 
-/** A Shanghai-like pilot (DOMAIN.md §2): 2023 deadline 2024-09-30, offsets <= 5% of allocation, SHCERCIR1 from 2024-09-13. */
+/** A Shanghai-like pilot (ICAP Shanghai pilot factsheet): 2023 deadline 2024-09-30, offsets <= 5% of allocation, SHCERCIR1 from 2024-09-13. */
 export function shanghaiSpec(): MarketSpec {
   return editedSpec((j) => {
     j.id = 'shanghai';

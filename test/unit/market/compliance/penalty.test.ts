@@ -12,10 +12,10 @@ import { tsOf } from '../../../../src/market/time.ts';
 import { editedSpec, entity, expectRejected, give, must, nationalSpec, world } from './fixture.ts';
 
 const NEW_YEAR = tsOf('2025-01-01', '09:00');
-/** December 2024 average 98.00 CNY (DOMAIN.md §1 real case); no other month priced. */
+/** December 2024 average 98.00 CNY (the real case of the 2023 cycle; no public document for it identified yet); no other month priced. */
 const dec2024 = (month: string): number | null => (month === '2024-12' ? 9800 : null);
 
-describe('penalty: the real case (DOMAIN.md §1)', () => {
+describe('penalty: the real case (2023 cycle; rule: State Council 碳排放权交易管理暂行条例, 2024)', () => {
   it('given 865,300 t short for 2023, December 2024 average 98.00 and 5x, when the cycle is settled, then the fine is 423,997,000.00 CNY and 865,300 t are to be deducted', () => {
     // given: the national entry as loaded from data/markets/national.json
     const spec = nationalSpec();
