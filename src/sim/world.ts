@@ -308,6 +308,7 @@ function outlookOf(
     },
     spec.offsets?.capBps ?? 0,
     input.scenario.supply.offsetFactor,
+    Number(input.firstDay.slice(0, 4)),
   );
 }
 

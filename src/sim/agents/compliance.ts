@@ -163,10 +163,10 @@ export class ComplianceAgent implements Agent {
     return this.plan.obligationT - held - offsets;
   }
 
-  /** Looks per day: the base rate, rising up to elevenfold over the last tenth of the cycle (the December rush). */
+  /** Looks per day: the base rate, rising up to (1 + rushWakesMultiple)-fold over the last tenth of the cycle (the rush). */
   wakesToday(): number {
     if (this.done) return 0;
-    return this.p.wakesPerDay * (1 + 10 * this.rush());
+    return this.p.wakesPerDay * (1 + this.p.rushWakesMultiple * this.rush());
   }
 
   /** 0 until the last tenth of the cycle, then rising to 1 at the deadline. */
@@ -235,7 +235,7 @@ export class ComplianceAgent implements Agent {
     }
     // On the last trading day (urgency 1) all of it; before, a random share around the backlog.
     const draw = Math.ceil(backlog * (0.5 + this.rng.next()));
-    const qty = Math.min(this.p.maxListedOrderT, urgency >= 1 ? Math.ceil(backlog) : draw);
+    const qty = Math.min(this.orderCapT(need), urgency >= 1 ? Math.ceil(backlog) : draw);
     if (qty <= 0) return;
     v.cancel(tsMs, this.accountId, this.restingId);
     let price = e * (1 + (this.p.urgencyPremiumBps * urgency) / 10_000 + 0.002 * this.rng.normal());
@@ -247,6 +247,29 @@ export class ComplianceAgent implements Agent {
     const cash = v.market.ledger.availableFen(this.accountId);
     const affordable = Math.floor(cash / (price * 1.01));
     this.restingId = v.place(tsMs, this.accountId, 'buy', price, Math.min(qty, affordable), 'day');
+  }
+
+  /**
+   * The largest listed order it sends: maxListedOrderT, or more when its looks left before the deadline at that size
+   * could not finish its need (it sizes its orders so that it can).
+   */
+  private orderCapT(need: number): number {
+    return Math.max(this.p.maxListedOrderT, Math.ceil(need / Math.max(1, this.looksLeft())));
+  }
+
+  /** Looks it expects before its deadline: its daily rate over the trading days left, the rush included. */
+  private looksLeft(): number {
+    const { startDay, deadlineDay } = this.plan;
+    const today = this.clock.today;
+    const span = Math.max(1, deadlineDay - startDay);
+    const rushStart = startDay + 0.9 * span;
+    const days = Math.max(0, deadlineDay - today);
+    // ∫ rush over the days left: rush rises linearly from 0 at rushStart to 1 at the deadline.
+    const from = Math.max(today, rushStart);
+    const rushDays = Math.max(0, deadlineDay - from);
+    const r0 = (from - rushStart) / (0.1 * span);
+    const rushIntegral = rushDays * (r0 + 1) * 0.5;
+    return (this.p.wakesPerDay * (days + this.p.rushWakesMultiple * rushIntegral) * 5) / 7;
   }
 
   /** Buys credits when they are cheaper than allowances and the cap has room; true when it did something. */

@@ -8,8 +8,9 @@
 // Over the H years after the current cycle, year y has a deficit at price path p_y
 //     D_y(p_y) = Σ_s w_s,y · [ BAU_s,y · (1 − a_s(p_y) · open_y) − A_s,y ] − O_y
 // (BAU baseline, A free allocation, a_s the sector's abated share from its MAC curve, times n_y, the number of
-// calendar years from now to y (measures taken stay taken, and each year opens another year's worth on the same
-// curve: abatement builds up over the horizon instead of starting afresh each year), open_y the share of year y not
+// calendar years from the run's first to y (measures taken stay taken, and each year opens another year's worth on the same
+// curve: abatement builds up over the horizon instead of starting afresh each year; counted from the run's first
+// year, what was abated before the run being in the baseline), open_y the share of year y not
 // yet emitted; the part already emitted was abated at the valuations that held then, booked day by day by bookDay,
 // and before the run at the opening price, w_s,y 1 for a covered sector and the credibility of an announced one, O_y expected usable offsets).
 // With free banking inside the horizon the price rises at the discount rate r (Hotelling): p_y = p · (1 + r)^t_y.
@@ -94,6 +95,8 @@ export class MarketOutlook {
   /** Offset cap, share of a year's obligations. */
   private readonly offsetCap: number;
   private readonly offsetFactor: number;
+  /** Calendar year of the run's first day: abatement builds up from it. */
+  private readonly startYear: number;
   /** Tonnes abated in the elapsed part of each year (weighted by coverage), booked by bookDay. */
   private readonly bookedT = new Map<number, number>();
   private bookedUntil: number | null = null;
@@ -107,7 +110,9 @@ export class MarketOutlook {
     p: OutlookParams,
     offsetCapBps: number,
     offsetFactor: number,
+    startYear: number,
   ) {
+    this.startYear = startYear;
     this.sectors = sectors;
     this.cycleYears = cycleYears;
     this.p = p;
@@ -220,9 +225,9 @@ export class MarketOutlook {
     const opens = years.map((y) => openShare(y, today));
     const ts = years.map((y) => Math.max(0, (dayNumber(`${y}-07-01`) - today) / 365));
     const scratch = { abatedT: 0 };
-    // Measures persist: the n-th calendar year from now can draw on n years' worth of them (see the header).
-    const thisYear = yearOf(today);
-    const builds = years.map((y) => Math.max(1, y - thisYear + 1));
+    // Measures persist: the n-th calendar year of the run can draw on n years' worth of them (see the header); counted
+    // from the run's first year, so that a new year does not forget what the last one built.
+    const builds = years.map((y) => Math.max(1, y - this.startYear + 1));
     // Years still open are uncertain: by the end of year y, emissions against allocation have drifted by a log
     // normal of standard deviation sigma * sqrt(years from now to then).
     const spread = years.map(

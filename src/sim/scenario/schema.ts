@@ -75,6 +75,8 @@ const Compliance = Type.Object(
   {
     /** How many times a day an entity with something to do looks at the market. */
     wakesPerDay: PosNum,
+    /** Its looks rise to (1 + this) times wakesPerDay over the last tenth of the cycle (the rush). */
+    rushWakesMultiple: PosNum,
     /** Pacing: the share of its need an entity plans to have traded by time fraction τ of the cycle is τ^paceExponent. */
     paceExponent: Type.Number({ minimum: 0.1, maximum: 50 }),
     /** Share of the surplus above the bankable amount a long entity sells, bps (10000: all it cannot bank). */

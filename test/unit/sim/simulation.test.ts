@@ -48,9 +48,10 @@ describe('simulation', () => {
       );
   });
 
-  // Not reached by the fundamentals model yet (issue 17): prices are now outcomes of the agents' valuations, and the
-  // expansion draft, stated as quantities, lowers the national valuation (docs/model.md). Kept, skipped, so that
-  // the published figures stay the target; `npx cets calibrate q3-2024` prints how far each figure is.
+  // Not reached yet (issue 17): prices are outcomes of the agents' valuations now, and the fit of behavioural and
+  // cost parameters reaches 11 of the 14 figures on 20 seeds (the lowest trade, the last close and the July-August
+  // high are missed: the model does not make the summer dip and the September rise). Kept, skipped, so that the
+  // published figures stay the target; `npx cets calibrate q3-2024` prints each figure and its share of seeds.
   it.skip('reproduces the published Q3 2024 figures on the median of 3 seeds (the full check is cets calibrate)', () => {
     const figures = loadFigures('q3-2024');
     const runs = [1, 2, 3].map((seed) => runScenario(ctx, { scenario: q3, scenarioHash: 'x', seed }).summary);
@@ -105,23 +106,26 @@ describe('simulation', () => {
     expect(volume(bankAll(shanghai))).toBeLessThan(volume(shanghai));
   });
 
-  it('expansion-2024 differs from no-expansion by what the draft quantities do to the outlook, nothing else', () => {
+  it('expansion-2024 differs from no-expansion by what the plan quantities do to the outlook, nothing else', () => {
     const run = (name: string) => {
       const s = loadScenario(name, ctx).scenario;
-      return runScenario(ctx, { scenario: s, scenarioHash: 'x', seed: 1 }).summary.markets.national!.daily;
+      return runScenario(ctx, { scenario: s, scenarioHash: 'x', seed: 1 }).summary.markets.national!;
     };
-    const withDraft = run('expansion-2024');
+    const withPlan = run('expansion-2024');
     const without = run('no-expansion');
-    // Before the draft both runs are the same run: same agents, seeds and quantities.
-    const upToDraft = (d: typeof withDraft) => JSON.stringify(d.filter((x) => x.date < '2024-09-09'));
-    expect(upToDraft(withDraft)).toBe(upToDraft(without));
-    // After it the new sectors' cheap abatement (data/abatement) outweighs their benchmarks' tightening from 2027
-    // in the agents' 5-year horizon: the valuation falls, and the close with it.
-    const mean = (d: typeof withDraft) => {
-      const rows = d.filter((x) => x.date >= '2024-10-01' && x.date <= '2024-11-30');
-      return rows.reduce((a, x) => a + Number(x.close), 0) / rows.length;
-    };
-    expect(mean(withDraft)).toBeLessThan(mean(without) * 0.9);
+    // The draft's coverage is believed 0% (as fitted on Q3 2024): until the final plan the valuations are the same
+    // (the draft's announcement only raises activity, so trades differ, valuations do not).
+    const upToPlan = (m: typeof withPlan) =>
+      JSON.stringify(m.daily.filter((x) => x.date < '2025-03-26').map((x) => x.fairValue));
+    expect(upToPlan(withPlan)).toBe(upToPlan(without));
+    // From the plan on, the agents' outlook has the new sectors: their abatement makes the next years longer, their
+    // benchmarks' tightening from 2027 the later ones shorter, and the valuation moves with that.
+    const last = (m: typeof withPlan) => m.balance!.at(-1)!;
+    const deficit = (m: typeof withPlan, year: number) => last(m).years.find((y) => y.year === year)!.deficitT;
+    expect(deficit(withPlan, 2026)).toBeLessThan(deficit(without, 2026));
+    expect(deficit(withPlan, 2028)).toBeGreaterThan(deficit(without, 2028));
+    const fair = (m: typeof withPlan) => m.daily.at(-1)!.fairValue;
+    expect(fair(withPlan)).not.toBe(fair(without));
   });
 });
 
