@@ -143,6 +143,11 @@ export class ComplianceAgent implements Agent {
     return this.venue.market.ledger.totalT(this.accountId, this.offsets.instrumentId);
   }
 
+  /** The credit instrument it may use toward its cap, or null. */
+  get offsetInstrument(): string | null {
+    return this.offsets === null ? null : this.offsets.instrumentId;
+  }
+
   /** What the banking cap lets it carry past the deadline now, tonnes. */
   bankCapT(): number {
     return this.bankBaseT + this.bankPerSoldT * Math.max(0, this.netSoldT);

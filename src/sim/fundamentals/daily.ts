@@ -46,29 +46,50 @@ export function updateFundamentals(
   }
 }
 
-/** X0 and the carry cap from the ledger and the entities, then the outlook's value (fen). */
+/** X0 and the carry cap from the ledger and the entities, then the outlook's value (fen). One pass over the entities. */
 function allowanceValue(world: World, mw: MarketWorld): number {
   const ins = mw.setup.instrument;
   const ledger = world.ledger;
+  // The credit instruments this market takes that another market of the run trades (their supply counts).
+  const credits: string[] = [];
+  for (const m of world.markets)
+    if (
+      m.outlook === null &&
+      (mw.market.spec.offsets?.usable.some((u) => u.instrument === m.setup.instrument) ?? false)
+    )
+      credits.push(m.setup.instrument);
   let entityHeld = 0;
   let net = 0;
   let entityCap = 0;
+  let room = 0;
+  let creditsHeld = 0;
+  let allDone = mw.entityAgents.length > 0;
+  // Two ledger reads an entity (its allowances, its credits): need and room are worked out here from them, as
+  // ComplianceAgent.needT and offsetRoomT would (this loop runs for every entity every morning).
   for (let i = 0; i < mw.entityAgents.length; i++) {
     const a = mw.entityAgents[i]!;
     const held = ledger.totalT(a.accountId, ins);
     entityHeld += held;
+    const offIns = a.offsetInstrument;
+    const off = offIns === null ? 0 : ledger.totalT(a.accountId, offIns);
+    if (offIns !== null && credits.includes(offIns)) creditsHeld += off;
     if (a.done) continue;
-    net -= a.needT();
+    allDone = false;
+    const cap = a.plan.offsetCapT;
+    const need = a.plan.obligationT - held - (off < cap ? off : cap);
+    net -= need;
     entityCap += a.bankCapT();
+    if (need > 0 && offIns !== null && credits.includes(offIns)) room += Math.max(0, Math.min(need, cap - off));
   }
   const supply = ledger.outstandingT(ins);
   const others = supply - entityHeld;
+  let outside = -creditsHeld;
+  for (let c = 0; c < credits.length; c++) outside += ledger.outstandingT(credits[c]!);
   // Credits not yet in the entities' hands count toward the cycle as far as the offset caps have room for them.
-  net += Math.min(offsetRoom(world, mw), creditsOutside(world, mw));
+  net += Math.min(room, outside);
   // After the cycle is settled, every entity is done: what is left is all carry, uncapped for this horizon.
-  const settled = mw.entityAgents.length > 0 && mw.entityAgents.every((a) => a.done);
-  const x0 = settled ? supply : net + others;
-  const carryCap = settled ? supply : entityCap + others;
+  const x0 = allDone ? supply : net + others;
+  const carryCap = allDone ? supply : entityCap + others;
   return mw.outlook!.value(world.today, x0, carryCap);
 }
 
@@ -93,31 +114,4 @@ function creditValue(world: World, mw: MarketWorld, costFen: number, discount: n
   if (top <= costFen) return costFen;
   const share = supply <= 0 ? 1 : Math.min(1, demand / supply);
   return costFen + (top - costFen) * share;
-}
-
-/** Room left under the entities' offset caps (short entities, up to their need), tonnes. */
-function offsetRoom(world: World, mw: MarketWorld): number {
-  let room = 0;
-  for (const m of world.markets) {
-    if (m.outlook !== null) continue;
-    for (let i = 0; i < mw.entityAgents.length; i++) {
-      const a = mw.entityAgents[i]!;
-      if (!a.done) room += a.offsetRoomT(m.setup.instrument);
-    }
-  }
-  return room;
-}
-
-/** Credits of the instruments this market takes, held by accounts other than its entities, tonnes. */
-function creditsOutside(world: World, mw: MarketWorld): number {
-  const usable = mw.market.spec.offsets?.usable ?? [];
-  let t = 0;
-  for (const m of world.markets) {
-    if (m.outlook !== null || !usable.some((u) => u.instrument === m.setup.instrument)) continue;
-    let held = 0;
-    for (let i = 0; i < mw.entityAgents.length; i++)
-      held += world.ledger.totalT(mw.entityAgents[i]!.accountId, m.setup.instrument);
-    t += world.ledger.outstandingT(m.setup.instrument) - held;
-  }
-  return t;
 }

@@ -189,31 +189,6 @@ export class MarketOutlook {
   }
 
   /**
-   * Deficit of one year at price pFen (abating the share of the year still open); also the tonnes abated. The part
-   * still open emits `shock` times its business-as-usual (1: the expected outcome).
-   */
-  private deficit(year: number, pFen: number, open: number, out: { abatedT: number }, shock = 1, buildUp = 1): number {
-    let d = 0;
-    let abated = 0;
-    let obligations = 0;
-    for (const s of this.sectors) {
-      const w = s.weight.get(year) ?? 0;
-      if (w === 0) continue;
-      const bau0 = s.bauT.get(year) ?? 0;
-      const bau = bau0 * (1 - open) + bau0 * open * shock;
-      const a = bau * Math.min(MAX_SHARE, sectorShare(pFen, s.mac, this.p.macScale) * buildUp) * open;
-      abated += w * a;
-      obligations += w * (bau - a);
-      d += w * (bau - a - this.allocation(s, year));
-    }
-    const booked = open < 1 ? (this.bookedT.get(year) ?? 0) : 0;
-    d -= booked;
-    abated += booked;
-    out.abatedT = abated;
-    return d - Math.min(this.offsetsT.get(year) ?? 0, this.offsetCap * obligations);
-  }
-
-  /**
    * The value of an allowance today (fen), given the current cycle's net position x0T, the most that can be carried
    * past its deadline (carryCapT), the penalty's multiple and last month's average price (fen).
    */
@@ -222,49 +197,97 @@ export class MarketOutlook {
     // A short cycle carries its shortage forward: the penalty deducts it from the next allocation.
     const carry = Math.min(x0T, carryCapT);
     const r = this.p.discountRate;
-    const opens = years.map((y) => openShare(y, today));
-    const ts = years.map((y) => Math.max(0, (dayNumber(`${y}-07-01`) - today) / 365));
-    const scratch = { abatedT: 0 };
-    // Measures persist: the n-th calendar year of the run can draw on n years' worth of them (see the header); counted
-    // from the run's first year, so that a new year does not forget what the last one built.
-    const builds = years.map((y) => Math.max(1, y - this.startYear + 1));
-    // Years still open are uncertain: by the end of year y, emissions against allocation have drifted by a log
-    // normal of standard deviation sigma * sqrt(years from now to then).
-    const spread = years.map(
-      (y) => this.p.balanceSigma * Math.sqrt(Math.max(0, (dayNumber(`${y + 1}-01-01`) - today) / 365)),
-    );
+    // Per horizon year and covered sector, what the search needs, worked out once (the search evaluates the
+    // deficits some 150 times a morning): weight × BAU, allocation, and the share curve a(p) = coef · p^(1/γ).
+    const n = years.length;
+    const growth = new Float64Array(n);
+    const open = new Float64Array(n);
+    const build = new Float64Array(n);
+    const spread = new Float64Array(n);
+    const fixed = new Float64Array(n);
+    const offsets = new Float64Array(n);
+    const bauW: number[][] = [];
+    const coef: number[][] = [];
+    const invG: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const y = years[i]!;
+      growth[i] = (1 + r) ** Math.max(0, (dayNumber(`${y}-07-01`) - today) / 365);
+      open[i] = openShare(y, today);
+      // Measures persist: the n-th calendar year of the run can draw on n years' worth of them (see the header);
+      // counted from the run's first year, so that a new year does not forget what the last one built.
+      build[i] = Math.max(1, y - this.startYear + 1);
+      // Years still open are uncertain: by the end of year y, emissions against allocation have drifted by a log
+      // normal of standard deviation sigma * sqrt(years from now to then).
+      spread[i] = this.p.balanceSigma * Math.sqrt(Math.max(0, (dayNumber(`${y + 1}-01-01`) - today) / 365));
+      const rowB: number[] = [];
+      const rowC: number[] = [];
+      const rowG: number[] = [];
+      let alloc = 0;
+      for (const s of this.sectors) {
+        const w = s.weight.get(y) ?? 0;
+        if (w === 0) continue;
+        const g = s.mac.exponent;
+        const c = s.mac.costAt1PctCny * 100 * this.p.macScale;
+        rowB.push(w * (s.bauT.get(y) ?? 0));
+        rowC.push(0.01 * c ** (-1 / g) * Math.exp((s.mac.firmSigma * s.mac.firmSigma) / (2 * g * g)));
+        rowG.push(1 / g);
+        alloc += w * this.allocation(s, y);
+      }
+      bauW.push(rowB);
+      coef.push(rowC);
+      invG.push(rowG);
+      fixed[i] = alloc + (open[i]! < 1 ? (this.bookedT.get(y) ?? 0) : 0);
+      offsets[i] = this.offsetsT.get(y) ?? 0;
+    }
+    /** Deficit of year i at today's price p and outcome z; abated tonnes into scratch[0]. */
+    const scratch = new Float64Array(1);
+    const deficit = (i: number, p: number, shock: number): number => {
+      const py = p * growth[i]!;
+      const o = open[i]!;
+      const b = build[i]!;
+      let emitted = 0;
+      let abated = 0;
+      const B = bauW[i]!;
+      const C = coef[i]!;
+      const G = invG[i]!;
+      for (let k = 0; k < B.length; k++) {
+        const bau = B[k]! * (1 - o + o * shock);
+        const share = py > 0 ? C[k]! * py ** G[k]! * b : 0;
+        const a = bau * (share < MAX_SHARE ? share : MAX_SHARE) * o;
+        emitted += bau - a;
+        abated += a;
+      }
+      scratch[0] = abated;
+      const off = offsets[i]!;
+      const capped = this.offsetCap * emitted;
+      return emitted - fixed[i]! - (off < capped ? off : capped);
+    };
     const clear = (z: number): number => {
       const excess = (p: number): number => {
         let sum = -carry;
-        for (let i = 0; i < years.length; i++)
-          sum += this.deficit(
-            years[i]!,
-            p * (1 + r) ** ts[i]!,
-            opens[i]!,
-            scratch,
-            Math.exp(spread[i]! * z),
-            builds[i]!,
-          );
+        for (let i = 0; i < n; i++) sum += deficit(i, p, z === 0 ? 1 : Math.exp(spread[i]! * z));
         return sum;
       };
       if (excess(0) <= 0) return 0;
       if (excess(this.p.ceilingFen) > 0) return this.p.ceilingFen;
       let lo = 0;
       let hi = this.p.ceilingFen;
-      // 30 halvings: under a tenth of a fen of a 1,000 CNY ceiling.
-      for (let k = 0; k < 30; k++) {
+      // 26 halvings: under a hundredth of a fen of a 1,000 CNY ceiling.
+      for (let k = 0; k < 26; k++) {
         const mid = (lo + hi) / 2;
         if (excess(mid) > 0) lo = mid;
         else hi = mid;
       }
       return hi;
     };
+    // Without uncertainty the expectation is the one outcome z = 0.
     let fen = 0;
-    for (let k = 0; k < NODES.length; k++) fen += WEIGHTS[k]! * clear(NODES[k]!);
+    if (this.p.balanceSigma === 0) fen = clear(0);
+    else for (let k = 0; k < NODES.length; k++) fen += WEIGHTS[k]! * clear(NODES[k]!);
     const horizonYears = years.map((y, i) => {
-      const out = { abatedT: 0 };
-      const d = this.deficit(y, fen * (1 + r) ** ts[i]!, opens[i]!, out, 1, builds[i]!);
-      return { year: y, deficitT: Math.round(d), abatedT: Math.round(out.abatedT) };
+      const d = deficit(i, fen, 1);
+      const booked = open[i]! < 1 ? (this.bookedT.get(y) ?? 0) : 0;
+      return { year: y, deficitT: Math.round(d), abatedT: Math.round(scratch[0]! + booked) };
     });
     this.lastBalance = { currentT: Math.round(x0T), carryT: Math.round(carry), years: horizonYears };
     this.lastFen = fen;
