@@ -70,6 +70,11 @@ export class ComplianceAgent implements Agent {
   private sellTotal0: number | null = null;
   private restingId = 0;
   private bankAskId = 0;
+  /** The price and size its bank ask was placed at (to leave it when still right). */
+  private bankAskFen = 0;
+  private bankAskT = 0;
+  /** netSoldT when the bank ask was placed: unchanged, the ask is untouched (nothing of this firm's sold since). */
+  private bankAskSold = 0;
   /** Its own view: its valuation is the public one times this (log-normal, drawn once). */
   readonly view: number;
   readonly abatement: FirmAbatement;
@@ -101,6 +106,8 @@ export class ComplianceAgent implements Agent {
     this.board = board;
     this.offsets = offsets;
     this.clock = clock;
+    this.bankAskFen = DOUBLE_HINT; // see DOUBLE_HINT
+    this.bankAskFen = 0;
     this.view = DOUBLE_HINT; // see DOUBLE_HINT
     this.view = view;
     this.abatement = abatement;
@@ -303,17 +310,19 @@ export class ComplianceAgent implements Agent {
     const left = this.leftOf(urgency);
     const v = this.venue;
     v.cancel(tsMs, this.accountId, this.restingId);
-    v.cancel(tsMs, this.accountId, this.bankAskId);
     this.restingId = 0;
-    this.bankAskId = 0;
     const m = this.bankPerSoldT;
     const mustSell = Math.max(0, (surplus - this.bankBaseT - m * Math.max(0, this.netSoldT)) / (1 + m));
     const forced = Math.min(surplus, Math.floor((mustSell * this.p.surplusSellBps) / 10_000));
     if (this.sellTotal0 === null) this.sellTotal0 = forced;
     const backlog = Math.min(forced, Math.floor(forced - this.sellTotal0 * left));
     const ledger = v.market.ledger;
-    // What it may still offer: the surplus less what open block proposals hold.
-    let room = surplus - ledger.holding(this.accountId, v.instrumentId).reservedT;
+    // What it may still offer: the surplus less what open block proposals hold (its bank ask, if it is still resting
+    // untouched, is counted back: offerBank may leave it or replace it).
+    let room =
+      surplus -
+      ledger.holding(this.accountId, v.instrumentId).reservedT +
+      (this.bankAskUntouched() ? this.bankAskT : 0);
     const avail = ledger.availableT(this.accountId, v.instrumentId);
     if (avail <= 0 || room <= 0) return;
     const e = v.markFen();
@@ -367,17 +376,34 @@ export class ComplianceAgent implements Agent {
     return qty;
   }
 
-  /** Keeps one resting ask for the surplus it could bank, at its valuation plus the premium. */
+  /** Its bank ask still rests and nothing of this firm's has sold since it was placed (so all of it rests). */
+  private bankAskUntouched(): boolean {
+    return (
+      this.bankAskId !== 0 && this.netSoldT === this.bankAskSold && this.venue.market.listed.isLive(this.bankAskId)
+    );
+  }
+
+  /**
+   * Keeps one resting ask for the surplus it could bank, at its valuation plus the premium. An ask still resting at
+   * about that price (within 0.2%) and size is left as it is: a firm does not requote for nothing.
+   */
   private offerBank(tsMs: number, qtyT: number, valueFen: number): void {
     const v = this.venue;
     const qty = Math.min(qtyT, this.p.maxListedOrderT);
-    if (qty <= 0) return;
     // Never below the market less a little: worth less to it than the market pays, it still sells dearly as it can.
     const price = Math.max(valueFen * (1 + this.p.bankAskPremiumBps / 10_000), v.markFen() * 0.995);
+    if (this.bankAskUntouched() && qty > 0 && Math.abs(price - this.bankAskFen) < 0.002 * price && this.bankAskT <= qty)
+      return;
+    v.cancel(tsMs, this.accountId, this.bankAskId);
+    this.bankAskId = 0;
+    if (qty <= 0) return;
     // Only worth sending when it is inside today's band: an ask above the band would be clamped to the band's top.
     const eng = v.market.listed.engine(v.instrumentId);
     if (eng !== null && eng.bandHighFen > 0 && price > eng.bandHighFen) return;
     this.bankAskId = v.place(tsMs, this.accountId, 'sell', price, qty, 'day');
+    this.bankAskFen = price;
+    this.bankAskT = qty;
+    this.bankAskSold = this.netSoldT;
   }
 
   private propose(tsMs: number, side: 'buy' | 'sell', priceFen: number, qtyT: number): void {

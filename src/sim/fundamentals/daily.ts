@@ -58,6 +58,11 @@ function allowanceValue(world: World, mw: MarketWorld): number {
       (mw.market.spec.offsets?.usable.some((u) => u.instrument === m.setup.instrument) ?? false)
     )
       credits.push(m.setup.instrument);
+  // After the cycle is settled (every entity is done at once): what is left is all carry, uncapped for this horizon.
+  if (mw.entityAgents.length > 0 && mw.entityAgents[0]!.done) {
+    const left = ledger.outstandingT(ins);
+    return mw.outlook!.value(world.today, left, left);
+  }
   let entityHeld = 0;
   let net = 0;
   let entityCap = 0;
