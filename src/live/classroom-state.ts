@@ -21,7 +21,7 @@ import { Market } from '../market/market.ts';
 import { RepoDesk } from '../market/repo.ts';
 import { BlockBoard } from '../sim/agents/block-board.ts';
 import { ComplianceAgent } from '../sim/agents/compliance.ts';
-import { Dealer, Desk, Fundamentalist, NoiseTrader, OffsetSupplier, Speculator } from '../sim/agents/traders.ts';
+import { Dealer, Desk, NoiseTrader, OffsetSupplier, Speculator } from '../sim/agents/traders.ts';
 import { Venue } from '../sim/agents/venue.ts';
 import { MarketOutlook } from '../sim/fundamentals/outlook.ts';
 import { Rng } from '../sim/rng.ts';
@@ -56,7 +56,6 @@ const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
   ComplianceAgent,
   Dealer,
   Desk,
-  Fundamentalist,
   MarketOutlook,
   NoiseTrader,
   OffsetSupplier,

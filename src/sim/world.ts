@@ -24,7 +24,7 @@ import { dayNumber, minuteOfDay, tsOf } from '../market/time.ts';
 import type { Agent } from './agents/agent.ts';
 import { BlockBoard } from './agents/block-board.ts';
 import { ComplianceAgent } from './agents/compliance.ts';
-import { Dealer, Desk, Fundamentalist, NoiseTrader, OffsetSupplier, Speculator } from './agents/traders.ts';
+import { Dealer, Desk, NoiseTrader, OffsetSupplier, Speculator } from './agents/traders.ts';
 import { type Counters, Venue } from './agents/venue.ts';
 import { SimCode, SimError } from './errors.ts';
 import { macOf, sectorPaths } from './fundamentals/build.ts';
@@ -227,6 +227,19 @@ export function buildWorld(input: WorldInput): World {
         ),
       );
     }
+    // A fundamentalist is a speculator that weighs only the gap to its valuation. Field by field, in the order of the
+    // momentum parameters (one object shape for every speculator: see the dealers' parameters below).
+    const f = a.fundamentalists;
+    const fundamentalist = {
+      count: f.count,
+      wakesPerDay: f.wakesPerDay,
+      lookbackDays: 1,
+      thresholdBps: f.thresholdBps,
+      fundamentalWeightBps: 10_000,
+      orderT: f.orderT,
+      maxPositionT: f.maxPositionT,
+      cashCny: f.cashCny,
+    };
     for (const style of ['momentum', 'fundamentalist'] as const) {
       const p = style === 'momentum' ? a.momentum : a.fundamentalists;
       for (let i = 0; i < n(p.count); i++) {
@@ -237,9 +250,7 @@ export function buildWorld(input: WorldInput): World {
         const name = `${setup.id}/${style}-${i + 1}`;
         const rng = new Rng(seed, name);
         mw.agents.push(
-          style === 'momentum'
-            ? new Speculator(name, venue, id, a.momentum, rng, viewOf(name))
-            : new Fundamentalist(name, venue, id, a.fundamentalists, rng, viewOf(name)),
+          new Speculator(name, venue, id, style === 'momentum' ? a.momentum : fundamentalist, rng, viewOf(name)),
         );
       }
     }

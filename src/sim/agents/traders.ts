@@ -15,13 +15,14 @@
 // - Momentum: expects the trend of the last lookbackDays to go on, blended with the gap to its own valuation
 //   (fundamentalWeightBps): buys when that expectation is more than thresholdBps up, sells when down (heterogeneous
 //   expectations: trend following that feeds on itself, reined in far from value); no short selling, capped.
-// - Fundamentalist: buys when the market is thresholdBps below its own valuation, sells when above.
+// - Fundamentalist: a Speculator that weighs only the gap to its valuation (fundamentalWeightBps 10,000): buys when
+//   the market is thresholdBps below its own valuation, sells when above.
 // - Noise: a random side at a random price around the market price, sizes log-normal around orderT.
 // - Offset supplier: holds credits (legacy or newly issued) and asks the credit market's value (set by the session
 //   from issuance against the offset caps' demand; never below its project cost).
 
 import type { Rng } from '../rng.ts';
-import type { DeskParams, FundamentalistParams, SpeculatorParams } from '../scenario/schema.ts';
+import type { DeskParams, SpeculatorParams } from '../scenario/schema.ts';
 import type { Agent } from './agent.ts';
 import { type BlockBoard, proposeBlock } from './block-board.ts';
 import type { Venue } from './venue.ts';
@@ -194,46 +195,6 @@ function trade(
   } else {
     const price = e * (1 - 0.004 - 0.002 * rng.next());
     v.place(tsMs, accountId, 'sell', price, Math.min(size, ledger.availableT(accountId, v.instrumentId)), 'ioc');
-  }
-}
-
-export class Fundamentalist implements Agent {
-  readonly name: string;
-  readonly venue: Venue;
-  readonly accountId: number;
-  private readonly p: FundamentalistParams;
-  private readonly rng: Rng;
-  /** Its own view: its valuation is the public one times this. */
-  private readonly view: number;
-
-  constructor(name: string, venue: Venue, accountId: number, p: FundamentalistParams, rng: Rng, view: number) {
-    this.name = name;
-    this.venue = venue;
-    this.accountId = accountId;
-    this.p = p;
-    this.rng = rng;
-    this.view = view;
-  }
-
-  wakesToday(): number {
-    return +this.p.wakesPerDay; // a number as far as the compiler knows: see Agent.wakesToday
-  }
-
-  act(tsMs: number): void {
-    const v = this.venue;
-    const value = v.fairFen * this.view;
-    if (!(value > 0)) return;
-    const gapBps = Math.log(value / v.markFen()) * 10_000;
-    if (Math.abs(gapBps) < this.p.thresholdBps) return;
-    trade(
-      v,
-      this.accountId,
-      tsMs,
-      gapBps > 0,
-      Math.round(this.p.orderT * (0.5 + this.rng.next())),
-      this.p.maxPositionT,
-      this.rng,
-    );
   }
 }
 

@@ -347,6 +347,5 @@ export type ScenarioEvent = Type.Static<typeof EventSchema>;
 export type MarketSetup = Type.Static<typeof MarketSetup>;
 export type Agents = Type.Static<typeof AgentsSchema>;
 export type SpeculatorParams = Type.Static<typeof Speculators>;
-export type FundamentalistParams = Type.Static<typeof Fundamentalists>;
 export type DeskParams = Type.Static<typeof Desks>;
 export type FundamentalsParams = Type.Static<typeof Fundamentals>;
