@@ -159,15 +159,7 @@ export function replayCommand(args: readonly string[], out: (line: string) => vo
     isTradingDay: (d) => ctx.calendar.isTradingDay(d),
   });
   const t0 = performance.now();
-  const r = runScenario(ctx, {
-    scenario,
-    scenarioHash: scenarioHash(scenario),
-    seed,
-    replay: {
-      marketId: market,
-      days: new Map(given.map((g) => [g.date, { closeFen: g.closeFen, volumeT: g.volumeT }])),
-    },
-  });
+  const r = runScenario(ctx, { scenario, scenarioHash: scenarioHash(scenario), seed });
   const ms = performance.now() - t0;
   const rows = replayDays(r, market, given);
   const dir = values.out ?? join('runs', `replay-${scenario.id}-${basename(file).replace(/\.csv$/i, '')}-seed${seed}`);

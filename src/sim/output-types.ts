@@ -111,6 +111,8 @@ export interface EntityResult {
   readonly status: string;
   /** CNY spent net on allowances and offsets during the run (buys - sells, fees included). */
   readonly netCostCny: string;
+  /** Tonnes it abated during the run at its own valuation (they lower its later emissions), whole tonnes. */
+  readonly abatedT: number;
 }
 
 export interface SectorResult {

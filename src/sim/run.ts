@@ -3,7 +3,7 @@
 
 import type { EntityResult, LoggedEvent, RunSummary } from './output-types.ts';
 import type { Scenario } from './scenario/schema.ts';
-import { type MarketBar, type ReplayDay, simulate } from './simulation.ts';
+import { type MarketBar, simulate } from './simulation.ts';
 import { buildOutput } from './summary.ts';
 import type { SimData } from './world.ts';
 
@@ -16,7 +16,6 @@ export interface RunRequest {
   /** sha256 of the scenario as run (after any parameter overrides), hex. */
   readonly scenarioHash: string;
   readonly seed: number;
-  readonly replay?: { readonly marketId: string; readonly days: ReadonlyMap<string, ReplayDay> } | null;
 }
 
 export interface Manifest {
@@ -55,7 +54,6 @@ export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
     plans: ctx.plans,
     abatement: ctx.abatement,
     seed: req.seed,
-    replay: req.replay ?? null,
   });
   const c = sim.world.counters;
   const out = buildOutput(sim, { id: s.id, title: s.title, hash: req.scenarioHash, seed: req.seed }, c);

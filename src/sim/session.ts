@@ -60,6 +60,8 @@ export class SimSession {
   private readonly netCost = new Map<number, number>();
   /** Per market per day: the public valuation (fen) and the agents' mean valuation (fen). */
   private readonly fair: Map<string, { publicFen: number[]; agentsFen: number[]; balances: Balance[] }>;
+  /** Per market: its entities' mean view and how many entities it was worked out over. */
+  private readonly views = new Map<MarketWorld, { n: number; mean: number }>();
   /** Day number of the last morning update (abatement accrues over the calendar days since). */
   private lastMorning: number | null = null;
   private trades = 0;
@@ -191,7 +193,7 @@ export class SimSession {
     for (const mw of world.markets) {
       const out = this.fair.get(mw.setup.id)!;
       out.publicFen.push(mw.venue.fairFen);
-      out.agentsFen.push(mw.venue.fairFen * meanView(mw));
+      out.agentsFen.push(mw.venue.fairFen * this.meanView(mw));
       if (mw.outlook !== null) out.balances.push(mw.outlook.lastBalance);
       mw.venue.activity = this.activityOf(mw.setup.id, world.today);
       mw.board?.clear();
@@ -327,6 +329,21 @@ export class SimSession {
     };
   }
 
+  /**
+   * The mean of the views of a market's entities (1 when it has none): views are drawn once, so the mean changes
+   * only when entities are admitted; worked out again then, not every morning.
+   */
+  private meanView(mw: MarketWorld): number {
+    const n = mw.entityAgents.length;
+    const known = this.views.get(mw);
+    if (known !== undefined && known.n === n) return known.mean;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += mw.entityAgents[i]!.view;
+    const mean = n === 0 ? 1 : sum / n;
+    this.views.set(mw, { n, mean });
+    return mean;
+  }
+
   /** Agents not yet in the schedule (admitted since) join it; only between days, as keys hold agent indices. */
   private schedule(): void {
     const world = this.world;
@@ -434,17 +451,6 @@ function marketBar(b: DailyBar, marketId: string): MarketBar {
     cumTurnoverFen: b.cumTurnoverFen,
     marketId,
   };
-}
-
-/** The mean of the views of a market's valuing agents (1 when it has none). */
-function meanView(mw: MarketWorld): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < mw.entityAgents.length; i++) {
-    sum += mw.entityAgents[i]!.view;
-    n++;
-  }
-  return n === 0 ? 1 : sum / n;
 }
 
 function poisson(rng: Rng, mean: number): number {

@@ -9,16 +9,9 @@ import type { Scenario } from './scenario/schema.ts';
 import { SimSession } from './session.ts';
 import type { SimData, World } from './world.ts';
 
-export interface ReplayDay {
-  readonly closeFen: number;
-  readonly volumeT: number;
-}
-
 export interface SimInput extends SimData {
   readonly scenario: Scenario;
   readonly seed: number;
-  /** Replay: the given daily path of one market; its expected price is anchored to it. */
-  readonly replay?: { readonly marketId: string; readonly days: ReadonlyMap<string, ReplayDay> } | null;
 }
 
 export interface MarketBar extends DailyBar {

@@ -203,6 +203,7 @@ export function buildOutput(
         fineCny: fenToYuan(r.fineFen),
         status: r.settled ? r.status : 'open',
         netCostCny: fenToYuan(costFen),
+        abatedT: acct.ok ? Math.round(w.byAccount.get(acct.value.accountId)?.abatedT ?? 0) : 0,
       });
       const key = `${r.marketId}\u0000${r.sector}\u0000${r.cycleId}`;
       const g = sectors.get(key) ?? { r: [], cost: 0 };

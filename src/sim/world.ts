@@ -241,7 +241,7 @@ export function buildWorld(input: WorldInput): World {
       cashCny: f.cashCny,
     };
     for (const style of ['momentum', 'fundamentalist'] as const) {
-      const p = style === 'momentum' ? a.momentum : a.fundamentalists;
+      const p = style === 'momentum' ? a.momentum : fundamentalist;
       for (let i = 0; i < n(p.count); i++) {
         const id = open(institution);
         ledger.deposit(t0, id, cnyToFen(p.cashCny), `sim: ${style} cash`);
@@ -249,9 +249,7 @@ export function buildWorld(input: WorldInput): World {
         if (start > 0) ledger.allocate(t0, id, ins, start, `sim: ${style} inventory`);
         const name = `${setup.id}/${style}-${i + 1}`;
         const rng = new Rng(seed, name);
-        mw.agents.push(
-          new Speculator(name, venue, id, style === 'momentum' ? a.momentum : fundamentalist, rng, viewOf(name)),
-        );
+        mw.agents.push(new Speculator(name, venue, id, p, rng, viewOf(name)));
       }
     }
     for (let i = 0; i < n(a.noise.count); i++) {

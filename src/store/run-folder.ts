@@ -48,6 +48,7 @@ export function entitiesCsv(r: RunResult): string {
     'fineCny',
     'status',
     'netCostCny',
+    'abatedT',
   ] as const;
   return `${[cols.join(','), ...r.entities.map((e) => cols.map((c) => e[c]).join(','))].join('\n')}\n`;
 }

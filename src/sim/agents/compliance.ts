@@ -78,7 +78,7 @@ export class ComplianceAgent implements Agent {
   /** Its own view: its valuation is the public one times this (log-normal, drawn once). */
   readonly view: number;
   readonly abatement: FirmAbatement;
-  /** Tonnes abated so far in the run (lower later emissions), and the day they were last booked. */
+  /** Tonnes abated so far in the run (they lower its later emissions; entities.csv reports them). */
   abatedT = 0;
   /** Net tonnes sold in the run (sales − purchases of the allowance); the simulator updates it on every trade. */
   netSoldT = 0;
@@ -136,13 +136,11 @@ export class ComplianceAgent implements Agent {
     return multiple * this.venue.recentAvgFen + this.valueFen();
   }
 
-  /** Abates one day's share of its baseline at its valuation (called once per trading day); returns tonnes. */
-  abateDay(days: number): number {
+  /** Abates the share of its baseline its curve gives at its valuation, over `days` calendar days (each morning). */
+  abateDay(days: number): void {
     const a = this.abatement;
     const share = abatedShare(this.valueFen(), a.costAt1PctFen, a.exponent, a.maxShare);
-    const t = (a.baselineT * share * days) / 365;
-    this.abatedT += t;
-    return t;
+    this.abatedT += (a.baselineT * share * days) / 365;
   }
 
   private offsetsHeldT(): number {
@@ -163,16 +161,24 @@ export class ComplianceAgent implements Agent {
   /** Credits of this instrument it would still use: room under its cap, up to its need (0 when long). */
   offsetRoomT(instrumentId: string): number {
     if (this.offsets === null || this.offsets.instrumentId !== instrumentId) return 0;
-    const need = this.needT();
-    if (need <= 0) return 0;
-    return Math.max(0, Math.min(need, this.plan.offsetCapT - this.offsetsHeldT()));
+    const held = this.venue.market.ledger.totalT(this.accountId, this.venue.instrumentId);
+    const credits = this.offsetsHeldT();
+    return this.roomFrom(this.needFrom(held, credits), credits);
   }
 
   /** Positive: tonnes still to buy; negative: surplus held. */
   needT(): number {
-    const held = this.venue.market.ledger.totalT(this.accountId, this.venue.instrumentId);
-    const offsets = Math.min(this.offsetsHeldT(), this.plan.offsetCapT);
-    return this.plan.obligationT - held - offsets;
+    return this.needFrom(this.venue.market.ledger.totalT(this.accountId, this.venue.instrumentId), this.offsetsHeldT());
+  }
+
+  /** The need given what it holds of the allowance and of its credits (the morning update reads both once). */
+  needFrom(heldT: number, creditsT: number): number {
+    return this.plan.obligationT - heldT - Math.min(creditsT, this.plan.offsetCapT);
+  }
+
+  /** Credits it would still use given its need and the credits it holds. */
+  roomFrom(needT: number, creditsT: number): number {
+    return needT <= 0 ? 0 : Math.max(0, Math.min(needT, this.plan.offsetCapT - creditsT));
   }
 
   /** Looks per day: the base rate, rising up to (1 + rushWakesMultiple)-fold over the last tenth of the cycle (the rush). */

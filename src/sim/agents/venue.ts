@@ -1,5 +1,6 @@
 // One market as the agents see it: the Market they send commands to, the instrument they trade, the public valuation
-// of an allowance (fairFen, from the market's fundamentals: src/sim/fundamentals), the market price, the closes so far, and the order helpers every agent uses (prices rounded to the tick and
+// of an allowance (fairFen, from the market's fundamentals: src/sim/fundamentals), the market price, the closes so
+// far, and the order helpers every agent uses (prices rounded to the tick and
 // kept inside today's band, sizes inside the order limits, commands counted). Rejections are counted, not hidden:
 // the run's manifest reports them.
 
@@ -22,7 +23,7 @@ export class Venue {
   readonly instrumentId: string;
   /**
    * The public valuation of an allowance today, fen: what the market's fundamentals say (updated each morning by the
-   * session, src/sim/fundamentals/outlook.ts). Each agent scales it by its own view (Valuation).
+   * session, src/sim/fundamentals/daily.ts). Each valuing agent scales it by its own view, drawn once.
    */
   fairFen = 0;
   /** Price of the last listed trade of the traded instrument (the opening price before any), fen. */

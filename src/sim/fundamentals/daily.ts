@@ -50,6 +50,11 @@ export function updateFundamentals(
 function allowanceValue(world: World, mw: MarketWorld): number {
   const ins = mw.setup.instrument;
   const ledger = world.ledger;
+  // After the cycle is settled (every entity done): what is left is all carry, uncapped for this horizon.
+  if (mw.entityAgents.length > 0 && mw.entityAgents.every((a) => a.done)) {
+    const left = ledger.outstandingT(ins);
+    return mw.outlook!.value(world.today, left, left);
+  }
   // The credit instruments this market takes that another market of the run trades (their supply counts).
   const credits: string[] = [];
   for (const m of world.markets)
@@ -58,33 +63,26 @@ function allowanceValue(world: World, mw: MarketWorld): number {
       (mw.market.spec.offsets?.usable.some((u) => u.instrument === m.setup.instrument) ?? false)
     )
       credits.push(m.setup.instrument);
-  // After the cycle is settled (every entity is done at once): what is left is all carry, uncapped for this horizon.
-  if (mw.entityAgents.length > 0 && mw.entityAgents[0]!.done) {
-    const left = ledger.outstandingT(ins);
-    return mw.outlook!.value(world.today, left, left);
-  }
   let entityHeld = 0;
   let net = 0;
   let entityCap = 0;
   let room = 0;
   let creditsHeld = 0;
-  let allDone = mw.entityAgents.length > 0;
-  // Two ledger reads an entity (its allowances, its credits): need and room are worked out here from them, as
-  // ComplianceAgent.needT and offsetRoomT would (this loop runs for every entity every morning).
+  // Two ledger reads an entity (its allowances, its credits), from which its need and offset room follow
+  // (ComplianceAgent.needFrom, roomFrom): this loop runs for every entity every morning.
   for (let i = 0; i < mw.entityAgents.length; i++) {
     const a = mw.entityAgents[i]!;
     const held = ledger.totalT(a.accountId, ins);
     entityHeld += held;
     const offIns = a.offsetInstrument;
     const off = offIns === null ? 0 : ledger.totalT(a.accountId, offIns);
-    if (offIns !== null && credits.includes(offIns)) creditsHeld += off;
+    const counted = offIns !== null && credits.includes(offIns);
+    if (counted) creditsHeld += off;
     if (a.done) continue;
-    allDone = false;
-    const cap = a.plan.offsetCapT;
-    const need = a.plan.obligationT - held - (off < cap ? off : cap);
+    const need = a.needFrom(held, off);
     net -= need;
     entityCap += a.bankCapT();
-    if (need > 0 && offIns !== null && credits.includes(offIns)) room += Math.max(0, Math.min(need, cap - off));
+    if (counted) room += a.roomFrom(need, off);
   }
   const supply = ledger.outstandingT(ins);
   const others = supply - entityHeld;
@@ -92,10 +90,7 @@ function allowanceValue(world: World, mw: MarketWorld): number {
   for (let c = 0; c < credits.length; c++) outside += ledger.outstandingT(credits[c]!);
   // Credits not yet in the entities' hands count toward the cycle as far as the offset caps have room for them.
   net += Math.min(room, outside);
-  // After the cycle is settled, every entity is done: what is left is all carry, uncapped for this horizon.
-  const x0 = allDone ? supply : net + others;
-  const carryCap = allDone ? supply : entityCap + others;
-  return mw.outlook!.value(world.today, x0, carryCap);
+  return mw.outlook!.value(world.today, net + others, entityCap + others);
 }
 
 /** A credit market's value, or null if it is not one (no offset instrument, or no market takes its credits). */

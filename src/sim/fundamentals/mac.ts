@@ -27,18 +27,21 @@ export function abatedShare(priceFen: number, costAt1PctFen: number, exponent: n
 }
 
 /**
- * A sector's mean abated share at a price, over firms whose cost scales are log-normal around k · c (see header).
- * Not capped at maxShare: the cap bounds what a firm does within the current year (its daily abatement); over the
- * agents' horizon the curve goes on rising past it (costlier measures: fuel switching, output), so a larger deficit
- * costs a higher price, not a jump to the value search's ceiling.
+ * A sector's mean abated share at a price is coef · p^(1/γ), over firms whose cost scales are log-normal around k · c
+ * (see header): coef = 0.01 · (k c)^(−1/γ) · exp(σ² / (2 γ²)), with c in fen. Not capped at maxShare: the cap bounds
+ * what a firm does within the current year (its daily abatement); over the agents' horizon the curve goes on rising
+ * past it (costlier measures: fuel switching, output), so a larger deficit costs a higher price, not a jump to the
+ * value search's ceiling.
  */
-export function sectorShare(priceFen: number, mac: SectorMac, macScale: number): number {
-  const c = mac.costAt1PctCny * 100 * macScale;
+export function sectorCurve(mac: SectorMac, macScale: number): { readonly coef: number; readonly invExponent: number } {
   const g = mac.exponent;
-  return abatedShare(priceFen, c, g, 1) * Math.exp((mac.firmSigma * mac.firmSigma) / (2 * g * g));
+  const c = mac.costAt1PctCny * 100 * macScale;
+  return { coef: 0.01 * c ** (-1 / g) * Math.exp((mac.firmSigma * mac.firmSigma) / (2 * g * g)), invExponent: 1 / g };
 }
 
-/** The price at which a firm with this cost scale abates share s (the inverse of abatedShare), fen. */
-export function marginalCostFen(share: number, costAt1PctFen: number, exponent: number): number {
-  return costAt1PctFen * (Math.max(0, share) / 0.01) ** exponent;
+/** The sector's mean abated share at a price (fen): sectorCurve's coef · p^(1/γ). */
+export function sectorShare(priceFen: number, mac: SectorMac, macScale: number): number {
+  if (!(priceFen > 0)) return 0;
+  const k = sectorCurve(mac, macScale);
+  return k.coef * priceFen ** k.invExponent;
 }

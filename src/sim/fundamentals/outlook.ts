@@ -28,7 +28,7 @@
 // (banking cap, penalty) and behavioural parameters (MAC scale, discount rate, horizon, credibility).
 
 import { civilFromDays, dayNumber } from '../../market/time.ts';
-import { type SectorMac, sectorShare } from './mac.ts';
+import { type SectorMac, sectorCurve, sectorShare } from './mac.ts';
 
 /** One sector's path over the years the outlook looks at. */
 export interface SectorPath {
@@ -135,7 +135,8 @@ export class MarketOutlook {
       for (const s of this.sectors) {
         const w = s.weight.get(y) ?? 0;
         if (w === 0) continue;
-        t += (w * (s.bauT.get(y) ?? 0) * sectorShare(valueFen, s.mac, this.p.macScale)) / daysIn(y);
+        t +=
+          (w * (s.bauT.get(y) ?? 0) * Math.min(MAX_SHARE, sectorShare(valueFen, s.mac, this.p.macScale))) / daysIn(y);
       }
       this.bookedT.set(y, (this.bookedT.get(y) ?? 0) + t);
     }
@@ -189,8 +190,8 @@ export class MarketOutlook {
   }
 
   /**
-   * The value of an allowance today (fen), given the current cycle's net position x0T, the most that can be carried
-   * past its deadline (carryCapT), the penalty's multiple and last month's average price (fen).
+   * The value of an allowance today (fen), given the current cycle's net position x0T and the most that can be
+   * carried past its deadline (carryCapT).
    */
   value(today: number, x0T: number, carryCapT: number): number {
     const years = this.horizon();
@@ -226,11 +227,10 @@ export class MarketOutlook {
       for (const s of this.sectors) {
         const w = s.weight.get(y) ?? 0;
         if (w === 0) continue;
-        const g = s.mac.exponent;
-        const c = s.mac.costAt1PctCny * 100 * this.p.macScale;
+        const curve = sectorCurve(s.mac, this.p.macScale);
         rowB.push(w * (s.bauT.get(y) ?? 0));
-        rowC.push(0.01 * c ** (-1 / g) * Math.exp((s.mac.firmSigma * s.mac.firmSigma) / (2 * g * g)));
-        rowG.push(1 / g);
+        rowC.push(curve.coef);
+        rowG.push(curve.invExponent);
         alloc += w * this.allocation(s, y);
       }
       bauW.push(rowB);
