@@ -5,6 +5,7 @@
 // the filler is dropped and the limit lifted. Polled every 10 ms. Nothing of this is in the server itself.
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { fillDisk, freeDisk } from '../fixtures/disk-fill.ts';
 
 const flag = process.env.CETS_TEST_DISK_FULL;
 if (flag !== undefined && flag !== '') {
@@ -17,22 +18,6 @@ if (flag !== undefined && flag !== '') {
     return pragma.apply(this, args);
   };
   let full = false;
-  const fill = (db: Database.Database): void => {
-    db.exec('CREATE TABLE IF NOT EXISTS test_disk_filler (b BLOB NOT NULL)');
-    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
-    const insert = db.prepare('INSERT INTO test_disk_filler (b) VALUES (zeroblob(?))');
-    for (const size of [1 << 20, 64 << 10, 4 << 10, 512, 64])
-      for (;;)
-        try {
-          insert.run(size);
-        } catch {
-          break;
-        }
-  };
-  const free = (db: Database.Database): void => {
-    db.pragma('max_page_count = 1073741823');
-    db.exec('DROP TABLE IF EXISTS test_disk_filler');
-  };
   setInterval(() => {
     const want = existsSync(flag);
     if (want === full) return;
@@ -43,8 +28,8 @@ if (flag !== undefined && flag !== '') {
         continue;
       }
       try {
-        if (want) fill(db);
-        else free(db);
+        if (want) fillDisk(db);
+        else freeDisk(db);
       } catch (e) {
         console.error(`disk-full fault: ${e instanceof Error ? e.message : e}`);
       }

@@ -25,7 +25,7 @@ import { DEFAULTS } from '../../../src/server/config.ts';
 import { replayJournal } from '../../../src/server/journal-replay.ts';
 import type { SyncFile } from '../../../src/store/journal.ts';
 import { StoreError } from '../../../src/store/live-db.ts';
-import { auth, ctx, order, type TestServer, testServer } from './fixture.ts';
+import { auth, ctx, dbOf, order, type TestServer, testServer } from './fixture.ts';
 
 const open: TestServer[] = [];
 afterEach(async () => {
@@ -37,11 +37,6 @@ async function start(dir?: string, journalSync?: SyncFile): Promise<TestServer> 
   const t = await testServer({}, { ...(dir === undefined ? {} : { dir }), ...(journalSync ? { journalSync } : {}) });
   open.push(t);
   return t;
-}
-
-/** The server's SQLite connection (the journal keeps its tables in the same file). */
-function dbOf(t: TestServer): Database.Database {
-  return (t.server.hub.journal as unknown as { db: Database.Database }).db;
 }
 
 /** The disk is full: no write may take a page the file does not have yet. */

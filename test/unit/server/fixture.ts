@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { type BuildOptions, buildServer, type Server } from '../../../src/server/app.ts';
 import { DEFAULTS, type ServerConfig } from '../../../src/server/config.ts';
 import type { RunContext } from '../../../src/sim/run.ts';
@@ -66,6 +67,11 @@ export async function testServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The server's SQLite connection (the journal keeps its tables in the same file): the fault tests fill it. */
+export function dbOf(t: TestServer): Database.Database {
+  return (t.server.hub.journal as unknown as { db: Database.Database }).db;
 }
 
 export const auth = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -4,10 +4,10 @@
 // of that classroom, with the next seq, once the journal writes again, and the deltas after them must apply cleanly to
 // give the book as the REST depth route shows it. Every client is also told when changes stop being taken and when
 // they are taken again ({op: "notice"}). The full disk is SQLite's max_page_count and a filler table (as
-// test/crash/disk-full.ts does for a child process), in this process.
-import type Database from 'better-sqlite3';
+// test/crash/disk-full.ts does for a child process: test/fixtures/disk-fill.ts), in this process.
 import { afterEach, describe, expect, it } from 'vitest';
-import { auth, order, type TestServer, testServer } from './fixture.ts';
+import { fillDisk, freeDisk } from '../../fixtures/disk-fill.ts';
+import { auth, dbOf, order, type TestServer, testServer } from './fixture.ts';
 import { type Msg, type WsClient, wsClient } from './ws-client.ts';
 
 const CEA = 'CEA-23';
@@ -20,30 +20,6 @@ afterEach(async () => {
   for (const c of sockets.splice(0)) c.ws.terminate();
   for (const t of open.splice(0)) await t.close().catch(() => undefined);
 });
-
-/** The server's SQLite connection (the journal keeps its tables in the same file). */
-function dbOf(t: TestServer): Database.Database {
-  return (t.server.hub.journal as unknown as { db: Database.Database }).db;
-}
-
-/** The disk is full: the file may not grow, and a filler table takes the free pages it has. */
-function fill(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS test_disk_filler (b BLOB NOT NULL)');
-  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
-  const insert = db.prepare('INSERT INTO test_disk_filler (b) VALUES (zeroblob(?))');
-  for (const size of [1 << 20, 64 << 10, 4 << 10, 512, 64])
-    for (;;)
-      try {
-        insert.run(size);
-      } catch {
-        break;
-      }
-}
-
-function free(db: Database.Database): void {
-  db.pragma('max_page_count = 1073741823');
-  db.exec('DROP TABLE IF EXISTS test_disk_filler');
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -133,7 +109,7 @@ async function brokenServer() {
 
   // The disk fills. Orders at 90.02 until one does not fit: it was applied, shown to the WebSocket layer's next
   // flush, then its commit failed; the hub brought the classroom back to its journal.
-  fill(dbOf(t));
+  fillDisk(dbOf(t));
   let refused = 0;
   for (let i = 0; i < 300 && refused === 0; i++) {
     await sleep(8); // past the flush interval: the flush of the order runs before its commit (both at the turn's end)
@@ -151,7 +127,7 @@ async function brokenServer() {
 
 /** The disk frees; the clock ticks until the hub writes again. */
 async function resume(t: TestServer): Promise<void> {
-  free(dbOf(t));
+  freeDisk(dbOf(t));
   for (let i = 0; i < 3 && !t.server.hub.journalState().writable; i++) {
     t.clock.ms += 1_000;
     t.server.hub.tick();
