@@ -3,9 +3,9 @@
 // point (setParam + parseScenario, via withOverrides) so a bad value stops the batch before any run starts.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { withOverrides } from '../cli/run.ts';
 import { SimCode, SimError } from '../sim/errors.ts';
 import type { RunContext } from '../sim/run.ts';
+import { withOverrides } from '../sim/scenario/overrides.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { loadScenario, scenarioHash } from '../store/scenario-files.ts';
 

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SimCode, SimError } from '../sim/errors.ts';
 import { type RunContext, type RunResult, runScenario } from '../sim/run.ts';
-import { setParam } from '../sim/scenario/params.ts';
-import { parseScenario } from '../sim/scenario/parse.ts';
+import { withOverrides } from '../sim/scenario/overrides.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { runFiles, writeRunFolder } from '../store/run-folder.ts';
 import { loadRunContext, loadScenario, scenarioHash } from '../store/scenario-files.ts';
@@ -16,19 +15,6 @@ export function seedOf(raw: string | undefined, fallback = 1): number {
   if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 32)
     throw new SimError(SimCode.Args, `--seed must be a whole number 0..4294967296, got "${raw}"`);
   return n;
-}
-
-/** Applies --set path=value overrides and validates the result again. */
-export function withOverrides(s: Scenario, file: string, sets: readonly string[], ctx: RunContext): Scenario {
-  let out = s;
-  for (const kv of sets) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw new SimError(SimCode.Args, `--set wants path=value, got "${kv}"`);
-    out = setParam(out, kv.slice(0, eq), kv.slice(eq + 1));
-  }
-  if (out === s) return s;
-  const cal = ctx.calendar;
-  return parseScenario(`${file} (with --set)`, out, { markets: ctx.markets, isTradingDay: (d) => cal.isTradingDay(d) });
 }
 
 export function prepare(
