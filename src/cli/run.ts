@@ -9,6 +9,9 @@ import { runFiles, writeRunFolder } from '../store/run-folder.ts';
 import { loadRunContext, loadScenario, scenarioHash } from '../store/scenario-files.ts';
 import { table, tonnes } from './format.ts';
 
+/** Kept for callers that import it from here; it lives in src/sim/scenario/overrides.ts. */
+export { withOverrides };
+
 export function seedOf(raw: string | undefined, fallback = 1): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
