@@ -1,180 +1,279 @@
-// `cets replay <prices.csv> [--scenario S] [--seed N] [--out DIR]`: runs a scenario (default q3-2024) beside the
-// closes of a price file (src/store/replay-files.ts) and shows how the simulated market compares: the run folder as
-// `cets run` writes it, plus replay.csv (given and simulated closes and volumes, and the public valuation from
-// fundamentals). Prices are outcomes of the agents now, so nothing anchors the run to the given path: inferring the
-// news that would make the simulated closes track it is the next step (issue: replay as inference).
-import { basename, join } from 'node:path';
+// `cets replay <prices.csv> [--scenario S] [--seeds N] [--seed FIRST] [--iterations K] [--out DIR]
+//              [--news news.csv] [--counterfactual [--set path=value ...] [--without DATE ...]]`
+// Replay as inference (src/sim/replay/infer.ts): the news, in tonnes of expected shortage, that makes the scenario's
+// simulated closes track the given ones, written as news.csv; then, with --counterfactual, the same days, seeds and
+// news under a changed policy. docs/researchers.md has the procedure and an example.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fenToYuan } from '../market/money.ts';
 import { SimCode, SimError } from '../sim/errors.ts';
-import type { RunResult } from '../sim/run.ts';
-import { runScenario } from '../sim/run.ts';
+import { type CloseStats, meanCloses, runsStats } from '../sim/replay/compare.ts';
+import { counterfactualDays, counterfactualMeasures } from '../sim/replay/counterfactual.ts';
+import { type Inference, inferNews, type NewsEvent, scenarioWithNews } from '../sim/replay/infer.ts';
+import { type RunContext, type RunResult, runScenario } from '../sim/run.ts';
+import { withOverrides } from '../sim/scenario/overrides.ts';
+import type { Scenario } from '../sim/scenario/schema.ts';
+import { loadNewsCsv, type NewsRow, newsCsv } from '../store/news-files.ts';
 import { loadReplayCsv, type ReplayRow } from '../store/replay-files.ts';
 import { runFiles, writeRunFolder } from '../store/run-folder.ts';
 import { scenarioHash } from '../store/scenario-files.ts';
 import { table, tonnes } from './format.ts';
 import { prepare, seedOf } from './run.ts';
 
-export const REPLAY_USAGE = 'usage: cets replay <prices.csv> [--scenario S] [--seed N] [--out DIR]';
+export const REPLAY_USAGE =
+  'usage: cets replay <prices.csv> [--scenario S] [--seeds N] [--seed FIRST] [--iterations K] [--out DIR] [--news news.csv] [--counterfactual [--set path=value ...] [--without YYYY-MM-DD ...]]';
 
-/** One simulated day next to the given one (given fields null on a day the file leaves out). */
-export interface ReplayDayRow {
-  readonly date: string;
-  readonly givenClose: number | null;
-  readonly simulatedClose: number | null;
-  readonly givenVolumeT: number | null;
-  /** Listed and block together. */
-  readonly simulatedVolumeT: number;
-  /** The market's expected price that day, CNY. */
-  readonly fairValue: number | null;
+const num = (x: number, digits: number, suffix = ''): string =>
+  Number.isNaN(x) ? 'n/a' : `${x.toFixed(digits)}${suffix}`;
+
+function fitRows(label: string, s: CloseStats): string[] {
+  return [
+    label,
+    `${num(s.maeCny, 2)} (${num(s.maePct, 2, '%')})`,
+    num(s.seedMaePct, 2, '%'),
+    num(s.correlation, 3),
+    num(100 * s.explained, 1, '%'),
+  ];
 }
 
-export function replayDays(r: RunResult, marketId: string, given: readonly ReplayRow[]): ReplayDayRow[] {
-  const m = r.summary.markets[marketId];
-  if (m === undefined) throw new SimError(SimCode.Unsupported, `the run has no market ${marketId}`);
+/** The scenario without its own events of these dates (news kept); every date must drop at least one. */
+export function withoutDates(s: Scenario, dates: readonly string[]): Scenario {
+  for (const d of dates)
+    if (!s.events.some((e) => e.kind !== 'news' && e.date === d))
+      throw new SimError(
+        SimCode.Args,
+        `--without ${d}: ${s.id} has no event dated ${d} (its events: ${[...new Set(s.events.filter((e) => e.kind !== 'news').map((e) => e.date))].join(', ')})`,
+      );
+  return { ...s, events: s.events.filter((e) => e.kind === 'news' || !dates.includes(e.date)) };
+}
+
+function runSeeds(ctx: RunContext, s: Scenario, seeds: readonly number[]): RunResult[] {
+  const hash = scenarioHash(s);
+  return seeds.map((seed) => runScenario(ctx, { scenario: s, scenarioHash: hash, seed }));
+}
+
+/** Per day: given close and volume, the seeds' mean close, lowest and highest, mean volume, the news so far. */
+function replayCsv(runs: readonly RunResult[], market: string, given: readonly ReplayRow[]): string {
   const byDate = new Map(given.map((g) => [g.date, g]));
-  const fair = r.fairCny[marketId] ?? [];
-  return m.daily.map((d, i) => {
+  const mean = meanCloses(runs, market);
+  const lines = [
+    'date,givenClose,givenVolumeT,simulatedClose,simulatedLow,simulatedHigh,simulatedVolumeT,fairValue,newsT',
+  ];
+  runs[0]!.summary.markets[market]!.daily.forEach((d, i) => {
     const g = byDate.get(d.date);
-    return {
-      date: d.date,
-      givenClose: g === undefined ? null : g.closeFen / 100,
-      simulatedClose: d.close === null ? null : Number(d.close),
-      givenVolumeT: g === undefined ? null : g.volumeT,
-      simulatedVolumeT: d.listed.volumeT + d.block.volumeT,
-      fairValue: fair[i] ?? null,
-    };
-  });
-}
-
-const cell = (x: number | null, digits?: number): string =>
-  x === null ? '' : digits === undefined ? String(x) : x.toFixed(digits);
-
-export function replayCsv(rows: readonly ReplayDayRow[]): string {
-  const lines = ['date,givenClose,simulatedClose,givenVolumeT,simulatedVolumeT,fairValue'];
-  for (const r of rows)
+    const closes = runs.map((r) => r.summary.markets[market]!.daily[i]!.close).filter((c) => c !== null);
+    const vol = runs.reduce((a, r) => {
+      const x = r.summary.markets[market]!.daily[i]!;
+      return a + x.listed.volumeT + x.block.volumeT;
+    }, 0);
+    const m = mean.get(d.date);
     lines.push(
       [
-        r.date,
-        cell(r.givenClose, 2),
-        cell(r.simulatedClose, 2),
-        cell(r.givenVolumeT),
-        cell(r.simulatedVolumeT),
-        cell(r.fairValue, 2),
+        d.date,
+        g === undefined ? '' : (g.closeFen / 100).toFixed(2),
+        g === undefined ? '' : String(g.volumeT),
+        m === undefined ? '' : (Math.round(m) / 100).toFixed(2),
+        closes.length === 0 ? '' : Math.min(...closes.map(Number)).toFixed(2),
+        closes.length === 0 ? '' : Math.max(...closes.map(Number)).toFixed(2),
+        String(Math.round(vol / runs.length)),
+        (runs[0]!.fairCny[market]?.[i] ?? 0).toFixed(2),
+        String(runs[0]!.newsT[market]?.[i] ?? 0),
       ].join(','),
     );
+  });
   return `${lines.join('\n')}\n`;
 }
 
-export interface ReplayStats {
-  /** Days with both a given and a simulated close. */
-  readonly days: number;
-  readonly maeCny: number;
-  /** Mean of |simulated − given| / given, percent. */
-  readonly maePct: number;
-  /** Pearson correlation of the daily closes; NaN with fewer than 2 days or a flat series. */
-  readonly correlation: number;
-  /** Totals over the days the file gives. */
-  readonly givenVolumeT: number;
-  readonly simulatedVolumeT: number;
-  /** The last day of the file, its given close and the simulated close that day. */
-  readonly lastDate: string | null;
-  readonly lastGiven: number | null;
-  readonly lastSimulated: number | null;
-}
-
-export function pearson(xs: readonly number[], ys: readonly number[]): number {
-  const n = xs.length;
-  if (n < 2 || ys.length !== n) return Number.NaN;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = xs[i]! - mx;
-    const dy = ys[i]! - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return sxx === 0 || syy === 0 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
-}
-
-export function replayStats(rows: readonly ReplayDayRow[]): ReplayStats {
-  const both = rows.filter((r) => r.givenClose !== null && r.simulatedClose !== null);
-  const given = both.map((r) => r.givenClose!);
-  const sim = both.map((r) => r.simulatedClose!);
-  const abs = both.map((_, i) => Math.abs(sim[i]! - given[i]!));
-  const mean = (xs: readonly number[]): number =>
-    xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
-  const inFile = rows.filter((r) => r.givenVolumeT !== null);
-  const last = inFile[inFile.length - 1];
-  return {
-    days: both.length,
-    maeCny: mean(abs),
-    maePct: mean(abs.map((a, i) => (100 * a) / given[i]!)),
-    correlation: pearson(given, sim),
-    givenVolumeT: inFile.reduce((a, r) => a + r.givenVolumeT!, 0),
-    simulatedVolumeT: inFile.reduce((a, r) => a + r.simulatedVolumeT, 0),
-    lastDate: last?.date ?? null,
-    lastGiven: last?.givenClose ?? null,
-    lastSimulated: last?.simulatedClose ?? null,
-  };
-}
-
-const num = (x: number | null, digits: number, suffix = ''): string =>
-  x === null || Number.isNaN(x) ? 'n/a' : `${x.toFixed(digits)}${suffix}`;
-
-export function statsTable(s: ReplayStats): string[] {
-  const ratio = s.givenVolumeT > 0 ? ` (${((100 * s.simulatedVolumeT) / s.givenVolumeT).toFixed(1)}% of given)` : '';
-  return table(
-    ['measure', 'value'],
-    [
-      ['days compared (both closes)', String(s.days)],
-      ['mean absolute close error', `${num(s.maeCny, 2, ' CNY')} (${num(s.maePct, 2, '%')})`],
-      ['correlation of daily closes', num(s.correlation, 3)],
-      ['volume given (t)', tonnes(s.givenVolumeT)],
-      ['volume simulated (t)', `${tonnes(s.simulatedVolumeT)}${ratio}`],
-      [`last close given (${s.lastDate ?? '-'})`, num(s.lastGiven, 2)],
-      [`last close simulated (${s.lastDate ?? '-'})`, num(s.lastSimulated, 2)],
-    ],
-  );
+function newsRows(runs: readonly RunResult[], market: string, given: readonly ReplayRow[]): NewsRow[] {
+  const byDate = new Map(given.map((g) => [g.date, g.closeFen / 100]));
+  const mean = meanCloses(runs, market);
+  const news = runs[0]!.newsT[market] ?? [];
+  let prev = 0;
+  return runs[0]!.summary.markets[market]!.daily.map((d, i) => {
+    const newsT = news[i] ?? prev;
+    const row = {
+      date: d.date,
+      market,
+      shockT: newsT - prev,
+      newsT,
+      givenClose: byDate.get(d.date) ?? null,
+      simulatedClose: mean.has(d.date) ? Math.round(mean.get(d.date)!) / 100 : null,
+    };
+    prev = newsT;
+    return row;
+  });
 }
 
 export function replayCommand(args: readonly string[], out: (line: string) => void): number {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { scenario: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      scenario: { type: 'string' },
+      seed: { type: 'string' },
+      seeds: { type: 'string' },
+      iterations: { type: 'string' },
+      out: { type: 'string' },
+      news: { type: 'string' },
+      counterfactual: { type: 'boolean' },
+      set: { type: 'string', multiple: true },
+      without: { type: 'string', multiple: true },
+    },
   });
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) throw new SimError(SimCode.Args, REPLAY_USAGE);
-  const seed = seedOf(values.seed);
-  const { ctx, scenario } = prepare(values.scenario ?? 'q3-2024');
+  const sets = values.set ?? [];
+  const without = values.without ?? [];
+  if (!values.counterfactual && (sets.length > 0 || without.length > 0))
+    throw new SimError(
+      SimCode.Args,
+      `--set and --without change the counterfactual: add --counterfactual. ${REPLAY_USAGE}`,
+    );
+  const first = seedOf(values.seed);
+  const n = values.seeds === undefined ? 5 : Number(values.seeds);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new SimError(SimCode.Args, `--seeds must be a whole number 1..1000, got "${values.seeds}"`);
+  const iterations = values.iterations === undefined ? 4 : Number(values.iterations);
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 50)
+    throw new SimError(SimCode.Args, `--iterations must be a whole number 1..50, got "${values.iterations}"`);
+  const seeds = Array.from({ length: n }, (_, i) => first + i);
+  const { ctx, scenario, file: scenarioFile } = prepare(values.scenario ?? 'q3-2024');
   const market = scenario.markets[0]!.id;
-  const given = loadReplayCsv(file, {
-    from: scenario.period.from,
-    to: scenario.period.to,
-    isTradingDay: (d) => ctx.calendar.isTradingDay(d),
-  });
+  const isTradingDay = (d: string): boolean => ctx.calendar.isTradingDay(d);
+  const given = loadReplayCsv(file, { from: scenario.period.from, to: scenario.period.to, isTradingDay });
+  const givenFen = new Map(given.map((g) => [g.date, g.closeFen]));
   const t0 = performance.now();
-  const r = runScenario(ctx, { scenario, scenarioHash: scenarioHash(scenario), seed });
-  const ms = performance.now() - t0;
-  const rows = replayDays(r, market, given);
-  const dir = values.out ?? join('runs', `replay-${scenario.id}-${basename(file).replace(/\.csv$/i, '')}-seed${seed}`);
-  const files = runFiles(r);
-  files.set('replay.csv', replayCsv(rows));
+  let inference: Inference | null = null;
+  let withNews: Scenario;
+  let runs: RunResult[];
+  let baseline: RunResult[];
+  if (values.news !== undefined) {
+    const news: NewsEvent[] = loadNewsCsv(values.news, isTradingDay);
+    withNews = scenarioWithNews(scenario, news);
+    baseline = runSeeds(ctx, scenario, seeds);
+    runs = runSeeds(ctx, withNews, seeds);
+  } else {
+    inference = inferNews({ ctx, scenario, market, givenFen, seeds, iterations, hashOf: scenarioHash });
+    withNews = inference.withNews;
+    baseline = [...inference.baseline];
+    runs = [...inference.runs];
+  }
+  const stats = runsStats(givenFen, runs, market);
+  const baseStats = runsStats(givenFen, baseline, market);
+  const dir = values.out ?? join('runs', `replay-${scenario.id}-seeds${first}-${first + n - 1}`);
+  const files = runFiles(runs[0]!);
+  files.set('replay.csv', replayCsv(runs, market, given));
+  const rows = newsRows(runs, market, given);
+  files.set('news.csv', newsCsv(rows));
+  files.set(
+    'fit.json',
+    `${JSON.stringify(
+      {
+        scenario: scenario.id,
+        market,
+        prices: file,
+        seeds,
+        news: values.news ?? null,
+        baseline: baseStats,
+        withNews: stats,
+        iterations: inference?.iterations ?? [],
+        kept: inference?.kept ?? null,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   writeRunFolder(dir, files);
-  const first = given[0]!;
-  const lastGiven = given[given.length - 1]!;
+  const ms = performance.now() - t0;
+  const g0 = given[0]!;
+  const gN = given[given.length - 1]!;
   out(`${scenario.title}: replay of ${file} on ${market}`);
   out(
-    `${given.length} given days, ${first.date} ${fenToYuan(first.closeFen)} to ${lastGiven.date} ${fenToYuan(lastGiven.closeFen)}; seed ${seed}, ${r.manifest.tradingDays} trading days, ${r.manifest.trades} trades in ${(ms / 1000).toFixed(2)} s`,
+    `${given.length} given days, ${g0.date} ${(g0.closeFen / 100).toFixed(2)} to ${gN.date} ${(gN.closeFen / 100).toFixed(2)}; seeds ${first}..${first + n - 1}; ${values.news === undefined ? `news inferred in ${iterations} iterations (kept ${inference!.kept + 1})` : `news from ${values.news}`}; ${(ms / 1000).toFixed(1)} s`,
   );
   out('');
-  for (const l of statsTable(replayStats(rows))) out(l);
+  for (const l of table(
+    ['closes against the given', 'mean abs. error CNY (%)', 'one seed %', 'correlation', 'variance explained'],
+    [fitRows("scenario's own events only", baseStats), fitRows('with the inferred news', stats)],
+  ))
+    out(l);
+  const shocks = rows.filter((r) => r.shockT !== 0);
+  const absMt = shocks.reduce((a, r) => a + Math.abs(r.shockT), 0) / 1e6;
+  const last = rows[rows.length - 1]!;
+  const volGiven = given.reduce((a, g) => a + g.volumeT, 0);
+  const volSim = Math.round(runs.reduce((a, r) => a + sumVolume(r, market), 0) / runs.length);
   out('');
-  out(`wrote ${dir}/: replay.csv summary.json bars.csv entities.csv sectors.csv events.json manifest.json report.html`);
+  out(
+    `news: ${shocks.length} days, ${absMt.toFixed(1)} Mt of shocks in all, net ${(last.newsT / 1e6).toFixed(1)} Mt of expected shortage by ${last.date}`,
+  );
+  out(`volume: given ${tonnes(volGiven)} t, simulated ${tonnes(volSim)} t (seeds' mean)`);
+  out(`wrote ${dir}/: news.csv replay.csv fit.json and the first seed's run folder (report.html)`);
+  if (values.counterfactual) {
+    const changed = withOverrides(withoutDates(withNews, without), scenarioFile, sets, ctx);
+    const cf = runSeeds(ctx, changed, seeds);
+    counterfactual(dir, runs, cf, market, [...sets, ...without.map((d) => `without the events of ${d}`)], out);
+  }
   return 0;
+}
+
+function sumVolume(r: RunResult, market: string): number {
+  return r.summary.markets[market]!.daily.reduce((a, d) => a + d.listed.volumeT + d.block.volumeT, 0);
+}
+
+function counterfactual(
+  dir: string,
+  replay: readonly RunResult[],
+  cf: readonly RunResult[],
+  market: string,
+  change: readonly string[],
+  out: (line: string) => void,
+): void {
+  const days = counterfactualDays(replay, cf, market);
+  const measures = counterfactualMeasures(replay, cf, market);
+  const cell = (x: number | null): string => (x === null ? '' : x.toFixed(2));
+  const daily = [
+    'date,replayClose,counterfactualClose,differenceCny,replayVolumeT,counterfactualVolumeT',
+    ...days.map((d) =>
+      [
+        d.date,
+        cell(d.replayClose),
+        cell(d.counterfactualClose),
+        d.replayClose === null || d.counterfactualClose === null ? '' : cell(d.counterfactualClose - d.replayClose),
+        Math.round(d.replayVolumeT),
+        Math.round(d.counterfactualVolumeT),
+      ].join(','),
+    ),
+  ];
+  const summary = [
+    'measure,unit,replay,counterfactual,difference,lowestDifference,highestDifference',
+    ...measures.map((m) =>
+      [m.name, m.unit, m.replay, m.counterfactual, m.difference, m.lowest, m.highest]
+        .map((x) => (typeof x === 'number' ? x.toFixed(2) : `"${x}"`))
+        .join(','),
+    ),
+  ];
+  const files = runFiles(cf[0]!);
+  files.set('counterfactual.csv', `${daily.join('\n')}\n`);
+  files.set('counterfactual-summary.csv', `${summary.join('\n')}\n`);
+  writeRunFolder(join(dir, 'counterfactual'), files);
+  out('');
+  out(`counterfactual: ${change.length === 0 ? 'no change (the replay again)' : change.join('; ')}`);
+  const fmt = (x: number, unit: string): string =>
+    unit === 't' || unit === 'CNY' ? Math.round(x).toLocaleString('en-US') : x.toFixed(2);
+  for (const l of table(
+    ['measure', 'unit', 'replay', 'counterfactual', 'difference', `range over ${cf.length} seeds`],
+    measures.map((m) => [
+      m.name,
+      m.unit,
+      fmt(m.replay, m.unit),
+      fmt(m.counterfactual, m.unit),
+      fmt(m.difference, m.unit),
+      `${fmt(m.lowest, m.unit)} .. ${fmt(m.highest, m.unit)}`,
+    ]),
+  ))
+    out(l);
+  const lastDay = days[days.length - 1]!;
+  out(
+    `last close ${lastDay.date}: replay ${cell(lastDay.replayClose)}, counterfactual ${cell(lastDay.counterfactualClose)}`,
+  );
+  out(`wrote ${dir}/counterfactual/: counterfactual.csv counterfactual-summary.csv and its first seed's run folder`);
 }

@@ -32,6 +32,8 @@ export interface DailyRow {
 /** A market's expected balance on one day, as its outlook saw it (src/sim/fundamentals/outlook.ts, Balance). */
 export interface BalanceRow {
   readonly date: string;
+  /** Expected shortage that news events have added (a replay's inferred news), tonnes; absent when none. */
+  readonly newsT?: number;
   /** Net position of the current compliance cycle, tonnes (negative: short). */
   readonly currentT: number;
   /** Tonnes expected to be carried past the cycle's deadline into the horizon. */
@@ -84,6 +86,7 @@ export type EventKind =
   | 'coverage-plan'
   | 'allocation-plan'
   | 'ccer-outlook'
+  | 'news'
   | 'settlement'
   | 'note';
 

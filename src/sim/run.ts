@@ -16,6 +16,8 @@ export interface RunRequest {
   /** sha256 of the scenario as run (after any parameter overrides), hex. */
   readonly scenarioHash: string;
   readonly seed: number;
+  /** A replay's targets for the public valuation (see SimInput.steer); absent in every other run. */
+  readonly steer?: (marketId: string, date: string) => number | null;
 }
 
 export interface Manifest {
@@ -42,6 +44,8 @@ export interface RunResult {
   readonly manifest: Manifest;
   /** The public valuation per market per day, CNY (from fundamentals; replay reports show it beside the path). */
   readonly fairCny: Readonly<Record<string, number[]>>;
+  /** Per market with an outlook, per day: the expected shortage news has added so far, tonnes. */
+  readonly newsT: Readonly<Record<string, number[]>>;
 }
 
 export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
@@ -54,19 +58,25 @@ export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
     plans: ctx.plans,
     abatement: ctx.abatement,
     seed: req.seed,
+    ...(req.steer === undefined ? {} : { steer: req.steer }),
   });
   const c = sim.world.counters;
   const out = buildOutput(sim, { id: s.id, title: s.title, hash: req.scenarioHash, seed: req.seed }, c);
   const rejectedByCode: Record<string, number> = {};
   for (const [k, v] of [...c.byCode].sort()) rejectedByCode[k] = v;
   const fairCny: Record<string, number[]> = {};
-  for (const [k, v] of sim.fair) fairCny[k] = v.publicFen.map((f) => Math.round(f) / 100);
+  const newsT: Record<string, number[]> = {};
+  for (const [k, v] of sim.fair) {
+    fairCny[k] = v.publicFen.map((f) => Math.round(f) / 100);
+    if (v.balances.length > 0) newsT[k] = v.balances.map((b) => b.newsT);
+  }
   return {
     summary: out.summary,
     entities: out.entities,
     events: sim.events,
     bars: sim.bars,
     fairCny,
+    newsT,
     manifest: {
       scenario: s.id,
       scenarioHash: req.scenarioHash,

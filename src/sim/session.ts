@@ -188,6 +188,7 @@ export class SimSession {
       off.creditDiscountBps / 10_000,
       first,
       first ? 1 : world.today - this.lastMorning!,
+      input.steer === undefined ? null : (id) => input.steer!(id, date),
     );
     this.lastMorning = world.today;
     for (const mw of world.markets) {
@@ -557,6 +558,18 @@ function applyEvent(
         kind: e.kind,
         marketId: e.market,
         text: `${e.title}: ${what}${e.effective ? `, effective ${e.effective}` : ''}; believed ${e.credibilityBps / 100}%${note}`,
+      });
+      return;
+    }
+    case 'news': {
+      const o = mwOf(e.market).outlook;
+      if (o !== null) o.addNews(e.shortageT);
+      const mt = (Math.abs(e.shortageT) / 1e6).toFixed(2);
+      log.push({
+        date: e.date,
+        kind: e.kind,
+        marketId: e.market,
+        text: `news: expected shortage over the horizon ${e.shortageT >= 0 ? 'up' : 'down'} ${mt} Mt${note}`,
       });
       return;
     }

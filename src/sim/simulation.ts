@@ -12,6 +12,11 @@ import type { SimData, World } from './world.ts';
 export interface SimInput extends SimData {
   readonly scenario: Scenario;
   readonly seed: number;
+  /**
+   * A replay's target for a market's public valuation on a date (fen), or null: the morning update then solves for
+   * the news that reaches it (fundamentals/daily.ts). Absent in every other run.
+   */
+  readonly steer?: (marketId: string, date: string) => number | null;
 }
 
 export interface MarketBar extends DailyBar {

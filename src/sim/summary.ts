@@ -70,6 +70,7 @@ function sampledBalance(
     if (b === undefined) continue;
     out.push({
       date,
+      ...(b.newsT === 0 ? {} : { newsT: b.newsT }),
       currentT: b.currentT,
       carryT: b.carryT,
       years: b.years.map((y) => ({ year: y.year, deficitT: y.deficitT, abatedT: y.abatedT })),

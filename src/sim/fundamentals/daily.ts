@@ -9,10 +9,15 @@
 // demand takes all of them, and their delivery cost when it takes none:
 //     C_t = cost + (F_allowance (1 − discount) − cost) · min(1, demand / supply)
 // Entities then book the day's abatement at their own valuation (ComplianceAgent.abateDay).
+// Steered (`cets replay`, src/sim/replay/infer.ts): a target for F_t is given; the news that makes V_t what the rule
+// needs to reach it, V_t = F_{t−1} + (target − F_{t−1}) / λ, is solved for (MarketOutlook.solveNews) and kept.
 
 import type { MarketWorld, World } from '../world.ts';
 
 const RECENT_CLOSES = 20;
+
+/** A replay's target for a market's public valuation today (fen), or null to leave the market to its news. */
+export type SteerFn = (marketId: string) => number | null;
 
 /** Runs the morning update for every market; `days` calendar days since the last one (abatement accrues over them). */
 export function updateFundamentals(
@@ -22,6 +27,7 @@ export function updateFundamentals(
   discount: number,
   first: boolean,
   days: number,
+  steer: SteerFn | null = null,
 ): void {
   for (const mw of world.markets) {
     const v = mw.venue;
@@ -32,7 +38,9 @@ export function updateFundamentals(
     if (mw.outlook === null) continue;
     // The days since the last morning were abated at the valuation that held over them (the opening price at first).
     mw.outlook.bookDay(world.today, first ? v.lastCloseFen : v.fairFen);
-    const value = allowanceValue(world, mw);
+    const target = steer === null ? null : steer(mw.setup.id);
+    const needed = target === null ? null : first ? target : v.fairFen + (target - v.fairFen) / adjust;
+    const value = allowanceValue(world, mw, needed);
     v.fairFen = first ? value : v.fairFen + adjust * (value - v.fairFen);
     for (let i = 0; i < mw.entityAgents.length; i++) {
       const a = mw.entityAgents[i]!;
@@ -46,14 +54,23 @@ export function updateFundamentals(
   }
 }
 
-/** X0 and the carry cap from the ledger and the entities, then the outlook's value (fen). One pass over the entities. */
-function allowanceValue(world: World, mw: MarketWorld): number {
+/**
+ * X0 and the carry cap from the ledger and the entities, then the outlook's value (fen); with a needed value, the news
+ * that gives it is solved for first. One pass over the entities.
+ */
+function allowanceValue(world: World, mw: MarketWorld, neededFen: number | null): number {
+  const o = mw.outlook!;
+  const valueAt = (x0T: number, capT: number): number => {
+    if (neededFen === null) return o.value(world.today, x0T, capT);
+    o.solveNews(world.today, x0T, capT, neededFen);
+    return o.lastFen;
+  };
   const ins = mw.setup.instrument;
   const ledger = world.ledger;
   // After the cycle is settled (every entity done): what is left is all carry, uncapped for this horizon.
   if (mw.entityAgents.length > 0 && mw.entityAgents.every((a) => a.done)) {
     const left = ledger.outstandingT(ins);
-    return mw.outlook!.value(world.today, left, left);
+    return valueAt(left, left);
   }
   // The credit instruments this market takes that another market of the run trades (their supply counts).
   const credits: string[] = [];
@@ -90,7 +107,7 @@ function allowanceValue(world: World, mw: MarketWorld): number {
   for (let c = 0; c < credits.length; c++) outside += ledger.outstandingT(credits[c]!);
   // Credits not yet in the entities' hands count toward the cycle as far as the offset caps have room for them.
   net += Math.min(room, outside);
-  return mw.outlook!.value(world.today, net + others, entityCap + others);
+  return valueAt(net + others, entityCap + others);
 }
 
 /** A credit market's value, or null if it is not one (no offset instrument, or no market takes its credits). */

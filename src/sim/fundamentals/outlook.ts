@@ -76,6 +76,8 @@ interface Tightening {
 }
 
 export interface Balance {
+  /** Expected shortage added by news (scenario `news` events, inferred by `cets replay`), tonnes. */
+  readonly newsT: number;
   /** Net position of the current cycle, tonnes (negative: short). */
   readonly currentT: number;
   /** Carried into the horizon, tonnes. */
@@ -102,7 +104,12 @@ export class MarketOutlook {
   private bookedUntil: number | null = null;
   /** The last value found and its balance (for outputs). */
   lastFen = 0;
-  lastBalance: Balance = { currentT: 0, carryT: 0, years: [] };
+  lastBalance: Balance = { newsT: 0, currentT: 0, carryT: 0, years: [] };
+  /**
+   * Expected shortage over the horizon that news has added, tonnes: public information not otherwise in the model
+   * (a statement, a rumour of a plan) in the belief's own unit. It enters the clearing condition as a deficit.
+   */
+  private newsT = 0;
 
   constructor(
     sectors: SectorPath[],
@@ -166,6 +173,55 @@ export class MarketOutlook {
   announceOffsets(tonnesPerYear: number, fromYear: number): void {
     for (const y of this.horizonAll())
       if (y >= fromYear) this.offsetsT.set(y, (this.offsetsT.get(y) ?? 0) + tonnesPerYear * this.offsetFactor);
+  }
+
+  /** News: the expected shortage over the horizon changes by shortageT tonnes (negative: longer). */
+  addNews(shortageT: number): void {
+    this.newsT += shortageT;
+  }
+
+  /** The news added so far, tonnes. */
+  get news(): number {
+    return this.newsT;
+  }
+
+  /**
+   * The news (whole tonnes, added to what there is) that makes today's value `targetFen`, and sets it: the inverse of
+   * value() in its news term, which raises the value monotonically. A bracket grows from 10 Mt by doubling, then
+   * halves to a tonne. A target the value cannot reach (at or below 0, at or above the ceiling) takes the nearest end.
+   */
+  solveNews(today: number, x0T: number, carryCapT: number, targetFen: number): number {
+    const base = this.newsT;
+    const at = (c: number): number => {
+      this.newsT = base + c;
+      return this.value(today, x0T, carryCapT);
+    };
+    let lo = 0;
+    let hi = 0;
+    let step = 1e7;
+    if (at(0) < targetFen) {
+      hi = step;
+      while (at(hi) < targetFen && hi < 1e11) {
+        lo = hi;
+        step *= 2;
+        hi += step;
+      }
+    } else {
+      lo = -step;
+      while (at(lo) >= targetFen && lo > -1e11) {
+        hi = lo;
+        step *= 2;
+        lo -= step;
+      }
+    }
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (at(mid) < targetFen) lo = mid;
+      else hi = mid;
+    }
+    const c = Math.round(hi);
+    at(c);
+    return c;
   }
 
   /** What the offset cap would take in a year: cap x the covered sectors' expected emissions, tonnes. */
@@ -264,7 +320,7 @@ export class MarketOutlook {
     };
     const clear = (z: number): number => {
       const excess = (p: number): number => {
-        let sum = -carry;
+        let sum = this.newsT - carry;
         for (let i = 0; i < n; i++) sum += deficit(i, p, z === 0 ? 1 : Math.exp(spread[i]! * z));
         return sum;
       };
@@ -289,7 +345,7 @@ export class MarketOutlook {
       const booked = open[i]! < 1 ? (this.bookedT.get(y) ?? 0) : 0;
       return { year: y, deficitT: Math.round(d), abatedT: Math.round(scratch[0]! + booked) };
     });
-    this.lastBalance = { currentT: Math.round(x0T), carryT: Math.round(carry), years: horizonYears };
+    this.lastBalance = { newsT: this.newsT, currentT: Math.round(x0T), carryT: Math.round(carry), years: horizonYears };
     this.lastFen = fen;
     return fen;
   }

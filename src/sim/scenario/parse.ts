@@ -80,6 +80,10 @@ export function parseScenario(file: string, json: unknown, cat: ScenarioCatalogu
         if (!isDate(e.deadline)) fail(file, `${at}/deadline`, `${e.deadline} is not a calendar date`);
         break;
       }
+      case 'news':
+        if (runs(e.market, `${at}/market`).compliance === null)
+          fail(file, `${at}/market`, `${e.market} has no compliance rules: its value follows no outlook`);
+        break;
       case 'admit-sectors':
       case 'allocation':
       case 'coverage-plan':

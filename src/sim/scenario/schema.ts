@@ -312,6 +312,19 @@ const CcerOutlook = Type.Object(
   Strict,
 );
 
+// News inferred by `cets replay` (src/sim/replay/infer.ts) or written by hand: public information that changes the
+// expected shortage of the market's horizon, in tonnes (the unit of the agents' belief, outlook.ts), not a price.
+const News = Type.Object(
+  {
+    ...At,
+    kind: Type.Literal('news'),
+    market: MarketId,
+    /** Change of the expected cumulative shortage over the horizon, tonnes (negative: a longer market). */
+    shortageT: Type.Integer({ minimum: -100_000_000_000, maximum: 100_000_000_000 }),
+  },
+  Strict,
+);
+
 export const EventSchema = Type.Union([
   Announcement,
   Band,
@@ -323,6 +336,7 @@ export const EventSchema = Type.Union([
   CoveragePlan,
   AllocationPlanEvent,
   CcerOutlook,
+  News,
 ]);
 
 export const ScenarioSchema = Type.Object(

@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pearson, type ReplayDayRow, replayCommand, replayStats } from '../../../src/cli/replay.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TradingCalendar } from '../../../src/market/calendar.ts';
 import { SimCode, SimError } from '../../../src/sim/errors.ts';
 import { loadCatalogue } from '../../../src/store/catalogue-files.ts';
@@ -72,77 +70,5 @@ describe('replay price file', () => {
     const rows = parseReplayCsv('sample', text, check);
     expect(rows[0]).toMatchObject({ date: '2024-07-01', closeFen: 9040 });
     expect(rows.at(-1)).toMatchObject({ date: '2024-09-30', closeFen: 9948 });
-  });
-});
-
-describe('replay statistics', () => {
-  const row = (date: string, g: number | null, s: number | null, gv: number | null, sv: number): ReplayDayRow => ({
-    date,
-    givenClose: g,
-    simulatedClose: s,
-    givenVolumeT: gv,
-    simulatedVolumeT: sv,
-    fairValue: null,
-  });
-
-  it('compares the days both give, and totals volume over the days of the file', () => {
-    const s = replayStats([
-      row('2024-07-01', 100, 101, 10, 12),
-      row('2024-07-02', null, 103, null, 50),
-      row('2024-07-03', 110, 108, 20, 15),
-      row('2024-07-04', 120, null, 30, 0),
-    ]);
-    expect(s.days).toBe(2);
-    expect(s.maeCny).toBeCloseTo(1.5);
-    expect(s.maePct).toBeCloseTo((1 + 200 / 110) / 2);
-    expect(s.correlation).toBeCloseTo(1);
-    expect([s.givenVolumeT, s.simulatedVolumeT]).toEqual([60, 27]);
-    expect([s.lastDate, s.lastGiven, s.lastSimulated]).toEqual(['2024-07-04', 120, null]);
-  });
-
-  it('correlates like Pearson', () => {
-    expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1);
-    expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1);
-    expect(pearson([1, 2, 3, 4], [1, 3, 2, 4])).toBeCloseTo(0.8);
-    expect(pearson([1], [1])).toBeNaN();
-    expect(pearson([1, 1], [1, 2])).toBeNaN();
-  });
-});
-
-describe('cets replay', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'cets-replay-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('runs q3-2024 beside the sample path, writes the run folder and replay.csv, and prints the comparison', () => {
-    const lines: string[] = [];
-    const code = replayCommand([join(ROOT_DIR, 'data/replay/cea-q3-2024-sample.csv'), '--out', dir], (l) =>
-      lines.push(l),
-    );
-    expect(code).toBe(0);
-    const text = lines.join('\n');
-    expect(text).toMatch(/mean absolute close error\s+\d+\.\d\d CNY \(\d+\.\d\d%\)/);
-    expect(text).toMatch(/correlation of daily closes/);
-    expect(text).toMatch(/volume given \(t\)\s+17,280,000/);
-    expect(text).toMatch(/last close given \(2024-09-30\)\s+99\.48/);
-    const csv = readFileSync(join(dir, 'replay.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('date,givenClose,simulatedClose,givenVolumeT,simulatedVolumeT,fairValue');
-    expect(csv).toHaveLength(65);
-    expect(csv[1]).toMatch(/^2024-07-01,90\.40,\d+\.\d\d,270000,\d+,\d+\.\d\d$/);
-    for (const f of ['summary.json', 'bars.csv', 'manifest.json', 'report.html'])
-      expect(readFileSync(join(dir, f), 'utf8').length, f).toBeGreaterThan(0);
-    // Nothing anchors the run to the path any more (prices are the agents' outcome): the file only sits beside it.
-    // Each row's fair value is the run's public valuation, a positive price.
-    const rows = csv.slice(1).map((l) => l.split(',').map(Number));
-    for (const r of rows) expect(r[5]).toBeGreaterThan(0);
-  });
-
-  it('refuses a bad file before running, and a seed or usage error as arguments', () => {
-    const bad = join(dir, 'bad.csv');
-    writeFileSync(bad, 'date,close,volume\n2024-07-06,90,1\n');
-    expect(() => replayCommand([bad], () => {})).toThrow(/bad\.csv: line 2: date: 2024-07-06 is not a trading day/);
-    expect(() => replayCommand([], () => {})).toThrow(/usage: cets replay/);
   });
 });
