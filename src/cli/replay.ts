@@ -143,17 +143,16 @@ export function replayCommand(args: readonly string[], out: (line: string) => vo
   const givenFen = new Map(given.map((g) => [g.date, g.closeFen]));
   const t0 = performance.now();
   let inference: Inference | null = null;
-  let withNews: Scenario;
+  let news: readonly NewsEvent[];
   let runs: RunResult[];
   let baseline: RunResult[];
   if (values.news !== undefined) {
-    const news: NewsEvent[] = loadNewsCsv(values.news, isTradingDay);
-    withNews = scenarioWithNews(scenario, news);
+    news = loadNewsCsv(values.news, isTradingDay);
     baseline = runSeeds(ctx, scenario, seeds);
-    runs = runSeeds(ctx, withNews, seeds);
+    runs = runSeeds(ctx, scenarioWithNews(scenario, news), seeds);
   } else {
     inference = inferNews({ ctx, scenario, market, givenFen, seeds, iterations, hashOf: scenarioHash });
-    withNews = inference.withNews;
+    news = inference.news;
     baseline = [...inference.baseline];
     runs = [...inference.runs];
   }
@@ -208,7 +207,8 @@ export function replayCommand(args: readonly string[], out: (line: string) => vo
   out(`volume: given ${tonnes(volGiven)} t, simulated ${tonnes(volSim)} t (seeds' mean)`);
   out(`wrote ${dir}/: news.csv replay.csv fit.json and the first seed's run folder (report.html)`);
   if (values.counterfactual) {
-    const changed = withOverrides(withoutDates(withNews, without), scenarioFile, sets, ctx);
+    // The change applies to the scenario as written (its event indices as in the file), then the same news joins it.
+    const changed = scenarioWithNews(withOverrides(withoutDates(scenario, without), scenarioFile, sets, ctx), news);
     const cf = runSeeds(ctx, changed, seeds);
     counterfactual(dir, runs, cf, market, [...sets, ...without.map((d) => `without the events of ${d}`)], out);
   }
