@@ -7,6 +7,7 @@ import { batchCommand } from './batch.ts';
 import { calibrateCommand, fitCommand } from './calibrate.ts';
 import { runDemo } from './demo.ts';
 import { listMarkets, showMarket } from './markets.ts';
+import { observedCommand } from './observed.ts';
 import { registryCommand } from './registry.ts';
 import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
@@ -26,6 +27,9 @@ const usage = `usage: cets <command>
   replay <prices.csv> [--scenario S] [--seed N] [--out DIR]
                     run a scenario (default q3-2024) with its first market's expected price anchored to the given
                     daily closes (CSV date,close,volume); writes a run folder with replay.csv, prints the fit
+  observed <prices.csv>
+                    read an observed price file (plain CSV or a data-terminal export, UTF-8 or GBK) and print
+                    what it read: a line per month, the days it skipped and why
   registry draw|check
                     redraw the synthetic entity registries in data/entities, or check them`;
 
@@ -35,6 +39,7 @@ const SIM_COMMANDS: Record<string, Command> = {
   run: runCommand,
   batch: batchCommand,
   replay: replayCommand,
+  observed: observedCommand,
   calibrate: calibrateCommand,
   fit: fitCommand,
   registry: (args, out) => registryCommand(args, out),
