@@ -5,7 +5,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const batch = process.argv[2] === 'batch';
+const batch = process.argv[2] === 'batch' || process.argv[2] === 'worker';
 const missing = batch ? (await import('../src/batch/node-flags.ts')).missingBatchFlags() : [];
 const { exitWithParent, relaunch } = await import('../src/cli/relaunch.ts');
 if (missing.length > 0) await relaunch(missing);

@@ -1,5 +1,5 @@
-// What a batch runs: a grid of scenario parameters (every combination of the values given per path) times a list of
-// seeds. Parsing is pure and refuses bad input with SIM_ERR_ARGS; planBatch then builds the scenario of every grid
+// What a batch runs: a grid of scenario parameters (every combination of the values given per path), or the points of
+// a design (src/batch/design.ts), times a list of seeds. Parsing is pure and refuses bad input with SIM_ERR_ARGS; planBatch then builds the scenario of every grid
 // point (setParam + parseScenario, via withOverrides) so a bad value stops the batch before any run starts.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -86,13 +86,43 @@ export function pointIds(count: number): string[] {
 
 export const jobKey = (pointId: string, seed: number): string => `${pointId}-seed${seed}`;
 
-/** Short hash naming the default folder: the same grid and seeds always land in the same folder. */
-export function planHash(grid: Grid, seeds: readonly number[]): string {
-  return createHash('sha256').update(JSON.stringify({ grid, seeds })).digest('hex').slice(0, 10);
+/** Short hash naming the default folder: the same grid (or design) and seeds always land in the same folder. */
+export function planHash(grid: Grid, seeds: readonly number[], design: DesignSpec | null = null): string {
+  const what = design === null ? { grid, seeds } : { design, seeds };
+  return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 10);
 }
 
-export function defaultOutDir(scenarioId: string, grid: Grid, seeds: readonly number[]): string {
-  return join('runs', `batch-${scenarioId}-${planHash(grid, seeds)}`);
+export function defaultOutDir(
+  scenarioId: string,
+  grid: Grid,
+  seeds: readonly number[],
+  design: DesignSpec | null = null,
+): string {
+  return join('runs', `batch-${scenarioId}-${planHash(grid, seeds, design)}`);
+}
+
+/** A parameter a design varies, uniformly between min and max (whole numbers when both ends are). */
+export interface ParamRange {
+  readonly path: string;
+  readonly min: number;
+  readonly max: number;
+  readonly integer: boolean;
+}
+
+/** How a design's points were made; written to batch.json. */
+export interface DesignSpec {
+  readonly kind: 'lhs' | 'sobol' | 'file';
+  /** Base sample size (lhs: points; sobol: N of Saltelli's N·(d+2) points); rows for a file. */
+  readonly n: number;
+  readonly params: readonly ParamRange[];
+  /** The CSV file, for kind 'file'. */
+  readonly file?: string;
+}
+
+export interface Design {
+  readonly spec: DesignSpec;
+  /** One row per point: path -> value as text. */
+  readonly rows: readonly Record<string, string>[];
 }
 
 export interface BatchPoint {
@@ -114,20 +144,31 @@ export interface BatchPlan {
   readonly base: Scenario;
   readonly file: string;
   readonly grid: Grid;
+  /** The design the points come from, or null for a grid. */
+  readonly design: Design | null;
   readonly seeds: readonly number[];
   readonly points: readonly BatchPoint[];
   /** Point by point, seed by seed. */
   readonly jobs: readonly BatchJob[];
 }
 
-/** Loads the scenario and validates every grid point; throws SIM_ERR_ARGS / SIM_ERR_SCENARIO before anything runs. */
-export function planBatch(ctx: RunContext, scenario: string, grid: Grid, seeds: readonly number[]): BatchPlan {
+/** Loads the scenario and validates every point; throws SIM_ERR_ARGS / SIM_ERR_SCENARIO before anything runs. */
+export function planBatch(
+  ctx: RunContext,
+  scenario: string,
+  grid: Grid,
+  seeds: readonly number[],
+  design: Design | null = null,
+): BatchPlan {
   if (seeds.length === 0) throw new SimError(SimCode.Args, 'no seeds to run');
-  const raw = gridPoints(grid);
+  if (design !== null && Object.keys(grid).length > 0)
+    throw new SimError(SimCode.Args, '--grid and --design cannot be combined: put the grid values in a design file');
+  const raw = design === null ? gridPoints(grid) : design.rows;
+  if (raw.length === 0) throw new SimError(SimCode.Args, 'the design has no points');
   if (raw.length * seeds.length > MAX_JOBS)
     throw new SimError(
       SimCode.Args,
-      `${raw.length} grid points × ${seeds.length} seeds is more than ${MAX_JOBS} runs; split the batch`,
+      `${raw.length} points × ${seeds.length} seeds is more than ${MAX_JOBS} runs; split the batch`,
     );
   const loaded = loadScenario(scenario, ctx);
   const ids = pointIds(raw.length);
@@ -138,11 +179,14 @@ export function planBatch(ctx: RunContext, scenario: string, grid: Grid, seeds: 
       s = withOverrides(loaded.scenario, loaded.file, sets, ctx);
     } catch (e) {
       if (e instanceof SimError)
-        throw new SimError(e.code, `grid point ${ids[i]} (${sets.join(', ') || 'no parameters'}): ${e.message}`);
+        throw new SimError(
+          e.code,
+          `${design === null ? 'grid' : 'design'} point ${ids[i]} (${sets.join(', ') || 'no parameters'}): ${e.message}`,
+        );
       throw e;
     }
     return { id: ids[i]!, params, scenario: s, scenarioHash: scenarioHash(s) };
   });
   const jobs = points.flatMap((point) => seeds.map((seed) => ({ key: jobKey(point.id, seed), point, seed })));
-  return { base: loaded.scenario, file: loaded.file, grid, seeds, points, jobs };
+  return { base: loaded.scenario, file: loaded.file, grid, design, seeds, points, jobs };
 }

@@ -1,19 +1,34 @@
-// `cets batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50] [--workers N] [--out DIR]`: every grid point ×
-// every seed, in parallel worker threads, aggregated into quantiles across seeds (src/batch/run-batch.ts). Ctrl-C
-// stops between runs; running the same command again resumes.
+// `cets batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50] [--workers N] [--out DIR] [--queue redis://...]
+// [--shard k/N]`: every grid point × every seed, in parallel worker threads (or queue workers), aggregated into
+// quantiles across seeds (src/batch/run-batch.ts). Ctrl-C stops between runs; running the same command again resumes.
+// `cets batch merge DIR... [--out DIR]` joins the folders of shards (src/batch/merge.ts).
 import { parseArgs } from 'node:util';
 import { pointLabel } from '../batch/aggregate.ts';
+import { BatchError } from '../batch/errors.ts';
+import { mergeBatches } from '../batch/merge.ts';
 import { parseGridArgs, parseSeeds } from '../batch/plan.ts';
 import { PoolStartError } from '../batch/pool.ts';
 import { progressBar } from '../batch/progress.ts';
-import { type BatchSummary, defaultWorkers, runBatch } from '../batch/run-batch.ts';
+import { type BatchSummary, defaultWorkers, runBatch, type Shard } from '../batch/run-batch.ts';
 import { SimCode, SimError } from '../sim/errors.ts';
 import { table } from './format.ts';
 
 export const BATCH_USAGE =
-  'usage: cets batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50 | N | a,b,c] [--workers N] [--out DIR]';
+  'usage: cets batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50 | N | a,b,c] [--workers N] [--out DIR]\n' +
+  '                  [--queue redis://host:port[/db]] [--shard k/N]\n' +
+  '       cets batch merge DIR... [--out DIR]';
 
-function workersOf(raw: string | undefined): number {
+/** `--shard k/N`: the k-th of N slices, 1 <= k <= N. */
+export function parseShard(raw: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const k = m === null ? Number.NaN : Number(m[1]);
+  const n = m === null ? Number.NaN : Number(m[2]);
+  if (!Number.isSafeInteger(k) || !Number.isSafeInteger(n) || k < 1 || n < 1 || k > n || n > 100_000)
+    throw new SimError(SimCode.Args, `--shard wants k/N with 1 <= k <= N (e.g. 3/8), got "${raw}"`);
+  return { k, n };
+}
+
+export function workersOf(raw: string | undefined): number {
   if (raw === undefined) return defaultWorkers();
   const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 1)
@@ -59,12 +74,45 @@ export function summaryLines(s: BatchSummary): string[] {
     out.push(
       s.interrupted
         ? `finished runs are in ${s.outDir}/runs/; run the same command again to resume`
-        : `wrote ${s.outDir}/: aggregate.json aggregate.csv aggregate.html, runs/ (one file per run)${s.failed > 0 ? ', failed/' : ''}`,
+        : s.aggregate === null
+          ? `wrote shard ${s.shard?.k}/${s.shard?.n} to ${s.outDir}/runs/; join the shards' folders with \`cets batch merge DIR...\``
+          : `wrote ${s.outDir}/: aggregate.json aggregate.csv aggregate.html, runs/ (one file per run)${s.failed > 0 ? ', failed/' : ''}`,
     );
   return out;
 }
 
+function mergeCommand(args: readonly string[], out: (line: string) => void): number {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { out: { type: 'string' } },
+  });
+  if (positionals.length === 0) throw new SimError(SimCode.Args, BATCH_USAGE);
+  let m: ReturnType<typeof mergeBatches>;
+  try {
+    m = mergeBatches(positionals, values.out);
+  } catch (e) {
+    if (e instanceof BatchError) {
+      console.error(`cets: ${e.code}: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  out(
+    `merged ${positionals.length} folder${positionals.length === 1 ? '' : 's'} into ${m.outDir}: ${m.copied} runs copied`,
+  );
+  out(`${m.runs} runs, ${m.failed} failed, ${m.missing.length} missing, of ${m.total}`);
+  if (m.missing.length > 0) {
+    out(`missing: ${m.missing.slice(0, 10).join(' ')}${m.missing.length > 10 ? ' ...' : ''}`);
+    out('no aggregate written: run the missing shards (the same command resumes), then merge again');
+    return 1;
+  }
+  out(`wrote ${m.outDir}/: aggregate.json aggregate.csv aggregate.html`);
+  return m.failed > 0 ? 1 : 0;
+}
+
 export async function batchCommand(args: readonly string[], out: (line: string) => void): Promise<number> {
+  if (args[0] === 'merge') return mergeCommand(args.slice(1), out);
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -73,6 +121,8 @@ export async function batchCommand(args: readonly string[], out: (line: string) 
       seeds: { type: 'string' },
       workers: { type: 'string' },
       out: { type: 'string' },
+      queue: { type: 'string' },
+      shard: { type: 'string' },
     },
   });
   const name = positionals[0];
@@ -81,6 +131,9 @@ export async function batchCommand(args: readonly string[], out: (line: string) 
   const seeds = parseSeeds(values.seeds ?? '1..20');
   const workers = workersOf(values.workers);
   if (values.out === '') throw new SimError(SimCode.Args, '--out wants a folder');
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard !== undefined && values.queue !== undefined)
+    throw new SimError(SimCode.Args, '--shard and --queue cannot be combined: a queue already spreads the runs');
 
   // First Ctrl-C: stop between runs (files stay complete), print what was done. Second: leave at once.
   const abort = new AbortController();
@@ -104,9 +157,11 @@ export async function batchCommand(args: readonly string[], out: (line: string) 
       outDir: values.out ?? '',
       onProgress: bar.update,
       signal: abort.signal,
+      ...(values.queue === undefined ? {} : { queue: values.queue }),
+      ...(shard === undefined ? {} : { shard }),
     });
   } catch (e) {
-    if (e instanceof PoolStartError) {
+    if (e instanceof PoolStartError || e instanceof BatchError) {
       bar.end();
       console.error(`cets: ${e.code}: ${e.message}`);
       return 1;

@@ -1,5 +1,6 @@
 // The `cets` command line. Loading the catalogue validates every data file first: a bad file stops here with a
 // message naming the file and the field.
+import { BatchError } from '../batch/errors.ts';
 import { MarketError } from '../market/errors.ts';
 import { SimError } from '../sim/errors.ts';
 import { loadCatalogue } from '../store/catalogue-files.ts';
@@ -11,6 +12,7 @@ import { observedCommand } from './observed.ts';
 import { registryCommand } from './registry.ts';
 import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
+import { workerCommand } from './worker.ts';
 
 const usage = `usage: cets <command>
   demo              one trading day of the national market, 2024-09-30 (what npm start runs for now)
@@ -24,9 +26,15 @@ const usage = `usage: cets <command>
   batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50] [--workers N] [--out DIR]
                     every grid point x every seed in parallel workers; quantiles across seeds in DIR/aggregate.*
                     (default DIR runs/batch-<scenario>-<hash>; the same command again resumes)
-  replay <prices.csv> [--scenario S] [--seed N] [--out DIR]
-                    run a scenario (default q3-2024) with its first market's expected price anchored to the given
-                    daily closes (CSV date,close,volume); writes a run folder with replay.csv, prints the fit
+                    --queue redis://host:port: run the jobs on \`cets worker\` processes instead (any machine);
+                    --shard k/N: only the k-th of N slices, joined by \`cets batch merge DIR... [--out DIR]\`
+  worker --queue redis://host:port [--workers N]
+                    take batch jobs from the queue and run them in N worker threads
+  replay <prices.csv> [--scenario S] [--seeds N] [--seed FIRST] [--iterations K] [--out DIR] [--news news.csv]
+         [--counterfactual [--set path=value]... [--without YYYY-MM-DD]...]
+                    infer the news (tonnes of expected shortage) that makes a scenario (default q3-2024) track the
+                    given daily closes; writes news.csv, replay.csv, fit.json and a run folder, prints the fit; with
+                    --counterfactual, the same news and seeds under a changed policy, side by side
   observed <prices.csv>
                     read an observed price file (plain CSV or a data-terminal export, UTF-8 or GBK) and print
                     what it read: a line per month, the days it skipped and why
@@ -42,6 +50,7 @@ const SIM_COMMANDS: Record<string, Command> = {
   observed: observedCommand,
   calibrate: calibrateCommand,
   fit: fitCommand,
+  worker: (args) => workerCommand(args),
   registry: (args, out) => registryCommand(args, out),
 };
 
@@ -56,7 +65,7 @@ export async function main(argv: readonly string[], out: (line: string) => void 
     try {
       return await sim(rest, out);
     } catch (e) {
-      if (e instanceof SimError || e instanceof MarketError) {
+      if (e instanceof SimError || e instanceof MarketError || e instanceof BatchError) {
         console.error(`cets: ${e.code}: ${e.message}`);
         return e instanceof SimError && e.code === 'SIM_ERR_ARGS' ? 2 : 1;
       }

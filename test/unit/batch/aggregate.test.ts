@@ -70,6 +70,7 @@ describe('aggregate', () => {
     base: scenario,
     file: 'syn.json',
     grid: { 'agents.noise.count': ['1', '2'] },
+    design: null,
     seeds,
     points,
     jobs: points.flatMap((point) => seeds.map((seed) => ({ key: `${point.id}-seed${seed}`, point, seed }))),
