@@ -13,7 +13,7 @@ import { type RunContext, type RunResult, runScenario } from '../sim/run.ts';
 import { withOverrides } from '../sim/scenario/overrides.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { loadNewsCsv, type NewsRow, newsCsv } from '../store/news-files.ts';
-import { loadReplayCsv, type ReplayRow } from '../store/replay-files.ts';
+import { loadObserved, type ObservedDay } from '../store/observed-files.ts';
 import { runFiles, writeRunFolder } from '../store/run-folder.ts';
 import { scenarioHash } from '../store/scenario-files.ts';
 import { table, tonnes } from './format.ts';
@@ -52,7 +52,7 @@ function runSeeds(ctx: RunContext, s: Scenario, seeds: readonly number[]): RunRe
 }
 
 /** Per day: given close and volume, the seeds' mean close, lowest and highest, mean volume, the news so far. */
-function replayCsv(runs: readonly RunResult[], market: string, given: readonly ReplayRow[]): string {
+function replayCsv(runs: readonly RunResult[], market: string, given: readonly ObservedDay[]): string {
   const byDate = new Map(given.map((g) => [g.date, g]));
   const mean = meanCloses(runs, market);
   const lines = [
@@ -70,7 +70,7 @@ function replayCsv(runs: readonly RunResult[], market: string, given: readonly R
       [
         d.date,
         g === undefined ? '' : (g.closeFen / 100).toFixed(2),
-        g === undefined ? '' : String(g.volumeT),
+        g?.volumeT === undefined ? '' : String(g.volumeT),
         m === undefined ? '' : (Math.round(m) / 100).toFixed(2),
         closes.length === 0 ? '' : Math.min(...closes.map(Number)).toFixed(2),
         closes.length === 0 ? '' : Math.max(...closes.map(Number)).toFixed(2),
@@ -83,7 +83,7 @@ function replayCsv(runs: readonly RunResult[], market: string, given: readonly R
   return `${lines.join('\n')}\n`;
 }
 
-function newsRows(runs: readonly RunResult[], market: string, given: readonly ReplayRow[]): NewsRow[] {
+function newsRows(runs: readonly RunResult[], market: string, given: readonly ObservedDay[]): NewsRow[] {
   const byDate = new Map(given.map((g) => [g.date, g.closeFen / 100]));
   const mean = meanCloses(runs, market);
   const news = runs[0]!.newsT[market] ?? [];
@@ -139,7 +139,17 @@ export function replayCommand(args: readonly string[], out: (line: string) => vo
   const { ctx, scenario, file: scenarioFile } = prepare(values.scenario ?? 'q3-2024');
   const market = scenario.markets[0]!.id;
   const isTradingDay = (d: string): boolean => ctx.calendar.isTradingDay(d);
-  const given = loadReplayCsv(file, { from: scenario.period.from, to: scenario.period.to, isTradingDay });
+  // Any observed format (plain CSV or a data terminal's export); days outside the scenario's period are left out.
+  const observed = loadObserved(file, {
+    check: { from: scenario.period.from, to: scenario.period.to, isTradingDay },
+    outside: 'skip',
+  });
+  const given = observed.days;
+  if (given.length === 0)
+    throw new SimError(
+      SimCode.Replay,
+      `${file}: no day with a close inside ${scenario.id}'s period ${scenario.period.from} to ${scenario.period.to}`,
+    );
   const givenFen = new Map(given.map((g) => [g.date, g.closeFen]));
   const t0 = performance.now();
   let inference: Inference | null = null;
@@ -186,8 +196,9 @@ export function replayCommand(args: readonly string[], out: (line: string) => vo
   const g0 = given[0]!;
   const gN = given[given.length - 1]!;
   out(`${scenario.title}: replay of ${file} on ${market}`);
+  const outside = observed.skipped.length;
   out(
-    `${given.length} given days, ${g0.date} ${(g0.closeFen / 100).toFixed(2)} to ${gN.date} ${(gN.closeFen / 100).toFixed(2)}; seeds ${first}..${first + n - 1}; ${values.news === undefined ? `news inferred in ${iterations} iterations (kept ${inference!.kept + 1})` : `news from ${values.news}`}; ${(ms / 1000).toFixed(1)} s`,
+    `${given.length} given days${outside > 0 ? ` (${outside} rows skipped: outside the period or no close)` : ''}, ${g0.date} ${(g0.closeFen / 100).toFixed(2)} to ${gN.date} ${(gN.closeFen / 100).toFixed(2)}; seeds ${first}..${first + n - 1}; ${values.news === undefined ? `news inferred in ${iterations} iterations (kept ${inference!.kept + 1})` : `news from ${values.news}`}; ${(ms / 1000).toFixed(1)} s`,
   );
   out('');
   for (const l of table(
@@ -198,13 +209,14 @@ export function replayCommand(args: readonly string[], out: (line: string) => vo
   const shocks = rows.filter((r) => r.shockT !== 0);
   const absMt = shocks.reduce((a, r) => a + Math.abs(r.shockT), 0) / 1e6;
   const last = rows[rows.length - 1]!;
-  const volGiven = given.reduce((a, g) => a + g.volumeT, 0);
+  const volGiven = given.reduce((a, g) => a + (g.volumeT ?? 0), 0);
   const volSim = Math.round(runs.reduce((a, r) => a + sumVolume(r, market), 0) / runs.length);
   out('');
   out(
     `news: ${shocks.length} days, ${absMt.toFixed(1)} Mt of shocks in all, net ${(last.newsT / 1e6).toFixed(1)} Mt of expected shortage by ${last.date}`,
   );
-  out(`volume: given ${tonnes(volGiven)} t, simulated ${tonnes(volSim)} t (seeds' mean)`);
+  const withVolume = given.filter((g) => g.volumeT !== undefined).length;
+  out(`volume: given ${tonnes(volGiven)} t on ${withVolume} days, simulated ${tonnes(volSim)} t (seeds' mean)`);
   out(`wrote ${dir}/: news.csv replay.csv fit.json and the first seed's run folder (report.html)`);
   if (values.counterfactual) {
     // The change applies to the scenario as written (its event indices as in the file), then the same news joins it.

@@ -132,6 +132,17 @@ describe('cets replay', () => {
     expect(out.join('\n')).toMatch(/counterfactual: supply\.allocationFactor=0\.9/);
   });
 
+  it('reads a data terminal export (UTF-8 with a BOM, units 万吨/万元, blank weekend rows, source lines) as the given path', () => {
+    const out: string[] = [];
+    const file = join(ROOT_DIR, 'test/fixtures/observed/terminal-utf8.csv');
+    replayCommand([file, '--seeds', '1', '--iterations', '1', '--out', join(dir, 'gbk')], (l) => out.push(l));
+    expect(out[1]).toMatch(
+      /^2 given days \(\d+ rows skipped: outside the period or no close\), 2024-09-27 95\.08 to 2024-09-30 99\.48/,
+    );
+    const news = readFileSync(join(dir, 'gbk/news.csv'), 'utf8').trim().split('\n');
+    expect(news.find((l) => l.startsWith('2024-09-30'))).toMatch(/,99\.48,\d+\.\d\d$/);
+  });
+
   it('refuses arguments that cannot work, before running', () => {
     const err = (args: string[]): string => {
       try {
