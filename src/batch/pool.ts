@@ -72,6 +72,19 @@ export class ThreadPool {
     });
   }
 
+  /** Starts every thread now rather than with the first jobs; resolves when all are ready to run. */
+  warm(): Promise<void> {
+    while (this.#slots.size < this.#size) this.#spawn();
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (this.#failure !== null) reject(this.#failure);
+        else if ([...this.#slots].every((s) => s.ready)) resolve();
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+  }
+
   /** Stops every worker; jobs waiting or running get no outcome. */
   async close(): Promise<void> {
     this.#closed = true;

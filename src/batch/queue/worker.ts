@@ -56,6 +56,8 @@ export async function serveQueue(o: ServeOptions): Promise<void> {
   const pool = new ThreadPool(o.workers, workerInit(ctx));
   const build = scenarios(ctx);
   const me = `${hostname()}:${process.pid}`;
+  // A worker serves batch after batch: its threads start now, not with the first job of the first batch.
+  await pool.warm();
 
   const worker = new Worker<QueueJobData, QueueResult>(
     QUEUE_NAME,

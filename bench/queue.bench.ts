@@ -1,0 +1,112 @@
+// bench:queue: what running a batch through BullMQ costs and gives (issue 19). The same batch of BENCH_RUNS runs
+// (default 40, q3-2024 seeds 1..40, BENCH_SCENARIO to change) four times, each into a fresh folder, each batch in a
+// child process started with the flags `cets batch` runs with (bench/sim-batch.ts):
+//   local, 1 worker thread      |  through the queue, one `cets worker --workers 1` process
+//   local, 2 worker threads     |  through the queue, two `cets worker --workers 1` processes
+// on a redis-server of its own (free port, temp folder, no persistence). Workers are started and ready before their
+// batch starts; their threads start with the first job, as a local batch's do. Wall time is the batch's own
+// (runBatch's wallMs: loading, planning, threads starting, runs, aggregate). Last line:
+//   queue: overhead <pct>% (1 worker), scaling <x> (2 workers)
+// overhead = queue 1 worker over local 1 thread, less 1; scaling = queue 1 worker over queue 2 workers.
+// Targets (issue 19): overhead at most 10%, scaling at least 1.7 on two cores.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BATCH_V8_FLAGS } from '../src/batch/node-flags.ts';
+import { haveRedis, startRedis } from '../test/integration/redis-server.ts';
+
+const SCENARIO = process.env.BENCH_SCENARIO ?? 'q3-2024';
+const RUNS = Math.max(1, Math.round(Number(process.env.BENCH_RUNS ?? 40)));
+const ROOT = join(import.meta.dirname, '..');
+const run = promisify(execFile);
+
+if (!haveRedis) {
+  console.error('bench:queue needs redis-server (apt-get install redis-server)');
+  process.exit(1);
+}
+
+interface Times {
+  wallMs: number;
+  runMs: number;
+  done: number;
+  failed: number;
+}
+
+async function batch(workers: number, out: string, queue?: string): Promise<Times> {
+  const args = [
+    ...BATCH_V8_FLAGS,
+    '--import',
+    'tsx',
+    'bench/sim-batch.ts',
+    SCENARIO,
+    String(workers),
+    String(RUNS),
+    out,
+  ];
+  const { stdout } = await run(process.execPath, queue === undefined ? args : [...args, queue], {
+    cwd: ROOT,
+    maxBuffer: 1 << 20,
+  });
+  const r = JSON.parse(stdout.trim().split('\n').pop()!) as Times;
+  if (r.failed > 0 || r.done !== RUNS) throw new Error(`batch runs failed: ${r.failed} of ${RUNS}`);
+  return r;
+}
+
+/** A `cets worker` with one thread; resolves once it serves the queue. */
+function worker(url: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [...BATCH_V8_FLAGS, 'bin/cets.js', 'worker', '--queue', url, '--workers', '1'],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let log = '';
+    child.stderr?.on('data', (b: Buffer) => {
+      log += b.toString();
+      if (/fingerprint [0-9a-f]+, queue/.test(log)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`cets worker exited with ${code}: ${log}`)));
+  });
+}
+
+async function stop(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          c.removeAllListeners('exit');
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'cets-bench-queue-'));
+const redis = await startRedis();
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+try {
+  console.log(`bench:queue: ${SCENARIO}, ${RUNS} runs per batch, redis-server ${redis.url}`);
+  const local1 = await batch(1, join(tmp, 'local1'));
+  console.log(`local, 1 thread:    wall ${secs(local1.wallMs)} (run time ${secs(local1.runMs)})`);
+  let ws = [await worker(redis.url)];
+  const queue1 = await batch(1, join(tmp, 'queue1'), redis.url);
+  console.log(`queue, 1 worker:    wall ${secs(queue1.wallMs)} (run time ${secs(queue1.runMs)})`);
+  const local2 = await batch(2, join(tmp, 'local2'));
+  console.log(
+    `local, 2 threads:   wall ${secs(local2.wallMs)} (run time ${secs(local2.runMs)}), scaling ${(local1.wallMs / local2.wallMs).toFixed(2)}`,
+  );
+  await stop(ws);
+  ws = await Promise.all([worker(redis.url), worker(redis.url)]);
+  const queue2 = await batch(1, join(tmp, 'queue2'), redis.url);
+  await stop(ws);
+  console.log(`queue, 2 workers:   wall ${secs(queue2.wallMs)} (run time ${secs(queue2.runMs)})`);
+  const overhead = (queue1.wallMs / local1.wallMs - 1) * 100;
+  const scaling = queue1.wallMs / queue2.wallMs;
+  console.log(`queue: overhead ${overhead.toFixed(1)}% (1 worker), scaling ${scaling.toFixed(2)} (2 workers)`);
+} finally {
+  await redis.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
