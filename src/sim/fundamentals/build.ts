@@ -45,6 +45,7 @@ export function sectorPaths(
     const last = dataYears[dataYears.length - 1]!;
     const bauT = new Map<number, number>();
     const allocT = new Map<number, number>();
+    const matchedYears = new Set<number>();
     const benchmarks = plan.benchmarksUt[sector] ?? {};
     const benchmarkFor = (y: number): number | null => {
       for (let k = y; k >= first; k--) if (benchmarks[k] !== undefined) return benchmarks[k]!;
@@ -61,7 +62,10 @@ export function sectorPaths(
         const out = r.outputs[dy];
         if (v === undefined) continue;
         bau += v * grown;
-        if (plan.firstYearSectors[sector] === y) alloc += v * grown;
+        if (plan.firstYearSectors[sector] === y) {
+          alloc += v * grown;
+          matchedYears.add(y);
+        }
         else if (b !== null && out !== undefined) alloc += ((out * b) / 1_000_000) * grown;
       }
       bauT.set(y, bau);
@@ -70,7 +74,7 @@ export function sectorPaths(
     const w = covered.includes(sector) ? 1 : 0;
     const weight = new Map<number, number>();
     for (const y of bauT.keys()) weight.set(y, w);
-    paths.push({ id: sector, mac, bauT, allocT, weight });
+    paths.push({ id: sector, mac, bauT, allocT, weight, matchedYears });
   }
   return paths;
 }

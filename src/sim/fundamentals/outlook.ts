@@ -40,6 +40,11 @@ export interface SectorPath {
   readonly allocT: Map<number, number>;
   /** Weight of the sector by year: 1 covered, the credibility of an announced coverage, 0 not covered. */
   readonly weight: Map<number, number>;
+  /**
+   * Years whose allocation is the sector's verified emissions of that year (a first compliance year): whatever it
+   * emits, it is allocated as much, so the year adds no deficit and abating in it earns nothing.
+   */
+  readonly matchedYears: ReadonlySet<number>;
 }
 
 export interface OutlookParams {
@@ -141,7 +146,7 @@ export class MarketOutlook {
       let t = 0;
       for (const s of this.sectors) {
         const w = s.weight.get(y) ?? 0;
-        if (w === 0) continue;
+        if (w === 0 || s.matchedYears.has(y)) continue;
         t +=
           (w * (s.bauT.get(y) ?? 0) * Math.min(MAX_SHARE, sectorShare(valueFen, s.mac, this.p.macScale))) / daysIn(y);
       }
@@ -282,7 +287,7 @@ export class MarketOutlook {
       let alloc = 0;
       for (const s of this.sectors) {
         const w = s.weight.get(y) ?? 0;
-        if (w === 0) continue;
+        if (w === 0 || s.matchedYears.has(y)) continue;
         const curve = sectorCurve(s.mac, this.p.macScale);
         rowB.push(w * (s.bauT.get(y) ?? 0));
         rowC.push(curve.coef);
