@@ -1,12 +1,16 @@
-// `cets run <scenario> [--seed N] [--out DIR] [--set path=value ...]`: one run, written to a run folder.
-import { join } from 'node:path';
+// `cets run <scenario> [--seed N] [--out DIR] [--set path=value ...] [--observed FILE]`: one run, written to a run
+// folder. report.html carries the scenario's published figures (data/figures/<scenario>.json, when there is one) and,
+// with --observed, the observed closes and volumes of a price file (src/store/observed-files.ts) over the simulated.
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SimCode, SimError } from '../sim/errors.ts';
+import { compare, type FiguresFile } from '../sim/figures.ts';
 import { type RunContext, type RunResult, runScenario } from '../sim/run.ts';
 import { withOverrides } from '../sim/scenario/overrides.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
-import { runFiles, writeRunFolder } from '../store/run-folder.ts';
-import { loadRunContext, loadScenario, scenarioHash } from '../store/scenario-files.ts';
+import { loadObserved } from '../store/observed-files.ts';
+import { cycleDeadlines, type ReportExtras, runFiles, writeRunFolder } from '../store/run-folder.ts';
+import { loadFigures, loadRunContext, loadScenario, scenarioHash } from '../store/scenario-files.ts';
 import { table, tonnes } from './format.ts';
 
 /** Kept for callers that import it from here; it lives in src/sim/scenario/overrides.ts. */
@@ -34,18 +38,40 @@ export function runCommand(args: readonly string[], out: (line: string) => void)
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { seed: { type: 'string' }, out: { type: 'string' }, set: { type: 'string', multiple: true } },
+    options: {
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      observed: { type: 'string' },
+    },
   });
   const name = positionals[0];
-  if (name === undefined)
-    throw new SimError(SimCode.Args, 'usage: cets run <scenario> [--seed N] [--out DIR] [--set path=value]');
+  if (name === undefined || positionals.length > 1)
+    throw new SimError(
+      SimCode.Args,
+      'usage: cets run <scenario> [--seed N] [--out DIR] [--set path=value] [--observed prices.csv]',
+    );
   const seed = seedOf(values.seed);
   const { ctx, scenario } = prepare(name, values.set ?? []);
+  // A bad price file is refused before the run.
+  const observed = values.observed === undefined ? null : loadObserved(values.observed);
   const t0 = performance.now();
   const r = runScenario(ctx, { scenario, scenarioHash: scenarioHash(scenario), seed });
   const ms = performance.now() - t0;
   const dir = values.out ?? join('runs', `${scenario.id}-seed${seed}`);
-  writeRunFolder(dir, runFiles(r));
+  const figures = publishedFigures(scenario.id);
+  const report: ReportExtras = {
+    deadlines: cycleDeadlines(ctx.markets),
+    ...(figures === null ? {} : { figures: { file: figures, results: compare(figures, [r.summary]), seeds: 1 } }),
+    ...(observed === null
+      ? {}
+      : {
+          observed: observed.days,
+          observedLabel: basename(values.observed!),
+          ...(figures === null ? {} : { compareMarket: figures.market }),
+        }),
+  };
+  writeRunFolder(dir, runFiles(r, true, report));
   out(`${scenario.title}`);
   out(
     `seed ${seed}, ${r.manifest.tradingDays} trading days, ${r.manifest.orders} orders, ${r.manifest.trades} trades in ${(ms / 1000).toFixed(2)} s`,
@@ -53,8 +79,27 @@ export function runCommand(args: readonly string[], out: (line: string) => void)
   out('');
   for (const l of summaryTable(r)) out(l);
   out('');
+  if (observed !== null) {
+    const first = r.summary.period.from;
+    const last = r.summary.period.to;
+    const inside = observed.days.filter((d) => d.date >= first && d.date <= last).length;
+    out(
+      `observed: ${observed.days.length} days from ${observed.days[0]!.date} to ${observed.days.at(-1)!.date}, ${inside} of them in the run, drawn in report.html`,
+    );
+  }
   out(`wrote ${dir}/: summary.json bars.csv entities.csv sectors.csv events.json manifest.json report.html`);
   return 0;
+}
+
+/** The scenario's published figures, or null when data/figures has none for it. */
+export function publishedFigures(scenarioId: string): FiguresFile | null {
+  try {
+    return loadFigures(scenarioId);
+  } catch (e) {
+    // No file for this scenario (SIM_ERR_ARGS); a file that is there but bad is still an error.
+    if (e instanceof SimError && e.code === SimCode.Args) return null;
+    throw e;
+  }
 }
 
 function summaryTable(r: RunResult): string[] {

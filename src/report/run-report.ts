@@ -2,6 +2,8 @@
 // marked beside the public and the agents' valuation, the stylized facts of the daily returns, the expected balance,
 // volume by mode and compliance by sector, and the event log. One self-contained page (uPlot inlined, data
 // as JSON); pure string building, every text from the run escaped.
+
+import type { FigureResult, FigureSpec, FiguresFile } from '../sim/figures.ts';
 import type {
   DailyRow,
   LoggedEvent,
@@ -11,6 +13,7 @@ import type {
   StylizedFacts,
 } from '../sim/output-types.ts';
 import { stylizedFactsOfPrices } from '../sim/stylized-facts.ts';
+import type { ObservedDay } from '../store/observed-files.ts';
 import type { ReportAssets } from './assets.ts';
 import {
   type Cell,
@@ -29,6 +32,41 @@ export interface RunReportInput {
   readonly summary: RunSummary;
   readonly events: readonly LoggedEvent[];
   readonly assets: ReportAssets;
+  /** The market that observed, band and overlays belong to; default the report's first (national when present). */
+  readonly compareMarket?: string;
+  /** Observed days (e.g. a replay's price file), drawn over the simulated closes and volumes; outside days ignored. */
+  readonly observed?: readonly ObservedDay[];
+  /** Where the observed days come from (a file name), for the legend and the notes. */
+  readonly observedLabel?: string;
+  /** The spread of closes across seeds per day, drawn as a band in place of the day's high-low band. */
+  readonly band?: readonly BandPoint[];
+  /** Extra close lines, e.g. a counterfactual path. */
+  readonly overlays?: readonly Overlay[];
+  /** The scenario's published figures and how the run (or the runs) measure up, as a table. */
+  readonly figures?: FiguresInput;
+  /** Compliance deadlines by market and cycle: the compliance section names the deadline of a cycle not yet due. */
+  readonly deadlines?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** The lowest and highest close across seeds on a day, CNY/t. */
+export interface BandPoint {
+  readonly date: string;
+  readonly lowCny: number;
+  readonly highCny: number;
+}
+
+/** An extra close line over the price chart, CNY/t. */
+export interface Overlay {
+  readonly label: string;
+  readonly points: readonly { readonly date: string; readonly cny: number }[];
+}
+
+export interface FiguresInput {
+  readonly file: FiguresFile;
+  /** compare(file, runs) of src/sim/figures.ts: one result per figure of the file, in its order. */
+  readonly results: readonly FigureResult[];
+  /** How many runs (seeds) the results are the median of. */
+  readonly seeds: number;
 }
 
 /** Above this many marked dates on one price chart, markers carry only their event numbers. */
@@ -44,14 +82,17 @@ interface MarketChartData {
   /** The public valuation and the agents' mean valuation (CNY/t); null when the summary has none. */
   readonly fair: (number | null)[] | null;
   readonly agents: (number | null)[] | null;
-  readonly listedT: number[];
-  readonly blockT: number[];
+  readonly listedT: (number | null)[];
+  readonly blockT: (number | null)[];
   readonly markers: { x: number; label: string }[];
+  /** Settled sectors only: a cycle not yet due has no compliance to draw. */
   readonly compliance: {
     readonly labels: string[];
     readonly rate: number[];
     readonly shortfallT: number[];
   } | null;
+  /** Observed days, the seeds' band and overlays, on the same x (the compared market only). */
+  readonly compare: CompareChartData | null;
   /** The sampled expected balance: current cycle's net position and the first horizon year's deficit (t). */
   readonly balance: {
     readonly x: number[];
@@ -60,6 +101,24 @@ interface MarketChartData {
     /** The first horizon year when the same on every sample, else null. */
     readonly year: number | null;
   } | null;
+}
+
+interface CompareChartData {
+  readonly observedLabel: string;
+  readonly observedClose: (number | null)[] | null;
+  readonly observedVolume: (number | null)[] | null;
+  readonly observedVolumeLabel: string;
+  readonly bandLow: (number | null)[] | null;
+  readonly bandHigh: (number | null)[] | null;
+  readonly overlays: { label: string; values: (number | null)[] }[];
+}
+
+/** What the compared market is drawn with. */
+interface CompareInput {
+  readonly observed: readonly ObservedDay[];
+  readonly observedLabel: string;
+  readonly band: readonly BandPoint[];
+  readonly overlays: readonly Overlay[];
 }
 
 interface NumberedEvent extends LoggedEvent {
@@ -83,13 +142,38 @@ export function renderRunReport(input: RunReportInput): string {
   const events = numberedEvents(input.events);
   const marketName = (id: string | null): string => (id === null ? 'All markets' : (summary.markets[id]?.name ?? id));
 
+  const compareId = input.compareMarket ?? markets[0]?.id;
+  if (compareId !== undefined && summary.markets[compareId] === undefined)
+    throw new RangeError(`compareMarket: the run has no market ${JSON.stringify(compareId)}`);
+  const compare: CompareInput | null =
+    (input.observed?.length ?? 0) + (input.band?.length ?? 0) + (input.overlays?.length ?? 0) === 0
+      ? null
+      : {
+          observed: input.observed ?? [],
+          observedLabel: input.observedLabel ?? 'observed',
+          band: input.band ?? [],
+          overlays: input.overlays ?? [],
+        };
+
   const chartData: MarketChartData[] = [];
   const sections: string[] = [];
   markets.forEach((m, i) => {
     const compliance = summary.compliance.filter((r) => r.marketId === m.id);
     const marketEvents = events.filter((e) => e.marketId === null || e.marketId === m.id);
-    chartData.push(chartDataOf(m, compliance, marketEvents));
-    sections.push(renderMarketSection(m, i, compliance, marketEvents.length));
+    const cmp = m.id === compareId ? compare : null;
+    chartData.push(chartDataOf(m, compliance, marketEvents, cmp));
+    sections.push(
+      renderMarketSection(
+        m,
+        i,
+        compliance,
+        marketEvents.length,
+        cmp,
+        input.deadlines?.[m.id] ?? {},
+        summary.period.to,
+        summary.seed,
+      ),
+    );
   });
 
   const known = new Set(markets.map((m) => m.id));
@@ -103,6 +187,7 @@ export function renderRunReport(input: RunReportInput): string {
   const title = `${summary.scenario.title} — run report`;
   const body = [
     renderHeader(summary, markets),
+    ...(input.figures === undefined ? [] : [renderFigures(input.figures)]),
     ...sections,
     renderEventLog(events, marketName),
     `<footer class="page">Prices in CNY per tonne, volumes in tonnes, money in CNY. Dates are trading days, China time. ` +
@@ -140,6 +225,7 @@ function chartDataOf(
   m: MarketSummary,
   compliance: readonly SectorResult[],
   events: readonly NumberedEvent[],
+  cmp: CompareInput | null,
 ): MarketChartData {
   const daily = m.daily;
   const first = daily[0]?.date;
@@ -163,27 +249,47 @@ function chartDataOf(
     };
   });
 
-  const fair = daily.map((d) => num(d.fairValue ?? null));
-  const agents = daily.map((d) => num(d.agentsValue ?? null));
+  // The x of every chart: the run's days, and any compared day inside the run's span the run did not trade.
+  const simulated = new Map(daily.map((d) => [d.date, d]));
+  let dates = daily.map((d) => d.date);
+  if (cmp !== null && first !== undefined && last !== undefined) {
+    const extra = new Set<string>();
+    const consider = (date: string): void => {
+      if (date >= first && date <= last && !simulated.has(date)) extra.add(date);
+    };
+    for (const o of cmp.observed) consider(o.date);
+    for (const b of cmp.band) consider(b.date);
+    for (const o of cmp.overlays) for (const p of o.points) consider(p.date);
+    if (extra.size > 0) dates = [...dates, ...extra].sort();
+  }
+  const per = <T>(f: (d: DailyRow) => T): (T | null)[] =>
+    dates.map((date) => {
+      const d = simulated.get(date);
+      return d === undefined ? null : f(d);
+    });
+
+  const fair = per((d) => num(d.fairValue ?? null));
+  const agents = per((d) => num(d.agentsValue ?? null));
   const balance = m.balance ?? [];
   const years = new Set(balance.map((b) => b.years[0]?.year ?? null));
+  const settled = compliance.filter((r) => !notYetDue(r));
   return {
-    x: daily.map((d) => dateToUnix(d.date)),
-    close: daily.map((d) => num(d.close)),
-    high: daily.map((d) => num(d.high)),
-    low: daily.map((d) => num(d.low)),
+    x: dates.map(dateToUnix),
+    close: per((d) => num(d.close)),
+    high: per((d) => num(d.high)),
+    low: per((d) => num(d.low)),
     fair: fair.some((v) => v !== null) ? fair : null,
     agents: agents.some((v) => v !== null) ? agents : null,
-    listedT: daily.map((d) => d.listed.volumeT),
-    blockT: daily.map((d) => d.block.volumeT),
+    listedT: per((d) => d.listed.volumeT),
+    blockT: per((d) => d.block.volumeT),
     markers,
     compliance:
-      compliance.length === 0
+      settled.length === 0
         ? null
         : {
-            labels: compliance.map((r) => sectorLabel(r, compliance)),
-            rate: compliance.map((r) => r.complianceRate),
-            shortfallT: compliance.map((r) => r.shortfallT),
+            labels: settled.map((r) => sectorLabel(r, compliance)),
+            rate: settled.map((r) => r.complianceRate),
+            shortfallT: settled.map((r) => r.shortfallT),
           },
     balance:
       balance.length === 0
@@ -194,7 +300,74 @@ function chartDataOf(
             deficitT: balance.map((b) => b.years[0]?.deficitT ?? null),
             year: years.size === 1 ? [...years][0]! : null,
           },
+    compare: cmp === null || daily.length === 0 ? null : compareData(cmp, dates),
   };
+}
+
+/** The compared series on the chart's dates (null where a series has no value). */
+function compareData(cmp: CompareInput, dates: readonly string[]): CompareChartData {
+  const on = <T>(items: readonly T[], date: (t: T) => string, value: (t: T) => number | null): (number | null)[] => {
+    const by = new Map(items.map((t) => [date(t), value(t)]));
+    return dates.map((d) => by.get(d) ?? null);
+  };
+  const obs = cmp.observed;
+  const close = on(
+    obs,
+    (o) => o.date,
+    (o) => o.closeFen / 100,
+  );
+  // The observed volume: the total where the file gives it (or listed and block), else listed alone.
+  const total = on(
+    obs,
+    (o) => o.date,
+    (o) => o.volumeT ?? null,
+  );
+  const listed = on(
+    obs,
+    (o) => o.date,
+    (o) => o.listedVolumeT ?? null,
+  );
+  const hasTotal = total.some((v) => v !== null);
+  const hasListed = listed.some((v) => v !== null);
+  const band = cmp.band;
+  return {
+    observedLabel: cmp.observedLabel,
+    observedClose: close.some((v) => v !== null) ? close : null,
+    observedVolume: hasTotal ? total : hasListed ? listed : null,
+    observedVolumeLabel: hasTotal ? 'Observed volume (listed and block)' : 'Observed listed volume',
+    bandLow:
+      band.length === 0
+        ? null
+        : on(
+            band,
+            (b) => b.date,
+            (b) => b.lowCny,
+          ),
+    bandHigh:
+      band.length === 0
+        ? null
+        : on(
+            band,
+            (b) => b.date,
+            (b) => b.highCny,
+          ),
+    overlays: cmp.overlays.map((o) => ({
+      label: o.label,
+      values: on(
+        o.points,
+        (p) => p.date,
+        (p) => p.cny,
+      ),
+    })),
+  };
+}
+
+/**
+ * A sector of a cycle not settled by the run's end: the summary gives it a compliance rate and a shortfall of 0. A
+ * settled sector never has both (an entity short of its obligation is counted in the shortfall), so the pair says it.
+ */
+function notYetDue(r: SectorResult): boolean {
+  return r.complianceRate === 0 && r.shortfallT === 0;
 }
 
 /** The summary's stylized facts, or (a summary without them) computed from the closes of the days that traded. */
@@ -330,6 +503,10 @@ function renderMarketSection(
   i: number,
   compliance: readonly SectorResult[],
   eventCount: number,
+  cmp: CompareInput | null,
+  deadlines: Readonly<Record<string, string>>,
+  runEnd: string,
+  seed: number,
 ): string {
   const f = keyFigures(m.daily);
   const note = [
@@ -351,15 +528,23 @@ function renderMarketSection(
     const valueNote = valued
       ? " Beside it the public fair value of an allowance (from fundamentals) and the agents' mean valuation, each morning."
       : '';
+    const compared = cmp === null ? '' : compareNote(cmp);
+    const rangeNote =
+      cmp !== null && cmp.band.length > 0
+        ? ` of this run (seed ${formatInt(seed)}); the shaded band is the range of the closes across seeds (lowest to highest) each day.`
+        : " and the band between the day's listed high and low.";
     parts.push(
       '<h3>Price path</h3>',
-      `<p class="note">Daily close (the market's comprehensive price) and the band between the day's listed high and low.${valueNote}${markerNote}</p>`,
+      `<p class="note">Daily close (the market's comprehensive price)${rangeNote}${compared}${valueNote}${markerNote}</p>`,
       `<div class="chart" data-chart="price" data-market="${i}"></div>`,
+      ...(cmp === null || cmp.observed.length === 0 ? [] : [observedStats(m, cmp)]),
       '<h3>Stylized facts of daily returns</h3>',
       '<p class="note">Log returns of consecutive closes of the days with listed trades. Excess kurtosis above 0 means fat tails; autocorrelation (ACF) of absolute returns above 0 means volatility clustering.</p>',
       factsTable(factsOf(m)),
       '<h3>Volume by mode</h3>',
-      '<p class="note">Tonnes traded per day by listed agreement and by block (bulk) agreement.</p>',
+      cmp?.observed.some((o) => o.volumeT !== undefined || o.listedVolumeT !== undefined)
+        ? '<p class="note">Tonnes traded per day in the run, block (bulk) agreement stacked on listed agreement, and the observed volume as a line with dots.</p>'
+        : '<p class="note">Tonnes traded per day by listed agreement and by block (bulk) agreement.</p>',
       `<div class="chart" data-chart="volume" data-market="${i}"></div>`,
     );
     const balance = m.balance ?? [];
@@ -374,17 +559,150 @@ function renderMarketSection(
   }
 
   parts.push('<h3>Compliance by sector</h3>');
+  const due = compliance.filter((r) => !notYetDue(r));
+  const pending = [...new Set(compliance.filter(notYetDue).map((r) => r.cycleId))];
   if (compliance.length === 0) {
     parts.push('<p class="empty">No compliance deadline in this period.</p>');
   } else {
-    parts.push(
-      '<p class="note">Per sector: the share of entities fully compliant (left axis) and the tonnes still owed (right axis).</p>',
-      `<div class="chart" data-chart="compliance" data-market="${i}"></div>`,
-      complianceTable(compliance, false),
-    );
+    for (const cycle of pending) {
+      const deadline = deadlines[cycle];
+      parts.push(
+        `<p class="not-due"><strong>Cycle ${escapeHtml(cycle)}: not yet due${deadline === undefined ? '' : ` (deadline ${escapeHtml(deadline)})`}.</strong> ` +
+          `The run ends ${escapeHtml(runEnd)}, before the cycle is settled: no entity is compliant or short yet. The table shows what each sector owes and has surrendered so far.</p>`,
+      );
+    }
+    if (due.length > 0)
+      parts.push(
+        '<p class="note">Per sector: the share of entities fully compliant (left axis) and the tonnes still owed (right axis).</p>',
+        `<div class="chart" data-chart="compliance" data-market="${i}"></div>`,
+      );
+    parts.push(complianceTable(compliance, false));
   }
   parts.push('</section>');
   return parts.join('\n');
+}
+
+/** What the price chart draws besides the run, for the note above it. */
+function compareNote(cmp: CompareInput): string {
+  const parts: string[] = [];
+  if (cmp.observed.length > 0)
+    parts.push(`the observed closes of ${escapeHtml(cmp.observedLabel)} (dark line with dots)`);
+  if (cmp.overlays.length > 0) parts.push(cmp.overlays.map((o) => escapeHtml(o.label)).join(', '));
+  return parts.length === 0 ? '' : ` Over it: ${parts.join('; ')}.`;
+}
+
+/** Observed against simulated on the days both give: errors in fen summed exactly, shown in CNY. */
+function observedStats(m: MarketSummary, cmp: CompareInput): string {
+  const daily = m.daily;
+  const first = daily[0]!.date;
+  const last = daily[daily.length - 1]!.date;
+  const inside = cmp.observed.filter((o) => o.date >= first && o.date <= last);
+  const byDate = new Map(daily.map((d) => [d.date, d]));
+  let n = 0;
+  let absFen = 0n;
+  let pct = 0;
+  let obsT = 0;
+  let simT = 0;
+  let volumeDays = 0;
+  let lastPair: { date: string; observed: number; simulated: bigint } | null = null;
+  for (const o of inside) {
+    const d = byDate.get(o.date);
+    if (d === undefined || d.close === null) continue;
+    const sim = toFen(d.close);
+    const diff = sim - BigInt(o.closeFen);
+    const abs = diff < 0n ? -diff : diff;
+    n++;
+    absFen += abs;
+    pct += (100 * Number(abs)) / o.closeFen;
+    lastPair = { date: o.date, observed: o.closeFen, simulated: sim };
+    const v = o.volumeT;
+    if (v !== undefined) {
+      volumeDays++;
+      obsT += v;
+      simT += d.listed.volumeT + d.block.volumeT;
+    }
+  }
+  const items: [string, string][] = [
+    ['Observed days in the run', `${formatInt(inside.length)} of ${formatInt(cmp.observed.length)}`],
+    ['Days compared', formatInt(n)],
+  ];
+  if (n > 0) {
+    const big = BigInt(n);
+    items.push(
+      ['Mean abs. close error', `${fenToCny((absFen * 2n + big) / (2n * big))} CNY`],
+      ['Mean abs. close error (%)', `${(pct / n).toFixed(2)}%`],
+      [`Observed close ${lastPair!.date}`, fenToCny(BigInt(lastPair!.observed))],
+      [`Simulated close ${lastPair!.date}`, fenToCny(lastPair!.simulated)],
+    );
+  }
+  if (volumeDays > 0)
+    items.push(
+      [`Observed volume, ${formatInt(volumeDays)} days (t)`, formatInt(obsT)],
+      ['Simulated volume, same days (t)', formatInt(simT)],
+    );
+  const cells = items.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('');
+  const outside = cmp.observed.length - inside.length;
+  const outsideNote =
+    outside > 0
+      ? `<p class="note">${formatInt(outside)} observed ${outside === 1 ? 'day falls' : 'days fall'} outside the run (${escapeHtml(first)} to ${escapeHtml(last)}) and ${outside === 1 ? 'is' : 'are'} not drawn.</p>`
+      : '';
+  return `<h3>Observed against simulated</h3>\n<dl class="stats observed-stats">${cells}</dl>${outsideNote}`;
+}
+
+const percentOf = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+/** A figure's value in its kind's form: tonnes and CNY as whole numbers, prices to the fen, ratios to 2 decimals. */
+function figureValue(f: FigureSpec, v: number): string {
+  if (Number.isNaN(v)) return '–';
+  if (f.kind === 'volume' || f.kind === 'turnover') return formatInt(v);
+  return v.toFixed(2);
+}
+
+function tolerance(f: FigureSpec): string {
+  if (f.bound === 'at-least') return 'at least';
+  if (f.bound === 'at-most') return 'at most';
+  if (f.bound === 'above') return 'above';
+  return `±${f.tolerancePct}%`;
+}
+
+/** The scenario's published figures beside the run's (or the median over seeds), with tolerance and result. */
+function renderFigures(input: FiguresInput): string {
+  const { file, results, seeds } = input;
+  if (results.length !== file.figures.length)
+    throw new RangeError(`figures: ${results.length} results for ${file.figures.length} figures`);
+  const many = seeds > 1;
+  const rows: Cell[][] = file.figures.map((f, i) => {
+    const r = results[i]!;
+    return [
+      f.label,
+      figureValue(f, r.published),
+      tolerance(f),
+      figureValue(f, r.simulated),
+      r.error === null ? '–' : `${r.error >= 0 ? '+' : ''}${percentOf(r.error)}`,
+      { html: r.ok ? '<span class="ok">within</span>' : '<span class="miss">outside</span>' },
+      ...(many ? [percentOf(r.seedsOk)] : []),
+    ];
+  });
+  const within = results.filter((r) => r.ok).length;
+  const table = renderTable({
+    columns: [
+      'Figure',
+      'Published',
+      'Tolerance',
+      many ? `Simulated (median of ${seeds} seeds)` : 'Simulated',
+      'Error',
+      'Result',
+      ...(many ? ['Seeds within'] : []),
+    ],
+    rows,
+    textColumns: [0, 2, 5],
+    wrapColumns: [0],
+    className: 'figures',
+  });
+  return `<section class="card" id="figures"><h2>Published figures</h2>
+<p class="note">${escapeHtml(file.title)}: ${formatInt(within)} of ${formatInt(results.length)} within tolerance. Sources: ${file.sources.map((x) => escapeHtml(x)).join('; ')}.</p>
+${table}
+</section>`;
 }
 
 function monthlyTable(m: MarketSummary): string {
@@ -425,8 +743,8 @@ function complianceTable(results: readonly SectorResult[], withMarket: boolean):
     formatInt(r.allocatedT),
     formatInt(r.surrenderedT),
     formatInt(r.offsetsT),
-    formatInt(r.shortfallT),
-    `${(r.complianceRate * 100).toFixed(1)}%`,
+    notYetDue(r) ? '–' : formatInt(r.shortfallT),
+    notYetDue(r) ? 'not yet due' : `${(r.complianceRate * 100).toFixed(1)}%`,
     formatDecimal(r.fineCny),
     formatDecimal(r.netCostCny),
   ]);
@@ -498,9 +816,38 @@ REPORT.markets.forEach(function (m, i) {
       width: 2.5, value: priceValue, points: { show: false } } });
     if (m.fair) valueSeries.push({ data: m.fair, series: { label: 'Fair value', stroke: COLORS.fair, width: 2,
       dash: [7, 5], value: priceValue, points: { show: false } } });
+    var cmp = m.compare;
     mount(chartEl('price', i), function (width) {
       var markers = m.markers.map(function (k) { return { x: k.x, label: k.label }; });
       var rows = layoutMarkers(markers, xMin, xMax, width - 62 - 16);
+      var series = [{ label: 'Date', value: dayValue }];
+      var data = [m.x];
+      var bands = [];
+      function add(s, d) { series.push(s); data.push(d); return series.length - 1; }
+      if (cmp && cmp.bandLow) {
+        // The seeds' range in place of one run's high-low band.
+        var hi = add({ label: 'Highest close of the seeds', stroke: COLORS.seeds, width: 1, value: priceValue,
+          points: { show: false } }, cmp.bandHigh);
+        var lo = add({ label: 'Lowest close of the seeds', stroke: COLORS.seeds, width: 1, value: priceValue,
+          points: { show: false } }, cmp.bandLow);
+        bands.push({ series: [hi, lo], fill: COLORS.seedsFill });
+      } else {
+        var h = add({ label: 'High', stroke: COLORS.hilo, width: 1, value: priceValue, points: { show: false } }, m.high);
+        var l = add({ label: 'Low', stroke: COLORS.hilo, width: 1, value: priceValue, points: { show: false } }, m.low);
+        bands.push({ series: [h, l], fill: COLORS.band });
+      }
+      add({ label: cmp ? 'Close, simulated (CNY/t)' : 'Close (CNY/t)', stroke: COLORS.close, width: 2,
+        value: priceValue }, m.close);
+      valueSeries.forEach(function (v) { add(v.series, v.data); });
+      if (cmp) {
+        cmp.overlays.forEach(function (o, k) {
+          add({ label: o.label, stroke: COLORS.overlays[k % COLORS.overlays.length], width: 2, spanGaps: true,
+            value: priceValue, points: { show: false } }, o.values);
+        });
+        if (cmp.observedClose) add({ label: 'Close, observed', stroke: COLORS.observed, width: 1.5, spanGaps: true,
+          value: priceValue, points: { show: true, size: 5, fill: COLORS.observed, stroke: COLORS.observed } },
+          cmp.observedClose);
+      }
       return [{
         width: width, height: 300 + rows * 16,
         padding: [rows > 0 ? rows * 16 + 4 : 12, 16, null, null],
@@ -508,17 +855,35 @@ REPORT.markets.forEach(function (m, i) {
         scales: { x: xScale },
         tzDate: tzDate,
         axes: [xAxis(), axis('Price (CNY/t)')],
-        series: [
-          { label: 'Date', value: dayValue },
-          { label: 'High', stroke: COLORS.hilo, width: 1, value: priceValue, points: { show: false } },
-          { label: 'Low', stroke: COLORS.hilo, width: 1, value: priceValue, points: { show: false } },
-          { label: 'Close (CNY/t)', stroke: COLORS.close, width: 2, value: priceValue },
-        ].concat(valueSeries.map(function (v) { return v.series; })),
-        bands: [{ series: [1, 2], fill: COLORS.band }],
+        series: series,
+        bands: bands,
         plugins: [markerPlugin(markers)],
-      }, [m.x, m.high, m.low, m.close].concat(valueSeries.map(function (v) { return v.data; }))];
+      }, data];
     });
     mount(chartEl('volume', i), function (width) {
+      var stacked = !!(cmp && cmp.observedVolume);
+      var total = m.listedT.map(function (v, j) { return v == null ? null : v + m.blockT[j]; });
+      var series = [
+        { label: 'Date', value: dayValue },
+        stacked
+          ? { label: 'Block, simulated', fill: COLORS.block, stroke: COLORS.block, width: 0,
+              paths: groupedBars(1, 0, DAY), points: { show: false },
+              value: function (u, v, s, j) { return j == null ? '–' : tonnes(u, m.blockT[j]); } }
+          : { label: 'Listed', fill: COLORS.listed, stroke: COLORS.listed, width: 0, paths: groupedBars(2, 0, DAY),
+              points: { show: false }, value: tonnes },
+        stacked
+          ? { label: 'Listed, simulated', fill: COLORS.listed, stroke: COLORS.listed, width: 0,
+              paths: groupedBars(1, 0, DAY), points: { show: false }, value: tonnes }
+          : { label: 'Block', fill: COLORS.block, stroke: COLORS.block, width: 0, paths: groupedBars(2, 1, DAY),
+              points: { show: false }, value: tonnes },
+      ];
+      // Stacked: the total drawn first in the block colour, listed over its lower part.
+      var data = stacked ? [m.x, total, m.listedT] : [m.x, m.listedT, m.blockT];
+      if (stacked) {
+        series.push({ label: cmp.observedVolumeLabel, stroke: COLORS.observed, width: 1.5, spanGaps: true,
+          value: tonnes, points: { show: true, size: 5, fill: COLORS.observed, stroke: COLORS.observed } });
+        data.push(cmp.observedVolume);
+      }
       return [{
         width: width, height: 220,
         padding: [12, 16, null, null],
@@ -526,14 +891,8 @@ REPORT.markets.forEach(function (m, i) {
         scales: { x: xScale, y: { range: fromZero } },
         tzDate: tzDate,
         axes: [xAxis(), axis('Volume (t)', compactTicks)],
-        series: [
-          { label: 'Date', value: dayValue },
-          { label: 'Listed', fill: COLORS.listed, stroke: COLORS.listed, width: 0, paths: groupedBars(2, 0, DAY),
-            points: { show: false }, value: tonnes },
-          { label: 'Block', fill: COLORS.block, stroke: COLORS.block, width: 0, paths: groupedBars(2, 1, DAY),
-            points: { show: false }, value: tonnes },
-        ],
-      }, [m.x, m.listedT, m.blockT]];
+        series: series,
+      }, data];
     });
   }
   var b = m.balance;

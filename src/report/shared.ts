@@ -163,6 +163,10 @@ dl.stats dd { margin: 2px 0 0; font-size: 16px; font-weight: 600; }
 .u-legend td { border: 0; }
 .u-legend tr:hover { background: none; }
 footer.page { color: var(--muted); font-size: 12.5px; margin-top: 28px; }
+.not-due { background: #fff7e6; border-left: 3px solid #e39b2d; padding: 8px 12px; margin: 6px 0 12px; font-size: 14px; }
+.warn { background: #fdecea; border-left: 3px solid #d2483b; padding: 8px 12px; margin: 6px 0 12px; font-size: 14px; }
+span.ok { color: #13804a; font-weight: 600; }
+span.miss { color: #b3261e; font-weight: 600; }
 @media print { html { background: #fff; } section.card { break-inside: avoid-page; border: 0; padding: 0; } }
 `;
 
@@ -178,7 +182,9 @@ var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Aria
 var DAY = 86400;
 var COLORS = { close: '#1f5fa8', hilo: 'rgba(31,95,168,0.45)', band: 'rgba(31,95,168,0.13)', listed: '#2f7fd1',
   block: '#e39b2d', verified: '#9aa3af', surrendered: '#2e9e5b', offsets: '#69c2b0', shortfall: '#d2483b',
-  marker: 'rgba(190,55,40,0.85)', markerText: '#9c2b1d', fair: '#13804a', agents: 'rgba(138,79,191,0.75)' };
+  marker: 'rgba(190,55,40,0.85)', markerText: '#9c2b1d', fair: '#13804a', agents: 'rgba(138,79,191,0.75)',
+  observed: '#1d2430', seeds: 'rgba(31,95,168,0.4)', seedsFill: 'rgba(31,95,168,0.16)',
+  overlays: ['#d9730d', '#2a9d8f', '#8a4fbf', '#6b7280'] };
 var nf0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 var nf2 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 function fmtInt(v) { return v == null ? '–' : nf0.format(v); }

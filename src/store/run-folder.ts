@@ -3,10 +3,14 @@
 // temporary name and renamed, so a folder never holds half a file.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MarketSpec } from '../market/catalogue/schema.ts';
 import { fenToYuan } from '../market/money.ts';
 import { loadReportAssets } from '../report/assets.ts';
-import { renderRunReport } from '../report/run-report.ts';
+import { type RunReportInput, renderRunReport } from '../report/run-report.ts';
 import type { RunResult } from '../sim/run.ts';
+
+/** What report.html shows besides the run: observed days, the seeds' band, overlays, published figures, deadlines. */
+export type ReportExtras = Omit<RunReportInput, 'summary' | 'events' | 'assets'>;
 
 const price = (fen: number | null): string => (fen === null ? '' : fenToYuan(fen));
 
@@ -71,8 +75,18 @@ export function sectorsCsv(r: RunResult): string {
   return `${[cols.join(','), ...r.summary.compliance.map((e) => cols.map((c) => e[c]).join(','))].join('\n')}\n`;
 }
 
-/** Every file of the run folder, name -> content. */
-export function runFiles(r: RunResult, withReport = true): Map<string, string> {
+/** The compliance deadline of every cycle of every market, for the report: market id -> cycle id -> YYYY-MM-DD. */
+export function cycleDeadlines(markets: readonly MarketSpec[]): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const m of markets) {
+    const cycles = m.compliance?.cycles ?? [];
+    if (cycles.length > 0) out[m.id] = Object.fromEntries(cycles.map((c) => [c.id, c.deadline]));
+  }
+  return out;
+}
+
+/** Every file of the run folder, name -> content; `report` adds to report.html (see RunReportInput). */
+export function runFiles(r: RunResult, withReport = true, report: ReportExtras = {}): Map<string, string> {
   const files = new Map<string, string>();
   files.set('summary.json', `${JSON.stringify(r.summary, null, 2)}\n`);
   files.set('bars.csv', barsCsv(r));
@@ -81,7 +95,10 @@ export function runFiles(r: RunResult, withReport = true): Map<string, string> {
   files.set('events.json', `${JSON.stringify(r.events, null, 2)}\n`);
   files.set('manifest.json', `${JSON.stringify(r.manifest, null, 2)}\n`);
   if (withReport)
-    files.set('report.html', renderRunReport({ summary: r.summary, events: r.events, assets: loadReportAssets() }));
+    files.set(
+      'report.html',
+      renderRunReport({ ...report, summary: r.summary, events: r.events, assets: loadReportAssets() }),
+    );
   return files;
 }
 

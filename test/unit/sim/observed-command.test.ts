@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateRuns, observedCommand } from '../../../src/cli/observed.ts';
+import { runCommand } from '../../../src/cli/run.ts';
 import { ROOT_DIR } from '../../../src/store/scenario-files.ts';
 
 const FIXTURES = join(ROOT_DIR, 'test/fixtures/observed');
@@ -88,5 +89,32 @@ describe('cets observed', () => {
     const u = spawnSync(process.execPath, [join(ROOT_DIR, 'bin/cets.js'), 'observed'], { encoding: 'utf8' });
     expect(u.status).toBe(2);
     expect(u.stderr.trim()).toBe('cets: SIM_ERR_ARGS: usage: cets observed <prices.csv>');
+  });
+
+  it('cets run --observed draws the file over the run in report.html, with the published figures', () => {
+    const out = join(dir, 'run');
+    const lines: string[] = [];
+    const sample = join(ROOT_DIR, 'data/replay/cea-q3-2024-sample.csv');
+    expect(runCommand(['q3-2024', '--observed', sample, '--out', out], (l) => lines.push(l))).toBe(0);
+    expect(lines).toContain(
+      'observed: 64 days from 2024-07-01 to 2024-09-30, 64 of them in the run, drawn in report.html',
+    );
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<h3>Observed against simulated</h3>');
+    expect(html).toContain('the observed closes of cea-q3-2024-sample.csv');
+    expect(html).toContain('<section class="card" id="figures"><h2>Published figures</h2>');
+    expect(html).toMatch(/\d+ of 14 within tolerance/);
+    // The national cycle of Q3 2024 is settled after the run.
+    expect(html).toMatch(/Cycle [\d-]+: not yet due \(deadline \d{4}-\d\d-\d\d\)/);
+  });
+
+  it('cets run refuses a bad observed file before running', () => {
+    const bad = join(dir, 'bad-run.csv');
+    writeFileSync(bad, 'date,close\n2024-07-01,x\n');
+    const out = join(dir, 'never');
+    expect(() => runCommand(['q3-2024', '--observed', bad, '--out', out], () => {})).toThrow(
+      /bad-run\.csv: line 2: close: a price in CNY above zero/,
+    );
+    expect(() => readFileSync(join(out, 'report.html'))).toThrow();
   });
 });
