@@ -26,6 +26,11 @@ import type { RunSummary } from '../sim/output-types.ts';
 import { type Aggregate, aggregate, aggregateCsv, fanReportParts } from './aggregate.ts';
 import type { FigureSet } from './figures.ts';
 import type { BatchJob, BatchPlan } from './plan.ts';
+import { batchSensitivity, sensitivityCsv } from './sensitivity.ts';
+import { sensitivitySection } from './sensitivity-chart.ts';
+
+/** Fan charts in aggregate.html at most (a design has hundreds of points; the table and CSV keep them all). */
+export const MAX_FANS = 24;
 
 export interface RunRecord {
   readonly key: string;
@@ -137,7 +142,7 @@ export function appendTiming(dir: string, key: string, ms: number): void {
   appendFileSync(path, `${existsSync(path) ? '' : 'key,ms\n'}${key},${Math.round(ms)}\n`);
 }
 
-/** aggregate.json, .csv and .html from the runs of the plan; returns the aggregate. */
+/** aggregate.json, .csv and .html from the runs of the plan (and sensitivity.csv for a Sobol design). */
 export function writeAggregate(
   dir: string | null,
   plan: BatchPlan,
@@ -152,15 +157,23 @@ export function writeAggregate(
   const parts = fanReportParts(agg);
   const n = plan.points.length;
   const what = plan.design === null ? 'grid point' : `${plan.design.spec.kind} design point`;
-  writeAtomic(
-    join(dir, 'aggregate.html'),
-    renderFanReport({
-      title: `Batch: ${plan.base.title}`,
-      subtitle: `${n} ${what}${n === 1 ? '' : 's'} × ${plan.seeds.length} seed${plan.seeds.length === 1 ? '' : 's'}; figures: ${figures.source}`,
-      fans: parts.fans,
-      table: parts.table,
-      assets: loadReportAssets(),
-    }),
-  );
+  const cut = parts.fans.length > MAX_FANS ? `; close fans of the first ${MAX_FANS} points` : '';
+  let html = renderFanReport({
+    title: `Batch: ${plan.base.title}`,
+    subtitle: `${n} ${what}${n === 1 ? '' : 's'} × ${plan.seeds.length} seed${plan.seeds.length === 1 ? '' : 's'}; figures: ${figures.source}${cut}`,
+    fans: parts.fans.slice(0, MAX_FANS),
+    table: parts.table,
+    assets: loadReportAssets(),
+  });
+  const sens = batchSensitivity(plan, figures, runs);
+  if (sens !== null && plan.design !== null) {
+    writeAtomic(join(dir, 'sensitivity.csv'), sensitivityCsv(plan, sens));
+    const section = sensitivitySection(sens, plan.design.spec.params, plan.design.spec.n, plan.seeds.length);
+    // First on the page, before the fan charts (or at the end of the main column if the page has no section).
+    const first = html.indexOf('<section');
+    const at = first >= 0 ? first : html.indexOf('</main>');
+    html = at < 0 ? `${html}${section}` : `${html.slice(0, at)}${section}${html.slice(at)}`;
+  }
+  writeAtomic(join(dir, 'aggregate.html'), html);
   return agg;
 }

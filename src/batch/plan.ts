@@ -115,8 +115,9 @@ export interface DesignSpec {
   /** Base sample size (lhs: points; sobol: N of Saltelli's N·(d+2) points); rows for a file. */
   readonly n: number;
   readonly params: readonly ParamRange[];
-  /** The CSV file, for kind 'file'. */
+  /** The CSV file and its columns, for kind 'file'. */
   readonly file?: string;
+  readonly columns?: readonly string[];
 }
 
 export interface Design {

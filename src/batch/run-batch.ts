@@ -78,6 +78,8 @@ export interface BatchSummary {
   /** Null when interrupted, and for a shard of a plan (merge writes it). */
   readonly aggregate: Aggregate | null;
   readonly shard: Shard | null;
+  /** A Sobol design's batch wrote sensitivity.csv. */
+  readonly sensitivity: boolean;
 }
 
 export const defaultWorkers = (): number => availableParallelism();
@@ -189,6 +191,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     runMs,
     aggregate: agg,
     shard: opts.shard ?? null,
+    sensitivity: agg !== null && plan.design?.spec.kind === 'sobol',
   };
 }
 

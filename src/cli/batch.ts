@@ -4,6 +4,7 @@
 // `cets batch merge DIR... [--out DIR]` joins the folders of shards (src/batch/merge.ts).
 import { parseArgs } from 'node:util';
 import { pointLabel } from '../batch/aggregate.ts';
+import { parseDesign, parseParamArgs } from '../batch/design.ts';
 import { BatchError } from '../batch/errors.ts';
 import { mergeBatches } from '../batch/merge.ts';
 import { parseGridArgs, parseSeeds } from '../batch/plan.ts';
@@ -15,6 +16,7 @@ import { table } from './format.ts';
 
 export const BATCH_USAGE =
   'usage: cets batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50 | N | a,b,c] [--workers N] [--out DIR]\n' +
+  '                  [--param path:min:max ... --design lhs:N | sobol:N | --design file.csv]\n' +
   '                  [--queue redis://host:port[/db]] [--shard k/N]\n' +
   '       cets batch merge DIR... [--out DIR]';
 
@@ -76,7 +78,7 @@ export function summaryLines(s: BatchSummary): string[] {
         ? `finished runs are in ${s.outDir}/runs/; run the same command again to resume`
         : s.aggregate === null
           ? `wrote shard ${s.shard?.k}/${s.shard?.n} to ${s.outDir}/runs/; join the shards' folders with \`cets batch merge DIR...\``
-          : `wrote ${s.outDir}/: aggregate.json aggregate.csv aggregate.html, runs/ (one file per run)${s.failed > 0 ? ', failed/' : ''}`,
+          : `wrote ${s.outDir}/: aggregate.json aggregate.csv aggregate.html${s.sensitivity ? ' sensitivity.csv' : ''}, runs/ (one file per run)${s.failed > 0 ? ', failed/' : ''}`,
     );
   return out;
 }
@@ -123,11 +125,19 @@ export async function batchCommand(args: readonly string[], out: (line: string) 
       out: { type: 'string' },
       queue: { type: 'string' },
       shard: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      design: { type: 'string' },
     },
   });
   const name = positionals[0];
   if (name === undefined || positionals.length > 1) throw new SimError(SimCode.Args, BATCH_USAGE);
   const grid = parseGridArgs(values.grid ?? []);
+  const params = parseParamArgs(values.param ?? []);
+  if (values.design === undefined && params.length > 0)
+    throw new SimError(SimCode.Args, '--param needs --design lhs:N or --design sobol:N');
+  if (values.design !== undefined && values.grid !== undefined)
+    throw new SimError(SimCode.Args, '--grid and --design cannot be combined: put the grid values in a design file');
+  const design = values.design === undefined ? null : parseDesign(values.design, params);
   const seeds = parseSeeds(values.seeds ?? '1..20');
   const workers = workersOf(values.workers);
   if (values.out === '') throw new SimError(SimCode.Args, '--out wants a folder');
@@ -152,6 +162,7 @@ export async function batchCommand(args: readonly string[], out: (line: string) 
     s = await runBatch({
       scenario: name,
       grid,
+      design,
       seeds,
       workers,
       outDir: values.out ?? '',

@@ -26,6 +26,8 @@ const usage = `usage: cets <command>
   batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50] [--workers N] [--out DIR]
                     every grid point x every seed in parallel workers; quantiles across seeds in DIR/aggregate.*
                     (default DIR runs/batch-<scenario>-<hash>; the same command again resumes)
+                    --param path:min:max ... --design lhs:N | sobol:N (Sobol indices in DIR/sensitivity.csv) |
+                    --design file.csv: points of a design instead of a grid;
                     --queue redis://host:port: run the jobs on \`cets worker\` processes instead (any machine);
                     --shard k/N: only the k-th of N slices, joined by \`cets batch merge DIR... [--out DIR]\`
   worker --queue redis://host:port [--workers N]
