@@ -1,6 +1,6 @@
 // Quantiles across seeds, per grid point: each figure of the batch's figure set, and each market's daily close.
 // Pure; the batch writes the result as aggregate.json, aggregate.csv and aggregate.html.
-import type { FanSeries } from '../report/fan-chart.ts';
+import type { FanReportInput, FanSeries } from '../report/fan-chart.ts';
 import { measure, quantile } from '../sim/figures.ts';
 import type { RunSummary } from '../sim/output-types.ts';
 import type { FigureSet } from './figures.ts';
@@ -162,7 +162,7 @@ const fmt = (x: number | null): string =>
 /** The inputs of renderFanReport: one fan per point (first market's close) and a table of figure quantiles. */
 export function fanReportParts(a: Aggregate): {
   fans: FanSeries[];
-  table: { columns: string[]; rows: string[][] };
+  table: FanReportInput['table'];
 } {
   const fans = a.points.flatMap((p): FanSeries[] => {
     const [market, fan] = Object.entries(p.closes)[0] ?? [];
@@ -171,6 +171,10 @@ export function fanReportParts(a: Aggregate): {
     return [
       {
         label: `${pointLabel(p)}: ${market} close, ${p.runs} run${p.runs === 1 ? '' : 's'}`,
+        // Every point's close of the market on one chart (src/report/fan-chart.ts overlays a group).
+        group: `${market} close`,
+        point: pointLabel(p),
+        runs: p.runs,
         dates: [...fan.dates],
         q05: nums(fan.q05),
         q25: nums(fan.q25),
@@ -194,5 +198,20 @@ export function fanReportParts(a: Aggregate): {
     }),
   );
   const columns = [single ? 'figure' : 'point: figure', 'published', '5%', '25%', 'median', '75%', '95%'];
-  return { fans, table: { columns, rows } };
+  // The same figures side by side, a column per point: median [5%–95%].
+  const byPoint =
+    a.points.length < 2
+      ? undefined
+      : {
+          columns: ['figure', 'published', ...a.points.map((p) => `${pointLabel(p)}, ${p.runs} runs`)],
+          rows: a.figures.map((f) => [
+            f.label,
+            f.published === null ? '' : fmt(f.published),
+            ...a.points.map((p) => {
+              const q = p.figures[f.id]!;
+              return `${fmt(q.q50)} [${fmt(q.q05)}–${fmt(q.q95)}]`;
+            }),
+          ]),
+        };
+  return { fans, table: { columns, rows, ...(byPoint === undefined ? {} : { byPoint }) } };
 }

@@ -166,6 +166,7 @@ footer.page { color: var(--muted); font-size: 12.5px; margin-top: 28px; }
 .not-due { background: #fff7e6; border-left: 3px solid #e39b2d; padding: 8px 12px; margin: 6px 0 12px; font-size: 14px; }
 .warn { background: #fdecea; border-left: 3px solid #d2483b; padding: 8px 12px; margin: 6px 0 12px; font-size: 14px; }
 span.ok { color: #13804a; font-weight: 600; }
+td span.range { color: var(--muted); font-size: 12px; }
 span.miss { color: #b3261e; font-weight: 600; }
 @media print { html { background: #fff; } section.card { break-inside: avoid-page; border: 0; padding: 0; } }
 `;
