@@ -1,8 +1,11 @@
 // Sobol sensitivity indices from a Saltelli design (src/batch/design.ts, SALib's row order), with bootstrap
-// confidence intervals. First order: Saltelli et al. (2010), S_i = mean(f_B·(f_ABi − f_A)) / V; total: Jansen (1999),
-// ST_i = mean((f_A − f_ABi)²) / 2V; V the variance of f_A and f_B together. The intervals resample the N base samples
-// with replacement (1,000 times, a fixed stream) and take the 2.5% and 97.5% quantiles. Checked on the Ishigami
-// function, whose indices are known (test/unit/batch/sensitivity.test.ts). Pure.
+// confidence intervals. First order: Saltelli et al. (2010), S_i = mean((f_B − m)·(f_ABi − f_A)) / V; total: Jansen
+// (1999), ST_i = mean((f_A − f_ABi)²) / 2V; V the variance of f_A and f_B together, m their mean. Centring f_B on m
+// leaves the estimate's expectation as it is (f_ABi − f_A has mean zero) and removes the variance a large mean adds:
+// a price of ~90 CNY/t that moves by cents gave first-order intervals of ±90 on 32 samples, ±0.4 once centred.
+// The intervals resample the N base samples with replacement (1,000 times, a fixed stream) and take the 2.5% and
+// 97.5% quantiles. Checked on the Ishigami function, whose indices are known (test/unit/batch/sensitivity.test.ts).
+// Pure.
 //
 // In a batch, a point's output is the mean of the figure over its seeds: the indices split the variance of the
 // expected figure across the parameters (the seeds' noise left in the means adds to no parameter's first order).
@@ -51,7 +54,7 @@ function estimate(
     let t = 0;
     for (let k = 0; k < n; k++) {
       const j = pick[k]!;
-      s += fb[j]! * (f[j]! - fa[j]!);
+      s += (fb[j]! - mean) * (f[j]! - fa[j]!);
       t += (fa[j]! - f[j]!) ** 2;
     }
     first.push(v > 0 ? s / n / v : Number.NaN);

@@ -38,6 +38,7 @@ export function workersOf(raw: string | undefined): number {
   return n;
 }
 
+const MAX_POINTS_SHOWN = 10;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const fmt = (x: number | null): string =>
   x === null ? 'n/a' : Math.abs(x) >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2);
@@ -46,7 +47,9 @@ export function summaryLines(s: BatchSummary): string[] {
   const out: string[] = [];
   const a = s.aggregate;
   if (a !== null) {
-    const rows = a.points.flatMap((p) =>
+    // A design has hundreds of points: the first few here, all of them in aggregate.csv.
+    const shown = a.points.slice(0, MAX_POINTS_SHOWN);
+    const rows = shown.flatMap((p) =>
       a.figures.map((f) => {
         const q = p.figures[f.id]!;
         return [
@@ -59,7 +62,12 @@ export function summaryLines(s: BatchSummary): string[] {
         ];
       }),
     );
-    out.push(...table(['point', 'figure', 'published', '5%', 'median', '95%'], rows), '');
+    out.push(...table(['point', 'figure', 'published', '5%', 'median', '95%'], rows));
+    if (a.points.length > shown.length)
+      out.push(
+        `... and ${a.points.length - shown.length} more points (see ${s.outDir ?? 'the aggregate'}/aggregate.csv)`,
+      );
+    out.push('');
   }
   for (const f of s.failures.slice(0, 10)) out.push(`failed ${f.key}: ${f.code}: ${f.message}`);
   if (s.failures.length > 10) out.push(`... and ${s.failures.length - 10} more (see ${s.outDir}/failed/)`);
