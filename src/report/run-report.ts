@@ -844,9 +844,10 @@ REPORT.markets.forEach(function (m, i) {
           add({ label: o.label, stroke: COLORS.overlays[k % COLORS.overlays.length], width: 2, spanGaps: true,
             value: priceValue, points: { show: false } }, o.values);
         });
+        // Dots of a size that stay apart on a narrow chart.
         if (cmp.observedClose) add({ label: 'Close, observed', stroke: COLORS.observed, width: 1.5, spanGaps: true,
-          value: priceValue, points: { show: true, size: 5, fill: COLORS.observed, stroke: COLORS.observed } },
-          cmp.observedClose);
+          value: priceValue, points: { show: true, size: width < 600 ? 3 : 5, fill: COLORS.observed,
+          stroke: COLORS.observed } }, cmp.observedClose);
       }
       return [{
         width: width, height: 300 + rows * 16,
@@ -881,7 +882,8 @@ REPORT.markets.forEach(function (m, i) {
       var data = stacked ? [m.x, total, m.listedT] : [m.x, m.listedT, m.blockT];
       if (stacked) {
         series.push({ label: cmp.observedVolumeLabel, stroke: COLORS.observed, width: 1.5, spanGaps: true,
-          value: tonnes, points: { show: true, size: 5, fill: COLORS.observed, stroke: COLORS.observed } });
+          value: tonnes, points: { show: true, size: width < 600 ? 3 : 5, fill: COLORS.observed,
+          stroke: COLORS.observed } });
         data.push(cmp.observedVolume);
       }
       return [{

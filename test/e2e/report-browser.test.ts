@@ -1,10 +1,10 @@
 // Opens the rendered reports in headless Chromium (playwright-core, the system's chromium) and checks what a reader
 // would see: no script errors, every chart drawn, titles and axis labels on screen. Skipped only on a machine without
 // chromium outside CI; in CI (.ci/run installs chromium) it always runs.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReportAssets } from '../../src/report/assets.ts';
@@ -13,6 +13,23 @@ import { renderRunReport } from '../../src/report/run-report.ts';
 import { buildRunSummary, FIXTURE_EVENTS, tradingDays } from '../fixtures/run-summary.ts';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+/** Screenshots to look at (gitignored), at a laptop's and a phone's size. */
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+
+async function screenshots(page: Page, name: string, selector: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  for (const [size, width, height] of [
+    ['laptop', 1280, 800],
+    ['phone', 390, 844],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await page.waitForTimeout(300);
+    await page
+      .locator(selector)
+      .first()
+      .screenshot({ path: join(SHOTS, `${name}-${size}.png`) });
+  }
+}
 const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
 const available = existsSync(CHROMIUM);
 const skip = !available && !IN_CI;
@@ -172,6 +189,62 @@ describe.skipIf(skip)('reports in a browser', () => {
     await page.close();
   });
 
+  it("draws observed closes and volumes, the seeds' band and an overlay over the run", async () => {
+    const summary = buildRunSummary();
+    const daily = summary.markets['national']!.daily;
+    // Observed 3 CNY above the run, with volumes; a band of ±2 CNY around the run; a flat overlay at 85.
+    const observed = daily
+      .filter((d) => d.close !== null)
+      .map((d, i) => ({
+        date: d.date,
+        closeFen: Math.round(Number(d.close) * 100) + 300,
+        volumeT: 200_000 + 1000 * i,
+        line: i + 2,
+      }));
+    const html = renderRunReport({
+      summary,
+      events: FIXTURE_EVENTS,
+      assets: loadReportAssets(),
+      observed,
+      observedLabel: 'cea.csv',
+      band: daily.map((d) => ({ date: d.date, lowCny: Number(d.close ?? 90) - 2, highCny: Number(d.close ?? 90) + 2 })),
+      overlays: [{ label: 'Without the draft', points: daily.map((d) => ({ date: d.date, cny: 85 })) }],
+    });
+    const { page, errors, requests } = await open('observed.html', html);
+    const price = await page.locator('[data-chart="price"][data-market="0"] .u-legend').textContent();
+    expect(price).toMatch(
+      /Highest close of the seeds.*Lowest close of the seeds.*Close, simulated.*Without the draft.*Close, observed/s,
+    );
+    expect(price).not.toMatch(/High:|Low:/);
+    const volume = await page.locator('[data-chart="volume"][data-market="0"] .u-legend').textContent();
+    expect(volume).toMatch(/Block, simulated.*Listed, simulated.*Observed volume \(listed and block\)/s);
+    // Only the compared market changes: the others keep their high-low band and plain close.
+    const beijing = await page.locator('[data-chart="price"][data-market="1"] .u-legend').textContent();
+    expect(beijing).toMatch(/High.*Low.*Close \(CNY\/t\)/s);
+    expect(beijing).not.toContain('observed');
+    // The observed line and dots are drawn in the dark ink colour on the national price and volume charts.
+    const dark = await page.evaluate(() =>
+      Array.from(
+        (globalThis as unknown as InPage).document.querySelectorAll(
+          '[data-market="0"][data-chart="price"] canvas, [data-market="0"][data-chart="volume"] canvas',
+        ),
+      ).map((c) => {
+        const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4)
+          if (data[i + 3]! > 200 && data[i]! < 50 && data[i + 1]! < 55 && data[i + 2]! < 70) n++;
+        return n;
+      }),
+    );
+    for (const n of dark) expect(n).toBeGreaterThan(300);
+    expect(await page.locator('.observed-stats').isVisible()).toBe(true);
+    expect(await page.locator('.observed-stats').textContent()).toContain('3.00 CNY');
+    await screenshots(page, 'report-observed', 'section.market');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+
   it('runs no script from hostile text in titles, names, sectors and events', async () => {
     const hostile = '</script><script>alert(1)</script><img src=x onerror=alert(2)><!--';
     const base = buildRunSummary();
@@ -237,6 +310,62 @@ describe.skipIf(skip)('reports in a browser', () => {
       'National close (CNY/t)',
       'Guangdong close (CNY/t)',
     ]);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('overlays the grid points of a batch on one chart, warns of few runs, and toggles a point', async () => {
+    const dates = tradingDays('2024-07-01', '2024-09-30');
+    const point = (k: number, runs: number) => {
+      const q50 = dates.map((_, i) => 90 + 3 * k + 2 * Math.sin(i / 9 + k));
+      return {
+        label: `p${k}: national close, ${runs} runs`,
+        group: 'national close',
+        point: `p${k} (x=${k})`,
+        runs,
+        unit: 'CNY/t',
+        dates,
+        q05: q50.map((v) => v - 3),
+        q25: q50.map((v) => v - 1),
+        q50,
+        q75: q50.map((v) => v + 1),
+        q95: q50.map((v) => v + 3),
+      };
+    };
+    const html = renderFanReport({
+      title: 'Batch',
+      subtitle: '3 grid points',
+      fans: [point(0, 2), point(1, 2), point(2, 12)],
+      table: {
+        columns: ['point: figure', 'median'],
+        rows: [['p0: last close', '90.00']],
+        byPoint: {
+          columns: ['figure', 'p0', 'p1', 'p2'],
+          rows: [['last close', '90 [88–92]', '93 [91–95]', '96 [94–98]']],
+        },
+      },
+      assets: loadReportAssets(),
+    });
+    const { page, errors, requests } = await open('batch.html', html);
+    expect(await canvases(page)).toHaveLength(1);
+    expect(await page.locator('p.warn').isVisible()).toBe(true);
+    expect(await page.locator('p.warn').textContent()).toContain('p0 (x=0): 2 runs; p1 (x=1): 2 runs)');
+    // The legend shows the points, not the band edges.
+    const visible = await page.locator('.u-legend .u-series:visible .u-label').allTextContents();
+    expect(visible).toEqual(['Date', 'p0 (x=0)', 'p1 (x=1)', 'p2 (x=2)']);
+    expect(await page.locator('table.side-by-side').isVisible()).toBe(true);
+    // Clicking a point hides its median and its band.
+    const shown = () =>
+      page.evaluate(() =>
+        (globalThis as unknown as { CHARTS: { u: { series: { show: boolean }[] } }[] }).CHARTS[0]!.u.series.map(
+          (s) => s.show,
+        ),
+      );
+    expect(await shown()).toEqual(Array(10).fill(true));
+    await page.locator('.u-legend .u-series:visible').nth(1).click();
+    expect(await shown()).toEqual([true, false, false, false, true, true, true, true, true, true]);
+    await screenshots(page, 'batch-overlay', 'main');
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
     await page.close();
