@@ -5,6 +5,8 @@
 //   timings.csv                   key,ms per finished or failed run, appended: wall times stay out of the run files,
 //                                 so a batch run by a queue equals one run here byte for byte
 //   aggregate.json, aggregate.csv, aggregate.html   quantiles across seeds per point (written when the batch ends)
+//   daily.parquet/.csv, run-figures.parquet/.csv    tidy tables of every run (src/batch/tables.ts)
+//   sensitivity.csv                                 Sobol indices, for a Sobol design (src/batch/sensitivity.ts)
 // Every file but timings.csv is written to a temporary name and renamed, so an interrupted batch leaves complete files
 // only. Finished runs are read back instead of run again; one whose scenario hash differs from its point's (the
 // scenario file or the grid changed since) is refused: a folder never mixes two versions of a scenario.
@@ -28,6 +30,7 @@ import type { FigureSet } from './figures.ts';
 import type { BatchJob, BatchPlan } from './plan.ts';
 import { batchSensitivity, sensitivityCsv } from './sensitivity.ts';
 import { sensitivitySection } from './sensitivity-chart.ts';
+import { dailyTable, runsTable, toCsv, toParquet } from './tables.ts';
 
 /** Fan charts in aggregate.html at most (a design has hundreds of points; the table and CSV keep them all). */
 export const MAX_FANS = 24;
@@ -175,5 +178,12 @@ export function writeAggregate(
     html = at < 0 ? `${html}${section}` : `${html.slice(0, at)}${section}${html.slice(at)}`;
   }
   writeAtomic(join(dir, 'aggregate.html'), html);
+  for (const [name, cols] of [
+    ['daily', dailyTable(plan, runs)],
+    ['run-figures', runsTable(plan, figures, runs)],
+  ] as const) {
+    writeAtomic(join(dir, `${name}.parquet`), toParquet(cols));
+    writeAtomic(join(dir, `${name}.csv`), toCsv(cols));
+  }
   return agg;
 }

@@ -1,0 +1,151 @@
+// Tidy tables of a batch for analysts, written beside aggregate.* as Parquet and as CSV:
+//   daily.parquet / daily.csv   long form, a row per run, day, market and variable with a value:
+//                               run, point, seed, date, market, instrument, variable, value
+//                               (instrument "all": the market's instruments together, as the run summary keeps them)
+//   run-figures.parquet / .csv  a row per finished run: run, point, seed, a column per design or grid parameter,
+//                               a column per figure of the batch (as aggregate.json measures them)
+// Parquet through Apache Arrow (the tables, typed: dates as date32, values float64) and parquet-wasm (the Arrow
+// project's Rust Parquet writer compiled to WebAssembly; ZSTD): in-process and byte-deterministic, no native addon.
+// pandas, polars, R arrow and DuckDB read them: pd.read_parquet("DIR/daily.parquet").
+import { DateDay, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
+import { measure } from '../sim/figures.ts';
+import type { DailyRow, RunSummary } from '../sim/output-types.ts';
+import type { FigureSet } from './figures.ts';
+import type { BatchPlan } from './plan.ts';
+
+/** The daily variables, in the order written: name and how to read it from a day of the summary. */
+export const DAILY_VARIABLES: readonly (readonly [string, (d: DailyRow) => string | number | null | undefined])[] = [
+  ['open', (d) => d.open],
+  ['high', (d) => d.high],
+  ['low', (d) => d.low],
+  ['close', (d) => d.close],
+  ['listed_volume_t', (d) => d.listed.volumeT],
+  ['listed_turnover_cny', (d) => d.listed.turnoverCny],
+  ['block_volume_t', (d) => d.block.volumeT],
+  ['block_turnover_cny', (d) => d.block.turnoverCny],
+  ['fair_value', (d) => d.fairValue],
+  ['agents_value', (d) => d.agentsValue],
+];
+
+interface Columns {
+  readonly [name: string]: { readonly type: 'utf8' | 'int32' | 'float64' | 'date'; readonly values: unknown[] };
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function toCsv(cols: Columns): string {
+  const names = Object.keys(cols);
+  const n = names.length === 0 ? 0 : cols[names[0]!]!.values.length;
+  const lines = [names.map(csvCell).join(',')];
+  for (let i = 0; i < n; i++) lines.push(names.map((k) => csvCell(cols[k]!.values[i])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+export function toParquet(cols: Columns): Uint8Array {
+  const vectors = Object.fromEntries(
+    Object.entries(cols).map(([name, c]) => {
+      if (c.type === 'utf8') return [name, vectorFromArray(c.values as (string | null)[], new Utf8())];
+      if (c.type === 'int32') return [name, vectorFromArray(c.values as number[], new Int32())];
+      if (c.type === 'date')
+        return [
+          name,
+          vectorFromArray(
+            (c.values as string[]).map((d) => new Date(Date.parse(`${d}T00:00:00Z`))),
+            new DateDay(),
+          ),
+        ];
+      return [
+        name,
+        vectorFromArray(
+          (c.values as (number | null)[]).map((x) => (x === null || !Number.isFinite(x) ? null : x)),
+          new Float64(),
+        ),
+      ];
+    }),
+  );
+  const props = new parquet.WriterPropertiesBuilder().setCompression(parquet.Compression.ZSTD).build();
+  return parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(new Table(vectors), 'stream')), props);
+}
+
+const num = (v: string | number | null | undefined): number | null =>
+  v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v);
+
+/** The runs of the plan that finished, in plan order. */
+function finished(plan: BatchPlan, runs: ReadonlyMap<string, RunSummary>) {
+  return plan.jobs.flatMap((j) => {
+    const s = runs.get(j.key);
+    return s === undefined ? [] : [{ job: j, summary: s }];
+  });
+}
+
+export function dailyTable(plan: BatchPlan, runs: ReadonlyMap<string, RunSummary>): Columns {
+  const c = {
+    run: [] as string[],
+    point: [] as string[],
+    seed: [] as number[],
+    date: [] as string[],
+    market: [] as string[],
+    instrument: [] as string[],
+    variable: [] as string[],
+    value: [] as number[],
+  };
+  for (const { job, summary } of finished(plan, runs))
+    for (const [marketId, m] of Object.entries(summary.markets))
+      for (const d of m.daily)
+        for (const [name, get] of DAILY_VARIABLES) {
+          const v = num(get(d));
+          if (v === null || !Number.isFinite(v)) continue;
+          c.run.push(job.key);
+          c.point.push(job.point.id);
+          c.seed.push(job.seed);
+          c.date.push(d.date);
+          c.market.push(marketId);
+          c.instrument.push('all');
+          c.variable.push(name);
+          c.value.push(v);
+        }
+  return {
+    run: { type: 'utf8', values: c.run },
+    point: { type: 'utf8', values: c.point },
+    seed: { type: 'int32', values: c.seed },
+    date: { type: 'date', values: c.date },
+    market: { type: 'utf8', values: c.market },
+    instrument: { type: 'utf8', values: c.instrument },
+    variable: { type: 'utf8', values: c.variable },
+    value: { type: 'float64', values: c.value },
+  };
+}
+
+function safeMeasure(...args: Parameters<typeof measure>): number | null {
+  try {
+    const x = measure(...args);
+    return Number.isFinite(x) ? x : null;
+  } catch {
+    return null;
+  }
+}
+
+export function runsTable(plan: BatchPlan, figures: FigureSet, runs: ReadonlyMap<string, RunSummary>): Columns {
+  const rows = finished(plan, runs);
+  const paths = [...new Set(plan.points.flatMap((p) => Object.keys(p.params)))];
+  const cols: Record<string, { type: 'utf8' | 'int32' | 'float64' | 'date'; values: unknown[] }> = {
+    run: { type: 'utf8', values: rows.map((r) => r.job.key) },
+    point: { type: 'utf8', values: rows.map((r) => r.job.point.id) },
+    seed: { type: 'int32', values: rows.map((r) => r.job.seed) },
+  };
+  for (const path of paths) {
+    const raw = rows.map((r) => r.job.point.params[path] ?? null);
+    const numeric = raw.every((v) => v === null || (v.trim() !== '' && Number.isFinite(Number(v))));
+    cols[path] = numeric
+      ? { type: 'float64', values: raw.map((v) => (v === null ? null : Number(v))) }
+      : { type: 'utf8', values: raw };
+  }
+  for (const f of figures.figures)
+    cols[f.id] = { type: 'float64', values: rows.map((r) => safeMeasure(r.summary, f.market, f.spec)) };
+  return cols;
+}
