@@ -306,59 +306,23 @@ function chartDataOf(
 
 /** The compared series on the chart's dates (null where a series has no value). */
 function compareData(cmp: CompareInput, dates: readonly string[]): CompareChartData {
-  const on = <T>(items: readonly T[], date: (t: T) => string, value: (t: T) => number | null): (number | null)[] => {
-    const by = new Map(items.map((t) => [date(t), value(t)]));
+  const on = <T extends { readonly date: string }>(items: readonly T[], value: (t: T) => number | null) => {
+    const by = new Map(items.map((t) => [t.date, value(t)]));
     return dates.map((d) => by.get(d) ?? null);
   };
-  const obs = cmp.observed;
-  const close = on(
-    obs,
-    (o) => o.date,
-    (o) => o.closeFen / 100,
-  );
+  const given = (xs: (number | null)[]): (number | null)[] | null => (xs.some((v) => v !== null) ? xs : null);
   // The observed volume: the total where the file gives it (or listed and block), else listed alone.
-  const total = on(
-    obs,
-    (o) => o.date,
-    (o) => o.volumeT ?? null,
-  );
-  const listed = on(
-    obs,
-    (o) => o.date,
-    (o) => o.listedVolumeT ?? null,
-  );
-  const hasTotal = total.some((v) => v !== null);
-  const hasListed = listed.some((v) => v !== null);
-  const band = cmp.band;
+  const total = given(on(cmp.observed, (o) => o.volumeT ?? null));
+  const listed = given(on(cmp.observed, (o) => o.listedVolumeT ?? null));
+  const band = cmp.band.length > 0;
   return {
     observedLabel: cmp.observedLabel,
-    observedClose: close.some((v) => v !== null) ? close : null,
-    observedVolume: hasTotal ? total : hasListed ? listed : null,
-    observedVolumeLabel: hasTotal ? 'Observed volume (listed and block)' : 'Observed listed volume',
-    bandLow:
-      band.length === 0
-        ? null
-        : on(
-            band,
-            (b) => b.date,
-            (b) => b.lowCny,
-          ),
-    bandHigh:
-      band.length === 0
-        ? null
-        : on(
-            band,
-            (b) => b.date,
-            (b) => b.highCny,
-          ),
-    overlays: cmp.overlays.map((o) => ({
-      label: o.label,
-      values: on(
-        o.points,
-        (p) => p.date,
-        (p) => p.cny,
-      ),
-    })),
+    observedClose: given(on(cmp.observed, (o) => o.closeFen / 100)),
+    observedVolume: total ?? listed,
+    observedVolumeLabel: total !== null ? 'Observed volume (listed and block)' : 'Observed listed volume',
+    bandLow: band ? on(cmp.band, (b) => b.lowCny) : null,
+    bandHigh: band ? on(cmp.band, (b) => b.highCny) : null,
+    overlays: cmp.overlays.map((o) => ({ label: o.label, values: on(o.points, (p) => p.cny) })),
   };
 }
 

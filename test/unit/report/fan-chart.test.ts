@@ -6,6 +6,7 @@ import { type FanSeries, renderFanReport } from '../../../src/report/fan-chart.t
 import { dateToUnix } from '../../../src/report/shared.ts';
 
 const assets = loadReportAssets();
+const HOSTILE = '</script><script>alert(1)</script><!-- <img src=x onerror=alert(2)>';
 const dates = ['2024-07-01', '2024-07-02', '2024-07-03'];
 
 function fan(label: string, extra: Partial<FanSeries> = {}): FanSeries {
@@ -34,6 +35,38 @@ function charts(html: string): Chart[] {
 }
 
 const table = { columns: ['figure', 'median'], rows: [['last close', '92.00']] };
+
+describe('renderFanReport', () => {
+  it('draws one chart per series, a table, and escapes its text', () => {
+    const out = renderFanReport({
+      title: HOSTILE,
+      subtitle: 'seeds 1–200',
+      fans: [fan('National close'), fan(HOSTILE, { unit: 't' })],
+      table: { columns: ['Measure', HOSTILE], rows: [[HOSTILE, '1']] },
+      assets,
+    });
+    expect(out.match(/class="chart" data-chart="fan"/g)).toHaveLength(2);
+    expect(out).not.toContain('<script>alert');
+    expect(out).not.toContain('<img');
+    expect(out.match(/<script/gi)).toHaveLength(3);
+    const data = charts(out) as unknown as { x: number[]; q50: number[] }[];
+    expect(data[0]!.x).toEqual(dates.map(dateToUnix));
+    expect(data[1]!.q50).toEqual([92, 92, 92]);
+    expect(out).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+  });
+
+  it('refuses quantiles that do not match the dates', () => {
+    expect(() =>
+      renderFanReport({
+        title: 't',
+        subtitle: '',
+        fans: [fan('National close', { q75: [1] })],
+        table: { columns: [], rows: [] },
+        assets,
+      }),
+    ).toThrow(/q75 has 1 values for 3 dates/);
+  });
+});
 
 describe('renderFanReport: overlaid points', () => {
   it('overlays the series of one group on one chart, on the union of their dates', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { loadReportAssets, type ReportAssets } from '../../../src/report/assets.ts';
-import { renderFanReport } from '../../../src/report/fan-chart.ts';
 import { renderRunReport } from '../../../src/report/run-report.ts';
 import { dateToUnix, escapeHtml, formatDecimal, jsonForScript, toFen } from '../../../src/report/shared.ts';
 import type { MarketSummary, RunSummary, StylizedFacts } from '../../../src/sim/output-types.ts';
@@ -241,50 +240,6 @@ describe('renderRunReport', () => {
     expect(out).toContain('No trading days for this market in the run.');
     expect(out).toContain('No events in this run.');
     expect(out).not.toContain('class="chart"');
-  });
-});
-
-describe('renderFanReport', () => {
-  const dates = ['2024-07-01', '2024-07-02', '2024-07-03'];
-  const fan = {
-    label: 'National close',
-    unit: 'CNY/t',
-    dates,
-    q05: [88, 87, 86],
-    q25: [90, 90, 89],
-    q50: [92, 92, 92],
-    q75: [94, 94, 95],
-    q95: [96, 97, 98],
-  };
-
-  it('draws one chart per series, a table, and escapes its text', () => {
-    const out = renderFanReport({
-      title: HOSTILE,
-      subtitle: 'seeds 1–200',
-      fans: [fan, { ...fan, label: HOSTILE, unit: 't' }],
-      table: { columns: ['Measure', HOSTILE], rows: [[HOSTILE, '1']] },
-      assets,
-    });
-    expect(out.match(/class="chart" data-chart="fan"/g)).toHaveLength(2);
-    expect(out).not.toContain('<script>alert');
-    expect(out).not.toContain('<img');
-    expect(scriptTags(out)).toBe(3);
-    const data = dataBlock(out) as { fans: { x: number[]; q50: number[] }[] };
-    expect(data.fans[0]!.x).toEqual(dates.map(dateToUnix));
-    expect(data.fans[1]!.q50).toEqual([92, 92, 92]);
-    expect(out).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
-  });
-
-  it('refuses quantiles that do not match the dates', () => {
-    expect(() =>
-      renderFanReport({
-        title: 't',
-        subtitle: '',
-        fans: [{ ...fan, q75: [1] }],
-        table: { columns: [], rows: [] },
-        assets,
-      }),
-    ).toThrow(/q75 has 1 values for 3 dates/);
   });
 });
 
