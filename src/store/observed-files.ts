@@ -146,6 +146,8 @@ const WHAT: Readonly<Record<Kind, string>> = {
 
 /** Header rows of a terminal export besides 指标名称, 频率 and 单位 that the parser passes over. */
 const METADATA_ROWS = new Set(['指标ID', '指标id', '时间区间', '来源', '更新时间', '序号', '备注']);
+/** What terminals write in a cell without a value (Choice and iFinD: --; Excel: #N/A), read as blank. */
+const NO_VALUE = /^(-{1,2}|—{1,2}|#?N\/A|NaN|null)$/i;
 /** First cells of the source and note lines after the data. */
 const TRAILER = /^(数据来源|资料来源|来源|注|备注|说明|source|note)/i;
 
@@ -512,7 +514,8 @@ function terminal(
     if (trailer > 0) fail(i + 1, 'column 1', `a dated row after the source line ${trailer}: the data must come first`);
     for (let c = names.length + 1; c <= cells.length; c++)
       if (cells[c - 1] !== '') fail(i + 1, `column ${c}`, `a value beyond the ${names.length} named columns`);
-    rows.push({ date: date!, line: i + 1, cells });
+    // A terminal's mark for "no value" reads as a blank cell.
+    rows.push({ date: date!, line: i + 1, cells: cells.map((c, k) => (k > 0 && NO_VALUE.test(c) ? '' : c)) });
   }
   if (rows.length === 0) fail(lastLine, null, 'no dated rows after the header rows: at least one day expected');
   const p = assemble(rows, mapped, fail, options, (m) => label(m.column), 'either');

@@ -265,6 +265,20 @@ describe('data-terminal export', () => {
 
   const H = '指标名称,收盘价:挂牌协议交易(CEA),成交量:挂牌协议交易(CEA)\n频率,日,日\n单位,元/吨,吨\n';
 
+  it("reads a tab-separated export, UTF-16 with its BOM, and the terminals' marks for no value", () => {
+    const tsv = `${H.replaceAll(',', '\t')}2021/7/19\t52.68\t--\n2021/7/17\t--\t#N/A\n2021/7/16\t51.23\t—\n`;
+    const bytes = new Uint8Array([0xff, 0xfe, ...Buffer.from(tsv, 'utf16le')]);
+    const f = parseObserved('t.txt', bytes);
+    expect(f.encoding).toBe('utf-16le');
+    expect(f.days).toEqual([
+      { date: '2021-07-16', closeFen: 5123, line: 6 },
+      { date: '2021-07-19', closeFen: 5268, line: 4 },
+    ]);
+    expect(f.skipped).toEqual([{ date: '2021-07-17', line: 5, reason: 'no values (no trading)' }]);
+    // A negative number is not such a mark.
+    expect(refusal(`${H}2021/7/16,51,-5\n`)).toMatch(/a volume of at least zero expected in 吨, got "-5"/);
+  });
+
   it('refuses what it cannot read, naming the file, the line and the column', () => {
     const r = (s: string, o: ObservedOptions = {}): string => refusal(gbk(s), o, 'wind.csv');
     const c2 = 'column 2 "收盘价:挂牌协议交易(CEA)"';
