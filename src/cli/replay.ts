@@ -3,9 +3,10 @@
 // Replay as inference (src/sim/replay/infer.ts): the news, in tonnes of expected shortage, that makes the scenario's
 // simulated closes track the given ones, written as news.csv; then, with --counterfactual, the same days, seeds and
 // news under a changed policy. docs/researchers.md has the procedure and an example.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SimCode, SimError } from '../sim/errors.ts';
+import { compare } from '../sim/figures.ts';
 import { type CloseStats, meanCloses, runsStats } from '../sim/replay/compare.ts';
 import { counterfactualDays, counterfactualMeasures } from '../sim/replay/counterfactual.ts';
 import { type Inference, inferNews, type NewsEvent, scenarioWithNews } from '../sim/replay/infer.ts';
@@ -14,10 +15,10 @@ import { withOverrides } from '../sim/scenario/overrides.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { loadNewsCsv, type NewsRow, newsCsv } from '../store/news-files.ts';
 import { loadObserved, type ObservedDay } from '../store/observed-files.ts';
-import { runFiles, writeRunFolder } from '../store/run-folder.ts';
+import { cycleDeadlines, type ReportExtras, runFiles, writeRunFolder } from '../store/run-folder.ts';
 import { scenarioHash } from '../store/scenario-files.ts';
 import { table, tonnes } from './format.ts';
-import { prepare, seedOf } from './run.ts';
+import { prepare, publishedFigures, seedOf } from './run.ts';
 
 export const REPLAY_USAGE =
   'usage: cets replay <prices.csv> [--scenario S] [--seeds N] [--seed FIRST] [--iterations K] [--out DIR] [--news news.csv] [--counterfactual [--set path=value ...] [--without YYYY-MM-DD ...]]';
@@ -81,6 +82,22 @@ function replayCsv(runs: readonly RunResult[], market: string, given: readonly O
     );
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** The lowest and highest close across runs per day, for the report's band. */
+function bandOf(runs: readonly RunResult[], market: string): { date: string; lowCny: number; highCny: number }[] {
+  return runs[0]!.summary.markets[market]!.daily.flatMap((d, i) => {
+    const closes = runs.map((r) => r.summary.markets[market]!.daily[i]!.close).filter((c) => c !== null);
+    if (closes.length === 0) return [];
+    const xs = closes.map(Number);
+    return [{ date: d.date, lowCny: Math.min(...xs), highCny: Math.max(...xs) }];
+  });
+}
+
+/** The seeds' mean close as a line for the report. */
+function meanLine(label: string, runs: readonly RunResult[], market: string) {
+  const points = [...meanCloses(runs, market)].map(([date, fen]) => ({ date, cny: Math.round(fen) / 100 }));
+  return { label, points };
 }
 
 function newsRows(runs: readonly RunResult[], market: string, given: readonly ObservedDay[]): NewsRow[] {
@@ -169,7 +186,31 @@ export function replayCommand(args: readonly string[], out: (line: string) => vo
   const stats = runsStats(givenFen, runs, market);
   const baseStats = runsStats(givenFen, baseline, market);
   const dir = values.out ?? join('runs', `replay-${scenario.id}-seeds${first}-${first + n - 1}`);
-  const files = runFiles(runs[0]!);
+  const figures = publishedFigures(scenario.id);
+  const report: ReportExtras = {
+    compareMarket: market,
+    observed: given,
+    observedLabel: basename(file),
+    band: bandOf(runs, market),
+    overlays: [
+      meanLine(`with the inferred news (mean of ${n} seeds)`, runs, market),
+      meanLine(`the scenario's events only (mean of ${n} seeds)`, baseline, market),
+    ],
+    deadlines: cycleDeadlines(ctx.markets),
+    ...(figures === null
+      ? {}
+      : {
+          figures: {
+            file: figures,
+            results: compare(
+              figures,
+              runs.map((r) => r.summary),
+            ),
+            seeds: n,
+          },
+        }),
+  };
+  const files = runFiles(runs[0]!, true, report);
   files.set('replay.csv', replayCsv(runs, market, given));
   const rows = newsRows(runs, market, given);
   files.set('news.csv', newsCsv(rows));
@@ -222,7 +263,19 @@ export function replayCommand(args: readonly string[], out: (line: string) => vo
     // The change applies to the scenario as written (its event indices as in the file), then the same news joins it.
     const changed = scenarioWithNews(withOverrides(withoutDates(scenario, without), scenarioFile, sets, ctx), news);
     const cf = runSeeds(ctx, changed, seeds);
-    counterfactual(dir, runs, cf, market, [...sets, ...without.map((d) => `without the events of ${d}`)], out);
+    const change = [...sets, ...without.map((d) => `without the events of ${d}`)];
+    const cfReport: ReportExtras = {
+      compareMarket: market,
+      observed: given,
+      observedLabel: basename(file),
+      band: bandOf(cf, market),
+      overlays: [
+        meanLine(`replay (mean of ${n} seeds)`, runs, market),
+        meanLine(`counterfactual (mean of ${n} seeds)`, cf, market),
+      ],
+      deadlines: cycleDeadlines(ctx.markets),
+    };
+    counterfactual(dir, runs, cf, market, change, cfReport, out);
   }
   return 0;
 }
@@ -237,6 +290,7 @@ function counterfactual(
   cf: readonly RunResult[],
   market: string,
   change: readonly string[],
+  report: ReportExtras,
   out: (line: string) => void,
 ): void {
   const days = counterfactualDays(replay, cf, market);
@@ -263,7 +317,7 @@ function counterfactual(
         .join(','),
     ),
   ];
-  const files = runFiles(cf[0]!);
+  const files = runFiles(cf[0]!, true, report);
   files.set('counterfactual.csv', `${daily.join('\n')}\n`);
   files.set('counterfactual-summary.csv', `${summary.join('\n')}\n`);
   writeRunFolder(join(dir, 'counterfactual'), files);
