@@ -7,117 +7,57 @@
 //
 // The reserve is a ledger account of the 'authority' kind, opened at the first notice; each notice mints what the
 // reserve lacks for it, and only once every check has passed, so a refused notice changes nothing. Unsold tonnes
-// stay in the reserve for the next notice. Pure state, no I/O: the classroom passes its world and its clock in.
-
+// stay in the reserve for the next notice. The market's desk holds the auctions and bids (the one copy); this slice
+// keeps which market holds which auction, the reserve's account and the bid ids.
+import Type from 'typebox';
 import type { AuctionDesk } from '../market/auction.ts';
-import type { AuctionAllocation, AuctionResult } from '../market/auction-types.ts';
-import { fenToYuan } from '../market/money.ts';
-import { cstClockText, tsOf } from '../market/time.ts';
-import type { MarketWorld, World } from '../sim/world.ts';
+import type { BidView } from '../market/auction-types.ts';
+import { tsOf } from '../market/time.ts';
+import type { MarketWorld } from '../sim/world.ts';
+import {
+  type AuctionInput,
+  type AuctionNotice,
+  noticeOf,
+  noticeText,
+  outcomeText,
+  withdrawnText,
+} from './auction-notices.ts';
 import { stepClock, type Window } from './clock.ts';
-import { LiveCode, type LiveResult, refuse } from './errors.ts';
-
-/** What the instructor asks for. */
-export interface AuctionInput {
-  readonly qtyT: number;
-  readonly reservePriceFen: number;
-  /** Trading minutes the bidding stays open (the lunch break does not count); it must end today. */
-  readonly minutes: number;
-  /** Default: the market's rule (data/markets/<id>.json, modes.auction.allocation). */
-  readonly allocation?: AuctionAllocation;
-  /** Default: the classroom's home instrument. */
-  readonly instrumentId?: string;
-}
-
-/** The public notice, and after the close the public outcome (never who won what: bids are sealed). */
-export interface AuctionNotice {
-  readonly auctionId: string;
-  readonly marketId: string;
-  readonly instrumentId: string;
-  readonly qtyT: number;
-  readonly reservePriceFen: number;
-  readonly allocation: AuctionAllocation;
-  readonly opensTs: number;
-  readonly closesTs: number;
-  readonly outcome: AuctionOutcome | null;
-  /** When the instructor's end of the classroom called it off while bidding was open (no outcome), else null. */
-  readonly withdrawnTs: number | null;
-}
-
-export interface AuctionOutcome {
-  readonly soldT: number;
-  readonly unsoldT: number;
-  readonly bidCount: number;
-  readonly winners: number;
-  readonly clearingPriceFen: number | null;
-  readonly vwapFen: number | null;
-  readonly lowPriceFen: number | null;
-  readonly highPriceFen: number | null;
-  readonly closedTs: number;
-}
-
-/** A notice as its market's desk holds it, with the public outcome once the desk closed it. */
-export function noticeOf(desk: AuctionDesk, marketId: string, auctionId: string, authorityId: number): AuctionNotice {
-  const a = desk.auction(auctionId)!;
-  const r = a.closed ? desk.results(auctionId, authorityId) : null;
-  return {
-    auctionId,
-    marketId,
-    instrumentId: a.instrumentId,
-    qtyT: a.qtyT,
-    reservePriceFen: a.reservePriceFen,
-    allocation: a.allocation,
-    opensTs: a.opensTs,
-    closesTs: a.closesTs,
-    outcome: r === null || !r.ok ? null : outcomeOf(r.value),
-    withdrawnTs: a.withdrawnTs,
-  };
-}
-
-function outcomeOf(r: AuctionResult): AuctionOutcome {
-  return {
-    soldT: r.qtySoldT,
-    unsoldT: r.qtyUnsoldT,
-    bidCount: r.bidCount,
-    winners: new Set(r.allocations.map((a) => a.accountId)).size,
-    clearingPriceFen: r.clearingPriceFen,
-    vwapFen: r.vwapFen,
-    lowPriceFen: r.lowPriceFen,
-    highPriceFen: r.highPriceFen,
-    closedTs: r.closedTs,
-  };
-}
+import { command, J } from './command.ts';
+import type { RoomContext } from './context.ts';
+import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
+import type { Timeline } from './timeline.ts';
 
 /** Most notices a classroom takes: a lesson needs a handful, and each stays in the classroom's state. */
 const MAX_AUCTIONS = 100;
 /** Auctions too small to matter or too large to settle are refused before anything is minted. */
 const MAX_AUCTION_T = 100_000_000;
 
-export class AuctionHouse {
+export class Auctions {
+  private readonly ctx: RoomContext;
+  private readonly timeline: Timeline;
   /** The reserve's account, opened at the first notice. */
-  authorityId: number | null = null;
+  private authorityId: number | null = null;
   /** The auctions announced, in order, and their markets: notices and outcomes are read from the market's desk. */
-  readonly announced: { readonly auctionId: string; readonly marketId: string }[] = [];
+  private readonly announced: { readonly auctionId: string; readonly marketId: string }[] = [];
   /** Bid ids run across the classroom ("B1", "B2" ...): a student's cancel names one without its auction. */
-  bidSeq = 0;
+  private bidSeq = 0;
 
-  /** The market holding an auction, or null when there is no such auction. */
-  marketOf(auctionId: string): string | null {
-    return this.announced.find((x) => x.auctionId === auctionId)?.marketId ?? null;
+  constructor(ctx: RoomContext, timeline: Timeline) {
+    this.ctx = ctx;
+    this.timeline = timeline;
   }
 
   /**
-   * Checks the notice whole (classroom rules, then the market's own check), then opens the reserve and mints what
-   * it lacks, then announces. Nothing changes on a refusal.
+   * The instructor announces an auction of the reserve in the home market; bidding opens now. Checks the notice
+   * whole (classroom rules, then the market's own check), then opens the reserve and mints what it lacks, then
+   * announces. Nothing changes on a refusal.
    */
-  announce(
-    world: World,
-    mw: MarketWorld,
-    date: string,
-    windows: readonly Window[],
-    tsMs: number,
-    input: AuctionInput,
-  ): LiveResult<AuctionNotice> {
+  announce(input: AuctionInput): LiveResult<AuctionNotice> {
+    const { ctx } = this;
+    if (ctx.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
+    const mw = ctx.home();
+    const world = ctx.session.world;
     const market = mw.market;
     if (market.auction === null)
       return refuse('MKT_ERR_MODE_NOT_OFFERED', `${market.spec.name} holds no one-way auctions`);
@@ -128,13 +68,14 @@ export class AuctionHouse {
       return refuse(LiveCode.BadInput, `an auction of ${qtyT} t is not a whole number from 1 to ${MAX_AUCTION_T} t`);
     if (!Number.isSafeInteger(minutes) || minutes < 1 || minutes > 240)
       return refuse(LiveCode.BadInput, `${minutes} minutes of bidding is not a whole number from 1 to 240`);
-    const left = minutesLeft(date, windows, tsMs);
+    const tsMs = ctx.tsMs;
+    const left = minutesLeft(ctx.date, ctx.windows, tsMs);
     if (minutes > left)
       return refuse(
         LiveCode.BadInput,
         `the bidding must end today: ${left} trading minute(s) are left, not ${minutes}`,
       );
-    const step = stepClock(date, windows, tsMs, minutes * 60_000);
+    const step = stepClock(ctx.date, ctx.windows, tsMs, minutes * 60_000);
     const instrumentId = input.instrumentId ?? mw.setup.instrument;
     const auctionId = `A${this.announced.length + 1}`;
     // The reserve's account is opened with the first notice that passes every check.
@@ -169,49 +110,117 @@ export class AuctionHouse {
     // The notice was checked and the reserve holds it: a refusal here is a broken invariant, not bad input.
     if (!r.ok) throw new Error(`auction ${auctionId} refused after its checks: ${r.message}`);
     this.announced.push({ auctionId, marketId: mw.setup.id });
-    return { ok: true, value: noticeOf(market.auction, mw.setup.id, auctionId, initiatorId) };
+    const notice = noticeOf(market.auction, mw.setup.id, auctionId, initiatorId);
+    const { title, text } = noticeText(notice);
+    this.timeline.addNews(title, text);
+    return { ok: true, value: notice };
   }
 
-  nextBidId(): string {
-    return `B${this.bidSeq + 1}`;
+  /** A sealed bid: the student's cash for it is reserved until the close. */
+  bid(studentId: number, auctionId: string, priceFen: number, qtyT: number): LiveResult<BidView> {
+    const s = this.ctx.live(studentId);
+    if (!s.ok) return s;
+    const desk = this.desk(auctionId);
+    if (desk === null) return noAuction(auctionId);
+    const bidId = `B${this.bidSeq + 1}`;
+    const r = desk.bid({ auctionId, bidId, tsMs: this.ctx.tsMs, accountId: s.value.accountId, priceFen, qtyT });
+    if (!r.ok) return r;
+    this.bidSeq++;
+    this.ctx.tell(studentId, 'bid', 'balance');
+    return r;
+  }
+
+  /** Withdraws a student's own live bid before the window ends. */
+  cancelBid(studentId: number, auctionId: string, bidId: string): LiveResult<BidView> {
+    const s = this.ctx.live(studentId);
+    if (!s.ok) return s;
+    const mw = this.market(auctionId);
+    if (mw === null) return noAuction(auctionId);
+    const r = mw.market.cancelAuctionBid({ auctionId, bidId, tsMs: this.ctx.tsMs, accountId: s.value.accountId });
+    // The desk answers "unknown" for another account's bid too (sealed): for a student that is a bid not found.
+    if (!r.ok && r.code === 'MKT_ERR_UNKNOWN_ORDER')
+      return refuse(LiveCode.UnknownBid, `you have no bid ${String(bidId).slice(0, 20)} in auction ${auctionId}`);
+    if (!r.ok) return r;
+    this.ctx.tell(studentId, 'bid', 'balance');
+    return r;
+  }
+
+  /** Every notice, newest first, with its outcome once closed. */
+  notices(): AuctionNotice[] {
+    const authorityId = this.authorityId ?? 0;
+    return this.announced
+      .map((x) => noticeOf(this.ctx.marketOf(x.marketId)!.market.auction!, x.marketId, x.auctionId, authorityId))
+      .reverse();
+  }
+
+  /** A student's own bids (sealed: never anyone else's), in the order placed. */
+  studentBids(studentId: number): BidView[] {
+    const s = this.ctx.student(studentId);
+    if (s === null) return [];
+    return this.ctx.session.world.markets.flatMap((mw) => mw.market.auction?.myBids(s.accountId) ?? []);
+  }
+
+  /** Full results of a closed auction (who won what): the instructor's, as the initiator's agent. */
+  result(auctionId: string) {
+    const desk = this.desk(auctionId);
+    if (desk === null || this.authorityId === null) return null;
+    const r = desk.results(auctionId, this.authorityId);
+    return r.ok ? r.value : null;
+  }
+
+  /**
+   * Closes, in the order they end, the auctions whose window ends by `toTsMs`; `advanceTo` moves the clock (and the
+   * bots' trading) up to each close first.
+   */
+  closeDue(toTsMs: number, advanceTo: (tsMs: number) => void): void {
+    if (this.announced.length === 0) return;
+    const due = this.notices()
+      .filter((n) => n.outcome === null && n.withdrawnTs === null && n.closesTs <= toTsMs)
+      .sort((a, b) => a.closesTs - b.closesTs);
+    for (const n of due) {
+      if (n.closesTs > this.ctx.tsMs) advanceTo(n.closesTs);
+      const desk = this.ctx.marketOf(n.marketId)!.market;
+      const r = desk.closeAuction(n.auctionId, this.ctx.tsMs);
+      // The window was checked at the notice to end today and the day is still open: a refusal is a broken invariant.
+      if (!r.ok) throw new Error(`closing auction ${n.auctionId} failed: ${r.message}`);
+      const { title, text } = outcomeText(noticeOf(desk.auction!, n.marketId, n.auctionId, this.authorityId!));
+      this.timeline.addNews(title, text);
+      this.tellBidders(desk.auction!, n.auctionId);
+      this.ctx.emit({ kind: 'status' });
+    }
+  }
+
+  /** The class ends: auctions still taking bids are called off (no allocation; every reservation released). */
+  withdrawOpen(): void {
+    for (const { auctionId, marketId } of this.announced) {
+      const desk = this.ctx.marketOf(marketId)!.market.auction!;
+      if (desk.auction(auctionId)!.closed) continue;
+      const r = desk.withdraw(auctionId, this.ctx.tsMs);
+      if (!r.ok) throw new Error(`withdrawing auction ${auctionId} failed: ${r.message}`);
+      const { title, text } = withdrawnText(noticeOf(desk, marketId, auctionId, this.authorityId!));
+      this.timeline.addNews(title, text);
+      this.tellBidders(desk, auctionId);
+    }
+  }
+
+  /** Each student with a bid in the auction gets their bids and balance again (it closed or was withdrawn). */
+  private tellBidders(desk: AuctionDesk, auctionId: string): void {
+    for (const s of this.ctx.students.values())
+      if (desk.myBids(s.accountId, auctionId).length > 0) this.ctx.tell(s.studentId, 'bid', 'balance');
+  }
+
+  private market(auctionId: string): MarketWorld | null {
+    const marketId = this.announced.find((x) => x.auctionId === auctionId)?.marketId ?? null;
+    return marketId === null ? null : this.ctx.marketOf(marketId);
+  }
+
+  private desk(auctionId: string): AuctionDesk | null {
+    return this.market(auctionId)?.market.auction ?? null;
   }
 }
 
-/** The news line of a notice. */
-export function noticeText(n: AuctionNotice): { title: string; text: string } {
-  const how = n.allocation === 'uniform' ? 'all winners pay one clearing price' : 'each winner pays its own bid';
-  return {
-    title: `Auction ${n.auctionId}: ${n.qtyT.toLocaleString('en-US')} t of ${n.instrumentId} from the government reserve`,
-    text:
-      `Sealed bids at or above ${fenToYuan(n.reservePriceFen)} CNY a tonne, from ${cstClockText(n.opensTs)} to ` +
-      `${cstClockText(n.closesTs)} China time; best price first, ${how}.`,
-  };
-}
-
-/** The news line of a closed auction's outcome. */
-export function outcomeText(n: AuctionNotice): { title: string; text: string } {
-  const o = n.outcome!;
-  if (o.soldT === 0)
-    return {
-      title: `Auction ${n.auctionId} closed: nothing sold`,
-      text: `${o.bidCount} bid(s) at or above the reserve of ${fenToYuan(n.reservePriceFen)} CNY; the ${n.qtyT} t stay in the reserve.`,
-    };
-  const price =
-    o.clearingPriceFen !== null
-      ? `at a clearing price of ${fenToYuan(o.clearingPriceFen)} CNY`
-      : `at ${fenToYuan(o.lowPriceFen!)}-${fenToYuan(o.highPriceFen!)} CNY, average ${fenToYuan(o.vwapFen!)} CNY`;
-  return {
-    title: `Auction ${n.auctionId} closed: ${o.soldT.toLocaleString('en-US')} of ${n.qtyT.toLocaleString('en-US')} t sold`,
-    text: `${o.winners} winner(s) among ${o.bidCount} bid(s), ${price}.`,
-  };
-}
-
-/** The news line of an auction called off because the classroom ended while it was open. */
-export function withdrawnText(n: AuctionNotice): { title: string; text: string } {
-  return {
-    title: `Auction ${n.auctionId} withdrawn`,
-    text: `The class ended before bidding closed at ${cstClockText(n.closesTs)}: nothing was sold, every bid was cancelled and its cash released.`,
-  };
+function noAuction(auctionId: string): LiveRejection {
+  return refuse(LiveCode.UnknownAuction, `there is no auction ${String(auctionId).slice(0, 40)}`);
 }
 
 /** Whole trading minutes left today from tsMs. */
@@ -221,3 +230,28 @@ function minutesLeft(date: string, windows: readonly Window[], tsMs: number): nu
   for (const [a, b] of windows) ms += Math.max(0, day0 + b * 60_000 - Math.max(tsMs, day0 + a * 60_000));
   return Math.floor(ms / 60_000);
 }
+
+const Allocation = Type.Union([Type.Literal('pay-as-bid'), Type.Literal('uniform')]);
+
+export const auctionCommands = {
+  auction: command(
+    Type.Object({
+      op: J.op('auction'),
+      qtyT: J.qty,
+      reservePriceFen: J.fen,
+      minutes: Type.Number(),
+      allocation: Type.Optional(Allocation),
+      instrumentId: Type.Optional(J.text),
+    }),
+    // An AuctionInput already, as the order command is an OrderInput.
+    (room, c) => room.auctions.announce(c),
+  ),
+  bid: command(
+    Type.Object({ op: J.op('bid'), studentId: J.id, auctionId: J.text, priceFen: J.fen, qtyT: J.qty }),
+    (room, c) => room.auctions.bid(c.studentId, c.auctionId, c.priceFen, c.qtyT),
+  ),
+  'cancel-bid': command(
+    Type.Object({ op: J.op('cancel-bid'), studentId: J.id, auctionId: J.text, bidId: J.text }),
+    (room, c) => room.auctions.cancelBid(c.studentId, c.auctionId, c.bidId),
+  ),
+};

@@ -26,9 +26,16 @@ import { Venue } from '../sim/agents/venue.ts';
 import { MarketOutlook } from '../sim/fundamentals/outlook.ts';
 import { Rng } from '../sim/rng.ts';
 import { SimSession } from '../sim/session.ts';
-import { AuctionHouse } from './auctions.ts';
+import { Auctions } from './auctions.ts';
+import { Blocks } from './blocks.ts';
 import { Classroom } from './classroom.ts';
+import { Compliance } from './compliance.ts';
+import { RoomContext } from './context.ts';
+import { MarketData } from './market-data.ts';
+import { Orders } from './orders.ts';
 import { type CodecClasses, encodeState, restoreState } from './snapshot.ts';
+import { Students } from './students.ts';
+import { Timeline } from './timeline.ts';
 
 const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
   Engine,
@@ -64,8 +71,15 @@ const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
 
   Rng,
   SimSession,
-  AuctionHouse,
   Classroom,
+  RoomContext,
+  Students,
+  Orders,
+  Blocks,
+  MarketData,
+  Timeline,
+  Compliance,
+  Auctions,
 ];
 
 /**
@@ -73,11 +87,16 @@ const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
  * code and values only to word its message; a refused command must leave the state (and its hash) as it was.
  */
 export const CLASSROOM_CODEC: CodecClasses = {
+  // The classroom in slices sharing one context (issue 21). Snapshots of an earlier layout (none named) do not
+  // restore: the server skips them and replays the journal from the start.
+  layout: 'classroom-slices-1',
   classes,
   transient: {
     Engine: ['lastRejectCode', 'lastRejectValue', 'lastRejectLimit'],
-    // An index of the students' orders, rebuilt from them after a restore (so snapshots from before it still hash).
-    Classroom: ['byClientId'],
+    // An index of the students' orders, rebuilt from them after a restore.
+    Orders: ['byClientId'],
+    // Trades not yet settled: none between commands, when snapshots are taken.
+    RoomContext: ['pendingTrades'],
   },
 };
 
@@ -89,5 +108,5 @@ export function encodeClassroom(room: Classroom): string {
 /** Writes a snapshot into `room`, freshly built with the same settings; throws SnapshotError when it does not fit. */
 export function restoreClassroom(room: Classroom, text: string): void {
   restoreState(room, room.statics(), text, CLASSROOM_CODEC);
-  room.reindexClientOrderIds();
+  room.restored();
 }

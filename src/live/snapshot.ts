@@ -28,6 +28,11 @@ export interface CodecClasses {
   ) => unknown)[];
   /** Per class name, fields that are scratch rather than state (not written; a restore keeps the fresh value). */
   readonly transient: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The name of the object graph's layout: written into each snapshot, and a snapshot of another layout is refused
+   * (SNAP_ERR_LAYOUT) rather than written field by field into objects whose fields mean something else now.
+   */
+  readonly layout?: string;
 }
 
 const NO_CLASSES: CodecClasses = { classes: [], transient: {} };
@@ -47,6 +52,7 @@ type Rec = [string, unknown];
 
 interface Encoded {
   readonly v: 1;
+  readonly layout?: string;
   readonly objs: Rec[];
 }
 
@@ -181,7 +187,7 @@ export function encodeState(root: object, statics: readonly object[], codec: Cod
     }
     objs.push([tag, body]);
   }
-  const out: Encoded = { v: 1, objs };
+  const out: Encoded = codec.layout === undefined ? { v: 1, objs } : { v: 1, layout: codec.layout, objs };
   return JSON.stringify(out);
 }
 
@@ -207,6 +213,11 @@ export function restoreState(
   }
   if (parsed?.v !== 1 || !Array.isArray(parsed.objs) || parsed.objs.length === 0)
     throw new SnapshotError('SNAP_ERR_FORMAT', 'the snapshot has no objects or an unknown version');
+  if (parsed.layout !== codec.layout)
+    throw new SnapshotError(
+      'SNAP_ERR_LAYOUT',
+      `the snapshot is of layout ${parsed.layout ?? '(unnamed)'}, this build reads ${codec.layout ?? '(unnamed)'}`,
+    );
   const objs = parsed.objs;
   const staticList = [...staticIds(statics).keys()];
   const target: (object | undefined)[] = new Array(objs.length);

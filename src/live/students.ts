@@ -1,10 +1,15 @@
-// A student joins a classroom as a covered firm: a real row of the synthetic registry (one the scenario's bots do not
-// already run), with its verified emissions, its allocation for the scenario's cycle under the market's own rules,
-// and working cash. So each student inherits a realistic shortfall or surplus and a deadline to meet it by.
+// Who is in the classroom: students join as covered firms (firms.ts), under the instructor's cap on seats, and
+// may have their token revoked. The roster itself (students by id and account) is in the shared context, since
+// every slice checks a student before acting for them.
+import Type from 'typebox';
+import { command, J } from './command.ts';
+import type { RoomContext } from './context.ts';
+import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
+import { admitFirm, studentFirms } from './firms.ts';
+import type { Student } from './types.ts';
 
-import { obligation, trueUp } from '../market/compliance/index.ts';
-import { type MarketWorld, type SimData, type World, workingCashFen } from '../sim/world.ts';
-import { LiveCode, type LiveResult, refuse } from './errors.ts';
+/** Most students a classroom takes: the registry rows set aside for them run out around here anyway. */
+export const MAX_STUDENTS = 200;
 
 /** Longest name, in characters (code points). */
 export const MAX_NAME_CHARS = 40;
@@ -33,73 +38,156 @@ export function nameKey(name: string): string {
   return name.normalize('NFKC').toLocaleLowerCase('en-US').replace(/\s+/gu, ' ').trim();
 }
 
-/** Firms a class can be handed: small enough that a student's trades move a classroom market, not swamp it. */
-const MIN_FIRM_T = 100_000;
-const MAX_FIRM_T = 1_500_000;
+export class Students {
+  private readonly ctx: RoomContext;
+  /** The registry rows students are given, in order (the n-th student gets the n-th). */
+  private readonly firmQueue: string[];
+  // Declared, not initialised: own properties only once set (by the journaled `seats` and `revoke` commands), so a
+  // classroom that never uses them encodes, snapshots and hashes without them.
+  /** Most students the instructor admits (unset: as many as there are firms, up to MAX_STUDENTS). */
+  declare private seatLimit?: number;
+  /** Students whose token the instructor revoked. */
+  declare private revoked?: Set<number>;
 
-export interface AdmittedFirm {
-  readonly accountId: number;
-  readonly entityId: string;
-  readonly firmName: string;
-  readonly obligationT: number;
-  readonly allocatedT: number;
-  readonly cashFen: number;
-}
-
-/** The registry rows students may be given, in a fixed order (n-th student, n-th row). */
-export function studentFirms(data: SimData, mw: MarketWorld, world: World): readonly string[] {
-  const setup = mw.setup;
-  const cycle = mw.market.spec.compliance?.cycles.find((c) => c.id === setup.cycle) ?? null;
-  if (cycle === null) return [];
-  return data.entities
-    .filter((e) => e.marketId === setup.id && setup.sectors.includes(e.sector))
-    .filter((e) => !world.registry.find(e.id).ok)
-    .filter((e) => {
-      const t = cycle.years.reduce((s, y) => s + (e.verifiedT[y] ?? 0), 0);
-      return t >= MIN_FIRM_T && t <= MAX_FIRM_T && cycle.years.every((y) => e.verifiedT[y] !== undefined);
-    })
-    .map((e) => e.id);
-}
-
-/** Registers the firm, opens and funds its account and allocates its cycle years. Checks first, then changes. */
-export function admitFirm(
-  world: World,
-  data: SimData,
-  mw: MarketWorld,
-  entityId: string,
-  tsMs: number,
-  openingFen: number,
-): LiveResult<AdmittedFirm> {
-  const row = data.entities.find((e) => e.id === entityId);
-  const cycleId = mw.setup.cycle;
-  const ctx = mw.ctx;
-  if (row === undefined || ctx === null || cycleId === null || mw.plan === null)
-    return refuse(LiveCode.Full, `${mw.setup.id} has no covered firm left to give a student`);
-  const cycle = ctx.spec.compliance!.cycles.find((c) => c.id === cycleId)!;
-  const accountId = world.nextAccountId;
-  const opened = world.ledger.open(accountId, 'entity');
-  if (!opened.ok) return refuse(opened.code, opened.message);
-  world.nextAccountId++;
-  const added = world.registry.add({ ...row, accountId });
-  if (!added.ok) return refuse(added.code, added.message);
-  const verifiedT = cycle.years.reduce((s, y) => s + (row.verifiedT[y] ?? 0), 0);
-  const cashFen = workingCashFen(verifiedT, openingFen);
-  world.ledger.deposit(tsMs, accountId, cashFen, `classroom: working cash of ${row.name}`);
-  let allocatedT = 0;
-  for (const year of cycle.years) {
-    const r = trueUp(ctx, mw.plan, row.id, year, tsMs);
-    if (r.ok) allocatedT += r.value.creditedT;
+  constructor(ctx: RoomContext) {
+    this.ctx = ctx;
+    this.firmQueue = [...studentFirms(ctx.data, ctx.home(), ctx.session.world)];
   }
-  const o = obligation(ctx, row.id, cycleId);
-  return {
-    ok: true,
-    value: {
-      accountId,
-      entityId: row.id,
-      firmName: row.name,
-      obligationT: o.ok ? o.value.obligationT : 0,
-      allocatedT,
-      cashFen,
-    },
-  };
+
+  list(): Student[] {
+    return [...this.ctx.students.values()];
+  }
+
+  /** Seats: how many students the classroom takes in all. */
+  seats(): number {
+    return Math.min(MAX_STUDENTS, this.firmQueue.length, this.seatLimit ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** The instructor's cap on seats, or null for none. */
+  get seatCap(): number | null {
+    return this.seatLimit ?? null;
+  }
+
+  /** Why the seats cannot be capped at `seats`, or null. */
+  seatsProblem(seats: number | null | undefined): LiveRejection | null {
+    if (seats === undefined || seats === null) return null;
+    if (!Number.isSafeInteger(seats) || seats < 0 || seats > MAX_STUDENTS)
+      return refuse(LiveCode.BadInput, `seats: a whole number from 0 to ${MAX_STUDENTS}, or null for no cap`);
+    const n = this.ctx.students.size;
+    if (seats < n)
+      return refuse(
+        LiveCode.BadInput,
+        `${n} students have joined already: the seats cannot be fewer (revoke tokens instead)`,
+      );
+    return null;
+  }
+
+  /** Caps the seats (null: no cap). Not below the students who joined already. */
+  setSeats(n: number | null): LiveResult<number | null> {
+    const bad = this.seatsProblem(n);
+    if (bad !== null) return bad;
+    if (n === null) delete this.seatLimit;
+    else this.seatLimit = n;
+    this.ctx.emit({ kind: 'status' });
+    return { ok: true, value: n };
+  }
+
+  /** Revokes a student's token: the server no longer accepts it. The firm, its holdings and orders stay. */
+  revoke(studentId: number): LiveResult<number> {
+    if (!this.ctx.students.has(studentId)) return this.ctx.noStudent(studentId);
+    this.revoked ??= new Set();
+    this.revoked.add(studentId);
+    return { ok: true, value: studentId };
+  }
+
+  isRevoked(studentId: number): boolean {
+    return this.revoked?.has(studentId) ?? false;
+  }
+
+  /** Why these names cannot all join now, or null. Checked before anyone is added: a list joins whole or not at all. */
+  joinProblem(names: readonly string[]): LiveRejection | null {
+    for (const n of names) {
+      const clean = n.trim();
+      if (clean.length === 0 || clean.length > 40 || hasControlChars(clean))
+        return refuse(LiveCode.BadInput, `"${n.slice(0, 40)}": a name is 1 to 40 printable characters`);
+    }
+    if (this.ctx.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has ended');
+    const free = this.seats() - this.ctx.students.size;
+    if (names.length > free)
+      return refuse(
+        LiveCode.Full,
+        free <= 0 ? 'the classroom is full: no seat is left' : `the classroom has room for ${free} more student(s)`,
+      );
+    return null;
+  }
+
+  /**
+   * Names as the live server admits them (stricter than a journaled join, which must replay as it was accepted):
+   * normalised (normaliseName) and unique in the classroom, case and width aside. Returns the names to join with,
+   * or why not; a list is checked whole, against itself too.
+   */
+  admitNames(raw: readonly string[]): LiveResult<string[]> {
+    const taken = new Set(this.list().map((s) => nameKey(s.name)));
+    const out: string[] = [];
+    for (const r of raw) {
+      const name = normaliseName(r);
+      if (name === null)
+        return refuse(
+          LiveCode.BadInput,
+          `${JSON.stringify(r.slice(0, MAX_NAME_CHARS))}: a name is 1 to ${MAX_NAME_CHARS} characters with a letter ` +
+            'or digit, and no control, zero-width or text-direction characters',
+        );
+      const key = nameKey(name);
+      if (taken.has(key))
+        return refuse(LiveCode.DuplicateName, `"${name}" is taken in this classroom; choose another name`);
+      taken.add(key);
+      out.push(name);
+    }
+    const bad = this.joinProblem(out);
+    return bad ?? { ok: true, value: out };
+  }
+
+  join(name: string): LiveResult<Student> {
+    const bad = this.joinProblem([name]);
+    if (bad !== null) return bad;
+    const { ctx } = this;
+    const entityId = this.firmQueue[ctx.students.size]!;
+    const home = ctx.home();
+    const r = admitFirm(ctx.session.world, ctx.data, home, entityId, ctx.tsMs, home.venue.lastCloseFen);
+    if (!r.ok) return r;
+    const f = r.value;
+    const s: Student = {
+      studentId: ctx.students.size + 1,
+      name: name.trim(),
+      accountId: f.accountId,
+      entityId: f.entityId,
+      firmName: f.firmName,
+      marketId: home.setup.id,
+      startCashFen: f.cashFen,
+      startAllowancesT: f.allocatedT,
+      joinedTsMs: ctx.tsMs,
+    };
+    ctx.students.set(s.studentId, s);
+    ctx.byAccount.set(s.accountId, s);
+    return { ok: true, value: s };
+  }
 }
+
+/** True when a text holds control characters (C0 or DEL): not allowed in names. */
+function hasControlChars(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+export const studentCommands = {
+  join: command(Type.Object({ op: J.op('join'), name: Type.String() }), (room, c) => room.students.join(c.name)),
+  /** The instructor caps the seats (null: no cap). */
+  seats: command(Type.Object({ op: J.op('seats'), seats: Type.Union([Type.Number(), Type.Null()]) }), (room, c) =>
+    room.students.setSeats(c.seats),
+  ),
+  /** The instructor revokes a student's token. */
+  revoke: command(Type.Object({ op: J.op('revoke'), studentId: J.id }), (room, c) => room.students.revoke(c.studentId)),
+};

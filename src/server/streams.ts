@@ -545,7 +545,7 @@ export class Streams {
     if (parts.length !== 3) return false;
     const [kind, mid, ins] = parts as [string, string, string];
     if (kind !== 'depth' && kind !== 'trades' && kind !== 'ticker' && kind !== 'bar') return false;
-    return conn.room.marketOf(mid)?.market.listed.engine(ins) != null;
+    return conn.room.hasBook(mid, ins);
   }
 
   /** Subscribed at once (so events are kept for it); the snapshots are taken in the next flush. */
@@ -987,7 +987,7 @@ export class Streams {
       case 'balance':
         return { kind: 'balance', account: accountView(room, s) };
       case 'compliance':
-        return { kind: 'compliance', compliance: complianceView(room.compliance(studentId)) };
+        return { kind: 'compliance', compliance: complianceView(room.complianceOf(studentId)) };
       case 'bid':
         return { kind: 'bid', bids: bids() };
       default:
@@ -996,28 +996,26 @@ export class Streams {
           orders: orders(),
           fills: fills(),
           account: accountView(room, s),
-          compliance: complianceView(room.compliance(studentId)),
+          compliance: complianceView(room.complianceOf(studentId)),
           bids: bids(),
         };
     }
   }
 
   private ticker(room: Classroom, marketId: string, instrumentId: string) {
-    const mw = room.marketOf(marketId)!;
-    const e = mw.market.listed.engine(instrumentId);
-    const prevClose = mw.market.stats.closeFen(instrumentId);
-    const last = room.lastPriceFen(marketId, instrumentId);
-    // The day's listed figures so far come from the market's own accumulators: no scan of the tape per trade.
-    const today = mw.market.stats.todaySoFar(instrumentId, 'listed');
-    const cny = (f: number): string | null => (f > 0 ? fenToYuan(f) : null);
+    const t = room.ticker(marketId, instrumentId);
+    const last = t.lastFen;
+    const prevClose = t.prevCloseFen;
+    const today = t.today;
+    const cny = (f: number | null): string | null => (f !== null && f > 0 ? fenToYuan(f) : null);
     return {
       lastCny: cny(last),
       changePct: prevClose > 0 && last > 0 ? Math.round(((last - prevClose) / prevClose) * 10_000) / 100 : 0,
       volumeT: today?.volumeT ?? 0,
       highCny: today === null ? null : cny(today.highFen),
       lowCny: today === null ? null : cny(today.lowFen),
-      bidCny: e === null ? null : cny(e.bestBidFen()),
-      askCny: e === null ? null : cny(e.bestAskFen()),
+      bidCny: cny(t.bidFen),
+      askCny: cny(t.askFen),
     };
   }
 

@@ -1,7 +1,6 @@
 // What the API sends: the classroom's fen-and-tonne objects as JSON with money in CNY decimal strings and exchange
 // times both as epoch ms and as China Standard Time text. One place, shared by HTTP and WebSocket answers.
-import { Side } from '../engine/index.ts';
-import type { AuctionNotice } from '../live/auctions.ts';
+import type { AuctionNotice } from '../live/auction-notices.ts';
 import type { Classroom, ComplianceView, Fill, NewsItem, Student, StudentOrder } from '../live/classroom.ts';
 import type { BidView } from '../market/auction-types.ts';
 import type { DailyBar } from '../market/daily-stats.ts';
@@ -28,27 +27,19 @@ export function classroomView(room: Classroom) {
       session: room.sessionNow,
     },
     botIntensity: room.botIntensity,
-    markets: room.markets().map((mw) => ({
-      id: mw.setup.id,
-      name: mw.market.spec.name,
-      instruments: mw.market.spec.instruments.filter((i) => i.listedFrom <= room.date).map((i) => i.id),
-      primary: mw.setup.instrument,
-    })),
+    markets: room.marketList(),
     deadline: room.deadlineDate,
   };
 }
 
 export function marketRulesView(room: Classroom, marketId: string) {
-  const mw = room.marketOf(marketId);
-  if (mw === null) return null;
-  const spec = mw.market.spec;
+  const r = room.marketRules(marketId);
+  if (r === null) return null;
+  const { spec } = r;
   const l = spec.modes.listed;
   const bands: Record<string, { lowCny: string; highCny: string; refCny: string }> = {};
-  for (const ins of spec.instruments) {
-    const e = mw.market.listed.engine(ins.id);
-    if (e !== null)
-      bands[ins.id] = { lowCny: cny(e.bandLowFen), highCny: cny(e.bandHighFen), refCny: cny(e.refPriceFen) };
-  }
+  for (const [id, b] of Object.entries(r.bands))
+    bands[id] = { lowCny: cny(b.lowFen), highCny: cny(b.highFen), refCny: cny(b.refFen) };
   return {
     id: spec.id,
     name: spec.name,
@@ -83,29 +74,25 @@ export interface DepthLevel {
 }
 
 export function depthView(room: Classroom, marketId: string, instrumentId: string, levels: number) {
-  const mw = room.marketOf(marketId);
-  const e = mw?.market.listed.engine(instrumentId) ?? null;
-  if (mw === null || e === null) return null;
-  const side = (s: Side): DepthLevel[] =>
-    e.depth(s, levels).map((l) => ({ priceCny: cny(l.priceFen), qtyT: l.qtyT, orders: l.count }));
+  const d = room.depth(marketId, instrumentId, levels);
+  if (d === null) return null;
+  const level = (l: { priceFen: number; qtyT: number; orders: number }): DepthLevel => ({
+    priceCny: cny(l.priceFen),
+    qtyT: l.qtyT,
+    orders: l.orders,
+  });
   // The listings of the best five levels each side: what a taker may pick from under listed agreement.
-  const n = mw.market.spec.modes.listed.listedDepth;
-  const best = (s: Side) => new Set(e.depth(s, n).map((l) => l.priceFen));
-  const bidSet = best(Side.Buy);
-  const askSet = best(Side.Sell);
-  const listings = { bids: [] as ListingView[], asks: [] as ListingView[] };
-  for (const o of e.liveOrders()) {
-    const set = o.side === Side.Buy ? bidSet : askSet;
-    if (!set.has(o.priceFen)) continue;
-    (o.side === Side.Buy ? listings.bids : listings.asks).push({
-      listingId: o.orderId,
-      priceCny: cny(o.priceFen),
-      qtyT: o.qtyT,
-    });
-  }
-  listings.bids.sort((a, b) => Number(b.priceCny) - Number(a.priceCny));
-  listings.asks.sort((a, b) => Number(a.priceCny) - Number(b.priceCny));
-  return { instrumentId, bids: side(Side.Buy), asks: side(Side.Sell), listings };
+  const listing = (l: { listingId: number; priceFen: number; qtyT: number }): ListingView => ({
+    listingId: l.listingId,
+    priceCny: cny(l.priceFen),
+    qtyT: l.qtyT,
+  });
+  return {
+    instrumentId,
+    bids: d.bids.map(level),
+    asks: d.asks.map(level),
+    listings: { bids: d.listings.bids.map(listing), asks: d.listings.asks.map(listing) },
+  };
 }
 
 interface ListingView {
@@ -179,13 +166,12 @@ export function newsView(n: NewsItem) {
 }
 
 export function accountView(room: Classroom, s: Student) {
-  const ledger = room.session.world.ledger;
-  const a = ledger.account(s.accountId)!;
+  const a = room.account(s.studentId)!;
   return {
     cashCny: cny(a.cashFen),
     reservedCny: cny(a.reservedFen),
     availableCny: cny(a.availableFen),
-    holdings: ledger.holdings(s.accountId).map(([instrumentId, h]) => ({ instrumentId, ...h })),
+    holdings: a.holdings.map(([instrumentId, h]) => ({ instrumentId, ...h })),
   };
 }
 
@@ -213,7 +199,7 @@ export function meView(room: Classroom, s: Student) {
     classroomId: room.id,
     marketId: s.marketId,
     account: accountView(room, s),
-    compliance: complianceView(room.compliance(s.studentId)),
+    compliance: complianceView(room.complianceOf(s.studentId)),
   };
 }
 

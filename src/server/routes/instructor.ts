@@ -29,13 +29,13 @@ import { classroomView, leaderboardView, newsView } from '../views.ts';
 type P = { Params: { cid: string } };
 
 export function reportView(room: Classroom) {
-  const home = room.home();
-  const tape = room.trades(home.setup.id);
+  const home = room.homeMarket();
+  const tape = room.trades(home.marketId);
   return {
     classroom: classroomView(room),
     leaderboard: leaderboardView(room),
     compliance: room.studentList().map((s) => {
-      const c = room.compliance(s.studentId);
+      const c = room.complianceOf(s.studentId);
       return {
         name: s.name,
         firm: s.firmName,
@@ -49,7 +49,7 @@ export function reportView(room: Classroom) {
     market: {
       trades: tape.length,
       volumeT: tape.reduce((s, t) => s + t.qtyT, 0),
-      lastCny: fenToYuan(room.lastPriceFen(home.setup.id, home.setup.instrument)),
+      lastCny: fenToYuan(room.lastPriceFen(home.marketId, home.instrumentId)),
     },
   };
 }
@@ -147,7 +147,7 @@ export function instructorRoutes(
           accountId: s.accountId,
           revoked: room.isRevoked(s.studentId),
         })),
-        timeline: room.timeline(),
+        timeline: room.timelineView(),
       };
     },
   );

@@ -59,8 +59,7 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
   /** The classroom of a market route, 404 when it or the market is not there. */
   const marketRoom = (req: { params: { cid: string; mid: string } }) => {
     const room = roomOf(hub, req.params.cid);
-    if (room.marketOf(req.params.mid) === null)
-      throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
+    if (!room.hasMarket(req.params.mid)) throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
     return room;
   };
 

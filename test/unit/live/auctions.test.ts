@@ -27,7 +27,7 @@ const hhmm = cstClockText;
 describe('auctions of the government reserve', () => {
   it('announce, bid, cancel, close on the clock: winners get the tonnes at their bids, losers their cash back', () => {
     const r = room();
-    const cea = r.home().setup.instrument;
+    const cea = r.homeMarket().instrumentId;
     const ledger = r.session.world.ledger;
     const [ann, bo] = [r.student(1)!, r.student(2)!];
     const cash0 = [ledger.account(ann.accountId)!.cashFen, ledger.account(bo.accountId)!.cashFen];
@@ -87,7 +87,7 @@ describe('auctions of the government reserve', () => {
 
   it('ending the class calls off an open auction: bids cancelled, cash and reserve released, news', () => {
     const r = room();
-    const cea = r.home().setup.instrument;
+    const cea = r.homeMarket().instrumentId;
     const ledger = r.session.world.ledger;
     const ann = r.student(1)!;
     must(applyCommand(r, { op: 'auction', qtyT: 20_000, reservePriceFen: 8_000, minutes: 60 }));

@@ -1,0 +1,115 @@
+// The public face of the classroom's auctions of the reserve (auctions.ts): the notice and its outcome as every
+// student may see them (never who won what: bids are sealed), and the news lines that announce them.
+
+import type { AuctionDesk } from '../market/auction.ts';
+import type { AuctionAllocation, AuctionResult } from '../market/auction-types.ts';
+import { fenToYuan } from '../market/money.ts';
+import { cstClockText } from '../market/time.ts';
+
+/** What the instructor asks for. */
+export interface AuctionInput {
+  readonly qtyT: number;
+  readonly reservePriceFen: number;
+  /** Trading minutes the bidding stays open (the lunch break does not count); it must end today. */
+  readonly minutes: number;
+  /** Default: the market's rule (data/markets/<id>.json, modes.auction.allocation). */
+  readonly allocation?: AuctionAllocation;
+  /** Default: the classroom's home instrument. */
+  readonly instrumentId?: string;
+}
+
+/** The public notice, and after the close the public outcome (never who won what: bids are sealed). */
+export interface AuctionNotice {
+  readonly auctionId: string;
+  readonly marketId: string;
+  readonly instrumentId: string;
+  readonly qtyT: number;
+  readonly reservePriceFen: number;
+  readonly allocation: AuctionAllocation;
+  readonly opensTs: number;
+  readonly closesTs: number;
+  readonly outcome: AuctionOutcome | null;
+  /** When the instructor's end of the classroom called it off while bidding was open (no outcome), else null. */
+  readonly withdrawnTs: number | null;
+}
+
+export interface AuctionOutcome {
+  readonly soldT: number;
+  readonly unsoldT: number;
+  readonly bidCount: number;
+  readonly winners: number;
+  readonly clearingPriceFen: number | null;
+  readonly vwapFen: number | null;
+  readonly lowPriceFen: number | null;
+  readonly highPriceFen: number | null;
+  readonly closedTs: number;
+}
+
+/** A notice as its market's desk holds it, with the public outcome once the desk closed it. */
+export function noticeOf(desk: AuctionDesk, marketId: string, auctionId: string, authorityId: number): AuctionNotice {
+  const a = desk.auction(auctionId)!;
+  const r = a.closed ? desk.results(auctionId, authorityId) : null;
+  return {
+    auctionId,
+    marketId,
+    instrumentId: a.instrumentId,
+    qtyT: a.qtyT,
+    reservePriceFen: a.reservePriceFen,
+    allocation: a.allocation,
+    opensTs: a.opensTs,
+    closesTs: a.closesTs,
+    outcome: r === null || !r.ok ? null : outcomeOf(r.value),
+    withdrawnTs: a.withdrawnTs,
+  };
+}
+
+function outcomeOf(r: AuctionResult): AuctionOutcome {
+  return {
+    soldT: r.qtySoldT,
+    unsoldT: r.qtyUnsoldT,
+    bidCount: r.bidCount,
+    winners: new Set(r.allocations.map((a) => a.accountId)).size,
+    clearingPriceFen: r.clearingPriceFen,
+    vwapFen: r.vwapFen,
+    lowPriceFen: r.lowPriceFen,
+    highPriceFen: r.highPriceFen,
+    closedTs: r.closedTs,
+  };
+}
+
+/** The news line of a notice. */
+export function noticeText(n: AuctionNotice): { title: string; text: string } {
+  const how = n.allocation === 'uniform' ? 'all winners pay one clearing price' : 'each winner pays its own bid';
+  return {
+    title: `Auction ${n.auctionId}: ${n.qtyT.toLocaleString('en-US')} t of ${n.instrumentId} from the government reserve`,
+    text:
+      `Sealed bids at or above ${fenToYuan(n.reservePriceFen)} CNY a tonne, from ${cstClockText(n.opensTs)} to ` +
+      `${cstClockText(n.closesTs)} China time; best price first, ${how}.`,
+  };
+}
+
+/** The news line of a closed auction's outcome. */
+export function outcomeText(n: AuctionNotice): { title: string; text: string } {
+  const o = n.outcome!;
+  if (o.soldT === 0)
+    return {
+      title: `Auction ${n.auctionId} closed: nothing sold`,
+      text: `${o.bidCount} bid(s) at or above the reserve of ${fenToYuan(n.reservePriceFen)} CNY; the ${n.qtyT} t stay in the reserve.`,
+    };
+  const price =
+    o.clearingPriceFen !== null
+      ? `at a clearing price of ${fenToYuan(o.clearingPriceFen)} CNY`
+      : `at ${fenToYuan(o.lowPriceFen!)}-${fenToYuan(o.highPriceFen!)} CNY, average ${fenToYuan(o.vwapFen!)} CNY`;
+  return {
+    title: `Auction ${n.auctionId} closed: ${o.soldT.toLocaleString('en-US')} of ${n.qtyT.toLocaleString('en-US')} t sold`,
+    text: `${o.winners} winner(s) among ${o.bidCount} bid(s), ${price}.`,
+  };
+}
+
+/** The news line of an auction called off because the classroom ended while it was open. */
+export function withdrawnText(n: AuctionNotice): { title: string; text: string } {
+  return {
+    title: `Auction ${n.auctionId} withdrawn`,
+    text: `The class ended before bidding closed at ${cstClockText(n.closesTs)}: nothing was sold, every bid was cancelled and its cash released.`,
+  };
+}

@@ -1,0 +1,115 @@
+// What the classroom's slices and its readers share: the records it keeps and the events it reports. Money in fen,
+// quantities in tonnes, times in exchange epoch ms (the server turns them into CNY and China Standard Time text).
+import type { DailyBar } from '../market/daily-stats.ts';
+import type { TifName } from '../market/listed.ts';
+import type { SideName, TradeRecord } from '../market/trade.ts';
+import type { Scenario } from '../sim/scenario/schema.ts';
+import type { SimData } from '../sim/world.ts';
+
+export type ClassroomState = 'setup' | 'running' | 'paused' | 'ended';
+
+export interface ClassroomConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly scenario: Scenario;
+  readonly data: SimData;
+  readonly seed: number;
+  /** Exchange ms per wall ms: 1 real time, 60 a minute a second. */
+  readonly speed: number;
+  /** Multiplies the bots' looks at the market: 0 none (students only), 1 as the scenario, 2 twice as busy. */
+  readonly botIntensity: number;
+}
+
+export interface Student {
+  readonly studentId: number;
+  readonly name: string;
+  readonly accountId: number;
+  readonly entityId: string;
+  readonly firmName: string;
+  readonly marketId: string;
+  /** Cash and allowances at joining, for profit and compliance cost. */
+  readonly startCashFen: number;
+  readonly startAllowancesT: number;
+  readonly joinedTsMs: number;
+}
+
+export type OrderStatus = 'resting' | 'filled' | 'cancelled' | 'expired';
+
+/**
+ * A student's order as the classroom remembers it once the book no longer does. While it rests, the book is the
+ * truth for what is left (restingT is read from it, never copied here); filledT is the sum of the order's fills,
+ * counted as each trade is delivered (see RoomContext.settle).
+ */
+export interface StudentOrder {
+  readonly studentId: number;
+  readonly orderId: number;
+  readonly marketId: string;
+  readonly instrumentId: string;
+  readonly side: SideName;
+  /** The limit price now (an amend changes it), or null for a market order. */
+  priceFen: number | null;
+  qtyT: number;
+  filledT: number;
+  readonly tif: TifName | 'take';
+  readonly tsMs: number;
+  cancelled: boolean;
+  /** The student's own id for the order (optional; unique among the student's resting orders). */
+  readonly clientOrderId?: string;
+}
+
+export interface Fill {
+  readonly tradeId: number;
+  readonly orderId: number | null;
+  readonly marketId: string;
+  readonly instrumentId: string;
+  readonly side: SideName;
+  readonly priceFen: number;
+  readonly qtyT: number;
+  readonly feeFen: number;
+  readonly mode: TradeRecord['mode'];
+  readonly tsMs: number;
+}
+
+export interface NewsItem {
+  readonly seq: number;
+  readonly tsMs: number;
+  readonly title: string;
+  readonly text: string;
+}
+
+export type LiveEvent =
+  | { readonly kind: 'trade'; readonly marketId: string; readonly trade: TradeRecord }
+  | { readonly kind: 'book'; readonly marketId: string; readonly instrumentId: string }
+  | { readonly kind: 'bar'; readonly marketId: string; readonly bar: DailyBar }
+  | { readonly kind: 'status' }
+  | { readonly kind: 'news'; readonly item: NewsItem }
+  | {
+      readonly kind: 'private';
+      readonly studentId: number;
+      readonly what: 'order' | 'fill' | 'balance' | 'compliance' | 'bid';
+    };
+
+export type LiveListener = (e: LiveEvent) => void;
+
+export interface ComplianceView {
+  readonly cycle: string;
+  readonly deadline: string;
+  readonly obligationT: number;
+  readonly surrenderedT: number;
+  readonly remainingT: number;
+  readonly offsetCapT: number;
+  readonly shortfallT: number;
+  readonly fineFen: number;
+  readonly status: 'open' | 'met' | 'short';
+}
+
+export interface OrderInput {
+  readonly marketId: string;
+  readonly instrumentId: string;
+  readonly side: SideName;
+  readonly priceFen: number | null;
+  readonly qtyT: number;
+  readonly tif: TifName;
+  /** The student's own id for the order: unique among the student's resting orders, so it can be cancelled by it. */
+  readonly clientOrderId?: string;
+}
