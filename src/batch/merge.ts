@@ -22,6 +22,8 @@ export interface MergeSummary {
   readonly missing: readonly string[];
   readonly copied: number;
   readonly aggregate: Aggregate | null;
+  /** A Sobol design's merge wrote sensitivity.csv. */
+  readonly sensitivity: boolean;
 }
 
 interface BatchFile {
@@ -108,5 +110,6 @@ export function mergeBatches(dirs: readonly string[], outDir?: string): MergeSum
     missing,
     copied,
     aggregate: agg,
+    sensitivity: agg !== null && plan.design?.spec.kind === 'sobol',
   };
 }

@@ -5,10 +5,12 @@ import { escapeHtml } from '../report/shared.ts';
 import type { ParamRange } from './plan.ts';
 import type { FigureSensitivity, IndexEstimate } from './sensitivity.ts';
 
-const W = 560;
+const PLOT = 340;
 const ROW = 34;
-const LEFT = 210;
 const RIGHT = 20;
+/** Room for the longest parameter path at 12 px (about 7 px a character). */
+const leftOf = (params: readonly ParamRange[]): number =>
+  Math.min(420, 16 + 7 * Math.max(8, ...params.map((p) => p.path.length)));
 const TOP = 24;
 const COLORS = { first: '#1f5fa8', total: '#e0892b' } as const;
 
@@ -36,7 +38,9 @@ function bar(e: IndexEstimate, y: number, h: number, color: string, scale: (x: n
 
 function figureChart(f: FigureSensitivity, params: readonly ParamRange[]): string {
   const h = TOP + params.length * ROW + 28;
-  const scale = (x: number): number => Math.round((LEFT + x * (W - LEFT - RIGHT)) * 10) / 10;
+  const LEFT = leftOf(params);
+  const W = LEFT + PLOT + RIGHT;
+  const scale = (x: number): number => Math.round((LEFT + x * PLOT) * 10) / 10;
   const grid = [0, 0.25, 0.5, 0.75, 1]
     .map(
       (t) =>
@@ -55,8 +59,8 @@ function figureChart(f: FigureSensitivity, params: readonly ParamRange[]): strin
     })
     .join('');
   return (
-    `<h3>${escapeHtml(f.label)}</h3>\n<svg data-chart="sobol" data-figure="${escapeHtml(f.figure)}" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="Sobol indices of ${escapeHtml(f.label)}">` +
-    `${grid}${rows}</svg>`
+    `<div><h3>${escapeHtml(f.label)}</h3>\n<svg data-chart="sobol" data-figure="${escapeHtml(f.figure)}" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="Sobol indices of ${escapeHtml(f.label)}">` +
+    `${grid}${rows}</svg></div>`
   );
 }
 
@@ -74,8 +78,10 @@ export function sensitivitySection(
   return `<section class="card sensitivity">
 <h2>Sensitivity: Sobol indices</h2>
 <p class="note">Saltelli design, N = ${n} base samples × ${seeds} seed${seeds === 1 ? '' : 's'} per point (a point's figure is its mean over the seeds); ranges: ${ranges}. Also in sensitivity.csv.</p>
-<p class="note">${legend}</p>
+<p class="note">${legend}. The axis runs from 0 to 1: an estimate or interval beyond it (sampling noise) is drawn at its end.</p>
+<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(${leftOf(params) + PLOT + RIGHT}px,1fr));gap:0 24px">
 ${s.map((f) => figureChart(f, params)).join('\n')}
+</div>
 </section>
 `;
 }

@@ -43,6 +43,10 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const fmt = (x: number | null): string =>
   x === null ? 'n/a' : Math.abs(x) >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2);
 
+/** The files a finished batch writes beside runs/. */
+const outputs = (sensitivity: boolean): string =>
+  `aggregate.json .csv .html, daily.parquet .csv, run-figures.parquet .csv${sensitivity ? ', sensitivity.csv' : ''}`;
+
 export function summaryLines(s: BatchSummary): string[] {
   const out: string[] = [];
   const a = s.aggregate;
@@ -86,7 +90,7 @@ export function summaryLines(s: BatchSummary): string[] {
         ? `finished runs are in ${s.outDir}/runs/; run the same command again to resume`
         : s.aggregate === null
           ? `wrote shard ${s.shard?.k}/${s.shard?.n} to ${s.outDir}/runs/; join the shards' folders with \`cets batch merge DIR...\``
-          : `wrote ${s.outDir}/: aggregate.json aggregate.csv aggregate.html${s.sensitivity ? ' sensitivity.csv' : ''}, runs/ (one file per run)${s.failed > 0 ? ', failed/' : ''}`,
+          : `wrote ${s.outDir}/: ${outputs(s.sensitivity)}, runs/ (one file per run)${s.failed > 0 ? ', failed/' : ''}`,
     );
   return out;
 }
@@ -117,7 +121,7 @@ function mergeCommand(args: readonly string[], out: (line: string) => void): num
     out('no aggregate written: run the missing shards (the same command resumes), then merge again');
     return 1;
   }
-  out(`wrote ${m.outDir}/: aggregate.json aggregate.csv aggregate.html`);
+  out(`wrote ${m.outDir}/: ${outputs(m.sensitivity)}`);
   return m.failed > 0 ? 1 : 0;
 }
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { saltelliRows } from '../../../src/batch/design.ts';
 import { sobolIndices } from '../../../src/batch/sensitivity.ts';
+import { sensitivitySection } from '../../../src/batch/sensitivity-chart.ts';
 
 const A = 7;
 const B = 0.1;
@@ -55,5 +56,21 @@ describe('Sobol indices', () => {
     holed[5] = Number.NaN; // sample 1 (rows 4..7)
     expect(sobolIndices(holed, n, 2).samples).toBe(n - 1);
     expect(() => sobolIndices(y.slice(1), n, 2)).toThrow(RangeError);
+  });
+
+  it('draws a chart per figure: two bars per parameter, whiskers for the intervals', () => {
+    const n = 256;
+    const y = saltelliRows(n, 3).map((u) => ishigami(u.map((v) => -PI + 2 * PI * v)));
+    const params = ['x1', 'x2', 'x3'].map((path) => ({ path, min: -3.14, max: 3.14, integer: false }));
+    const html = sensitivitySection(
+      [{ figure: 'f', label: 'Ishigami <f>', indices: sobolIndices(y, n, 3) }],
+      params,
+      n,
+      1,
+    );
+    expect(html.match(/<svg data-chart="sobol"/g)).toHaveLength(1);
+    expect(html).toContain('Ishigami &lt;f&gt;');
+    expect(html.match(/<rect /g)!.length).toBeGreaterThanOrEqual(5); // x3's first order is about 0: it may have no bar
+    expect(html.match(/<line /g)!.length).toBeGreaterThan(5 * 3);
   });
 });
