@@ -17,8 +17,9 @@ import { workerCommand } from './worker.ts';
 const usage = `usage: cets <command>
   demo              one trading day of the national market, 2024-09-30 (what npm start runs for now)
   markets [id]      the market catalogue as loaded from data/, or one market in full
-  run <scenario> [--seed N] [--out DIR] [--set path=value]
-                    simulate a scenario (scenarios/<name>.json or a path); writes a run folder
+  run <scenario> [--seed N] [--out DIR] [--set path=value] [--observed prices.csv]
+                    simulate a scenario (scenarios/<name>.json or a path); writes a run folder (report.html draws
+                    the observed closes and volumes of the file over the run)
   calibrate <scenario> [--seeds N] [--json]
                     median of each published figure over seeds 1..N against data/figures/<scenario>.json
   fit <scenario> --param path:min:max:step ... [--seeds N] [--rounds R]
@@ -37,9 +38,9 @@ const usage = `usage: cets <command>
                     infer the news (tonnes of expected shortage) that makes a scenario (default q3-2024) track the
                     given daily closes; writes news.csv, replay.csv, fit.json and a run folder, prints the fit; with
                     --counterfactual, the same news and seeds under a changed policy, side by side
-  observed <prices.csv>
+  observed <prices.csv> [--scenario S]
                     read an observed price file (plain CSV or a data-terminal export, UTF-8 or GBK) and print
-                    what it read: a line per month, the days it skipped and why
+                    what it read: a line per month, the days it skipped and why (with S: as a replay of S reads it)
   registry draw|check
                     redraw the synthetic entity registries in data/entities, or check them`;
 

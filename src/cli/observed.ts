@@ -1,4 +1,4 @@
-// `cets observed <file>`: reads an observed price file (the plain CSV or a data-terminal export, UTF-8 or GBK; see
+// `cets observed <file> [--scenario S]`: reads an observed price file (the plain CSV or a data-terminal export, UTF-8 or GBK; see
 // src/store/observed-files.ts and data/replay/README.md) and prints what it read: how each column was mapped, a line
 // per month (trading days, last close, volumes, turnover), the days it skipped and why, and last exactly
 // `observed: <n> days from <first> to <last>`.
@@ -6,14 +6,16 @@ import { parseArgs } from 'node:util';
 import { SimCode, SimError } from '../sim/errors.ts';
 import {
   loadObserved,
+  type ObservedCheck,
   type ObservedDay,
   type ObservedField,
   type ObservedFile,
   type ObservedSkip,
 } from '../store/observed-files.ts';
 import { tonnes, yuan, yuanGrouped } from './format.ts';
+import { prepare } from './run.ts';
 
-export const OBSERVED_USAGE = 'usage: cets observed <prices.csv>';
+export const OBSERVED_USAGE = 'usage: cets observed <prices.csv> [--scenario S]';
 
 type Summed = 'volumeT' | 'listedVolumeT' | 'blockVolumeT' | 'turnoverFen' | 'listedTurnoverFen' | 'blockTurnoverFen';
 
@@ -159,9 +161,20 @@ export function observedReport(f: ObservedFile): string[] {
 }
 
 export function observedCommand(args: readonly string[], out: (line: string) => void): number {
-  const { positionals } = parseArgs({ args: [...args], allowPositionals: true, options: {} });
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { scenario: { type: 'string' } },
+  });
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) throw new SimError(SimCode.Args, OBSERVED_USAGE);
-  for (const l of observedReport(loadObserved(file))) out(l);
+  // With a scenario, the file is read as a replay would: days outside its period skipped, a close on a day its
+  // calendar does not trade refused.
+  let check: ObservedCheck | undefined;
+  if (values.scenario !== undefined) {
+    const { ctx, scenario } = prepare(values.scenario);
+    check = { from: scenario.period.from, to: scenario.period.to, isTradingDay: (d) => ctx.calendar.isTradingDay(d) };
+  }
+  for (const l of observedReport(loadObserved(file, check === undefined ? {} : { check, outside: 'skip' }))) out(l);
   return 0;
 }

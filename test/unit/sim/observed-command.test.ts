@@ -68,6 +68,17 @@ describe('cets observed', () => {
     expect(lines.at(-1)).toBe('observed: 64 days from 2024-07-01 to 2024-09-30');
   });
 
+  it('with --scenario, skips the days outside its period and refuses a close on a day it does not trade', () => {
+    const f = join(dir, 'wide.csv');
+    writeFileSync(f, 'date,close\n2024-06-28,90\n2024-07-01,91\n2024-09-30,99.48\n2024-10-08,98\n');
+    const lines = run([f, '--scenario', 'q3-2024']);
+    expect(lines).toContain('  2 outside the period 2024-07-01 to 2024-09-30:');
+    expect(lines.join('\n')).toContain('2024-06-28, 2024-10-08');
+    expect(lines.at(-1)).toBe('observed: 2 days from 2024-07-01 to 2024-09-30');
+    writeFileSync(f, 'date,close\n2024-09-16,90\n');
+    expect(() => run([f, '--scenario', 'q3-2024'])).toThrow(/line 2: date: 2024-09-16 is not a trading day/);
+  });
+
   it('groups consecutive calendar days into runs', () => {
     expect(dateRuns(['2024-07-02', '2024-06-30', '2024-07-01', '2024-07-06', '2024-12-31', '2025-01-01'])).toEqual([
       '2024-06-30..2024-07-02',
@@ -88,7 +99,7 @@ describe('cets observed', () => {
     );
     const u = spawnSync(process.execPath, [join(ROOT_DIR, 'bin/cets.js'), 'observed'], { encoding: 'utf8' });
     expect(u.status).toBe(2);
-    expect(u.stderr.trim()).toBe('cets: SIM_ERR_ARGS: usage: cets observed <prices.csv>');
+    expect(u.stderr.trim()).toBe('cets: SIM_ERR_ARGS: usage: cets observed <prices.csv> [--scenario S]');
   });
 
   it('cets run --observed draws the file over the run in report.html, with the published figures', () => {
