@@ -10,7 +10,6 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { RunContext } from '../sim/run.ts';
@@ -25,7 +24,8 @@ import { auctionRoutes } from './routes/auctions.ts';
 import { instructorRoutes } from './routes/instructor.ts';
 import { publicRoutes } from './routes/public.ts';
 import { studentRoutes } from './routes/student.ts';
-import { Streams } from './streams.ts';
+import { bodyAjv, textAjv } from './validation.ts';
+import { Streams } from './ws/streams.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WEB_DIR = join(ROOT, 'web');
@@ -100,6 +100,9 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   const limits = new Limits({ ...DEFAULT_LIMITS, ...opts.limits, requestsPerMin: cfg.rateLimitPerMin });
   const streams = new Streams(hub, {
     limits,
+    now,
+    // The server's logger (pino), once it exists: a failed flush hook or a command's unexpected failure.
+    onError: (err) => app.log.error({ err }, 'websocket'),
     ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
   });
   // Market data goes out only once what it shows is in the journal: a crash never leaves a client having seen a
@@ -233,12 +236,8 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   // "body must be object"; without it, any other media type is 415.
   app.removeContentTypeParser('text/plain');
 
-  // Bodies are JSON and must have the right types as sent: "qtyT": "0x10" is a string, not 16. Only the query
-  // string and path parameters, which are text by nature, are coerced to the numbers their schemas ask for.
-  const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
-  const strictAjv = new Ajv({ ...ajvOptions, coerceTypes: false });
-  const textAjv = new Ajv({ ...ajvOptions, coerceTypes: 'array' });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : textAjv).compile(schema));
+  // One validator for bodies (as sent) and for text parts (coerced): validation.ts.
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
 
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { statusCode?: number; code?: string; validation?: unknown };

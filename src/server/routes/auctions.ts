@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { fail, needInstructor, needStudent } from '../http.ts';
 import type { Hub } from '../hub.ts';
+import { fen } from '../order-entry.ts';
 import {
   AuctionBody,
   AuctionOut,
@@ -17,7 +18,6 @@ import {
   errors,
 } from '../schemas.ts';
 import { auctionResultsView, auctionView, bidView } from '../views.ts';
-import { fen } from './student.ts';
 
 export function auctionRoutes(app: FastifyInstance, hub: Hub): void {
   const security = [{ bearer: [] }];

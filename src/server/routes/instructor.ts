@@ -23,8 +23,8 @@ import {
   StudentsBody,
   TimelineOut,
 } from '../schemas.ts';
-import type { Streams } from '../streams.ts';
 import { classroomView, leaderboardView, newsView } from '../views.ts';
+import type { Streams } from '../ws/streams.ts';
 
 type P = { Params: { cid: string } };
 

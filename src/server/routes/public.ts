@@ -17,7 +17,6 @@ import {
   NewsOut,
   TradeOut,
 } from '../schemas.ts';
-import type { Streams } from '../streams.ts';
 import {
   barView,
   candlesView,
@@ -28,6 +27,7 @@ import {
   newsView,
   tradeView,
 } from '../views.ts';
+import type { Streams } from '../ws/streams.ts';
 
 interface MarketReq {
   Params: { cid: string; mid: string };

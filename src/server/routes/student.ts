@@ -3,13 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Classroom } from '../../live/classroom.ts';
-import { LiveCode, refuse } from '../../live/errors.ts';
 import type { Proposal } from '../../market/block.ts';
-import { fenToYuan, yuanToFen } from '../../market/money.ts';
+import { fenToYuan } from '../../market/money.ts';
 import type { SideName, TradeRecord } from '../../market/trade.ts';
 import { fail, HttpError, needStudent, roomByJoinCode } from '../http.ts';
 import type { Hub } from '../hub.ts';
 import type { Limits } from '../limits.ts';
+import { cancelByClientId, cancelOrder, fen, type OrderCmd, placeOrder } from '../order-entry.ts';
 import {
   AckOut,
   AmendBody,
@@ -33,60 +33,6 @@ import {
   TradeOut,
 } from '../schemas.ts';
 import { complianceView, fillView, meView, orderView, tradeView } from '../views.ts';
-
-export interface OrderCmd {
-  marketId: string;
-  instrumentId: string;
-  side: SideName;
-  priceCny: string | null;
-  qtyT: number;
-  tif: 'day' | 'gtc' | 'ioc' | 'fok';
-  clientOrderId?: string;
-}
-
-export function fen(cny: string): number {
-  const f = yuanToFen(cny);
-  if (f === null || f <= 0)
-    throw new HttpError(400, 'BAD_REQUEST', `"${cny}" is not a positive amount of CNY with at most 2 decimals`);
-  return f;
-}
-
-/** Order entry shared by REST and the WebSocket (validated already against OrderBody); resolves once journaled. */
-export async function placeOrder(hub: Hub, room: Classroom, studentId: number, b: OrderCmd) {
-  const priceFen = b.priceCny === null ? null : fen(b.priceCny);
-  const { marketId, instrumentId, side, qtyT, tif, clientOrderId } = b;
-  const r = await hub.exec(room, {
-    op: 'order',
-    studentId,
-    marketId,
-    instrumentId,
-    side,
-    priceFen,
-    qtyT,
-    tif,
-    // Journaled only when given: most orders have none.
-    ...(clientOrderId === undefined ? {} : { clientOrderId }),
-  });
-  if (!r.ok) fail(r);
-  return r.value;
-}
-
-export async function cancelOrder(hub: Hub, room: Classroom, studentId: number, orderId: number) {
-  const r = await hub.exec(room, { op: 'cancel', studentId, orderId });
-  if (!r.ok) fail(r);
-  return r.value;
-}
-
-/**
- * Cancel by the student's own id. The id is looked up and the cancel applied in the same turn of the event loop, so
- * the order found is the one cancelled; the journal keeps the plain cancel (by order id), which replays the same.
- */
-export async function cancelByClientId(hub: Hub, room: Classroom, studentId: number, clientOrderId: string) {
-  const o = room.openOrderByClientId(studentId, clientOrderId);
-  if (o === null)
-    fail(refuse(LiveCode.UnknownOrder, `you have no resting order with client order id "${clientOrderId}"`));
-  return cancelOrder(hub, room, studentId, o.orderId);
-}
 
 export function proposalView(room: Classroom, studentId: number, marketId: string, p: Readonly<Proposal>) {
   const me = room.student(studentId)!;
