@@ -159,6 +159,9 @@ export function pointLabel(p: Pick<PointAggregate, 'id' | 'params'>): string {
 const fmt = (x: number | null): string =>
   x === null ? 'n/a' : Math.abs(x) >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2);
 
+/** Up to this many points, aggregate.html also lays the figures side by side, a column per point. */
+export const SIDE_BY_SIDE_MAX = 12;
+
 /** The inputs of renderFanReport: one fan per point (first market's close) and a table of figure quantiles. */
 export function fanReportParts(a: Aggregate): {
   fans: FanSeries[];
@@ -198,9 +201,10 @@ export function fanReportParts(a: Aggregate): {
     }),
   );
   const columns = [single ? 'figure' : 'point: figure', 'published', '5%', '25%', 'median', '75%', '95%'];
-  // The same figures side by side, a column per point: median [5%–95%].
+  // The same figures side by side, a column per point: median [5%–95%] (a grid of a few points; a design's hundreds
+  // stay in the long table and aggregate.csv).
   const byPoint =
-    a.points.length < 2
+    a.points.length < 2 || a.points.length > SIDE_BY_SIDE_MAX
       ? undefined
       : {
           columns: ['figure', 'published', ...a.points.map((p) => `${pointLabel(p)}, ${p.runs} runs`)],

@@ -1,6 +1,6 @@
 // The batch report: grid points overlaid on one chart, the figures side by side, a warning on too few runs.
 import { describe, expect, it } from 'vitest';
-import { type Aggregate, fanReportParts } from '../../../src/batch/aggregate.ts';
+import { type Aggregate, fanReportParts, SIDE_BY_SIDE_MAX } from '../../../src/batch/aggregate.ts';
 import { loadReportAssets } from '../../../src/report/assets.ts';
 import { type FanSeries, renderFanReport } from '../../../src/report/fan-chart.ts';
 import { dateToUnix } from '../../../src/report/shared.ts';
@@ -198,5 +198,11 @@ describe('fanReportParts', () => {
     expect(html.match(/data-chart="overlay"/g)).toHaveLength(1);
     expect(html).toContain('Fewer than 10 runs make these quantiles');
     expect(fanReportParts({ ...agg, points: [agg.points[0]!] }).table.byPoint).toBeUndefined();
+    // A design's many points stay in the long table: 13 columns of points would not read.
+    const many = Array.from({ length: SIDE_BY_SIDE_MAX + 1 }, (_, k) => point(`p${k}`, String(k), 20, 90 + k));
+    expect(fanReportParts({ ...agg, points: many.slice(0, SIDE_BY_SIDE_MAX) }).table.byPoint!.columns).toHaveLength(
+      SIDE_BY_SIDE_MAX + 2,
+    );
+    expect(fanReportParts({ ...agg, points: many }).table.byPoint).toBeUndefined();
   });
 });
