@@ -230,8 +230,12 @@ function chartDataOf(
   const daily = m.daily;
   const first = daily[0]?.date;
   const last = daily[daily.length - 1]?.date;
+  // News events (a replay's inferred news, one nearly every day) stay in the log but get no marker: they would bury
+  // the policy events' markers.
   const inRange =
-    first === undefined || last === undefined ? [] : events.filter((e) => e.date >= first && e.date <= last);
+    first === undefined || last === undefined
+      ? []
+      : events.filter((e) => e.kind !== 'news' && e.date >= first && e.date <= last);
   const byDate = new Map<string, NumberedEvent[]>();
   for (const e of inRange) {
     const list = byDate.get(e.date);
