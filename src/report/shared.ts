@@ -159,7 +159,8 @@ dl.stats dd { margin: 2px 0 0; font-size: 16px; font-weight: 600; }
 .chart { margin: 6px 0 16px; min-height: 120px; }
 .chart .uplot { width: 100%; }
 .u-legend { font-size: 12.5px; }
-.u-legend th { background: none; border: 0; color: var(--ink); }
+.u-legend th { background: none; border: 0; color: var(--ink); text-align: left; line-height: 1.3; }
+.u-legend .u-label { display: inline; }
 .u-legend td { border: 0; }
 .u-legend tr:hover { background: none; }
 footer.page { color: var(--muted); font-size: 12.5px; margin-top: 28px; }
@@ -183,7 +184,8 @@ var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Aria
 var DAY = 86400;
 var COLORS = { close: '#1f5fa8', hilo: 'rgba(31,95,168,0.45)', band: 'rgba(31,95,168,0.13)', listed: '#2f7fd1',
   block: '#e39b2d', verified: '#9aa3af', surrendered: '#2e9e5b', offsets: '#69c2b0', shortfall: '#d2483b',
-  marker: 'rgba(190,55,40,0.85)', markerText: '#9c2b1d', fair: '#13804a', agents: 'rgba(138,79,191,0.75)',
+  marker: 'rgba(190,55,40,0.85)', markerFaint: 'rgba(190,55,40,0.3)', markerText: '#9c2b1d', fair: '#13804a',
+  agents: 'rgba(138,79,191,0.75)',
   observed: '#1d2430', seeds: 'rgba(31,95,168,0.4)', seedsFill: 'rgba(31,95,168,0.16)',
   overlays: ['#d9730d', '#2a9d8f', '#8a4fbf', '#6b7280'] };
 var nf0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -232,6 +234,7 @@ function groupedBars(k, s, col) {
 }
 /** Room above the plot and a row for each marker label, so labels neither overlap each other nor the data. */
 var measureCtx = document.createElement('canvas').getContext('2d');
+var MARKER_ROWS = 3;
 function layoutMarkers(markers, xMin, xMax, plotWidth) {
   measureCtx.font = '11px ' + FONT;
   var rows = [];
@@ -250,6 +253,11 @@ function layoutMarkers(markers, xMin, xMax, plotWidth) {
     var left = x + 3 + w > maxRight ? Math.max(minLeft, x - 3 - w) : x + 3;
     var row = 0;
     while (row < rows.length && rows[row] > left - 10) row++;
+    // Dense markers (a news event a day): no more than MARKER_ROWS rows of labels; the rest are lines only.
+    if (row >= MARKER_ROWS) {
+      m.row = -1;
+      return;
+    }
     rows[row] = left + w;
     m.row = row;
     m.left = left;
@@ -264,11 +272,13 @@ function markerPlugin(markers) {
     ctx.save();
     ctx.font = (11 * r) + 'px ' + FONT;
     ctx.textBaseline = 'middle';
+    // Many markers: fainter lines, so the data stays readable under them.
+    var dense = markers.length > 24;
     markers.forEach(function (m) {
       var x = Math.round(u.valToPos(m.x, 'x', true)) + 0.5;
       if (x < b.left - 1 || x > b.left + b.width + 1) return;
-      var y = b.top - (m.row + 1) * 16 * r + 8 * r;
-      ctx.strokeStyle = COLORS.marker;
+      var y = m.row < 0 ? b.top : b.top - (m.row + 1) * 16 * r + 8 * r;
+      ctx.strokeStyle = dense ? COLORS.markerFaint : COLORS.marker;
       ctx.lineWidth = r;
       ctx.setLineDash([4 * r, 3 * r]);
       ctx.beginPath();
@@ -276,6 +286,7 @@ function markerPlugin(markers) {
       ctx.lineTo(x, b.top + b.height);
       ctx.stroke();
       ctx.setLineDash([]);
+      if (m.row < 0) return;
       ctx.fillStyle = COLORS.markerText;
       var w = ctx.measureText(m.label).width;
       ctx.textAlign = 'left';

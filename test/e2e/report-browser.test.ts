@@ -201,9 +201,16 @@ describe.skipIf(skip)('reports in a browser', () => {
         volumeT: 200_000 + 1000 * i,
         line: i + 2,
       }));
+    // A news event a day, as a replay logs them: at most 3 rows of labels, the rest are lines only.
+    const news = daily.map((d, i) => ({
+      date: d.date,
+      kind: 'note' as const,
+      marketId: 'national',
+      text: `news ${i}`,
+    }));
     const html = renderRunReport({
       summary,
-      events: FIXTURE_EVENTS,
+      events: [...FIXTURE_EVENTS, ...news],
       assets: loadReportAssets(),
       observed,
       observedLabel: 'cea.csv',
@@ -237,6 +244,10 @@ describe.skipIf(skip)('reports in a browser', () => {
       }),
     );
     for (const n of dark) expect(n).toBeGreaterThan(300);
+    const priceHeight = await page.evaluate(
+      () => (globalThis as unknown as { CHARTS: { u: { height: number } }[] }).CHARTS[0]!.u.height,
+    );
+    expect(priceHeight).toBe(300 + 3 * 16);
     expect(await page.locator('.observed-stats').isVisible()).toBe(true);
     expect(await page.locator('.observed-stats').textContent()).toContain('3.00 CNY');
     await screenshots(page, 'report-observed', 'section.market');
