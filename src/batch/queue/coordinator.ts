@@ -37,6 +37,7 @@ export interface QueueRunOptions {
 }
 
 const CONNECT_MS = 10_000;
+const CLOSE_MS = 2_000;
 const CHUNK = 500;
 
 async function ready(what: { waitUntilReady(): Promise<unknown> }, url: string): Promise<void> {
@@ -74,21 +75,24 @@ export async function runOnQueue(o: QueueRunOptions): Promise<{ interrupted: boo
   const pid = planId(o.plan, fp);
   const pending = new Map(o.jobs.map((j) => [jobId(pid, j.key), j]));
   const queue = new Queue<QueueJobData, QueueResult>(QUEUE_NAME, { connection });
-  const events = new QueueEvents(QUEUE_NAME, { connection });
   // Without a listener an unreachable Redis is an unhandled 'error' event; ready() reports it instead.
   queue.on('error', () => {});
-  events.on('error', () => {});
+  let events: QueueEvents | null = null;
+  // A client still connecting can take as long as it likes to close: give it a moment, then let the process go.
   const closeAll = async (): Promise<void> => {
-    await Promise.allSettled([events.close(), queue.close()]);
+    const all = Promise.allSettled([events?.close(), queue.close()]);
+    await Promise.race([all, new Promise((r) => setTimeout(r, CLOSE_MS).unref())]);
   };
-
   try {
     await ready(queue, o.url);
+    events = new QueueEvents(QUEUE_NAME, { connection });
+    events.on('error', () => {});
     await ready(events, o.url);
   } catch (e) {
     await closeAll();
     throw e;
   }
+  const ev = events;
 
   return new Promise((resolve, reject) => {
     let finished = false;
@@ -142,8 +146,8 @@ export async function runOnQueue(o: QueueRunOptions): Promise<{ interrupted: boo
       );
     };
 
-    events.on('completed', ({ jobId: id }) => void collect(id).catch(fail));
-    events.on('failed', ({ jobId: id }) => void collect(id).catch(fail));
+    ev.on('completed', ({ jobId: id }) => void collect(id).catch(fail));
+    ev.on('failed', ({ jobId: id }) => void collect(id).catch(fail));
     o.signal?.addEventListener('abort', onAbort);
 
     const start = async (): Promise<void> => {
