@@ -78,7 +78,8 @@ function closeFan(runs: readonly RunSummary[], marketId: string): CloseFan {
   return fan;
 }
 
-function safeMeasure(...args: Parameters<typeof measure>): number {
+/** A figure of a run, NaN where it has none (no trade, no such market). */
+export function safeMeasure(...args: Parameters<typeof measure>): number {
   try {
     return measure(...args);
   } catch {

@@ -9,9 +9,10 @@
 //
 // In a batch, a point's output is the mean of the figure over its seeds: the indices split the variance of the
 // expected figure across the parameters (the seeds' noise left in the means adds to no parameter's first order).
-import { measure, quantile } from '../sim/figures.ts';
+import { quantile } from '../sim/figures.ts';
 import type { RunSummary } from '../sim/output-types.ts';
 import { Rng } from '../sim/rng.ts';
+import { safeMeasure } from './aggregate.ts';
 import type { FigureSet } from './figures.ts';
 import type { BatchPlan } from './plan.ts';
 
@@ -113,14 +114,6 @@ export interface FigureSensitivity {
   readonly figure: string;
   readonly label: string;
   readonly indices: SobolIndices;
-}
-
-function safeMeasure(...args: Parameters<typeof measure>): number {
-  try {
-    return measure(...args);
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** Per figure of the batch, the indices of a Sobol design's parameters; null for other plans. */

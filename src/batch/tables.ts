@@ -9,8 +9,8 @@
 // pandas, polars, R arrow and DuckDB read them: pd.read_parquet("DIR/daily.parquet").
 import { DateDay, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { measure } from '../sim/figures.ts';
 import type { DailyRow, RunSummary } from '../sim/output-types.ts';
+import { safeMeasure } from './aggregate.ts';
 import type { FigureSet } from './figures.ts';
 import type { BatchPlan } from './plan.ts';
 
@@ -121,15 +121,6 @@ export function dailyTable(plan: BatchPlan, runs: ReadonlyMap<string, RunSummary
   };
 }
 
-function safeMeasure(...args: Parameters<typeof measure>): number | null {
-  try {
-    const x = measure(...args);
-    return Number.isFinite(x) ? x : null;
-  } catch {
-    return null;
-  }
-}
-
 export function runsTable(plan: BatchPlan, figures: FigureSet, runs: ReadonlyMap<string, RunSummary>): Columns {
   const rows = finished(plan, runs);
   const paths = [...new Set(plan.points.flatMap((p) => Object.keys(p.params)))];
@@ -146,6 +137,6 @@ export function runsTable(plan: BatchPlan, figures: FigureSet, runs: ReadonlyMap
       : { type: 'utf8', values: raw };
   }
   for (const f of figures.figures)
-    cols[f.id] = { type: 'float64', values: rows.map((r) => safeMeasure(r.summary, f.market, f.spec)) };
+    cols[f.id] = { type: 'float64', values: rows.map((r) => safeMeasure(r.summary, f.market, f.spec)) }; // NaN -> null in both files
   return cols;
 }

@@ -14,6 +14,7 @@ import { fingerprint } from '../../src/batch/fingerprint.ts';
 import { connectionOf, decodeResult, QUEUE_NAME, type QueueJobData } from '../../src/batch/queue/protocol.ts';
 import { runBatch } from '../../src/batch/run-batch.ts';
 import { SimCode } from '../../src/sim/errors.ts';
+import { batchFiles } from '../fixtures/batch-files.ts';
 import { haveRedis, IN_CI, startRedis, type TestRedis } from './redis-server.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -71,17 +72,6 @@ async function until(what: string, f: () => boolean): Promise<void> {
 
 const runsIn = (dir: string): string[] => (existsSync(join(dir, 'runs')) ? readdirSync(join(dir, 'runs')).sort() : []);
 
-/** Every file of the folder but timings.csv, path -> bytes. */
-function files(dir: string, sub = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
-    const rel = join(sub, e.name);
-    if (e.isDirectory()) for (const [k, v] of files(dir, rel)) out.set(k, v);
-    else if (rel !== 'timings.csv') out.set(rel, readFileSync(join(dir, rel), 'utf8'));
-  }
-  return out;
-}
-
 describe.skipIf(skip)('batch on a BullMQ queue', () => {
   it('survives a worker and the coordinator killed mid-batch, and equals a local batch byte for byte', async () => {
     const local = join(tmp, 'local');
@@ -132,8 +122,8 @@ describe.skipIf(skip)('batch on a BullMQ queue', () => {
       outDir: local,
     });
     expect([s.done, s.failed]).toEqual([6, 0]);
-    const want = files(local);
-    const got = files(queued);
+    const want = batchFiles(local);
+    const got = batchFiles(queued);
     expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
     for (const [k, v] of want) expect(got.get(k) === v, `${k} differs`).toBe(true);
 

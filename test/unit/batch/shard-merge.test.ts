@@ -9,6 +9,7 @@ import { mergeBatches } from '../../../src/batch/merge.ts';
 import { runBatch } from '../../../src/batch/run-batch.ts';
 import { parseShard } from '../../../src/cli/batch.ts';
 import { SimCode } from '../../../src/sim/errors.ts';
+import { batchFiles } from '../../fixtures/batch-files.ts';
 
 let tmp: string;
 beforeAll(() => {
@@ -17,16 +18,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
-
-function files(dir: string, sub = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
-    const rel = join(sub, e.name);
-    if (e.isDirectory()) for (const [k, v] of files(dir, rel)) out.set(k, v);
-    else if (rel !== 'timings.csv') out.set(rel, readFileSync(join(dir, rel), 'utf8'));
-  }
-  return out;
-}
 
 const base = { scenario: 'q3-2024', grid: { 'agents.noise.count': ['6', '9'] }, seeds: [1, 2], workers: 2 };
 
@@ -54,8 +45,8 @@ describe('shards and merge', () => {
 
     const m = mergeBatches([s1, s2]);
     expect([m.outDir, m.runs, m.failed, m.missing.length, m.copied]).toEqual([s1, 4, 0, 0, 2]);
-    const want = files(whole);
-    const got = files(s1);
+    const want = batchFiles(whole);
+    const got = batchFiles(s1);
     expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
     for (const [k, v] of want) expect(got.get(k) === v, `${k} differs`).toBe(true);
     expect(readFileSync(join(s1, 'timings.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
