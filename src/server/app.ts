@@ -97,7 +97,9 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
         })
       : null;
   const hub = new Hub(ctx, db, adminToken, now, journal);
-  const limits = new Limits({ ...DEFAULT_LIMITS, ...opts.limits, requestsPerMin: cfg.rateLimitPerMin });
+  // Rate limits count real seconds whatever clock drives the classrooms (a test's hand-moved one included): the wall
+  // clock, read here, the composition root, as everywhere in the server.
+  const limits = new Limits({ ...DEFAULT_LIMITS, ...opts.limits, requestsPerMin: cfg.rateLimitPerMin }, Date.now);
   const streams = new Streams(hub, {
     limits,
     now,

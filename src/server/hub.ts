@@ -1,28 +1,30 @@
-// The server's classrooms and who may do what in them. Tokens are random (crypto) and known here only by their
-// sha256; a principal is the admin, a classroom's instructor, or one student of one classroom. The hub also drives
-// every classroom's clock from the wall clock (the only place the live market reads the time), and every change to
-// a classroom goes through exec(): applied, appended to the journal, acknowledged once the journal committed it.
-// restore() brings classrooms back after a restart: latest snapshot, then the journal after it.
+// The server's classrooms and who may do what in them (tokens.ts). The hub drives every classroom's clock from the
+// wall clock (the only place the live market reads the time), and every change to a classroom goes through exec():
+// applied, appended to the journal, acknowledged once the journal committed it. restore() brings classrooms back
+// after a restart: latest snapshot, then the journal after it (recovery.ts).
 //
 // When the journal cannot be written (a full disk, an I/O error), the commands applied but not committed are refused
 // and the classrooms that had them are brought back to the journal's state at once, in place (reload): the state
 // in memory is never ahead of the journal, so neither reads nor snapshots show a refused command. Changes are then
 // refused (503 JOURNAL_ERR_WRITE) while reads go on; after a full disk the clock ticks try to write again every
 // RESUME_EVERY_MS and the server carries on once there is room; after a failed fsync it says it needs a restart.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Classroom, type ClassroomState } from '../live/classroom.ts';
 import { encodeClassroom, restoreClassroom } from '../live/classroom-state.ts';
 import { applyCommand, type CommandOf, type LiveOp, type ResultOf, replayCommands } from '../live/commands.ts';
 import { type LiveResult, refuse } from '../live/errors.ts';
 import type { RunContext } from '../sim/run.ts';
-import type { Journal, JournalError, JournalFailure } from '../store/journal.ts';
+import type { Journal, JournalFailure } from '../store/journal.ts';
 import { type ClassroomRow, type LiveDb, StoreError, type StudentRow, tokenHash } from '../store/live-db.ts';
 import { loadScenario } from '../store/scenario-files.ts';
+import { clockText, type JournalState, notRecorded, RESUME_EVERY_MS, refusalText } from './journal-state.ts';
+import { newestGoodSnapshot, sha256, stateHash } from './recovery.ts';
+import { newJoinCode, newToken, type Principal, Tokens } from './tokens.ts';
 
-export type Principal =
-  | { readonly role: 'admin' }
-  | { readonly role: 'instructor'; readonly classroomId: string }
-  | { readonly role: 'student'; readonly classroomId: string; readonly studentId: number };
+export { type JournalState, RESUME_EVERY_MS } from './journal-state.ts';
+export { stateHash } from './recovery.ts';
+export type { Principal } from './tokens.ts';
+export { newToken } from './tokens.ts';
 
 export interface NewClassroom {
   readonly id?: string;
@@ -34,46 +36,9 @@ export interface NewClassroom {
   readonly instructorToken?: string | null;
 }
 
-export function newToken(): string {
-  return randomBytes(24).toString('base64url');
-}
-
-function newJoinCode(): string {
-  const letters = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
-  const b = randomBytes(8);
-  const head = [...b.subarray(0, 4)].map((x) => letters[x % letters.length]).join('');
-  const tail = String(b.readUInt32BE(4) % 10_000).padStart(4, '0');
-  return `${head}-${tail}`;
-}
-
-/** Whether changes can be recorded: what the WebSocket layer and the logs are told when it changes. */
-export type JournalState =
-  | { readonly writable: true }
-  | {
-      readonly writable: false;
-      /** False: the server writes again by itself once the disk has room; true: only a restart brings it back. */
-      readonly needsRestart: boolean;
-      /** Why, in words (the disk is full, an fsync failed). */
-      readonly reason: string;
-      /** Wall time it stopped writing, ms. */
-      readonly sinceMs: number;
-    };
-
-/** How often, in wall ms, a server whose disk was full tries to write again (from its clock ticks). */
-export const RESUME_EVERY_MS = 1_000;
-
-/** Authenticated tokens remembered (a classroom has tens of students; a server, a few classrooms). */
-const KNOWN_TOKENS = 10_000;
-
 export class Hub {
   readonly rooms = new Map<string, Classroom>();
-  private readonly joinCodes = new Map<string, string>();
-  private readonly tokens = new Map<string, Principal>();
-  /**
-   * Tokens that authenticated already, to their principal: hashing the token on every request was 2% of order
-   * entry. Only valid tokens get in (garbage cannot fill it); emptied when a token is revoked, and when full.
-   */
-  private readonly known = new Map<string, Principal>();
+  private readonly tokens = new Tokens();
   private readonly listeners: ((room: Classroom) => void)[] = [];
 
   private readonly ctx: RunContext;
@@ -95,18 +60,12 @@ export class Hub {
   /** What restore() did, per classroom, for the logs. */
   readonly recovered: { classroomId: string; snapshotSeq: number; skippedSnapshots: number; replayed: number }[] = [];
 
-  constructor(
-    ctx: RunContext,
-    db: LiveDb,
-    adminToken: string,
-    now: () => number = Date.now,
-    journal: Journal | null = null,
-  ) {
+  constructor(ctx: RunContext, db: LiveDb, adminToken: string, now: () => number, journal: Journal | null = null) {
     this.ctx = ctx;
     this.db = db;
     this.now = now;
     this.journal = journal;
-    this.tokens.set(tokenHash(adminToken), { role: 'admin' });
+    this.tokens.add(tokenHash(adminToken), { role: 'admin' });
     journal?.onBreak((f) => this.journalBroke(f));
   }
 
@@ -181,10 +140,9 @@ export class Hub {
       const text = encodeClassroom(fresh);
       restoreClassroom(room, text);
       if (stateHash(room) !== sha256(text)) throw new Error('the reloaded state does not hash as the journal’s');
-      for (const [h, p] of this.tokens) if (p.role === 'student' && p.classroomId === id) this.tokens.delete(h);
+      this.tokens.drop((p) => p.role === 'student' && p.classroomId === id);
       for (const s of this.db.students(id))
-        this.tokens.set(s.tokenHash, { role: 'student', classroomId: id, studentId: s.studentId });
-      this.known.clear();
+        this.tokens.add(s.tokenHash, { role: 'student', classroomId: id, studentId: s.studentId });
     } catch {
       this.untrusted.add(id);
       return;
@@ -205,14 +163,6 @@ export class Hub {
     this.notice(`the journal writes again (it could not from ${clockText(p.sinceMs)} to ${clockText(now)})`);
   }
 
-  /** Why a change is refused while the journal does not write. */
-  private refusal(): string {
-    const p = this.problem;
-    if (p === null || !p.needsRestart)
-      return `the server cannot record changes right now (${p?.reason ?? 'its journal failed'}); nothing was done. Reading works; changes are taken again once its disk has room`;
-    return `the server cannot record changes (${p.reason}) and needs a restart; nothing was done, and nothing acknowledged is lost`;
-  }
-
   /** Called for each classroom as it is created or restored (the WebSocket layer subscribes to its events). */
   onRoom(listener: (room: Classroom) => void): void {
     this.listeners.push(listener);
@@ -227,8 +177,8 @@ export class Hub {
     for (const row of this.db.classrooms()) {
       const { room, from, skipped } = this.recover(row);
       this.register(room);
-      this.joinCodes.set(row.joinCode, row.id);
-      this.tokens.set(row.instructorTokenHash, { role: 'instructor', classroomId: row.id });
+      this.tokens.setJoinCode(row.joinCode, row.id);
+      this.tokens.add(row.instructorTokenHash, { role: 'instructor', classroomId: row.id });
       const students = this.db.students(row.id);
       let replayed = 0;
       if (this.journal !== null) {
@@ -248,43 +198,19 @@ export class Hub {
         if (!r.ok) throw new Error(`restoring ${row.id}: student ${s.studentId}: ${r.code}: ${r.message}`);
       }
       for (const s of students)
-        this.tokens.set(s.tokenHash, { role: 'student', classroomId: row.id, studentId: s.studentId });
+        this.tokens.add(s.tokenHash, { role: 'student', classroomId: row.id, studentId: s.studentId });
       this.recovered.push({ classroomId: row.id, snapshotSeq: from, skippedSnapshots: skipped, replayed });
     }
   }
 
-  /**
-   * Builds a classroom from its settings and loads the newest of its snapshots that restores and hashes to what was
-   * stored (a damaged one is skipped for the one before; with none, the whole journal is replayed).
-   */
+  /** Builds a classroom from its settings with the newest good snapshot (recovery.ts). */
   private recover(row: ClassroomRow): { room: Classroom; from: number; skipped: number } {
-    let skipped = 0;
     const build = () => this.make(row.id, row.name, row.scenario, row.seed, row.speed, row.botIntensity);
-    const last = this.journal?.lastSeq(row.id) ?? 0;
-    for (const snap of this.journal?.snapshots(row.id) ?? []) {
-      // A snapshot ahead of its journal (written by a version that snapshotted refused commands) holds commands
-      // the journal does not: the one before it is used.
-      if (snap.seq > last) {
-        skipped++;
-        continue;
-      }
-      const room = build();
-      try {
-        if (snap.state !== null) {
-          restoreClassroom(room, snap.state);
-          if (stateHash(room) === snap.hash) return { room, from: snap.seq, skipped };
-        }
-      } catch {
-        // Falls through to the snapshot before (the half-restored classroom is dropped).
-      }
-      skipped++;
-    }
-    return { room: build(), from: 0, skipped };
+    return newestGoodSnapshot(this.journal, row.id, build);
   }
 
   joinCode(classroomId: string): string | null {
-    for (const [code, id] of this.joinCodes) if (id === classroomId) return code;
-    return null;
+    return this.tokens.joinCode(classroomId);
   }
 
   /** Creates and stores a classroom; returns it with its instructor token (shown once). */
@@ -319,17 +245,15 @@ export class Hub {
       );
     }
     this.register(room);
-    this.joinCodes.set(joinCode, id);
-    this.tokens.set(tokenHash(instructorToken), { role: 'instructor', classroomId: id });
+    this.tokens.setJoinCode(joinCode, id);
+    this.tokens.add(tokenHash(instructorToken), { role: 'instructor', classroomId: id });
     return { ok: true, value: { room, instructorToken, joinCode } };
   }
 
   /** A new instructor token for a classroom (the old one stops working). */
   rotateInstructorToken(classroomId: string, token: string = newToken()): string {
-    for (const [h, p] of this.tokens)
-      if (p.role === 'instructor' && p.classroomId === classroomId) this.tokens.delete(h);
-    this.known.clear();
-    this.tokens.set(tokenHash(token), { role: 'instructor', classroomId });
+    this.tokens.drop((p) => p.role === 'instructor' && p.classroomId === classroomId);
+    this.tokens.add(tokenHash(token), { role: 'instructor', classroomId });
     this.db.setInstructorTokenHash(classroomId, tokenHash(token));
     return token;
   }
@@ -346,15 +270,7 @@ export class Hub {
   }
 
   auth(token: string | undefined): Principal | null {
-    if (token === undefined || token.length === 0 || token.length > 200) return null;
-    const seen = this.known.get(token);
-    if (seen !== undefined) return seen;
-    const p = this.tokens.get(tokenHash(token)) ?? null;
-    if (p !== null) {
-      if (this.known.size >= KNOWN_TOKENS) this.known.clear();
-      this.known.set(token, p);
-    }
-    return p;
+    return this.tokens.auth(token);
   }
 
   /** A student joins with the classroom's code; returns their token (shown once). */
@@ -362,7 +278,7 @@ export class Hub {
     code: string,
     name: string,
   ): LiveResult<{ token: string; room: Classroom; studentId: number; accountId: number; name: string }> {
-    const id = this.joinCodes.get(code.trim().toUpperCase());
+    const id = this.tokens.classroomOfCode(code);
     const room = id === undefined ? undefined : this.rooms.get(id);
     if (room === undefined) return refuse('NOT_FOUND', 'no classroom has that join code');
     return this.addStudent(room, name);
@@ -379,7 +295,7 @@ export class Hub {
     if (!r.ok) return r;
     row = { classroomId: room.id, studentId: r.value.studentId, name: r.value.name, tokenHash: tokenHash(token) };
     if (this.journal === null) this.db.addStudent(row);
-    this.tokens.set(tokenHash(token), { role: 'student', classroomId: room.id, studentId: r.value.studentId });
+    this.tokens.add(tokenHash(token), { role: 'student', classroomId: room.id, studentId: r.value.studentId });
     return {
       ok: true,
       value: { token, room, studentId: r.value.studentId, accountId: r.value.accountId, name: r.value.name },
@@ -392,7 +308,7 @@ export class Hub {
    */
   apply<K extends LiveOp>(room: Classroom, cmd: CommandOf<K>, side?: () => void): ResultOf<K> {
     if (this.problem !== null || this.journal?.broken != null || this.untrusted.has(room.id))
-      return refuse('JOURNAL_ERR_WRITE', this.refusal());
+      return refuse('JOURNAL_ERR_WRITE', refusalText(this.problem));
     const r = applyCommand(room, cmd);
     if (r.ok) this.journal?.append(room.id, cmd, side);
     return r;
@@ -473,27 +389,4 @@ export class Hub {
     }
     return n;
   }
-}
-
-/** Why an applied command is not acknowledged: its commit failed (not recorded) or its fsync did (not known). */
-function notRecorded(e: unknown): string {
-  const err = e as Partial<JournalError> | null;
-  const why = err?.message?.replace(/^the journal could not be written: /, '') ?? 'its journal failed';
-  return err?.retryable === true
-    ? `the server could not record this change (${why}); nothing was done`
-    : `the server could not confirm that this change reached its disk (${why}); it is not acknowledged, and may or may not be there after the server restarts`;
-}
-
-/** A wall time as the operator reads it (local time of day). */
-function clockText(ms: number): string {
-  return new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** The hash of everything a classroom holds (books, accounts, compliance, bots, students): equal states, equal hashes. */
-export function stateHash(room: Classroom): string {
-  return sha256(encodeClassroom(room));
 }

@@ -37,7 +37,7 @@ export class WindowCounter {
   readonly windowMs: number;
   private readonly now: () => number;
 
-  constructor(windowMs: number, now: () => number = Date.now) {
+  constructor(windowMs: number, now: () => number) {
     this.windowMs = windowMs;
     this.now = now;
   }
@@ -102,7 +102,7 @@ export class Limits {
   private readonly joinFailures: WindowCounter;
   private readonly joins: WindowCounter;
 
-  constructor(settings: LimitSettings, now: () => number = Date.now) {
+  constructor(settings: LimitSettings, now: () => number) {
     this.settings = settings;
     this.requests = new WindowCounter(60_000, now);
     this.joinFailures = new WindowCounter(60_000, now);

@@ -43,8 +43,8 @@ export interface StreamsOptions {
    * budget that WebSocket upgrades, orders and cancels count against (default: the DEFAULT_LIMITS, no request limit).
    */
   limits?: Limits;
-  /** The server's clock (wall ms; default Date.now): message rates, pings, heartbeats. */
-  now?: () => number;
+  /** The server's clock (wall ms): message rates, pings, heartbeats. */
+  now: () => number;
 }
 
 export class Streams {
@@ -60,11 +60,11 @@ export class Streams {
   private readonly onError: (err: unknown) => void;
   private readonly hub: Hub;
 
-  constructor(hub: Hub, opts: StreamsOptions = {}) {
+  constructor(hub: Hub, opts: StreamsOptions) {
     this.hub = hub;
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now;
     this.onError = opts.onError ?? (() => undefined);
-    this.limits = opts.limits ?? new Limits({ ...DEFAULT_LIMITS, requestsPerMin: Number.POSITIVE_INFINITY });
+    this.limits = opts.limits ?? new Limits({ ...DEFAULT_LIMITS, requestsPerMin: Number.POSITIVE_INFINITY }, opts.now);
     this.transport = new Transport({
       channels: this.channels,
       writable: () => hub.journalState().writable,
