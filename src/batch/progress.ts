@@ -1,4 +1,5 @@
-// The batch progress line on stderr: `[#####-----] 12/50 runs, 3 failed, ETA 0:42`. Redrawn in place on a terminal;
+// The batch progress line on stderr: `[#####-----] 12/50 runs, 3 failed, ETA 0:42` (a queue batch adds the queue's
+// counts: `queue: 2 running, 36 waiting`). Redrawn in place on a terminal;
 // elsewhere (a pipe, a CI log) one line per 10% so logs stay short. Twenty lines, so no package.
 import type { BatchProgress } from './run-batch.ts';
 
@@ -16,6 +17,7 @@ export function progressLine(p: BatchProgress, width = 20): string {
   const parts = [`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${n}/${p.total} runs`];
   if (p.skipped > 0) parts.push(`${p.skipped} resumed`);
   if (p.failed > 0) parts.push(`${p.failed} failed`);
+  if (p.queue !== undefined && n < p.total) parts.push(`queue: ${p.queue.active} running, ${p.queue.waiting} waiting`);
   parts.push(n === p.total ? `done in ${clock(p.elapsedMs)}` : `ETA ${p.etaMs === null ? '?' : clock(p.etaMs)}`);
   return parts.join(', ');
 }

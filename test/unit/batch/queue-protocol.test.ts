@@ -2,6 +2,7 @@
 // codes, plan ids stable. (The queue itself, with a real redis-server: test/integration/queue-batch.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { BatchCode } from '../../../src/batch/errors.ts';
+import { progressLine } from '../../../src/batch/progress.ts';
 import { failureOf } from '../../../src/batch/queue/coordinator.ts';
 import { connectionOf, decodeResult, encodeResult, jobId } from '../../../src/batch/queue/protocol.ts';
 import { SimCode } from '../../../src/sim/errors.ts';
@@ -43,5 +44,13 @@ describe('queue protocol', () => {
     });
     expect(failureOf('job stalled more than allowable limit').code).toBe(BatchCode.Stalled);
     expect(failureOf('something else').code).toBe(BatchCode.Queue);
+  });
+
+  it('shows the queue’s counts on the progress line while runs are left', () => {
+    const p = { total: 40, skipped: 0, done: 10, failed: 0, elapsedMs: 5000, etaMs: 15000 };
+    expect(progressLine({ ...p, queue: { active: 2, waiting: 28 } })).toBe(
+      '[#####---------------] 10/40 runs, queue: 2 running, 28 waiting, ETA 0:15',
+    );
+    expect(progressLine(p)).toBe('[#####---------------] 10/40 runs, ETA 0:15');
   });
 });
