@@ -80,6 +80,8 @@ export interface BatchSummary {
   readonly shard: Shard | null;
   /** A Sobol design's batch wrote sensitivity.csv. */
   readonly sensitivity: boolean;
+  /** The runs went through a queue (workers elsewhere; `workers` says nothing then). */
+  readonly queue: boolean;
 }
 
 export const defaultWorkers = (): number => availableParallelism();
@@ -192,6 +194,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     aggregate: agg,
     shard: opts.shard ?? null,
     sensitivity: agg !== null && plan.design?.spec.kind === 'sobol',
+    queue: opts.queue !== undefined,
   };
 }
 

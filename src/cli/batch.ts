@@ -82,7 +82,7 @@ export function summaryLines(s: BatchSummary): string[] {
   out.push(
     ran === 0
       ? `wall ${secs(s.wallMs)}: nothing left to run`
-      : `wall ${secs(s.wallMs)}, run time ${secs(s.runMs)} on ${s.workers} worker${s.workers === 1 ? '' : 's'}: speed-up ${speed.toFixed(2)}×`,
+      : `wall ${secs(s.wallMs)}, run time ${secs(s.runMs)} ${s.queue ? 'through the queue' : `on ${s.workers} worker${s.workers === 1 ? '' : 's'}`}: speed-up ${speed.toFixed(2)}×`,
   );
   if (s.outDir !== null)
     out.push(
