@@ -317,26 +317,35 @@ function counterfactual(
         .join(','),
     ),
   ];
-  const files = runFiles(cf[0]!, true, report);
+  const fmt = (x: number, unit: string): string =>
+    unit === 't' || unit === 'CNY' ? Math.round(x).toLocaleString('en-US') : x.toFixed(2);
+  const rows = measures.map((m) => [
+    m.name,
+    m.unit,
+    fmt(m.replay, m.unit),
+    fmt(m.counterfactual, m.unit),
+    fmt(m.difference, m.unit),
+    `${fmt(m.lowest, m.unit)} .. ${fmt(m.highest, m.unit)}`,
+  ]);
+  const header = ['measure', 'unit', 'replay', 'counterfactual', 'difference', `range over ${cf.length} seeds`];
+  const files = runFiles(cf[0]!, true, {
+    ...report,
+    tables: [
+      {
+        id: 'counterfactual',
+        title: 'Counterfactual against the replay',
+        note: `Change: ${change.length === 0 ? 'none (the replay again)' : change.join('; ')}. Same days, seeds and inferred news; means over ${cf.length} seeds, the difference seed by seed (its mean and range). Per day: counterfactual.csv.`,
+        columns: header,
+        rows,
+      },
+    ],
+  });
   files.set('counterfactual.csv', `${daily.join('\n')}\n`);
   files.set('counterfactual-summary.csv', `${summary.join('\n')}\n`);
   writeRunFolder(join(dir, 'counterfactual'), files);
   out('');
   out(`counterfactual: ${change.length === 0 ? 'no change (the replay again)' : change.join('; ')}`);
-  const fmt = (x: number, unit: string): string =>
-    unit === 't' || unit === 'CNY' ? Math.round(x).toLocaleString('en-US') : x.toFixed(2);
-  for (const l of table(
-    ['measure', 'unit', 'replay', 'counterfactual', 'difference', `range over ${cf.length} seeds`],
-    measures.map((m) => [
-      m.name,
-      m.unit,
-      fmt(m.replay, m.unit),
-      fmt(m.counterfactual, m.unit),
-      fmt(m.difference, m.unit),
-      `${fmt(m.lowest, m.unit)} .. ${fmt(m.highest, m.unit)}`,
-    ]),
-  ))
-    out(l);
+  for (const l of table(header, rows)) out(l);
   const lastDay = days[days.length - 1]!;
   out(
     `last close ${lastDay.date}: replay ${cell(lastDay.replayClose)}, counterfactual ${cell(lastDay.counterfactualClose)}`,

@@ -44,8 +44,19 @@ export interface RunReportInput {
   readonly overlays?: readonly Overlay[];
   /** The scenario's published figures and how the run (or the runs) measure up, as a table. */
   readonly figures?: FiguresInput;
+  /** Tables a command adds after the figures (e.g. a counterfactual's measures against its replay). */
+  readonly tables?: readonly ReportTable[];
   /** Compliance deadlines by market and cycle: the compliance section names the deadline of a cycle not yet due. */
   readonly deadlines?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** A titled table with a note, every cell text (escaped when rendered). */
+export interface ReportTable {
+  readonly id: string;
+  readonly title: string;
+  readonly note: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
 }
 
 /** The lowest and highest close across seeds on a day, CNY/t. */
@@ -188,6 +199,10 @@ export function renderRunReport(input: RunReportInput): string {
   const body = [
     renderHeader(summary, markets),
     ...(input.figures === undefined ? [] : [renderFigures(input.figures)]),
+    ...(input.tables ?? []).map(
+      (t) =>
+        `<section class="card" id="${escapeHtml(t.id)}"><h2>${escapeHtml(t.title)}</h2>\n<p class="note">${escapeHtml(t.note)}</p>\n${renderTable({ columns: t.columns, rows: t.rows, wrapColumns: [0] })}\n</section>`,
+    ),
     ...sections,
     renderEventLog(events, marketName),
     `<footer class="page">Prices in CNY per tonne, volumes in tonnes, money in CNY. Dates are trading days, China time. ` +

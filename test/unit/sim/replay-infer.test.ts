@@ -111,6 +111,9 @@ describe('cets replay', () => {
       expect(readFileSync(join(dir, 'r/counterfactual', f), 'utf8'), f).toBe(readFileSync(join(dir, 'r', f), 'utf8'));
     const diffs = readFileSync(join(dir, 'r/counterfactual/counterfactual.csv'), 'utf8').trim().split('\n').slice(1);
     for (const d of diffs) expect(d.split(',')[3]).toBe('0.00');
+    const html = readFileSync(join(dir, 'r/counterfactual/report.html'), 'utf8');
+    expect(html).toContain('Counterfactual against the replay');
+    expect(html).toContain('Change: none (the replay again)');
   });
 
   it('--news reuses the inferred news: the same runs, byte for byte', () => {
