@@ -91,8 +91,7 @@ export class TradingCalendar {
   }
 
   private index(date: string): number {
-    if (!isDate(date))
-      throw new MarketError('MKT_ERR_BAD_INPUT', `not a date (YYYY-MM-DD): ${JSON.stringify(date)}`, 400);
+    if (!isDate(date)) throw new MarketError('MKT_ERR_BAD_INPUT', `not a date (YYYY-MM-DD): ${JSON.stringify(date)}`);
     const d = dayNumber(date);
     if (d < this.firstDay || d > this.lastDay)
       throw new MarketError(

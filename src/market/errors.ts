@@ -1,70 +1,71 @@
 // Market-layer rejections. Every rule violation is a returned Rejection with a stable MKT_ERR_* code and a
 // sentence a person understands; the state it was checked against is unchanged. Codes are a public contract
-// (stored, sent over the wire): never rename, only add. `status` is the HTTP status the server will map to.
+// (stored, sent over the wire): never rename, only add. The core gives codes only: what a code means over HTTP is the
+// server's business (src/server/errors.ts, the one table of codes).
 
 export const MarketCode = {
   // input
-  BadInput: 400,
-  UnknownAccount: 404,
-  UnknownInstrument: 404,
-  UnknownMarket: 404,
-  UnknownOrder: 404,
-  UnknownProposal: 404,
-  UnknownAuction: 404,
-  UnknownEntity: 404,
-  UnknownProject: 404,
-  UnknownRepo: 404,
-  DuplicateId: 409,
+  BadInput: 'MKT_ERR_BAD_INPUT',
+  UnknownAccount: 'MKT_ERR_UNKNOWN_ACCOUNT',
+  UnknownInstrument: 'MKT_ERR_UNKNOWN_INSTRUMENT',
+  UnknownMarket: 'MKT_ERR_UNKNOWN_MARKET',
+  UnknownOrder: 'MKT_ERR_UNKNOWN_ORDER',
+  UnknownProposal: 'MKT_ERR_UNKNOWN_PROPOSAL',
+  UnknownAuction: 'MKT_ERR_UNKNOWN_AUCTION',
+  UnknownEntity: 'MKT_ERR_UNKNOWN_ENTITY',
+  UnknownProject: 'MKT_ERR_UNKNOWN_PROJECT',
+  UnknownRepo: 'MKT_ERR_UNKNOWN_REPO',
+  DuplicateId: 'MKT_ERR_DUPLICATE_ID',
   // participation and session
-  NotEligible: 403,
-  NotOwner: 403,
-  NotTradingDay: 409,
-  SessionClosed: 409,
-  ModeNotOffered: 409,
+  NotEligible: 'MKT_ERR_NOT_ELIGIBLE',
+  NotOwner: 'MKT_ERR_NOT_OWNER',
+  NotTradingDay: 'MKT_ERR_NOT_TRADING_DAY',
+  SessionClosed: 'MKT_ERR_SESSION_CLOSED',
+  ModeNotOffered: 'MKT_ERR_MODE_NOT_OFFERED',
   // funds and holdings
-  InsufficientCash: 409,
-  InsufficientAllowances: 409,
-  ResaleLocked: 409,
-  Overflow: 400,
+  InsufficientCash: 'MKT_ERR_INSUFFICIENT_CASH',
+  InsufficientAllowances: 'MKT_ERR_INSUFFICIENT_ALLOWANCES',
+  ResaleLocked: 'MKT_ERR_RESALE_LOCKED',
+  Overflow: 'MKT_ERR_OVERFLOW',
   // order rules (listed; engine codes are mapped onto these)
-  OrderRejected: 409,
-  PriceOutsideBand: 409,
-  NoReferencePrice: 409,
-  BelowBlockMinimum: 409,
-  SelfDeal: 409,
+  OrderRejected: 'MKT_ERR_ORDER_REJECTED',
+  PriceOutsideBand: 'MKT_ERR_PRICE_OUTSIDE_BAND',
+  NoReferencePrice: 'MKT_ERR_NO_REFERENCE_PRICE',
+  BelowBlockMinimum: 'MKT_ERR_BELOW_BLOCK_MINIMUM',
+  SelfDeal: 'MKT_ERR_SELF_DEAL',
   // state
-  ProposalClosed: 409,
-  AuctionClosed: 409,
-  AuctionNotEnded: 409,
-  AuctionWithdrawn: 409,
-  RepoClosed: 409,
-  RepoNotDue: 409,
+  ProposalClosed: 'MKT_ERR_PROPOSAL_CLOSED',
+  AuctionClosed: 'MKT_ERR_AUCTION_CLOSED',
+  AuctionNotEnded: 'MKT_ERR_AUCTION_NOT_ENDED',
+  AuctionWithdrawn: 'MKT_ERR_AUCTION_WITHDRAWN',
+  RepoClosed: 'MKT_ERR_REPO_CLOSED',
+  RepoNotDue: 'MKT_ERR_REPO_NOT_DUE',
   // compliance
-  NotUsableForCompliance: 409,
-  OffsetCapExceeded: 409,
-  DeadlinePassed: 409,
-  AlreadySettled: 409,
+  NotUsableForCompliance: 'MKT_ERR_NOT_USABLE_FOR_COMPLIANCE',
+  OffsetCapExceeded: 'MKT_ERR_OFFSET_CAP_EXCEEDED',
+  DeadlinePassed: 'MKT_ERR_DEADLINE_PASSED',
+  AlreadySettled: 'MKT_ERR_ALREADY_SETTLED',
   // green certificates vs CCER
-  DoubleClaim: 409,
+  DoubleClaim: 'MKT_ERR_DOUBLE_CLAIM',
   // one-way auction
-  AuctionNotOpen: 409,
-  ReserveNotMet: 409,
-  BelowAuctionMinimum: 409,
-  PriceOffTick: 400,
-  QtyOffLot: 400,
+  AuctionNotOpen: 'MKT_ERR_AUCTION_NOT_OPEN',
+  ReserveNotMet: 'MKT_ERR_RESERVE_NOT_MET',
+  BelowAuctionMinimum: 'MKT_ERR_BELOW_AUCTION_MINIMUM',
+  PriceOffTick: 'MKT_ERR_PRICE_OFF_TICK',
+  QtyOffLot: 'MKT_ERR_QTY_OFF_LOT',
   // compliance cycle (allocation, surrender, penalty, banking)
-  UnknownCycle: 404,
-  NotVerified: 409,
-  ExceedsObligation: 409,
-  DeadlineNotReached: 409,
-  NotSettled: 409,
-  MultipleOutOfRange: 400,
+  UnknownCycle: 'MKT_ERR_UNKNOWN_CYCLE',
+  NotVerified: 'MKT_ERR_NOT_VERIFIED',
+  ExceedsObligation: 'MKT_ERR_EXCEEDS_OBLIGATION',
+  DeadlineNotReached: 'MKT_ERR_DEADLINE_NOT_REACHED',
+  NotSettled: 'MKT_ERR_NOT_SETTLED',
+  MultipleOutOfRange: 'MKT_ERR_MULTIPLE_OUT_OF_RANGE',
 } as const;
 export type MarketCode = keyof typeof MarketCode;
 
 /** "InsufficientCash" -> "MKT_ERR_INSUFFICIENT_CASH" */
 export function marketCodeName(code: MarketCode): string {
-  return `MKT_ERR_${code.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  return MarketCode[code];
 }
 
 export interface Rejection {
@@ -72,12 +73,11 @@ export interface Rejection {
   /** Stable name, e.g. MKT_ERR_INSUFFICIENT_CASH. */
   readonly code: string;
   readonly message: string;
-  readonly status: number;
 }
 export type Result<T> = { readonly ok: true; readonly value: T } | Rejection;
 
 export function reject(code: MarketCode, message: string): Rejection {
-  return { ok: false, code: marketCodeName(code), message, status: MarketCode[code] };
+  return { ok: false, code: MarketCode[code], message };
 }
 export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
   return { ok: true, value };
@@ -86,11 +86,9 @@ export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
 /** Thrown only where returning is impossible (a bad data file at start-up, a broken invariant). */
 export class MarketError extends Error {
   readonly code: string;
-  readonly status: number;
-  constructor(code: string, message: string, status = 500) {
+  constructor(code: string, message: string) {
     super(message);
     this.name = 'MarketError';
     this.code = code;
-    this.status = status;
   }
 }

@@ -111,7 +111,7 @@ const xfer: { -readonly [K in keyof Transfer]: Transfer[K] } = {
 };
 
 function engineRejection(engine: Engine, code: number): Rejection {
-  return { ok: false, code: codeName(code), message: engine.lastRejectMessage(), status: code < 200 ? 400 : 409 };
+  return { ok: false, code: codeName(code), message: engine.lastRejectMessage() };
 }
 
 export class ListedDesk {

@@ -280,7 +280,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
     store: sharedStore(limits.requests),
     keyGenerator: (req) => identityKey(principalOf(hub, req), req.ip),
     errorResponseBuilder: (_req, ctx) =>
-      new HttpError(429, 'RATE_LIMITED', `at most ${ctx.max} requests a minute; try again in ${ctx.after}`),
+      new HttpError('RATE_LIMITED', `at most ${ctx.max} requests a minute; try again in ${ctx.after}`),
   });
   await app.register(swagger, {
     openapi: {

@@ -22,7 +22,7 @@ export interface OrderCmd {
 export function fen(cny: string): number {
   const f = yuanToFen(cny);
   if (f === null || f <= 0)
-    throw new HttpError(400, 'BAD_REQUEST', `"${cny}" is not a positive amount of CNY with at most 2 decimals`);
+    throw new HttpError('BAD_REQUEST', `"${cny}" is not a positive amount of CNY with at most 2 decimals`);
   return f;
 }
 

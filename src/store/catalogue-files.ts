@@ -18,7 +18,7 @@ export const DEFAULT_DATA_DIR = join(import.meta.dirname, '../../data');
 export const CALENDAR_FILE = 'calendar/cn-holidays.json';
 
 function fail(file: string, message: string): never {
-  throw new MarketError('MKT_ERR_CATALOGUE', `${file}: ${message}`, 500);
+  throw new MarketError('MKT_ERR_CATALOGUE', `${file}: ${message}`);
 }
 
 /** Line and column (1-based) of a character offset, for JSON syntax errors. */

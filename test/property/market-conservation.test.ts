@@ -288,7 +288,7 @@ class Run {
     if ('pm' in c && c.pm && this.hhmm < '13:10') this.hhmm = '13:10';
     const ts = this.ts;
     const asResult = (r: { code: string; message: string } | null): Result<unknown> =>
-      r === null ? { ok: true, value: null } : { ok: false, code: r.code, message: r.message, status: 409 };
+      r === null ? { ok: true, value: null } : { ok: false, code: r.code, message: r.message };
     switch (c.k) {
       case 'place':
         return market.placeOrder({

@@ -20,7 +20,7 @@ export type CalendarData = Type.Static<typeof CalendarSchema>;
 
 function fail(file: string, field: string, expected: string, got: unknown): never {
   const shown = got === undefined ? '' : `, got ${JSON.stringify(got)?.slice(0, 80)}`;
-  throw new MarketError('MKT_ERR_CATALOGUE', `${file}: ${field || '(top level)'}: ${expected}${shown}`, 500);
+  throw new MarketError('MKT_ERR_CATALOGUE', `${file}: ${field || '(top level)'}: ${expected}${shown}`);
 }
 
 function valueAt(root: unknown, pointer: string): unknown {
@@ -51,7 +51,7 @@ export function schemaProblem(schema: Type.TSchema, json: unknown): { field: str
 
 function checkSchema(file: string, schema: Type.TSchema, json: unknown): void {
   const p = schemaProblem(schema, json);
-  if (p !== null) throw new MarketError('MKT_ERR_CATALOGUE', `${file}: ${p.field || '(top level)'}: ${p.message}`, 500);
+  if (p !== null) throw new MarketError('MKT_ERR_CATALOGUE', `${file}: ${p.field || '(top level)'}: ${p.message}`);
 }
 
 function checkSessions(file: string, field: string, sessions: readonly (readonly [string, string])[]): void {

@@ -90,8 +90,8 @@ export function instructorRoutes(
     },
     async (req) => {
       const p = principalOf(hub, req);
-      if (p === null) throw new HttpError(401, 'UNAUTHORIZED', 'the admin token is needed to create a classroom');
-      if (p.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'only the admin token may create classrooms');
+      if (p === null) throw new HttpError('UNAUTHORIZED', 'the admin token is needed to create a classroom');
+      if (p.role !== 'admin') throw new HttpError('FORBIDDEN', 'only the admin token may create classrooms');
       const b = req.body;
       if (b.scenario !== undefined && !scenarios.has(b.scenario))
         fail(

@@ -51,7 +51,7 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
     { schema: { tags, params: MarketParams, response: { 200: MarketRulesOut, ...errors } } },
     async (req) => {
       const v = marketRulesView(roomOf(hub, req.params.cid), req.params.mid);
-      if (v === null) throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid} here`);
+      if (v === null) throw new HttpError('NOT_FOUND', `there is no market ${req.params.mid} here`);
       return v;
     },
   );
@@ -59,7 +59,7 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
   /** The classroom of a market route, 404 when it or the market is not there. */
   const marketRoom = (req: { params: { cid: string; mid: string } }) => {
     const room = roomOf(hub, req.params.cid);
-    if (!room.hasMarket(req.params.mid)) throw new HttpError(404, 'NOT_FOUND', `there is no market ${req.params.mid}`);
+    if (!room.hasMarket(req.params.mid)) throw new HttpError('NOT_FOUND', `there is no market ${req.params.mid}`);
     return room;
   };
 
@@ -70,7 +70,7 @@ export function publicRoutes(app: FastifyInstance, hub: Hub, streams: Streams): 
   app.get<MarketReq>('/api/classrooms/:cid/markets/:mid/depth', marketSchema(DepthOut), async (req) => {
     const room = roomOf(hub, req.params.cid);
     const v = depthView(room, req.params.mid, req.query.instrument, req.query.levels ?? 10);
-    if (v === null) throw new HttpError(404, 'NOT_FOUND', `${req.params.mid} does not trade ${req.query.instrument}`);
+    if (v === null) throw new HttpError('NOT_FOUND', `${req.params.mid} does not trade ${req.query.instrument}`);
     return { ...v, seq: streams.seqOf(room, `depth:${req.params.mid}:${req.query.instrument}`) };
   });
 

@@ -78,16 +78,16 @@ export function studentRoutes(app: FastifyInstance, hub: Hub, limits: Limits): v
     async (req) => {
       const address = req.ip;
       const blocked = limits.joinBlocked(address);
-      if (blocked !== null) throw new HttpError(429, 'RATE_LIMITED', blocked);
+      if (blocked !== null) throw new HttpError('RATE_LIMITED', blocked);
       const room = roomByJoinCode(hub, req.body.code);
       if (room === null) {
         limits.joinFailed(address);
-        throw new HttpError(404, 'NOT_FOUND', 'no classroom has that join code');
+        throw new HttpError('NOT_FOUND', 'no classroom has that join code');
       }
       const names = room.admitNames([req.body.name]);
       if (!names.ok) fail(names);
       const over = limits.join(room.id, address);
-      if (over !== null) throw new HttpError(429, 'RATE_LIMITED', over);
+      if (over !== null) throw new HttpError('RATE_LIMITED', over);
       const r = hub.addStudent(room, names.value[0]!);
       if (!r.ok) fail(r);
       const d = await hub.durable();
@@ -238,8 +238,7 @@ export function studentRoutes(app: FastifyInstance, hub: Hub, limits: Limits): v
         const { room, studentId } = needStudent(hub, req);
         const id = req.params.proposalId;
         const marketId = room.proposalMarket(studentId, id);
-        if (marketId === null)
-          throw new HttpError(404, 'LIVE_ERR_UNKNOWN_PROPOSAL', `you have no proposal ${id} to answer`);
+        if (marketId === null) throw new HttpError('LIVE_ERR_UNKNOWN_PROPOSAL', `you have no proposal ${id} to answer`);
         const body = req.body;
         const counter = action === 'counter' && body !== undefined;
         const r = await hub.exec(room, {
