@@ -1,7 +1,7 @@
 // The crash drill, short: three SIGKILLs of a server under load, two more in --durability commit, and two with the
 // disk filling and freeing in the middle of the load (the long one is `npm run soak`).
 import { describe, expect, it } from 'vitest';
-import { ctx } from '../unit/server/fixture.ts';
+import { ctx } from '../fixtures/run-context.ts';
 import { crashDrill } from './harness.ts';
 
 describe('crash drill', () => {

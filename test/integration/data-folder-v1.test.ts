@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { auth, testServer } from '../unit/server/fixture.ts';
+import { auth, testServer } from './server/fixture.ts';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/data-folder-v1');
 

@@ -6,7 +6,7 @@ import { encodeClassroom } from '../../../src/live/classroom-state.ts';
 import { applyCommand, type LiveCommand } from '../../../src/live/commands.ts';
 import { cstClockText } from '../../../src/market/time.ts';
 import { loadScenario } from '../../../src/store/scenario-files.ts';
-import { ctx } from '../server/fixture.ts';
+import { ctx } from '../../fixtures/run-context.ts';
 
 function room(): Classroom {
   const c = ctx();

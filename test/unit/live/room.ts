@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { Classroom } from '../../../src/live/classroom.ts';
 import { applyCommand, type LiveCommand } from '../../../src/live/commands.ts';
 import { loadScenario } from '../../../src/store/scenario-files.ts';
-import { ctx } from '../server/fixture.ts';
+import { ctx } from '../../fixtures/run-context.ts';
 
 export function fresh(botIntensity = 1): Classroom {
   const c = ctx();

@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import { Classroom, type LiveEvent } from '../../../src/live/classroom.ts';
 import { loadScenario } from '../../../src/store/scenario-files.ts';
-import { ctx } from '../server/fixture.ts';
+import { ctx } from '../../fixtures/run-context.ts';
 
 it('a status event when the session changes with the clock, none while it stays the same', () => {
   const c = ctx();

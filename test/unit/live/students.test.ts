@@ -6,7 +6,7 @@ import { encodeClassroom, restoreClassroom } from '../../../src/live/classroom-s
 import { applyCommand, type LiveCommand } from '../../../src/live/commands.ts';
 import { nameKey, normaliseName } from '../../../src/live/students.ts';
 import { loadScenario } from '../../../src/store/scenario-files.ts';
-import { ctx } from '../server/fixture.ts';
+import { ctx } from '../../fixtures/run-context.ts';
 
 function fresh(): Classroom {
   const c = ctx();

@@ -5,15 +5,10 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { type BuildOptions, buildServer, type Server } from '../../../src/server/app.ts';
 import { DEFAULTS, type ServerConfig } from '../../../src/server/config.ts';
-import type { RunContext } from '../../../src/sim/run.ts';
 import type { SyncFile } from '../../../src/store/journal.ts';
-import { loadRunContext } from '../../../src/store/scenario-files.ts';
+import { ctx } from '../../fixtures/run-context.ts';
 
-let shared: RunContext | null = null;
-export function ctx(): RunContext {
-  shared ??= loadRunContext();
-  return shared;
-}
+export { ctx };
 
 export interface TestServer {
   server: Server;
