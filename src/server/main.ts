@@ -92,7 +92,7 @@ export async function startServer(argv: readonly string[]): Promise<number> {
     if (r.snapshotSeq > 0 || r.replayed > 0)
       console.log(
         `recovered classroom ${r.classroomId}: snapshot at journal entry ${r.snapshotSeq}` +
-          `${r.skippedSnapshots > 0 ? ` (${r.skippedSnapshots} damaged skipped)` : ''}, ${r.replayed} entries replayed`,
+          `${r.skippedSnapshots > 0 ? ` (${r.skippedSnapshots} skipped: damaged, or of an older version)` : ''}, ${r.replayed} entries replayed`,
       );
   console.log(`cets live classroom on ${base}`);
   console.log(`  trading page      ${base}/trade      join code ${server.joinCode}`);
