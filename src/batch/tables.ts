@@ -7,7 +7,18 @@
 // Parquet through Apache Arrow (the tables, typed: dates as date32, values float64) and parquet-wasm (the Arrow
 // project's Rust Parquet writer compiled to WebAssembly; ZSTD): in-process and byte-deterministic, no native addon.
 // pandas, polars, R arrow and DuckDB read them: pd.read_parquet("DIR/daily.parquet").
-import { DateDay, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import {
+  DateDay,
+  Dictionary,
+  Float64,
+  Int32,
+  makeData,
+  makeVector,
+  Table,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import type { DailyRow, RunSummary } from '../sim/output-types.ts';
 import { safeMeasure } from './aggregate.ts';
@@ -46,19 +57,36 @@ export function toCsv(cols: Columns): string {
   return `${lines.join('\n')}\n`;
 }
 
+const DAY_MS = 86_400_000;
+
+/** YYYY-MM-DD -> days since 1970-01-01, each distinct date parsed once. */
+function days(dates: readonly string[]): Int32Array {
+  const seen = new Map<string, number>();
+  return Int32Array.from(dates, (d) => {
+    let n = seen.get(d);
+    if (n === undefined) {
+      n = Date.parse(`${d}T00:00:00Z`) / DAY_MS;
+      seen.set(d, n);
+    }
+    return n;
+  });
+}
+
+/**
+ * Strings are dictionary-encoded (a long table repeats a few run keys, markets and variable names): built 25 times
+ * faster than plain Utf8 (apache-arrow's Utf8 builder took 1.1 s for 410,000 strings, the dictionary 40 ms), and
+ * Parquet stores them as a dictionary anyway. Readers see strings (pandas a category).
+ */
 export function toParquet(cols: Columns): Uint8Array {
   const vectors = Object.fromEntries(
     Object.entries(cols).map(([name, c]) => {
-      if (c.type === 'utf8') return [name, vectorFromArray(c.values as (string | null)[], new Utf8())];
+      if (c.type === 'utf8')
+        return [name, vectorFromArray(c.values as (string | null)[], new Dictionary(new Utf8(), new Int32()))];
       if (c.type === 'int32') return [name, vectorFromArray(c.values as number[], new Int32())];
-      if (c.type === 'date')
-        return [
-          name,
-          vectorFromArray(
-            (c.values as string[]).map((d) => new Date(Date.parse(`${d}T00:00:00Z`))),
-            new DateDay(),
-          ),
-        ];
+      if (c.type === 'date') {
+        const data = days(c.values as string[]);
+        return [name, makeVector(makeData({ type: new DateDay(), length: data.length, data }))];
+      }
       return [
         name,
         vectorFromArray(

@@ -47,13 +47,13 @@ describe('batch tables', () => {
     const t = tableFromIPC(readParquet(readFileSync(join(dir, 'daily.parquet'))).intoIPCStream());
     expect(t.numRows).toBe(csv.length - 1);
     expect(t.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual([
-      'run:Utf8',
-      'point:Utf8',
+      'run:Dictionary<Int32, Utf8>',
+      'point:Dictionary<Int32, Utf8>',
       'seed:Int32',
       'date:Date32<DAY>',
-      'market:Utf8',
-      'instrument:Utf8',
-      'variable:Utf8',
+      'market:Dictionary<Int32, Utf8>',
+      'instrument:Dictionary<Int32, Utf8>',
+      'variable:Dictionary<Int32, Utf8>',
       'value:Float64',
     ]);
     const row = t.get(7)!.toJSON() as Record<string, unknown>;
