@@ -1,4 +1,4 @@
-// `cets demo` (and `npm start` until the server arrives): one trading day of the national market, 2024-09-30,
+// `cets demo` (the default command; `npm start` is the live server): one trading day of the national market, 2024-09-30,
 // run through the market rules loaded from data/: listed agreement in the morning, a block agreement in the
 // afternoon, rule violations refused with their codes, then the close, the day's report and the accounts.
 // Figures are illustrative, near the real end of Q3 2024 (previous close 99.00 CNY/t).

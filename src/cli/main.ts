@@ -15,7 +15,7 @@ import { runCommand } from './run.ts';
 import { workerCommand } from './worker.ts';
 
 const usage = `usage: cets <command>
-  demo              one trading day of the national market, 2024-09-30 (what npm start runs for now)
+  demo              one trading day of the national market, 2024-09-30 (the default command)
   markets [id]      the market catalogue as loaded from data/, or one market in full
   run <scenario> [--seed N] [--out DIR] [--set path=value] [--observed prices.csv]
                     simulate a scenario (scenarios/<name>.json or a path); writes a run folder (report.html draws
