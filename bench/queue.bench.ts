@@ -106,6 +106,14 @@ try {
   const queue2 = await batch(1, join(tmp, 'queue2'), redis.url);
   await stop(ws);
   console.log(`queue, 2 workers:   wall ${secs(queue2.wallMs)} (run time ${secs(queue2.runMs)})`);
+  // On a shared machine the runs themselves speed up and slow down with the others' load: the same ratios per second
+  // of run time (wall / run time) show what the queue adds, whatever the machine did meanwhile.
+  const per = (t: Times): number => t.wallMs / t.runMs;
+  console.log(
+    `per run-second (wall / run time): local 1 ${per(local1).toFixed(3)}, queue 1 ${per(queue1).toFixed(3)}, ` +
+      `local 2 ${per(local2).toFixed(3)}, queue 2 ${per(queue2).toFixed(3)}: overhead ` +
+      `${((per(queue1) / per(local1) - 1) * 100).toFixed(1)}% (1 worker), ${((per(queue2) / per(local2) - 1) * 100).toFixed(1)}% (2 workers)`,
+  );
   const overhead = (queue1.wallMs / local1.wallMs - 1) * 100;
   const scaling = queue1.wallMs / queue2.wallMs;
   console.log(`queue: overhead ${overhead.toFixed(1)}% (1 worker), scaling ${scaling.toFixed(2)} (2 workers)`);
