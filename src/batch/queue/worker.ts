@@ -26,6 +26,8 @@ export interface ServeOptions {
   readonly signal?: AbortSignal;
 }
 
+const BUILT_KEPT = 256;
+
 /** The scenario of a job's point as this checkout builds it, cached per scenario and parameters. */
 function scenarios(ctx: RunContext): (d: QueueJobData) => { scenario: Scenario; hash: string } {
   const base = new Map<string, ReturnType<typeof loadScenario>>();
@@ -42,6 +44,8 @@ function scenarios(ctx: RunContext): (d: QueueJobData) => { scenario: Scenario; 
       }
       const s = withOverrides(loaded.scenario, loaded.file, sets, ctx);
       b = { scenario: s, hash: scenarioHash(s) };
+      // A design has thousands of points, each seen once per seed: keep the latest few, not every one ever served.
+      if (built.size >= BUILT_KEPT) built.delete(built.keys().next().value!);
       built.set(id, b);
     }
     return b;
@@ -106,6 +110,7 @@ export async function serveQueue(o: ServeOptions): Promise<void> {
     },
   );
   worker.on('error', (e) => o.log(`queue error: ${e.message}`));
+  o.log(`connecting to ${o.url} ...`);
   await worker.waitUntilReady();
   o.log(
     `worker ${me}: ${o.workers} thread${o.workers === 1 ? '' : 's'}, fingerprint ${fp}, queue ${QUEUE_NAME} on ${o.url}`,
