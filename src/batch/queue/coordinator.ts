@@ -184,7 +184,8 @@ export async function runOnQueue(o: QueueRunOptions): Promise<{ interrupted: boo
         );
       if (finished) return;
       await sweep();
-      sweeper = setInterval(() => void sweep().catch(fail), o.sweepMs ?? 1000);
+      // finish() may have come during the sweep (the last result, Ctrl-C): no timer must outlive it.
+      if (!finished) sweeper = setInterval(() => void sweep().catch(fail), o.sweepMs ?? 1000);
     };
     start().catch(fail);
   });
