@@ -65,8 +65,7 @@ export function sectorPaths(
         if (plan.firstYearSectors[sector] === y) {
           alloc += v * grown;
           matchedYears.add(y);
-        }
-        else if (b !== null && out !== undefined) alloc += ((out * b) / 1_000_000) * grown;
+        } else if (b !== null && out !== undefined) alloc += ((out * b) / 1_000_000) * grown;
       }
       bauT.set(y, bau);
       allocT.set(y, alloc * scale);
