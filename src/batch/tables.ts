@@ -20,24 +20,11 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import type { DailyRow, RunSummary } from '../sim/output-types.ts';
+import { longRows } from '../sim/daily-long.ts';
+import type { RunSummary } from '../sim/output-types.ts';
 import { safeMeasure } from './aggregate.ts';
 import type { FigureSet } from './figures.ts';
 import type { BatchPlan } from './plan.ts';
-
-/** The daily variables, in the order written: name and how to read it from a day of the summary. */
-export const DAILY_VARIABLES: readonly (readonly [string, (d: DailyRow) => string | number | null | undefined])[] = [
-  ['open', (d) => d.open],
-  ['high', (d) => d.high],
-  ['low', (d) => d.low],
-  ['close', (d) => d.close],
-  ['listed_volume_t', (d) => d.listed.volumeT],
-  ['listed_turnover_cny', (d) => d.listed.turnoverCny],
-  ['block_volume_t', (d) => d.block.volumeT],
-  ['block_turnover_cny', (d) => d.block.turnoverCny],
-  ['fair_value', (d) => d.fairValue],
-  ['agents_value', (d) => d.agentsValue],
-];
 
 interface Columns {
   readonly [name: string]: { readonly type: 'utf8' | 'int32' | 'float64' | 'date'; readonly values: unknown[] };
@@ -100,9 +87,6 @@ export function toParquet(cols: Columns): Uint8Array {
   return parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(new Table(vectors), 'stream')), props);
 }
 
-const num = (v: string | number | null | undefined): number | null =>
-  v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v);
-
 /** The runs of the plan that finished, in plan order. */
 function finished(plan: BatchPlan, runs: ReadonlyMap<string, RunSummary>) {
   return plan.jobs.flatMap((j) => {
@@ -123,20 +107,16 @@ export function dailyTable(plan: BatchPlan, runs: ReadonlyMap<string, RunSummary
     value: [] as number[],
   };
   for (const { job, summary } of finished(plan, runs))
-    for (const [marketId, m] of Object.entries(summary.markets))
-      for (const d of m.daily)
-        for (const [name, get] of DAILY_VARIABLES) {
-          const v = num(get(d));
-          if (v === null || !Number.isFinite(v)) continue;
-          c.run.push(job.key);
-          c.point.push(job.point.id);
-          c.seed.push(job.seed);
-          c.date.push(d.date);
-          c.market.push(marketId);
-          c.instrument.push('all');
-          c.variable.push(name);
-          c.value.push(v);
-        }
+    for (const r of longRows(summary)) {
+      c.run.push(job.key);
+      c.point.push(job.point.id);
+      c.seed.push(job.seed);
+      c.date.push(r.date);
+      c.market.push(r.market);
+      c.instrument.push(r.instrument);
+      c.variable.push(r.variable);
+      c.value.push(r.value);
+    }
   return {
     run: { type: 'utf8', values: c.run },
     point: { type: 'utf8', values: c.point },

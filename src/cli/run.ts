@@ -1,4 +1,4 @@
-// `cets run <scenario> [--seed N] [--out DIR] [--set path=value ...] [--observed FILE]`: one run, written to a run
+// `cets run <scenario> [--seed N] [--out DIR] [--set path=value ...] [--observed FILE] [--trades]`: one run, written to a run
 // folder. report.html carries the scenario's published figures (data/figures/<scenario>.json, when there is one) and,
 // with --observed, the observed closes and volumes of a price file (src/store/observed-files.ts) over the simulated.
 import { basename, join } from 'node:path';
@@ -43,20 +43,26 @@ export function runCommand(args: readonly string[], out: (line: string) => void)
       out: { type: 'string' },
       set: { type: 'string', multiple: true },
       observed: { type: 'string' },
+      trades: { type: 'boolean' },
     },
   });
   const name = positionals[0];
   if (name === undefined || positionals.length > 1)
     throw new SimError(
       SimCode.Args,
-      'usage: cets run <scenario> [--seed N] [--out DIR] [--set path=value] [--observed prices.csv]',
+      'usage: cets run <scenario> [--seed N] [--out DIR] [--set path=value] [--observed prices.csv] [--trades]',
     );
   const seed = seedOf(values.seed);
   const { ctx, scenario } = prepare(name, values.set ?? []);
   // A bad price file is refused before the run.
   const observed = values.observed === undefined ? null : loadObserved(values.observed);
   const t0 = performance.now();
-  const r = runScenario(ctx, { scenario, scenarioHash: scenarioHash(scenario), seed });
+  const r = runScenario(ctx, {
+    scenario,
+    scenarioHash: scenarioHash(scenario),
+    seed,
+    ...(values.trades === true ? { keepTrades: true } : {}),
+  });
   const ms = performance.now() - t0;
   const dir = values.out ?? join('runs', `${scenario.id}-seed${seed}`);
   const figures = publishedFigures(scenario.id);
@@ -87,7 +93,9 @@ export function runCommand(args: readonly string[], out: (line: string) => void)
       `observed: ${observed.days.length} days from ${observed.days[0]!.date} to ${observed.days.at(-1)!.date}, ${inside} of them in the run, drawn in report.html`,
     );
   }
-  out(`wrote ${dir}/: summary.json bars.csv entities.csv sectors.csv events.json manifest.json report.html`);
+  out(
+    `wrote ${dir}/: summary.json bars.csv daily.csv entities.csv sectors.csv events.json manifest.json report.html${values.trades === true ? ' trades.csv' : ''}`,
+  );
   return 0;
 }
 

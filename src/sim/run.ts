@@ -1,8 +1,11 @@
 // One run, from a validated scenario to everything the run folder holds. Pure: the catalogue, registry, scenario
 // text hash and version come in; files are written by src/store/run-folder.ts.
 
+import { fenToYuan } from '../market/money.ts';
+import { cstClockText, cstDate } from '../market/time.ts';
 import type { EntityResult, LoggedEvent, RunSummary } from './output-types.ts';
 import type { Scenario } from './scenario/schema.ts';
+import type { SimResult } from './simulation.ts';
 import { type MarketBar, simulate } from './simulation.ts';
 import { buildOutput } from './summary.ts';
 import type { SimData } from './world.ts';
@@ -18,6 +21,24 @@ export interface RunRequest {
   readonly seed: number;
   /** A replay's targets for the public valuation (see SimInput.steer); absent in every other run. */
   readonly steer?: (marketId: string, date: string) => number | null;
+  /** Keep the trade log (RunResult.trades): `--trades`. */
+  readonly keepTrades?: boolean;
+}
+
+/** One trade of the log, for people and tables: exchange date and time, CNY, the parties by agent name. */
+export interface TradeRow {
+  readonly tradeId: number;
+  readonly date: string;
+  /** HH:MM, China time. */
+  readonly time: string;
+  readonly market: string;
+  readonly instrument: string;
+  readonly mode: string;
+  /** CNY per tonne, two decimals. */
+  readonly price: string;
+  readonly qtyT: number;
+  readonly buyer: string;
+  readonly seller: string;
 }
 
 export interface Manifest {
@@ -46,6 +67,8 @@ export interface RunResult {
   readonly fairCny: Readonly<Record<string, number[]>>;
   /** Per market with an outlook, per day: the expected shortage news has added so far, tonnes. */
   readonly newsT: Readonly<Record<string, number[]>>;
+  /** Every trade in the order made when the request kept them (keepTrades), else empty. */
+  readonly trades: readonly TradeRow[];
 }
 
 export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
@@ -59,6 +82,7 @@ export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
     abatement: ctx.abatement,
     seed: req.seed,
     ...(req.steer === undefined ? {} : { steer: req.steer }),
+    ...(req.keepTrades === true ? { keepTrades: true } : {}),
   });
   const c = sim.world.counters;
   const out = buildOutput(sim, { id: s.id, title: s.title, hash: req.scenarioHash, seed: req.seed }, c);
@@ -77,6 +101,7 @@ export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
     bars: sim.bars,
     fairCny,
     newsT,
+    trades: tradeRows(sim),
     manifest: {
       scenario: s.id,
       scenarioHash: req.scenarioHash,
@@ -92,4 +117,24 @@ export function runScenario(ctx: RunContext, req: RunRequest): RunResult {
       agents: sim.world.markets.reduce((n, m) => n + m.agents.length, 0),
     },
   };
+}
+
+/** The trade log with the parties named (the agent whose account it is; "account N" for one no agent holds). */
+function tradeRows(sim: SimResult): TradeRow[] {
+  if (sim.tradeLog.length === 0) return [];
+  const names = new Map<number, string>();
+  for (const mw of sim.world.markets) for (const a of mw.agents) names.set(a.accountId, a.name);
+  const nameOf = (id: number): string => names.get(id) ?? `account ${id}`;
+  return sim.tradeLog.map((t) => ({
+    tradeId: t.tradeId,
+    date: cstDate(t.tsMs),
+    time: cstClockText(t.tsMs),
+    market: t.marketId,
+    instrument: t.instrumentId,
+    mode: t.mode,
+    price: fenToYuan(t.priceFen),
+    qtyT: t.qtyT,
+    buyer: nameOf(t.buyerId),
+    seller: nameOf(t.sellerId),
+  }));
 }

@@ -27,7 +27,7 @@ import type { Balance } from './fundamentals/outlook.ts';
 import type { LoggedEvent } from './output-types.ts';
 import { Rng } from './rng.ts';
 import type { ScenarioEvent } from './scenario/schema.ts';
-import type { MarketBar, SimInput, SimResult } from './simulation.ts';
+import type { MarketBar, SimInput, SimResult, TradeLogRow } from './simulation.ts';
 import {
   admitEntities,
   buildWorld,
@@ -65,6 +65,7 @@ export class SimSession {
   /** Day number of the last morning update (abatement accrues over the calendar days since). */
   private lastMorning: number | null = null;
   private trades = 0;
+  private readonly tradeLog: TradeLogRow[] = [];
   private scale = 1;
   // The schedule: every agent of every market (all[i] trades in homes[i], draws its times from clocks[i]). Each
   // agent's clock stream is kept in clockOf, so entities admitted later (admit-sectors) join with their own.
@@ -118,10 +119,23 @@ export class SimSession {
     this.world = world;
     this.fair = new Map(world.markets.map((m) => [m.setup.id, { publicFen: [], agentsFen: [], balances: [] }]));
     const netCost = this.netCost;
+    const log = input.keepTrades === true ? this.tradeLog : null;
     for (const mw of world.markets) {
       // A fill listener: the run reads sums only, so no TradeRecord is built per trade (the object is reused).
       mw.market.onFill((t: Fill) => {
         this.trades++;
+        if (log !== null)
+          log.push({
+            tradeId: t.tradeId,
+            tsMs: t.tsMs,
+            marketId: mw.setup.id,
+            instrumentId: t.instrumentId,
+            mode: t.mode,
+            priceFen: t.priceFen,
+            qtyT: t.qtyT,
+            buyerId: t.buyerId,
+            sellerId: t.sellerId,
+          });
         netCost.set(t.buyerId, (netCost.get(t.buyerId) ?? 0) + t.priceFen * t.qtyT + t.buyerFeeFen);
         netCost.set(t.sellerId, (netCost.get(t.sellerId) ?? 0) - t.priceFen * t.qtyT + t.sellerFeeFen);
         if (t.instrumentId !== mw.setup.instrument) return;
@@ -326,6 +340,7 @@ export class SimSession {
       events: this.log,
       trades: this.trades,
       netCostFen: this.netCost,
+      tradeLog: this.tradeLog,
       fair: this.fair,
     };
   }

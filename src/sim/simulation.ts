@@ -17,6 +17,21 @@ export interface SimInput extends SimData {
    * the news that reaches it (fundamentals/daily.ts). Absent in every other run.
    */
   readonly steer?: (marketId: string, date: string) => number | null;
+  /** Keep every trade (SimResult.tradeLog): `--trades`. Off by default: a year of every market is 100,000s. */
+  readonly keepTrades?: boolean;
+}
+
+/** One trade as the log keeps it: who by account, what, when (exchange time), at what price. */
+export interface TradeLogRow {
+  readonly tradeId: number;
+  readonly tsMs: number;
+  readonly marketId: string;
+  readonly instrumentId: string;
+  readonly mode: string;
+  readonly priceFen: number;
+  readonly qtyT: number;
+  readonly buyerId: number;
+  readonly sellerId: number;
 }
 
 export interface MarketBar extends DailyBar {
@@ -31,6 +46,8 @@ export interface SimResult {
   readonly trades: number;
   /** Net cash spent on trades per account (buys + fees − sells), fen. */
   readonly netCostFen: ReadonlyMap<number, number>;
+  /** Every trade in the order made, when the input asked to keep them; otherwise empty. */
+  readonly tradeLog: readonly TradeLogRow[];
   /** Per market per day: the public valuation and the agents' mean valuation (fen), and the outlook's balance. */
   readonly fair: ReadonlyMap<
     string,

@@ -7,6 +7,7 @@ import type { MarketSpec } from '../market/catalogue/schema.ts';
 import { fenToYuan } from '../market/money.ts';
 import { loadReportAssets } from '../report/assets.ts';
 import { type RunReportInput, renderRunReport } from '../report/run-report.ts';
+import { longRows } from '../sim/daily-long.ts';
 import type { RunResult } from '../sim/run.ts';
 
 /** What report.html shows besides the run: observed days, the seeds' band, overlays, published figures, deadlines. */
@@ -85,6 +86,33 @@ export function cycleDeadlines(markets: readonly MarketSpec[]): Record<string, R
   return out;
 }
 
+/** daily.csv: the daily series in long form (src/sim/daily-long.ts): date, market, instrument, variable, value. */
+export function dailyLongCsv(r: RunResult): string {
+  const lines = ['date,market,instrument,variable,value'];
+  for (const x of longRows(r.summary)) lines.push(`${x.date},${x.market},${x.instrument},${x.variable},${x.value}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** trades.csv: the run's trade log (cets run --trades), one row per trade in the order made. */
+export const TRADE_COLUMNS = [
+  'tradeId',
+  'date',
+  'time',
+  'market',
+  'instrument',
+  'mode',
+  'price',
+  'qtyT',
+  'buyer',
+  'seller',
+] as const;
+
+export function tradesCsv(r: RunResult): string {
+  const lines = [TRADE_COLUMNS.join(',')];
+  for (const t of r.trades) lines.push(TRADE_COLUMNS.map((c) => t[c]).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
 /** Every file of the run folder, name -> content; `report` adds to report.html (see RunReportInput). */
 export function runFiles(r: RunResult, withReport = true, report: ReportExtras = {}): Map<string, string> {
   const files = new Map<string, string>();
@@ -94,6 +122,8 @@ export function runFiles(r: RunResult, withReport = true, report: ReportExtras =
   files.set('sectors.csv', sectorsCsv(r));
   files.set('events.json', `${JSON.stringify(r.events, null, 2)}\n`);
   files.set('manifest.json', `${JSON.stringify(r.manifest, null, 2)}\n`);
+  files.set('daily.csv', dailyLongCsv(r));
+  if (r.trades.length > 0) files.set('trades.csv', tradesCsv(r));
   if (withReport)
     files.set(
       'report.html',
