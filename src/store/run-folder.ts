@@ -9,6 +9,7 @@ import { loadReportAssets } from '../report/assets.ts';
 import { type RunReportInput, renderRunReport } from '../report/run-report.ts';
 import { longRows } from '../sim/daily-long.ts';
 import type { RunResult } from '../sim/run.ts';
+import { tradeLogCsv } from '../sim/trade-csv.ts';
 
 /** What report.html shows besides the run: observed days, the seeds' band, overlays, published figures, deadlines. */
 export type ReportExtras = Omit<RunReportInput, 'summary' | 'events' | 'assets'>;
@@ -94,24 +95,7 @@ export function dailyLongCsv(r: RunResult): string {
 }
 
 /** trades.csv: the run's trade log (cets run --trades), one row per trade in the order made. */
-export const TRADE_COLUMNS = [
-  'tradeId',
-  'date',
-  'time',
-  'market',
-  'instrument',
-  'mode',
-  'price',
-  'qtyT',
-  'buyer',
-  'seller',
-] as const;
-
-export function tradesCsv(r: RunResult): string {
-  const lines = [TRADE_COLUMNS.join(',')];
-  for (const t of r.trades) lines.push(TRADE_COLUMNS.map((c) => t[c]).join(','));
-  return `${lines.join('\n')}\n`;
-}
+export const tradesCsv = (r: RunResult): string => tradeLogCsv(r.trades);
 
 /** Every file of the run folder, name -> content; `report` adds to report.html (see RunReportInput). */
 export function runFiles(r: RunResult, withReport = true, report: ReportExtras = {}): Map<string, string> {
