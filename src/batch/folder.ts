@@ -1,11 +1,13 @@
 // The batch folder, written the same way whoever runs the jobs (worker threads here, queue workers elsewhere, shards):
 //   batch.json                    the plan: scenario, grid or design, seeds, the points with parameters and hash
 //   runs/<point>-seed<N>.json     one per finished run: the run summary (what the aggregate reads)
+//   runs/<point>-seed<N>.trades.csv   with --trades: the run's trade log, written before its .json (src/batch/trades.ts)
 //   failed/<point>-seed<N>.json   one per failed run: error code and message
 //   timings.csv                   key,ms per finished or failed run, appended: wall times stay out of the run files,
 //                                 so a batch run by a queue equals one run here byte for byte
 //   aggregate.json, aggregate.csv, aggregate.html   quantiles across seeds per point (written when the batch ends)
 //   daily.parquet/.csv, run-figures.parquet/.csv    tidy tables of every run (src/batch/tables.ts)
+//   trades.parquet/.csv                             with --trades: every run's trade log (src/batch/trades.ts)
 //   sensitivity.csv                                 Sobol indices, for a Sobol design (src/batch/sensitivity.ts)
 // Every file but timings.csv is written to a temporary name and renamed, so an interrupted batch leaves complete files
 // only. Finished runs are read back instead of run again; one whose scenario hash differs from its point's (the
@@ -31,6 +33,7 @@ import type { BatchJob, BatchPlan } from './plan.ts';
 import { batchSensitivity, sensitivityCsv } from './sensitivity.ts';
 import { sensitivitySection } from './sensitivity-chart.ts';
 import { dailyTable, runsTable, toCsv, toParquet } from './tables.ts';
+import { tradesPath, tradeTables } from './trades.ts';
 
 /** Fan charts in aggregate.html at most (a design has hundreds of points; the table and CSV keep them all). */
 export const MAX_FANS = 24;
@@ -74,6 +77,7 @@ export function batchJson(plan: BatchPlan, figures: FigureSet): string {
       ...(plan.design === null ? { grid: plan.grid } : { design: plan.design.spec }),
       seeds: plan.seeds,
       figures: figures.source,
+      ...(plan.trades ? { trades: true } : {}),
       points: plan.points.map((p) => ({ id: p.id, params: p.params, scenarioHash: p.scenarioHash })),
     },
     null,
@@ -87,6 +91,8 @@ function resume(dir: string, plan: BatchPlan): Map<string, RunRecord> {
   for (const job of plan.jobs) {
     const path = join(dir, 'runs', `${job.key}.json`);
     if (!existsSync(path)) continue;
+    // Kept trade logs are part of the run: a record without its log (from a batch without --trades) runs again.
+    if (plan.trades && !existsSync(tradesPath(dir, job.key))) continue;
     const r = readRecord(path);
     if (r === null) continue; // unreadable: run it again, the new file replaces it
     if (r.scenarioHash !== job.point.scenarioHash || r.seed !== job.seed)
@@ -112,7 +118,9 @@ export function openFolder(dir: string, plan: BatchPlan, figures: FigureSet): Ma
   return found;
 }
 
-export function writeRun(dir: string, job: BatchJob, summary: RunSummary): void {
+/** The run's record, and its trade log first when the batch keeps them (a record is only ever beside its log). */
+export function writeRun(dir: string, job: BatchJob, summary: RunSummary, trades?: string): void {
+  if (trades !== undefined) writeAtomic(tradesPath(dir, job.key), trades);
   const rec: RunRecord = {
     key: job.key,
     point: job.point.id,
@@ -184,6 +192,11 @@ export function writeAggregate(
   ] as const) {
     writeAtomic(join(dir, `${name}.parquet`), toParquet(cols));
     writeAtomic(join(dir, `${name}.csv`), toCsv(cols));
+  }
+  if (plan.trades) {
+    const t = tradeTables(dir, plan, new Set(runs.keys()));
+    writeAtomic(join(dir, 'trades.parquet'), toParquet(t.columns));
+    writeAtomic(join(dir, 'trades.csv'), t.csv);
   }
   return agg;
 }

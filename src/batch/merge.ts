@@ -2,7 +2,8 @@
 // array, or folders resumed on other machines) into the first one (or --out), then writes the aggregate as a batch
 // run in one go would. The folders must hold the same batch.json byte for byte, and a run found in two folders must
 // be the same bytes in both (BATCH_ERR_MERGE otherwise). The plan is rebuilt from batch.json and checked against it,
-// so a scenario changed since the shards ran is refused too.
+// so a scenario changed since the shards ran is refused too. A batch with --trades brings its runs' trade logs along
+// (runs/<key>.trades.csv, compared and copied as the records are).
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunSummary } from '../sim/output-types.ts';
@@ -12,6 +13,7 @@ import { BatchCode, BatchError } from './errors.ts';
 import { figureSet } from './figures.ts';
 import { batchJson, readRecord, writeAggregate, writeAtomic } from './folder.ts';
 import { type DesignSpec, type Grid, planBatch } from './plan.ts';
+import { tradesPath } from './trades.ts';
 
 export interface MergeSummary {
   readonly outDir: string;
@@ -24,6 +26,8 @@ export interface MergeSummary {
   readonly aggregate: Aggregate | null;
   /** A Sobol design's merge wrote sensitivity.csv. */
   readonly sensitivity: boolean;
+  /** The batch kept trade logs: trades.parquet and .csv were written with the aggregate. */
+  readonly trades: boolean;
 }
 
 interface BatchFile {
@@ -31,6 +35,7 @@ interface BatchFile {
   readonly grid?: Grid;
   readonly design?: DesignSpec;
   readonly seeds: number[];
+  readonly trades?: boolean;
   readonly points: { id: string; params: Record<string, string>; scenarioHash: string }[];
 }
 
@@ -40,7 +45,8 @@ function read(dir: string): string {
   return readFileSync(path, 'utf8');
 }
 
-const list = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : []);
+const list = (dir: string, ext = '.json'): string[] =>
+  existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(ext)) : [];
 
 export function mergeBatches(dirs: readonly string[], outDir?: string): MergeSummary {
   if (dirs.length === 0) throw new BatchError(BatchCode.Merge, 'no folders to merge');
@@ -56,6 +62,15 @@ export function mergeBatches(dirs: readonly string[], outDir?: string): MergeSum
   const timings: string[] = [];
   for (const d of dirs) {
     if (resolve(d) === resolve(out)) continue;
+    // Trade logs (--trades) first: a run's record is never in the folder without its log.
+    for (const name of list(join(d, 'runs'), '.trades.csv')) {
+      const src = join(d, 'runs', name);
+      const dst = join(out, 'runs', name);
+      if (existsSync(dst)) {
+        if (!readFileSync(src).equals(readFileSync(dst)))
+          throw new BatchError(BatchCode.Merge, `${src} and ${dst} are the same run with other trades`);
+      } else copyFileSync(src, dst);
+    }
     for (const name of list(join(d, 'runs'))) {
       const src = join(d, 'runs', name);
       const dst = join(out, 'runs', name);
@@ -85,7 +100,7 @@ export function mergeBatches(dirs: readonly string[], outDir?: string): MergeSum
   const b = JSON.parse(text) as BatchFile;
   const ctx = loadRunContext();
   const design = b.design === undefined ? null : { spec: b.design, rows: b.points.map((p) => p.params) };
-  const plan = planBatch(ctx, b.file, b.grid ?? {}, b.seeds, design);
+  const plan = planBatch(ctx, b.file, b.grid ?? {}, b.seeds, design, b.trades === true);
   const figures = figureSet(plan.base);
   if (batchJson(plan, figures) !== text)
     throw new BatchError(
@@ -97,7 +112,9 @@ export function mergeBatches(dirs: readonly string[], outDir?: string): MergeSum
   const missing: string[] = [];
   for (const job of plan.jobs) {
     const r = readRecord(join(out, 'runs', `${job.key}.json`));
-    if (r !== null && r.scenarioHash === job.point.scenarioHash && r.seed === job.seed) runs.set(job.key, r.summary);
+    const logged = !plan.trades || existsSync(tradesPath(out, job.key));
+    if (r !== null && logged && r.scenarioHash === job.point.scenarioHash && r.seed === job.seed)
+      runs.set(job.key, r.summary);
     else if (existsSync(join(out, 'failed', `${job.key}.json`))) failed.add(job.key);
     else missing.push(job.key);
   }
@@ -111,5 +128,6 @@ export function mergeBatches(dirs: readonly string[], outDir?: string): MergeSum
     copied,
     aggregate: agg,
     sensitivity: agg !== null && plan.design?.spec.kind === 'sobol',
+    trades: agg !== null && plan.trades,
   };
 }

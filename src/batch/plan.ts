@@ -86,9 +86,17 @@ export function pointIds(count: number): string[] {
 
 export const jobKey = (pointId: string, seed: number): string => `${pointId}-seed${seed}`;
 
-/** Short hash naming the default folder: the same grid (or design) and seeds always land in the same folder. */
-export function planHash(grid: Grid, seeds: readonly number[], design: DesignSpec | null = null): string {
-  const what = design === null ? { grid, seeds } : { design, seeds };
+/**
+ * Short hash naming the default folder: the same grid (or design) and seeds always land in the same folder; a batch
+ * keeping trade logs (--trades) in another one than the same batch without (the hash of a batch without is unchanged).
+ */
+export function planHash(
+  grid: Grid,
+  seeds: readonly number[],
+  design: DesignSpec | null = null,
+  trades = false,
+): string {
+  const what = { ...(design === null ? { grid, seeds } : { design, seeds }), ...(trades ? { trades } : {}) };
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 10);
 }
 
@@ -97,8 +105,9 @@ export function defaultOutDir(
   grid: Grid,
   seeds: readonly number[],
   design: DesignSpec | null = null,
+  trades = false,
 ): string {
-  return join('runs', `batch-${scenarioId}-${planHash(grid, seeds, design)}`);
+  return join('runs', `batch-${scenarioId}-${planHash(grid, seeds, design, trades)}`);
 }
 
 /** A parameter a design varies, uniformly between min and max (whole numbers when both ends are). */
@@ -151,6 +160,8 @@ export interface BatchPlan {
   readonly points: readonly BatchPoint[];
   /** Point by point, seed by seed. */
   readonly jobs: readonly BatchJob[];
+  /** Every run keeps its trade log (--trades): runs/<key>.trades.csv, then trades.parquet and trades.csv. */
+  readonly trades: boolean;
 }
 
 /** Loads the scenario and validates every point; throws SIM_ERR_ARGS / SIM_ERR_SCENARIO before anything runs. */
@@ -160,6 +171,7 @@ export function planBatch(
   grid: Grid,
   seeds: readonly number[],
   design: Design | null = null,
+  trades = false,
 ): BatchPlan {
   if (seeds.length === 0) throw new SimError(SimCode.Args, 'no seeds to run');
   if (design !== null && Object.keys(grid).length > 0)
@@ -189,5 +201,5 @@ export function planBatch(
     return { id: ids[i]!, params, scenario: s, scenarioHash: scenarioHash(s) };
   });
   const jobs = points.flatMap((point) => seeds.map((seed) => ({ key: jobKey(point.id, seed), point, seed })));
-  return { base: loaded.scenario, file: loaded.file, grid, design, seeds, points, jobs };
+  return { base: loaded.scenario, file: loaded.file, grid, design, seeds, points, jobs, trades };
 }

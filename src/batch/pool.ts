@@ -22,7 +22,14 @@ const BOOT = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); ret
 export const WORKER_CRASH = BatchCode.WorkerCrash;
 
 export type Outcome =
-  | { readonly key: string; readonly ok: true; readonly summary: RunSummary; readonly ms: number }
+  | {
+      readonly key: string;
+      readonly ok: true;
+      readonly summary: RunSummary;
+      /** The trade log as CSV text, when the job kept it. */
+      readonly trades?: string;
+      readonly ms: number;
+    }
   | { readonly key: string; readonly ok: false; readonly code: string; readonly message: string; readonly ms: number };
 
 /** The pool could not run anything: a worker failed to start. */
@@ -140,7 +147,13 @@ export class ThreadPool {
         this.#dispatch(slot);
         task.resolve(
           m.type === 'done'
-            ? { key: m.key, ok: true, summary: m.summary, ms: m.ms }
+            ? {
+                key: m.key,
+                ok: true,
+                summary: m.summary,
+                ...(m.trades === undefined ? {} : { trades: m.trades }),
+                ms: m.ms,
+              }
             : { key: m.key, ok: false, code: m.code, message: m.message, ms: m.ms },
         );
       }

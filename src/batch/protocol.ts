@@ -39,12 +39,21 @@ export interface JobMessage {
   readonly scenario: Scenario;
   readonly scenarioHash: string;
   readonly seed: number;
+  /** Keep the run's trade log and send it back (--trades). */
+  readonly keepTrades?: true;
   readonly fault?: Fault;
 }
 
 export type WorkerMessage =
   | { readonly type: 'ready' }
-  | { readonly type: 'done'; readonly key: string; readonly summary: RunSummary; readonly ms: number }
+  | {
+      readonly type: 'done';
+      readonly key: string;
+      readonly summary: RunSummary;
+      /** The trade log as CSV text (src/sim/trade-csv.ts), when the job asked for it. */
+      readonly trades?: string;
+      readonly ms: number;
+    }
   | {
       readonly type: 'failed';
       readonly key: string;

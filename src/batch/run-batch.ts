@@ -53,6 +53,8 @@ export interface BatchOptions {
   /** redis://host:port[/db]: run the jobs through this queue instead of worker threads here. */
   readonly queue?: string;
   readonly shard?: Shard;
+  /** Every run keeps its trade log: runs/<key>.trades.csv, then trades.parquet and trades.csv (src/batch/trades.ts). */
+  readonly trades?: boolean;
   readonly onProgress?: (p: BatchProgress) => void;
   /** Aborting stops the batch between jobs: what is written stays, jobs in flight are dropped. */
   readonly signal?: AbortSignal;
@@ -82,6 +84,8 @@ export interface BatchSummary {
   readonly sensitivity: boolean;
   /** The runs went through a queue (workers elsewhere; `workers` says nothing then). */
   readonly queue: boolean;
+  /** The runs kept their trade logs (trades.parquet and .csv written with the aggregate). */
+  readonly trades: boolean;
 }
 
 export const defaultWorkers = (): number => availableParallelism();
@@ -103,12 +107,12 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const t0 = performance.now();
   const workers = checkWorkers(opts.workers);
   const ctx = loadRunContext();
-  const plan = planBatch(ctx, opts.scenario, opts.grid, opts.seeds, opts.design ?? null);
+  const plan = planBatch(ctx, opts.scenario, opts.grid, opts.seeds, opts.design ?? null, opts.trades === true);
   const figures = figureSet(plan.base);
   const dir =
     opts.outDir === null
       ? null
-      : opts.outDir || defaultOutDir(plan.base.id, plan.grid, plan.seeds, plan.design?.spec ?? null);
+      : opts.outDir || defaultOutDir(plan.base.id, plan.grid, plan.seeds, plan.design?.spec ?? null, plan.trades);
 
   const summaries = new Map<string, RunSummary>();
   const mine = shardOf(plan.jobs, opts.shard);
@@ -148,7 +152,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     if (o.ok) {
       done++;
       summaries.set(o.key, o.summary);
-      if (dir !== null) writeRun(dir, job, o.summary);
+      if (dir !== null) writeRun(dir, job, o.summary, o.trades);
     } else {
       failures.push({ key: o.key, code: o.code, message: o.message });
       if (dir !== null) writeFailure(dir, job, o.code, o.message);
@@ -164,7 +168,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   };
   const { interrupted } =
     opts.queue === undefined
-      ? await runPool(messages(todo, opts.faults), workers, workerInit(ctx), onOutcome, opts.signal)
+      ? await runPool(messages(todo, plan.trades, opts.faults), workers, workerInit(ctx), onOutcome, opts.signal)
       : await runOnQueue({
           url: opts.queue,
           scenario: opts.scenario,
@@ -195,10 +199,11 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     shard: opts.shard ?? null,
     sensitivity: agg !== null && plan.design?.spec.kind === 'sobol',
     queue: opts.queue !== undefined,
+    trades: plan.trades,
   };
 }
 
-function messages(jobs: readonly BatchJob[], faults: BatchOptions['faults']): JobMessage[] {
+function messages(jobs: readonly BatchJob[], trades: boolean, faults: BatchOptions['faults']): JobMessage[] {
   return jobs.map((j) => {
     const fault = faults?.[j.key];
     return {
@@ -207,6 +212,7 @@ function messages(jobs: readonly BatchJob[], faults: BatchOptions['faults']): Jo
       scenario: j.point.scenario,
       scenarioHash: j.point.scenarioHash,
       seed: j.seed,
+      ...(trades ? { keepTrades: true as const } : {}),
       ...(fault === undefined ? {} : { fault }),
     };
   });

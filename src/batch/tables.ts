@@ -26,7 +26,7 @@ import { safeMeasure } from './aggregate.ts';
 import type { FigureSet } from './figures.ts';
 import type { BatchPlan } from './plan.ts';
 
-interface Columns {
+export interface Columns {
   readonly [name: string]: { readonly type: 'utf8' | 'int32' | 'float64' | 'date'; readonly values: unknown[] };
 }
 

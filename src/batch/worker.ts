@@ -6,6 +6,7 @@ import { TradingCalendar } from '../market/calendar.ts';
 import { SimCode, SimError } from '../sim/errors.ts';
 import { freezeYearly } from '../sim/registry/draw.ts';
 import { type RunContext, runScenario } from '../sim/run.ts';
+import { tradeLogCsv } from '../sim/trade-csv.ts';
 import type { JobMessage, WorkerInit, WorkerMessage } from './protocol.ts';
 
 const port = parentPort;
@@ -45,8 +46,19 @@ if (ctx !== null) {
         });
       else {
         if (job.fault === 'throw') throw new SimError(SimCode.Unsupported, `injected failure in job ${job.key}`);
-        const r = runScenario(context, { scenario: job.scenario, scenarioHash: job.scenarioHash, seed: job.seed });
-        send({ type: 'done', key: job.key, summary: r.summary, ms: performance.now() - t0 });
+        const r = runScenario(context, {
+          scenario: job.scenario,
+          scenarioHash: job.scenarioHash,
+          seed: job.seed,
+          ...(job.keepTrades === true ? { keepTrades: true } : {}),
+        });
+        send({
+          type: 'done',
+          key: job.key,
+          summary: r.summary,
+          ...(job.keepTrades === true ? { trades: tradeLogCsv(r.trades) } : {}),
+          ms: performance.now() - t0,
+        });
       }
     } catch (e) {
       send({

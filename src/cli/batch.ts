@@ -1,5 +1,5 @@
 // `cets batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50] [--workers N] [--out DIR] [--queue redis://...]
-// [--shard k/N]`: every grid point × every seed, in parallel worker threads (or queue workers), aggregated into
+// [--shard k/N] [--trades]`: every grid point × every seed, in parallel worker threads (or queue workers), aggregated into
 // quantiles across seeds (src/batch/run-batch.ts). Ctrl-C stops between runs; running the same command again resumes.
 // `cets batch merge DIR... [--out DIR]` joins the folders of shards (src/batch/merge.ts).
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ import { table } from './format.ts';
 export const BATCH_USAGE =
   'usage: cets batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50 | N | a,b,c] [--workers N] [--out DIR]\n' +
   '                  [--param path:min:max ... --design lhs:N | sobol:N | --design file.csv]\n' +
-  '                  [--queue redis://host:port[/db]] [--shard k/N]\n' +
+  '                  [--queue redis://host:port[/db]] [--shard k/N] [--trades]\n' +
   '       cets batch merge DIR... [--out DIR]';
 
 /** `--shard k/N`: the k-th of N slices, 1 <= k <= N. */
@@ -44,8 +44,8 @@ const fmt = (x: number | null): string =>
   x === null ? 'n/a' : Math.abs(x) >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2);
 
 /** The files a finished batch writes beside runs/. */
-const outputs = (sensitivity: boolean): string =>
-  `aggregate.json .csv .html, daily.parquet .csv, run-figures.parquet .csv${sensitivity ? ', sensitivity.csv' : ''}`;
+const outputs = (sensitivity: boolean, trades: boolean): string =>
+  `aggregate.json .csv .html, daily.parquet .csv, run-figures.parquet .csv${trades ? ', trades.parquet .csv' : ''}${sensitivity ? ', sensitivity.csv' : ''}`;
 
 export function summaryLines(s: BatchSummary): string[] {
   const out: string[] = [];
@@ -90,7 +90,7 @@ export function summaryLines(s: BatchSummary): string[] {
         ? `finished runs are in ${s.outDir}/runs/; run the same command again to resume`
         : s.aggregate === null
           ? `wrote shard ${s.shard?.k}/${s.shard?.n} to ${s.outDir}/runs/; join the shards' folders with \`cets batch merge DIR...\``
-          : `wrote ${s.outDir}/: ${outputs(s.sensitivity)}, runs/ (one file per run)${s.failed > 0 ? ', failed/' : ''}`,
+          : `wrote ${s.outDir}/: ${outputs(s.sensitivity, s.trades)}, runs/ (one file per run)${s.failed > 0 ? ', failed/' : ''}`,
     );
   return out;
 }
@@ -121,7 +121,7 @@ function mergeCommand(args: readonly string[], out: (line: string) => void): num
     out('no aggregate written: run the missing shards (the same command resumes), then merge again');
     return 1;
   }
-  out(`wrote ${m.outDir}/: ${outputs(m.sensitivity)}`);
+  out(`wrote ${m.outDir}/: ${outputs(m.sensitivity, m.trades)}`);
   return m.failed > 0 ? 1 : 0;
 }
 
@@ -139,6 +139,7 @@ export async function batchCommand(args: readonly string[], out: (line: string) 
       shard: { type: 'string' },
       param: { type: 'string', multiple: true },
       design: { type: 'string' },
+      trades: { type: 'boolean' },
     },
   });
   const name = positionals[0];
@@ -182,6 +183,7 @@ export async function batchCommand(args: readonly string[], out: (line: string) 
       signal: abort.signal,
       ...(values.queue === undefined ? {} : { queue: values.queue }),
       ...(shard === undefined ? {} : { shard }),
+      ...(values.trades === true ? { trades: true } : {}),
     });
   } catch (e) {
     if (e instanceof PoolStartError || e instanceof BatchError) {

@@ -30,7 +30,8 @@ const usage = `usage: cets <command>
                     --param path:min:max ... --design lhs:N | sobol:N (Sobol indices in DIR/sensitivity.csv) |
                     --design file.csv: points of a design instead of a grid;
                     --queue redis://host:port: run the jobs on \`cets worker\` processes instead (any machine);
-                    --shard k/N: only the k-th of N slices, joined by \`cets batch merge DIR... [--out DIR]\`
+                    --shard k/N: only the k-th of N slices, joined by \`cets batch merge DIR... [--out DIR]\`;
+                    --trades: every run's trade log too, in DIR/trades.parquet and DIR/trades.csv
   worker --queue redis://host:port [--workers N]
                     take batch jobs from the queue and run them in N worker threads
   replay <prices.csv> [--scenario S] [--seeds N] [--seed FIRST] [--iterations K] [--out DIR] [--news news.csv]

@@ -3,7 +3,8 @@
 // coordinator is SIGKILLed too and started again, and resumes (it collects what finished meanwhile). The folder
 // then equals a local batch's byte for byte (timings.csv aside, which holds wall times). Then, on the same queue: a
 // job planned by another checkout is refused with BATCH_ERR_FINGERPRINT and not retried, and a run that throws is
-// recorded as failed after one attempt.
+// recorded as failed after one attempt. A batch keeping trade logs (--trades) gets them back with the results and
+// writes the folder a local one does.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -171,5 +172,35 @@ describe.skipIf(skip)('batch on a BullMQ queue', () => {
     }
     b.child.kill('SIGTERM');
     expect(await exited(b.child)).toBe(0);
+  });
+
+  it('with --trades: the trade logs come back with the results, and the folder equals a local batch', async () => {
+    const local = join(tmp, 'local-trades');
+    const queued = join(tmp, 'queued-trades');
+    const w = cets(['worker', '--queue', redis.url, '--workers', '2']);
+    const c = cets(['batch', 'q3-2024', ...GRID, '--seeds', '1', '--out', queued, '--queue', redis.url, '--trades']);
+    expect(await exited(c.child), c.log()).toBe(0);
+    expect(c.log()).toContain('trades.parquet .csv');
+    const s = await runBatch({
+      scenario: 'q3-2024',
+      grid: { 'agents.noise.count': ['6', '9'] },
+      seeds: [1],
+      workers: 2,
+      outDir: local,
+      trades: true,
+    });
+    expect([s.done, s.failed]).toEqual([2, 0]);
+    const want = batchFiles(local);
+    const got = batchFiles(queued);
+    expect([...want.keys()].filter((k) => k.includes('trades')).sort()).toEqual([
+      'runs/p0-seed1.trades.csv',
+      'runs/p1-seed1.trades.csv',
+      'trades.csv',
+      'trades.parquet',
+    ]);
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [k, v] of want) expect(got.get(k) === v, `${k} differs`).toBe(true);
+    w.child.kill('SIGTERM');
+    expect(await exited(w.child)).toBe(0);
   });
 });

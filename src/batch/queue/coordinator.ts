@@ -173,6 +173,7 @@ export async function runOnQueue(o: QueueRunOptions): Promise<{ interrupted: boo
               seed: job.seed,
               scenarioHash: job.point.scenarioHash,
               fingerprint: fp,
+              ...(o.plan.trades ? { trades: true as const } : {}),
               ...(fault === undefined ? {} : { fault }),
             };
             return {

@@ -96,6 +96,7 @@ export async function serveQueue(o: ServeOptions): Promise<void> {
         scenario: s.scenario,
         scenarioHash: s.hash,
         seed: d.seed,
+        ...(d.trades === true ? { keepTrades: true as const } : {}),
         ...(d.fault === undefined ? {} : { fault: d.fault }),
       });
       o.log(`${outcome.ok ? 'done' : `failed (${outcome.code})`} ${d.key} in ${Math.round(outcome.ms)} ms`);

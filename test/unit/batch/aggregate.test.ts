@@ -73,6 +73,7 @@ describe('aggregate', () => {
     design: null,
     seeds,
     points,
+    trades: false,
     jobs: points.flatMap((point) => seeds.map((seed) => ({ key: `${point.id}-seed${seed}`, point, seed }))),
   };
   const figures: FigureSet = {

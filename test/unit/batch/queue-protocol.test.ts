@@ -37,6 +37,15 @@ describe('queue protocol', () => {
     expect(jobId('abc', 'p0-seed1')).toBe('abc-p0-seed1');
   });
 
+  it('round-trips a trade log with the summary (--trades), gzipped too; without one the result has none', () => {
+    const summary = { markets: {} } as unknown as RunSummary;
+    const trades = 'tradeId,date\n1,2024-07-01\n2,2024-07-01\n';
+    const enc = encodeResult({ key: 'k', ok: true, summary, trades, ms: 1 });
+    expect(JSON.stringify(enc).includes('2024-07-01')).toBe(false);
+    expect(decodeResult('k', JSON.parse(JSON.stringify(enc)))).toEqual({ key: 'k', ok: true, summary, trades, ms: 1 });
+    expect(Object.keys(encodeResult({ key: 'k', ok: true, summary, ms: 1 }))).toEqual(['ok', 'ms', 'summary']);
+  });
+
   it('reads a failed job’s reason back into a code', () => {
     expect(failureOf('BATCH_ERR_FINGERPRINT: worker x has other code')).toEqual({
       code: BatchCode.Fingerprint,
