@@ -3,13 +3,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Aggregate } from '../../../src/batch/aggregate.ts';
 import { runBatch } from '../../../src/batch/run-batch.ts';
 import { toCsv, toParquet } from '../../../src/batch/tables.ts';
+import { duck } from '../../fixtures/duckdb.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -29,16 +29,6 @@ const csvRows = (name: string): string[][] =>
     .trim()
     .split('\n')
     .map((l) => l.split(','));
-
-async function duck(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  try {
-    return (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    c.closeSync();
-  }
-}
 
 describe('batch tables', () => {
   it('daily: long form, the same rows in Parquet and CSV, typed columns DuckDB reads', async () => {

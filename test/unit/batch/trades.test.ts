@@ -4,7 +4,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchCode } from '../../../src/batch/errors.ts';
 import { mergeBatches } from '../../../src/batch/merge.ts';
@@ -13,6 +12,7 @@ import { runBatch } from '../../../src/batch/run-batch.ts';
 import { batchCommand } from '../../../src/cli/batch.ts';
 import { runCommand } from '../../../src/cli/run.ts';
 import { batchFiles } from '../../fixtures/batch-files.ts';
+import { duck } from '../../fixtures/duckdb.ts';
 
 let tmp: string;
 let whole: string;
@@ -30,16 +30,6 @@ beforeAll(async () => {
   expect(lines.at(-1)).toContain('trades.parquet .csv');
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function duck(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  try {
-    return (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    c.closeSync();
-  }
-}
 
 describe('batch --trades', () => {
   it("writes each run's trade log: its rows are the run's `cets run --trades` trades.csv", () => {
