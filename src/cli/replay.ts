@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SimCode, SimError } from '../sim/errors.ts';
 import { compare } from '../sim/figures.ts';
-import { type CloseStats, meanCloses, runsStats } from '../sim/replay/compare.ts';
+import { type CloseStats, runsStats, seedsDays } from '../sim/replay/compare.ts';
 import { counterfactualDays, counterfactualMeasures } from '../sim/replay/counterfactual.ts';
 import { type Inference, inferNews, type NewsEvent, scenarioWithNews } from '../sim/replay/infer.ts';
 import { type RunContext, type RunResult, runScenario } from '../sim/run.ts';
@@ -55,27 +55,21 @@ function runSeeds(ctx: RunContext, s: Scenario, seeds: readonly number[]): RunRe
 /** Per day: given close and volume, the seeds' mean close, lowest and highest, mean volume, the news so far. */
 function replayCsv(runs: readonly RunResult[], market: string, given: readonly ObservedDay[]): string {
   const byDate = new Map(given.map((g) => [g.date, g]));
-  const mean = meanCloses(runs, market);
+  const cny = (x: number | null): string => (x === null ? '' : x.toFixed(2));
   const lines = [
     'date,givenClose,givenVolumeT,simulatedClose,simulatedLow,simulatedHigh,simulatedVolumeT,fairValue,newsT',
   ];
-  runs[0]!.summary.markets[market]!.daily.forEach((d, i) => {
+  seedsDays(runs, market).forEach((d, i) => {
     const g = byDate.get(d.date);
-    const closes = runs.map((r) => r.summary.markets[market]!.daily[i]!.close).filter((c) => c !== null);
-    const vol = runs.reduce((a, r) => {
-      const x = r.summary.markets[market]!.daily[i]!;
-      return a + x.listed.volumeT + x.block.volumeT;
-    }, 0);
-    const m = mean.get(d.date);
     lines.push(
       [
         d.date,
         g === undefined ? '' : (g.closeFen / 100).toFixed(2),
         g?.volumeT === undefined ? '' : String(g.volumeT),
-        m === undefined ? '' : (Math.round(m) / 100).toFixed(2),
-        closes.length === 0 ? '' : Math.min(...closes.map(Number)).toFixed(2),
-        closes.length === 0 ? '' : Math.max(...closes.map(Number)).toFixed(2),
-        String(Math.round(vol / runs.length)),
+        cny(d.meanCny),
+        cny(d.lowCny),
+        cny(d.highCny),
+        String(Math.round(d.volumeT)),
         (runs[0]!.fairCny[market]?.[i] ?? 0).toFixed(2),
         String(runs[0]!.newsT[market]?.[i] ?? 0),
       ].join(','),
@@ -86,26 +80,22 @@ function replayCsv(runs: readonly RunResult[], market: string, given: readonly O
 
 /** The lowest and highest close across runs per day, for the report's band. */
 function bandOf(runs: readonly RunResult[], market: string): { date: string; lowCny: number; highCny: number }[] {
-  return runs[0]!.summary.markets[market]!.daily.flatMap((d, i) => {
-    const closes = runs.map((r) => r.summary.markets[market]!.daily[i]!.close).filter((c) => c !== null);
-    if (closes.length === 0) return [];
-    const xs = closes.map(Number);
-    return [{ date: d.date, lowCny: Math.min(...xs), highCny: Math.max(...xs) }];
-  });
+  return seedsDays(runs, market).flatMap((d) =>
+    d.lowCny === null || d.highCny === null ? [] : [{ date: d.date, lowCny: d.lowCny, highCny: d.highCny }],
+  );
 }
 
 /** The seeds' mean close as a line for the report. */
 function meanLine(label: string, runs: readonly RunResult[], market: string) {
-  const points = [...meanCloses(runs, market)].map(([date, fen]) => ({ date, cny: Math.round(fen) / 100 }));
+  const points = seedsDays(runs, market).flatMap((d) => (d.meanCny === null ? [] : [{ date: d.date, cny: d.meanCny }]));
   return { label, points };
 }
 
 function newsRows(runs: readonly RunResult[], market: string, given: readonly ObservedDay[]): NewsRow[] {
   const byDate = new Map(given.map((g) => [g.date, g.closeFen / 100]));
-  const mean = meanCloses(runs, market);
   const news = runs[0]!.newsT[market] ?? [];
   let prev = 0;
-  return runs[0]!.summary.markets[market]!.daily.map((d, i) => {
+  return seedsDays(runs, market).map((d, i) => {
     const newsT = news[i] ?? prev;
     const row = {
       date: d.date,
@@ -113,7 +103,7 @@ function newsRows(runs: readonly RunResult[], market: string, given: readonly Ob
       shockT: newsT - prev,
       newsT,
       givenClose: byDate.get(d.date) ?? null,
-      simulatedClose: mean.has(d.date) ? Math.round(mean.get(d.date)!) / 100 : null,
+      simulatedClose: d.meanCny,
     };
     prev = newsT;
     return row;

@@ -39,6 +39,43 @@ export function meanCloses(runs: readonly RunResult[], market: string): Map<stri
   return out;
 }
 
+/** One day of a set of runs (seeds): the mean close (geometric, CNY), the lowest and highest, the mean volume. */
+export interface SeedsDay {
+  readonly date: string;
+  /** null when no run has a close that day. */
+  readonly meanCny: number | null;
+  readonly lowCny: number | null;
+  readonly highCny: number | null;
+  /** Listed and block together, tonnes, mean over the runs. */
+  readonly volumeT: number;
+}
+
+/** Per day of the market: what the runs' closes and volumes give together. */
+export function seedsDays(runs: readonly RunResult[], market: string): SeedsDay[] {
+  const mean = meanCloses(runs, market);
+  return runs[0]!.summary.markets[market]!.daily.map((d, i) => {
+    let low = Number.POSITIVE_INFINITY;
+    let high = Number.NEGATIVE_INFINITY;
+    let volumeT = 0;
+    for (const r of runs) {
+      const x = r.summary.markets[market]!.daily[i]!;
+      volumeT += x.listed.volumeT + x.block.volumeT;
+      if (x.close === null) continue;
+      low = Math.min(low, Number(x.close));
+      high = Math.max(high, Number(x.close));
+    }
+    const m = mean.get(d.date);
+    const any = low <= high;
+    return {
+      date: d.date,
+      meanCny: m === undefined ? null : Math.round(m) / 100,
+      lowCny: any ? low : null,
+      highCny: any ? high : null,
+      volumeT: volumeT / runs.length,
+    };
+  });
+}
+
 export function pearson(xs: readonly number[], ys: readonly number[]): number {
   const n = xs.length;
   if (n < 2 || ys.length !== n) return Number.NaN;

@@ -3,7 +3,7 @@
 // change does not reach) and its spread across seeds. Pure; money in CNY as numbers only for reporting.
 
 import type { RunResult } from '../run.ts';
-import { meanCloses } from './compare.ts';
+import { seedsDays } from './compare.ts';
 
 export interface CounterfactualDay {
   readonly date: string;
@@ -34,21 +34,13 @@ export function counterfactualDays(
   counterfactual: readonly RunResult[],
   market: string,
 ): CounterfactualDay[] {
-  const a = meanCloses(replay, market);
-  const b = meanCloses(counterfactual, market);
-  const volume = (runs: readonly RunResult[], i: number): number =>
-    mean(
-      runs.map((r) => {
-        const d = r.summary.markets[market]!.daily[i]!;
-        return d.listed.volumeT + d.block.volumeT;
-      }),
-    );
-  return replay[0]!.summary.markets[market]!.daily.map((d, i) => ({
-    date: d.date,
-    replayClose: a.has(d.date) ? Math.round(a.get(d.date)!) / 100 : null,
-    counterfactualClose: b.has(d.date) ? Math.round(b.get(d.date)!) / 100 : null,
-    replayVolumeT: volume(replay, i),
-    counterfactualVolumeT: volume(counterfactual, i),
+  const b = seedsDays(counterfactual, market);
+  return seedsDays(replay, market).map((a, i) => ({
+    date: a.date,
+    replayClose: a.meanCny,
+    counterfactualClose: b[i]!.meanCny,
+    replayVolumeT: a.volumeT,
+    counterfactualVolumeT: b[i]!.volumeT,
   }));
 }
 
