@@ -87,7 +87,33 @@ export type LiveEvent =
       readonly kind: 'private';
       readonly studentId: number;
       readonly what: 'order' | 'fill' | 'balance' | 'compliance' | 'bid';
+    }
+  | {
+      readonly kind: 'alert';
+      /** The student it is for, or null for the whole class. */
+      readonly studentId: number | null;
+      readonly alert: Alert;
     };
+
+export type AlertType =
+  | 'proposal'
+  | 'auction-open'
+  | 'auction-closing'
+  | 'fill'
+  | 'deadline-warning'
+  | 'auto-surrender'
+  | 'round';
+
+/**
+ * Something a person should notice now (a block proposal to them, an auction opening or closing soon, a fill, the
+ * deadline near). Params are named by unit (priceFen, qtyT, auctionId, proposalId, deadline ...): the server turns
+ * the *Fen ones into CNY text on the way out.
+ */
+export interface Alert {
+  readonly type: AlertType;
+  readonly tsMs: number;
+  readonly params: Readonly<Record<string, string | number>>;
+}
 
 export type LiveListener = (e: LiveEvent) => void;
 
