@@ -304,6 +304,11 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   app.get('/vendor/lightweight-charts.js', { schema: { hide: true } }, (_req, reply) =>
     reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(lwcText),
   );
+  // i18next's ES module build, imported by web/i18n.js (the pages' Chinese and English).
+  const i18nextText = readFileSync(join(ROOT, 'node_modules', 'i18next', 'dist', 'esm', 'i18next.js'), 'utf8');
+  app.get('/vendor/i18next.js', { schema: { hide: true } }, (_req, reply) =>
+    reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(i18nextText),
+  );
   app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/trade'));
 
   app.server.on('upgrade', (req, socket, head) => streams.upgrade(req, socket, head));
