@@ -19,6 +19,7 @@ import {
 } from '../engine/index.ts';
 import type { ListedModeSpec } from './catalogue/schema.ts';
 import { DOUBLE_HINT } from './double-hint.ts';
+import { engineRejectMessage } from './engine-messages.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger, Transfer } from './ledger.ts';
 import { feeCeilPerTonneFen, feeFen } from './money.ts';
@@ -111,7 +112,7 @@ const xfer: { -readonly [K in keyof Transfer]: Transfer[K] } = {
 };
 
 function engineRejection(engine: Engine, code: number): Rejection {
-  return { ok: false, code: codeName(code), message: engine.lastRejectMessage() };
+  return { ok: false, code: codeName(code), message: engineRejectMessage(engine, code) };
 }
 
 export class ListedDesk {

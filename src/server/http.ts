@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Classroom } from '../live/classroom.ts';
 import type { LiveRejection } from '../live/errors.ts';
+import { errorParams } from './error-params.ts';
 import { ERRORS, statusOf } from './errors.ts';
 import type { Hub, Principal } from './hub.ts';
 
@@ -44,9 +45,13 @@ export function codeOfStatus(status: number): string {
   return CODE_OF_STATUS.get(status) ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
 }
 
-/** The error body. */
-export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
+/** The error body: with the values its message names (error-params.ts) when it has its code's form. */
+export function errorBody(
+  code: string,
+  message: string,
+): { error: { code: string; message: string; params?: Record<string, string> } } {
+  const params = errorParams(code, message);
+  return { error: params === undefined ? { code, message } : { code, message, params } };
 }
 
 export function fail(r: LiveRejection): never {

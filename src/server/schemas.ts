@@ -27,7 +27,15 @@ const Tif = Type.Union([Type.Literal('day'), Type.Literal('gtc'), Type.Literal('
 const Out = (props: Record<string, TSchema>) => Type.Object(props, { additionalProperties: false });
 const Nullable = (t: TSchema) => Type.Union([t, Type.Null()]);
 
-export const ErrorOut = Out({ error: Out({ code: Type.String(), message: Type.String() }) });
+export const ErrorOut = Out({
+  error: Out({
+    code: Type.String(),
+    message: Type.String(),
+    params: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: "the values the message names, by its code's form" }),
+    ),
+  }),
+});
 export const errors = {
   400: ErrorOut,
   401: ErrorOut,

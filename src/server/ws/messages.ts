@@ -87,12 +87,14 @@ function refused(reqId: string, code: string, message: string): ClientMessage {
 
 export function ackText(reqId: string, error: { code: string; message: string } | null, result?: unknown): string {
   return JSON.stringify(
-    error === null ? { op: 'ack', reqId, ok: true, result } : { op: 'ack', reqId, ok: false, error },
+    error === null
+      ? { op: 'ack', reqId, ok: true, result }
+      : { op: 'ack', reqId, ok: false, error: errorBody(error.code, error.message).error },
   );
 }
 
 export function errorText(reqId: string | null, code: string, message: string): string {
-  return JSON.stringify({ op: 'error', reqId, error: { code, message } });
+  return JSON.stringify({ op: 'error', reqId, error: errorBody(code, message).error });
 }
 
 /**

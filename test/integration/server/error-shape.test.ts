@@ -89,7 +89,10 @@ describe('error bodies', () => {
       expect(r.status).toBe(status);
       expect(r.headers['content-type']).toMatch(/^application\/json/);
       const body = JSON.parse(r.body) as unknown;
-      expect(body).toEqual({ error: { code, message: expect.any(String) } });
+      // params: the values the message names, when it has its code's form (src/server/error-params.ts).
+      const { params, ...rest } = (body as { error: { params?: unknown } }).error;
+      expect({ error: rest }).toEqual({ error: { code, message: expect.any(String) } });
+      if (params !== undefined) expect(Object.values(params as object).every((v) => typeof v === 'string')).toBe(true);
       const e = (body as { error: { message: string } }).error;
       expect(e.message.length).toBeGreaterThan(10);
       expect(e.message).not.toMatch(/\bat \S+ \(|node_modules|FST_/);
