@@ -1,6 +1,8 @@
 /**
- * Accumulators of the trading day, updated on every trade. The market layer derives VWAP (turnover / volume)
- * and the close from them with decimal arithmetic; the engine only adds integers.
+ * Accumulators of a trading day, updated on every trade: the one class for a day's open, high, low, last, volume
+ * and turnover. The engine keeps one per book (its turnover guard reads it; the conformance tests check it against
+ * the reference engine); the market layer keeps one per instrument and mode (src/market/daily-stats.ts) and derives
+ * the VWAP and the close from them with decimal arithmetic. Both only add integers.
  * The sums stay exact: the engine refuses an order that could take the day's turnover past 2^53 - 1 fen (9.0e13 CNY,
  * far beyond any real day), and the volume is never more than the turnover (every price is at least 1 fen).
  */
@@ -20,6 +22,9 @@ export class DayStats {
     this.lowFen = 0;
     this.lastFen = 0;
     this.volumeT = 0;
+    // A double from the start (turnover passes 2^31 fen within a day): V8 takes a field's representation from its
+    // first value, and changing it mid-run throws away the optimised code (see src/market/double-hint.ts).
+    this.turnoverFen = 0.5;
     this.turnoverFen = 0;
     this.tradeCount = 0;
   }

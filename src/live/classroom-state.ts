@@ -13,7 +13,7 @@ import { BlockDesk } from '../market/block.ts';
 import { TradingCalendar } from '../market/calendar.ts';
 import { ComplianceBook } from '../market/compliance/book.ts';
 import { EntityRegistry } from '../market/compliance/entities.ts';
-import { Accumulator, DailyStats } from '../market/daily-stats.ts';
+import { DailyStats } from '../market/daily-stats.ts';
 import { ProjectRegistry } from '../market/green-certs.ts';
 import { Account, Holding, Ledger } from '../market/ledger.ts';
 import { ListedDesk } from '../market/listed.ts';
@@ -50,7 +50,6 @@ const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
   TradingCalendar,
   ComplianceBook,
   EntityRegistry,
-  Accumulator,
   DailyStats,
   ProjectRegistry,
   Account,
@@ -87,9 +86,10 @@ const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
  * code and values only to word its message; a refused command must leave the state (and its hash) as it was.
  */
 export const CLASSROOM_CODEC: CodecClasses = {
-  // The classroom in slices sharing one context (issue 21). Snapshots of an earlier layout (none named) do not
-  // restore: the server skips them and replays the journal from the start.
-  layout: 'classroom-slices-1',
+  // The classroom in slices sharing one context (issue 21); -2: the markets' daily accumulators are the engine's
+  // DayStats. Snapshots of an earlier layout do not restore: the server skips them and replays the journal from the
+  // start.
+  layout: 'classroom-slices-2',
   classes,
   transient: {
     Engine: ['lastRejectCode', 'lastRejectValue', 'lastRejectLimit'],

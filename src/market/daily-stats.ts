@@ -4,7 +4,7 @@
 // entry's threshold (0 for the national market: no trade; 100 t for Guangdong). Block and auction trades never
 // set the close; their bars are reported apart.
 
-import { DOUBLE_HINT } from './double-hint.ts';
+import { DayStats } from '../engine/stats.ts';
 import { mulDivRound } from './money.ts';
 import type { Fill, TradeMode } from './trade.ts';
 
@@ -29,32 +29,6 @@ export interface DailyBar {
   readonly cumTurnoverFen: number;
 }
 
-export class Accumulator {
-  openFen = 0;
-  highFen = 0;
-  lowFen = 0;
-  volumeT = 0;
-  turnoverFen = 0;
-  trades = 0;
-  constructor() {
-    this.turnoverFen = DOUBLE_HINT; // see DOUBLE_HINT
-    this.turnoverFen = 0;
-  }
-  add(priceFen: number, qtyT: number): void {
-    if (this.trades === 0) {
-      this.openFen = priceFen;
-      this.highFen = priceFen;
-      this.lowFen = priceFen;
-    } else {
-      if (priceFen > this.highFen) this.highFen = priceFen;
-      if (priceFen < this.lowFen) this.lowFen = priceFen;
-    }
-    this.volumeT += qtyT;
-    this.turnoverFen += priceFen * qtyT;
-    this.trades++;
-  }
-}
-
 interface Totals {
   year: string;
   ytdVolumeT: number;
@@ -64,6 +38,9 @@ interface Totals {
 }
 
 const MODES: readonly TradeMode[] = ['listed', 'block', 'auction'];
+
+/** A mode that did not trade today (read only). */
+const EMPTY_DAY = new DayStats();
 
 // The 'instrument|mode' keys of the accumulator maps, built once per instrument rather than on every trade.
 const keyCache = new Map<string, Readonly<Record<TradeMode, string>>>();
@@ -81,7 +58,7 @@ function keyOf(instrumentId: string, mode: TradeMode): string {
 }
 
 export class DailyStats {
-  private readonly today = new Map<string, Accumulator>();
+  private readonly today = new Map<string, DayStats>();
   private readonly totals = new Map<string, Totals>();
   private readonly closes = new Map<string, number>();
   private readonly bars: DailyBar[] = [];
@@ -102,16 +79,16 @@ export class DailyStats {
     const key = keyOf(t.instrumentId, t.mode);
     let a = this.today.get(key);
     if (a === undefined) {
-      a = new Accumulator();
+      a = new DayStats();
       this.today.set(key, a);
     }
-    a.add(t.priceFen, t.qtyT);
+    a.record(t.priceFen, t.qtyT);
   }
 
   /** Today's running figures of one instrument and mode so far (null before its first trade today). */
   todaySoFar(instrumentId: string, mode: TradeMode): { highFen: number; lowFen: number; volumeT: number } | null {
     const a = this.today.get(keyOf(instrumentId, mode));
-    return a === undefined || a.trades === 0 ? null : { highFen: a.highFen, lowFen: a.lowFen, volumeT: a.volumeT };
+    return a === undefined || a.tradeCount === 0 ? null : { highFen: a.highFen, lowFen: a.lowFen, volumeT: a.volumeT };
   }
 
   /** The last close of an instrument (0 when it never had one). */
@@ -124,8 +101,8 @@ export class DailyStats {
     const out: DailyBar[] = [];
     for (const id of this.instrumentIds) {
       for (const mode of MODES) {
-        const a = this.today.get(keyOf(id, mode)) ?? new Accumulator();
-        if (mode !== 'listed' && a.trades === 0) continue;
+        const a = this.today.get(keyOf(id, mode)) ?? EMPTY_DAY;
+        if (mode !== 'listed' && a.tradeCount === 0) continue;
         const t = this.bump(id, mode, date, a);
         const vwap = a.volumeT > 0 ? mulDivRound(a.turnoverFen, 1, a.volumeT) : null;
         if (mode === 'listed') {
@@ -137,14 +114,14 @@ export class DailyStats {
             date,
             instrumentId: id,
             mode,
-            openFen: a.trades > 0 ? a.openFen : flat,
-            highFen: a.trades > 0 ? a.highFen : flat,
-            lowFen: a.trades > 0 ? a.lowFen : flat,
+            openFen: a.tradeCount > 0 ? a.openFen : flat,
+            highFen: a.tradeCount > 0 ? a.highFen : flat,
+            lowFen: a.tradeCount > 0 ? a.lowFen : flat,
             closeFen: flat,
             vwapFen: vwap,
             volumeT: a.volumeT,
             turnoverFen: a.turnoverFen,
-            trades: a.trades,
+            trades: a.tradeCount,
             ...t,
           });
         } else {
@@ -159,7 +136,7 @@ export class DailyStats {
             vwapFen: vwap,
             volumeT: a.volumeT,
             turnoverFen: a.turnoverFen,
-            trades: a.trades,
+            trades: a.tradeCount,
             ...t,
           });
         }
@@ -174,7 +151,7 @@ export class DailyStats {
     return this.bars;
   }
 
-  private bump(id: string, mode: TradeMode, date: string, a: Accumulator): Omit<Totals, 'year'> {
+  private bump(id: string, mode: TradeMode, date: string, a: DayStats): Omit<Totals, 'year'> {
     const key = keyOf(id, mode);
     const year = date.slice(0, 4);
     let t = this.totals.get(key);
