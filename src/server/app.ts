@@ -19,7 +19,9 @@ import { loadRunContext } from '../store/scenario-files.ts';
 import type { ServerConfig } from './config.ts';
 import { codeOfStatus, errorBody, HttpError, principalOf, sendError, statusOf } from './http.ts';
 import { Hub, newToken } from './hub.ts';
+import { lanAddresses } from './lan.ts';
 import { DEFAULT_LIMITS, identityKey, type LimitSettings, Limits, sharedStore } from './limits.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { auctionRoutes } from './routes/auctions.ts';
 import { instructorRoutes } from './routes/instructor.ts';
 import { publicRoutes } from './routes/public.ts';
@@ -29,6 +31,8 @@ import { Streams } from './ws/streams.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WEB_DIR = join(ROOT, 'web');
+/** The admin token, kept in the data folder beside the default instructor token. */
+export const ADMIN_TOKEN_FILE = 'admin-token';
 
 export interface Server {
   readonly app: FastifyInstance;
@@ -38,6 +42,8 @@ export interface Server {
   /** Instructor token of the default classroom when it was created (or rotated) in this start, else null. */
   readonly instructorToken: string | null;
   readonly joinCode: string;
+  /** The addresses students open (lan.ts), once listening; before, the configured host's. */
+  addresses(): string[];
   /** Listens; resolves with the address. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -88,7 +94,12 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   const now = opts.now ?? Date.now;
   const ctx = opts.ctx ?? loadRunContext();
   const db = new LiveDb(cfg.dataDir);
-  const adminToken = cfg.adminToken ?? newToken();
+  // The admin token is kept in the data folder (readable only by its owner) like the default instructor token: a
+  // restart keeps it, and an explicit --admin-token wins (and is kept from then on).
+  const adminFile = join(cfg.dataDir, ADMIN_TOKEN_FILE);
+  const keptAdmin = existsSync(adminFile) ? readFileSync(adminFile, 'utf8').trim() : '';
+  const adminToken = cfg.adminToken ?? (/^[A-Za-z0-9_-]{16,128}$/.test(keptAdmin) ? keptAdmin : newToken());
+  if (adminToken !== keptAdmin) writeFileSync(adminFile, `${adminToken}\n`, { mode: 0o600 });
   const journal =
     (opts.journal ?? true)
       ? new Journal(db.handle, {
@@ -294,6 +305,15 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   studentRoutes(app, hub, limits);
   instructorRoutes(app, hub, streams, { scenario: cfg.scenario, seed: cfg.seed });
   auctionRoutes(app, hub);
+  const addresses = (): string[] => {
+    const a = app.server.address();
+    return lanAddresses(cfg.host, typeof a === 'object' && a !== null ? a.port : cfg.port);
+  };
+  adminRoutes(app, hub, streams, {
+    addresses,
+    db,
+    defaultTokenChanged: (token) => writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 }),
+  });
 
   // Pages and their scripts.
   if (existsSync(WEB_DIR)) {
@@ -325,6 +345,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
     adminToken,
     instructorToken,
     joinCode: hub.joinCode('default')!,
+    addresses,
     async listen() {
       return app.listen({ host: cfg.host, port: cfg.port });
     },

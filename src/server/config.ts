@@ -58,7 +58,12 @@ export class ConfigError extends Error {
 
 /** What each setting is called as a flag and as an environment variable. */
 export const SETTINGS: readonly { key: keyof ServerConfig; flag: string; env: string; help: string }[] = [
-  { key: 'host', flag: 'host', env: 'CETS_HOST', help: 'address to listen on' },
+  {
+    key: 'host',
+    flag: 'host',
+    env: 'CETS_HOST',
+    help: 'address to listen on (0.0.0.0: every address, for a class on the LAN)',
+  },
   { key: 'port', flag: 'port', env: 'CETS_PORT', help: 'port (0 = any free port)' },
   { key: 'dataDir', flag: 'data-dir', env: 'CETS_DATA_DIR', help: 'folder for cets.sqlite' },
   { key: 'scenario', flag: 'scenario', env: 'CETS_SCENARIO', help: 'scenario of the default classroom' },

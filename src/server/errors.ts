@@ -150,6 +150,12 @@ const SETUP = {
   ENG_ERR_SNAPSHOT: e(500, 'an engine snapshot does not form a sound book: {problem}'),
 };
 
+/** Managing classrooms from the instructor page (routes/admin.ts). */
+const ADMIN = {
+  ADMIN_ERR_DEFAULT_KEPT: e(409, 'the default classroom can be reset, not deleted'),
+  ADMIN_ERR_BAD_BASE: e(400, '{base} is not an http:// or https:// address'),
+} as const;
+
 /** A classroom snapshot that does not restore: never sent (the server skips it and replays the journal); logged. */
 const SNAPSHOT = {
   SNAP_ERR_FORMAT: e(500, 'the snapshot is not JSON, or of an unknown version'),
@@ -167,6 +173,7 @@ export const ERRORS: Readonly<Record<string, ErrorEntry>> = {
   ...ENGINE,
   ...SETUP,
   ...SNAPSHOT,
+  ...ADMIN,
 };
 
 /** HTTP status of a code (422, a rule of the market, for a code the table lacks: the errors test finds none). */

@@ -258,6 +258,14 @@ export class Hub {
     return token;
   }
 
+  /** Drops a classroom: its rows, journal and tokens (routes/admin.ts deletes and resets classrooms). */
+  remove(id: string): void {
+    this.db.removeClassroom(id);
+    this.journal?.forget(id);
+    for (const m of [this.rooms, this.wallMs, this.snapshotSeq]) m.delete(id);
+    this.tokens.forget(id);
+  }
+
   /** A classroom built from its settings, not yet known to the hub (see register). */
   private make(id: string, name: string, scenario: string, seed: number, speed: number, bots: number): Classroom {
     const s = loadScenario(scenario, this.ctx).scenario;

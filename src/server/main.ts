@@ -9,6 +9,7 @@
 import { StoreError } from '../store/live-db.ts';
 import { buildServer, type Server } from './app.ts';
 import { ConfigError, loadConfig, SETTINGS, type ServerConfig } from './config.ts';
+import { listensEverywhere } from './lan.ts';
 
 /**
  * How long a stop waits before its final snapshot, ms, answering signals meanwhile: long enough for a wrapper's
@@ -95,12 +96,19 @@ export async function startServer(argv: readonly string[]): Promise<number> {
           `${r.skippedSnapshots > 0 ? ` (${r.skippedSnapshots} skipped: damaged, or of an older version)` : ''}, ${r.replayed} entries replayed`,
       );
   console.log(`cets live classroom on ${base}`);
+  // What students open: with --host 0.0.0.0, this machine's LAN addresses (lan.ts), the first the likeliest.
+  const lan = server.addresses();
+  const students = lan[0] ?? base;
+  if (listensEverywhere(cfg.host)) {
+    console.log(`  students open     ${students}/trade   (the instructor page's join screen shows it with a QR code)`);
+    for (const other of lan.slice(1)) console.log(`                    or ${other}/trade`);
+  }
   console.log(`  trading page      ${base}/trade      join code ${server.joinCode}`);
   console.log(
     `  instructor page   ${base}/instructor  token ${server.instructorToken ?? '(set before; see .cets-data)'}`,
   );
   console.log(`  API docs          ${base}/docs`);
-  console.log(`  admin token (create classrooms): ${server.adminToken}`);
+  console.log(`  admin token (create, reset, delete classrooms; kept in ${cfg.dataDir}): ${server.adminToken}`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return; // the same Ctrl-C again (the process group, the wrapper): the stop is under way

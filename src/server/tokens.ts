@@ -45,6 +45,12 @@ export class Tokens {
     this.known.clear();
   }
 
+  /** Drops a classroom's tokens (instructor and students) and its join code (a classroom deleted or reset). */
+  forget(classroomId: string): void {
+    this.drop((p) => p.role !== 'admin' && p.classroomId === classroomId);
+    for (const [code, id] of this.joinCodes) if (id === classroomId) this.joinCodes.delete(code);
+  }
+
   auth(token: string | undefined): Principal | null {
     if (token === undefined || token.length === 0 || token.length > 200) return null;
     const seen = this.known.get(token);

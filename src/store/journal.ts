@@ -463,6 +463,16 @@ export class Journal {
         }
   }
 
+  /** Drops a classroom's commands and snapshots (a classroom deleted, or reset to start afresh under its id). */
+  forget(roomId: string): void {
+    this.flush();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM journal WHERE classroom_id = ?').run(roomId);
+      this.db.prepare('DELETE FROM snapshot WHERE classroom_id = ?').run(roomId);
+    })();
+    this.seqs.delete(roomId);
+  }
+
   /** A classroom's commands after `afterSeq`, in order. */
   *entries(roomId: string, afterSeq = 0): Generator<JournalEntry> {
     const rows = this.db

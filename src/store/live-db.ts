@@ -138,6 +138,14 @@ export class LiveDb {
       .run(r.classroomId, r.studentId, r.name, r.tokenHash);
   }
 
+  /** Drops a classroom and its students (its journal is the journal's: Journal.forget). */
+  removeClassroom(id: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM student WHERE classroom_id = ?').run(id);
+      this.db.prepare('DELETE FROM classroom WHERE id = ?').run(id);
+    })();
+  }
+
   close(): void {
     this.db.close();
   }
