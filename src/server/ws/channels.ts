@@ -12,8 +12,10 @@
 // message is built from them; once the journal writes again, the next flush sends every subscribed channel of it a
 // fresh snapshot with the next seq, which replaces what the client had.
 import type { Classroom, LiveEvent } from '../../live/classroom.ts';
+import type { Alert } from '../../live/types.ts';
 import type { TradeRecord } from '../../market/trade.ts';
 import { barView, classroomView, depthView, newsView } from '../views.ts';
+import { alertMessage } from './alerts.ts';
 import { channelSnapshot, DEPTH_LEVELS, type DepthState, diffLevels, privateData, tickerData } from './channel-data.ts';
 import type { Batch, Conn, DirectFrame, Outgoing } from './conn.ts';
 import { channelTrade, textFrame } from './messages.ts';
@@ -33,6 +35,11 @@ export class Channels {
   private readonly dirtyStatus = new Set<Classroom>();
   private readonly events: (Pending & { data: unknown })[] = [];
   private readonly dirtyPrivate = new Map<string, Pending & { studentId: number; what: Set<string> }>();
+  /**
+   * Alerts since the last flush, kept only when someone is there to get them: a student's go to the connections on
+   * their private channel, the class's to the students' connections on status (every trading page subscribes to both).
+   */
+  private readonly alerts: { room: Classroom; studentId: number | null; alert: Alert }[] = [];
   /** Classrooms whose channels get a fresh snapshot at the first flush once the journal writes. */
   private readonly stale = new Set<Classroom>();
 
@@ -125,6 +132,10 @@ export class Channels {
         pending.what.add(e.what);
         break;
       }
+      case 'alert':
+        if (this.hasSubs(this.key(room, e.studentId === null ? 'status' : `private:${e.studentId}`)))
+          this.alerts.push({ room, studentId: e.studentId, alert: e.alert });
+        break;
     }
   }
 
@@ -151,7 +162,8 @@ export class Channels {
       this.dirtyTickers.size > 0 ||
       this.dirtyStatus.size > 0 ||
       this.events.length > 0 ||
-      this.dirtyPrivate.size > 0
+      this.dirtyPrivate.size > 0 ||
+      this.alerts.length > 0
     );
   }
 
@@ -202,6 +214,8 @@ export class Channels {
       for (const what of p.what)
         this.publish(messages, p.room, k, p.ch, 'event', privateData(p.room, p.studentId, what));
     this.dirtyPrivate.clear();
+    for (const a of this.alerts) this.alert(messages, a.room, a.studentId, a.alert);
+    this.alerts.length = 0;
     return { direct: this.answers(waiting), messages, resynced };
   }
 
@@ -259,6 +273,15 @@ export class Channels {
     into.push({ frame: textFrame(JSON.stringify({ ch: shown, seq, type, data })), to, room });
   }
 
+  /** One frame per alert, built once, to its student's connections or every student's in the class. */
+  private alert(into: Outgoing[], room: Classroom, studentId: number | null, alert: Alert): void {
+    const set = this.subs.get(this.key(room, studentId === null ? 'status' : `private:${studentId}`));
+    if (set === undefined || set.size === 0) return;
+    const to: Conn[] = [];
+    for (const c of set) if (studentId !== null || c.principal?.role === 'student') to.push(c);
+    if (to.length > 0) into.push({ frame: textFrame(alertMessage(alert)), to, room });
+  }
+
   // ---- stale classrooms ----------------------------------------------------------------------------------------------
 
   /** A classroom whose messages or snapshots were held back: it gets fresh snapshots once the journal writes. */
@@ -289,5 +312,8 @@ export class Channels {
     let n = 0;
     for (const e of this.events) if (e.room !== room || (keepBars && e.ch.startsWith('bar:'))) this.events[n++] = e;
     this.events.length = n;
+    n = 0;
+    for (const a of this.alerts) if (a.room !== room) this.alerts[n++] = a;
+    this.alerts.length = n;
   }
 }
