@@ -15,10 +15,11 @@ import { withOverrides } from '../sim/scenario/overrides.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { loadNewsCsv, type NewsRow, newsCsv } from '../store/news-files.ts';
 import { loadObserved, type ObservedDay } from '../store/observed-files.ts';
-import { cycleDeadlines, type ReportExtras, runFiles, writeRunFolder } from '../store/run-folder.ts';
+import { writeRunFolder } from '../store/run-folder.ts';
 import { scenarioHash } from '../store/scenario-files.ts';
 import { table, tonnes } from './format.ts';
 import { prepare, publishedFigures, seedOf } from './run.ts';
+import { cycleDeadlines, type ReportExtras, runFiles } from './run-files.ts';
 
 export const REPLAY_USAGE =
   'usage: cets replay <prices.csv> [--scenario S] [--seeds N] [--seed FIRST] [--iterations K] [--out DIR] [--news news.csv] [--counterfactual [--set path=value ...] [--without YYYY-MM-DD ...]]';
@@ -200,7 +201,7 @@ export function replayCommand(args: readonly string[], out: (line: string) => vo
           },
         }),
   };
-  const files = runFiles(runs[0]!, true, report);
+  const files = runFiles(runs[0]!, report);
   files.set('replay.csv', replayCsv(runs, market, given));
   const rows = newsRows(runs, market, given);
   files.set('news.csv', newsCsv(rows));
@@ -318,7 +319,7 @@ function counterfactual(
     `${fmt(m.lowest, m.unit)} .. ${fmt(m.highest, m.unit)}`,
   ]);
   const header = ['measure', 'unit', 'replay', 'counterfactual', 'difference', `range over ${cf.length} seeds`];
-  const files = runFiles(cf[0]!, true, {
+  const files = runFiles(cf[0]!, {
     ...report,
     tables: [
       {

@@ -9,9 +9,10 @@ import { type RunContext, type RunResult, runScenario } from '../sim/run.ts';
 import { withOverrides } from '../sim/scenario/overrides.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { loadObserved } from '../store/observed-files.ts';
-import { cycleDeadlines, type ReportExtras, runFiles, writeRunFolder } from '../store/run-folder.ts';
+import { writeRunFolder } from '../store/run-folder.ts';
 import { loadFigures, loadRunContext, loadScenario, scenarioHash } from '../store/scenario-files.ts';
 import { table, tonnes } from './format.ts';
+import { cycleDeadlines, type ReportExtras, runFiles } from './run-files.ts';
 
 /** Kept for callers that import it from here; it lives in src/sim/scenario/overrides.ts. */
 export { withOverrides };
@@ -77,7 +78,7 @@ export function runCommand(args: readonly string[], out: (line: string) => void)
           ...(figures === null ? {} : { compareMarket: figures.market }),
         }),
   };
-  writeRunFolder(dir, runFiles(r, true, report));
+  writeRunFolder(dir, runFiles(r, report));
   out(`${scenario.title}`);
   out(
     `seed ${seed}, ${r.manifest.tradingDays} trading days, ${r.manifest.orders} orders, ${r.manifest.trades} trades in ${(ms / 1000).toFixed(2)} s`,

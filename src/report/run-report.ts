@@ -12,8 +12,8 @@ import type {
   SectorResult,
   StylizedFacts,
 } from '../sim/output-types.ts';
+import type { ObservedDay } from '../sim/replay/observed-day.ts';
 import { stylizedFactsOfPrices } from '../sim/stylized-facts.ts';
-import type { ObservedDay } from '../store/observed-files.ts';
 import type { ReportAssets } from './assets.ts';
 import {
   type Cell,

@@ -16,25 +16,9 @@
 // Anything the parser cannot read is refused as a whole with SIM_ERR_REPLAY naming the file, the line and the column.
 import { readFileSync } from 'node:fs';
 import { SimCode, SimError } from '../sim/errors.ts';
+import type { ObservedDay } from '../sim/replay/observed-day.ts';
 
-/** One observed trading day. Prices and turnover in fen, volumes in tonnes; a field is absent when the file lacks it. */
-export interface ObservedDay {
-  readonly date: string;
-  readonly closeFen: number;
-  readonly openFen?: number;
-  readonly highFen?: number;
-  readonly lowFen?: number;
-  /** Listed and block together: the file's total column, else listed + block when the day gives both. */
-  readonly volumeT?: number;
-  readonly listedVolumeT?: number;
-  readonly blockVolumeT?: number;
-  /** Listed and block together, like volumeT. */
-  readonly turnoverFen?: number;
-  readonly listedTurnoverFen?: number;
-  readonly blockTurnoverFen?: number;
-  /** 1-based line in the file. */
-  readonly line: number;
-}
+export type { ObservedDay };
 
 /** A row the parser read but did not keep, and why (no close, outside the period ...). */
 export interface ObservedSkip {

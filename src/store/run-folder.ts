@@ -1,18 +1,13 @@
 // Writes a run folder: summary.json, bars.csv (daily bars per market, instrument and mode), entities.csv and
-// sectors.csv (compliance), events.json (the event log), manifest.json and report.html. Files are written to a
+// sectors.csv (compliance), events.json (the event log), manifest.json, daily.csv and trades.csv; the command line
+// adds report.html (src/cli/run-files.ts: the store writes files, it does not render pages). Files are written to a
 // temporary name and renamed, so a folder never holds half a file.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MarketSpec } from '../market/catalogue/schema.ts';
 import { fenToYuan } from '../market/money.ts';
-import { loadReportAssets } from '../report/assets.ts';
-import { type RunReportInput, renderRunReport } from '../report/run-report.ts';
 import { longRows } from '../sim/daily-long.ts';
 import type { RunResult } from '../sim/run.ts';
 import { tradeLogCsv } from '../sim/trade-csv.ts';
-
-/** What report.html shows besides the run: observed days, the seeds' band, overlays, published figures, deadlines. */
-export type ReportExtras = Omit<RunReportInput, 'summary' | 'events' | 'assets'>;
 
 const price = (fen: number | null): string => (fen === null ? '' : fenToYuan(fen));
 
@@ -77,16 +72,6 @@ export function sectorsCsv(r: RunResult): string {
   return `${[cols.join(','), ...r.summary.compliance.map((e) => cols.map((c) => e[c]).join(','))].join('\n')}\n`;
 }
 
-/** The compliance deadline of every cycle of every market, for the report: market id -> cycle id -> YYYY-MM-DD. */
-export function cycleDeadlines(markets: readonly MarketSpec[]): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
-  for (const m of markets) {
-    const cycles = m.compliance?.cycles ?? [];
-    if (cycles.length > 0) out[m.id] = Object.fromEntries(cycles.map((c) => [c.id, c.deadline]));
-  }
-  return out;
-}
-
 /** daily.csv: the daily series in long form (src/sim/daily-long.ts): date, market, instrument, variable, value. */
 export function dailyLongCsv(r: RunResult): string {
   const lines = ['date,market,instrument,variable,value'];
@@ -97,8 +82,8 @@ export function dailyLongCsv(r: RunResult): string {
 /** trades.csv: the run's trade log (cets run --trades), one row per trade in the order made. */
 export const tradesCsv = (r: RunResult): string => tradeLogCsv(r.trades);
 
-/** Every file of the run folder, name -> content; `report` adds to report.html (see RunReportInput). */
-export function runFiles(r: RunResult, withReport = true, report: ReportExtras = {}): Map<string, string> {
+/** The run's data files, name -> content (the command line adds report.html: src/cli/run-files.ts). */
+export function runDataFiles(r: RunResult): Map<string, string> {
   const files = new Map<string, string>();
   files.set('summary.json', `${JSON.stringify(r.summary, null, 2)}\n`);
   files.set('bars.csv', barsCsv(r));
@@ -108,11 +93,6 @@ export function runFiles(r: RunResult, withReport = true, report: ReportExtras =
   files.set('manifest.json', `${JSON.stringify(r.manifest, null, 2)}\n`);
   files.set('daily.csv', dailyLongCsv(r));
   if (r.trades.length > 0) files.set('trades.csv', tradesCsv(r));
-  if (withReport)
-    files.set(
-      'report.html',
-      renderRunReport({ ...report, summary: r.summary, events: r.events, assets: loadReportAssets() }),
-    );
   return files;
 }
 

@@ -48,4 +48,16 @@ describe('architecture', () => {
     for (const file of tsFiles(join(root, 'src/live')))
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '(\.\.\/)+(store|server|cli|report|batch)\//);
   });
+
+  it('adapters do not import each other sideways: the store writes files, the report renders, only the command line and the server compose them', () => {
+    const rules: Record<string, RegExp> = {
+      'src/store': /from '(\.\.\/)+(server|cli|batch|report)\//,
+      'src/report': /from '(\.\.\/)+(store|server|cli|batch)\//,
+      'src/batch': /from '(\.\.\/)+(server|cli)\//,
+      'src/server': /from '(\.\.\/)+(cli|batch|report)\//,
+    };
+    for (const [layer, re] of Object.entries(rules))
+      for (const file of tsFiles(join(root, layer)))
+        expect(readFileSync(file, 'utf8'), relative(root, file)).not.toMatch(re);
+  });
 });

@@ -8,7 +8,7 @@ import { runScenario } from '../../../src/sim/run.ts';
 import { setParam } from '../../../src/sim/scenario/params.ts';
 import { parseScenario } from '../../../src/sim/scenario/parse.ts';
 import { simulate } from '../../../src/sim/simulation.ts';
-import { runFiles } from '../../../src/store/run-folder.ts';
+import { runDataFiles } from '../../../src/store/run-folder.ts';
 import { loadFigures, loadRunContext, loadScenario, scenarioHash } from '../../../src/store/scenario-files.ts';
 
 const ctx = loadRunContext();
@@ -19,7 +19,7 @@ const q3 = loadScenario('q3-2024', ctx).scenario;
 function digest(scenario: typeof q3, seed: number): string {
   const r = runScenario(ctx, { scenario, scenarioHash: scenarioHash(scenario), seed });
   const h = createHash('sha256');
-  for (const [name, text] of runFiles(r, false)) h.update(name).update(text);
+  for (const [name, text] of runDataFiles(r)) h.update(name).update(text);
   return h.digest('hex');
 }
 
