@@ -14,6 +14,7 @@ import type { AuctionDesk } from '../market/auction.ts';
 import type { BidView } from '../market/auction-types.ts';
 import { tsOf } from '../market/time.ts';
 import type { MarketWorld } from '../sim/world.ts';
+import { alertEvent } from './alerts.ts';
 import {
   type AuctionInput,
   type AuctionNotice,
@@ -113,6 +114,17 @@ export class Auctions {
     const notice = noticeOf(market.auction, mw.setup.id, auctionId, initiatorId);
     const { title, text } = noticeText(notice);
     this.timeline.addNews(title, text);
+    this.ctx.emit(
+      alertEvent(null, 'auction-open', tsMs, {
+        auctionId,
+        marketId: notice.marketId,
+        instrumentId,
+        qtyT,
+        reservePriceFen,
+        allocation: notice.allocation,
+        closesTsMs: notice.closesTs,
+      }),
+    );
     return { ok: true, value: notice };
   }
 

@@ -1,8 +1,10 @@
 // Block trades between students: a proposal to one student or to all, accepted, rejected or countered. The
 // market's block desk holds the proposals (the one copy); this slice checks the students and tells them.
 import Type from 'typebox';
+import type { Proposal } from '../market/block.ts';
 import type { Market } from '../market/market.ts';
 import type { SideName } from '../market/trade.ts';
+import { alertEvent } from './alerts.ts';
 import { command, J } from './command.ts';
 import type { RoomContext } from './context.ts';
 
@@ -45,7 +47,10 @@ export class Blocks {
       qtyT: cmd.qtyT,
     });
     if (r.ok) ctx.tell(studentId, 'balance');
-    if (r.ok && cmd.toStudentId !== null) ctx.tell(cmd.toStudentId, 'order');
+    if (r.ok && cmd.toStudentId !== null) {
+      ctx.tell(cmd.toStudentId, 'order');
+      this.alert(cmd.toStudentId, cmd.marketId, r.value, s.value.studentId);
+    }
     return r;
   }
 
@@ -74,8 +79,28 @@ export class Blocks {
       const proposer = m.block?.get(proposalId);
       const other = proposer === null || proposer === undefined ? undefined : ctx.byAccount.get(proposer.proposerId);
       if (other !== undefined) ctx.tell(other.studentId, 'order');
+      // A counter is a new proposal, to the one who proposed: they should see it at once.
+      if (action === 'counter' && other !== undefined && 'proposalId' in r.value)
+        this.alert(other.studentId, marketId, r.value, studentId);
     }
     return r;
+  }
+
+  /** Tells a student a proposal names them as its counterparty. */
+  private alert(toStudentId: number, marketId: string, p: Readonly<Proposal>, fromStudentId: number): void {
+    this.ctx.emit(
+      alertEvent(toStudentId, 'proposal', p.tsMs, {
+        proposalId: p.proposalId,
+        marketId,
+        instrumentId: p.instrumentId,
+        side: p.side,
+        priceFen: p.priceFen,
+        qtyT: p.qtyT,
+        fromStudentId,
+        from: this.ctx.student(fromStudentId)?.name ?? '',
+        ...(p.parentId === null ? {} : { counters: p.parentId }),
+      }),
+    );
   }
 
   /** Block proposals a student may see (theirs, addressed to them, or open to all), with the market they are in. */

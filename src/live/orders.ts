@@ -5,6 +5,7 @@ import Type from 'typebox';
 import { Side } from '../engine/index.ts';
 import type { OrderAck } from '../market/listed.ts';
 import type { TradeRecord } from '../market/trade.ts';
+import { alertEvent } from './alerts.ts';
 import { command, J } from './command.ts';
 import type { RoomContext } from './context.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
@@ -173,6 +174,18 @@ export class Orders {
       });
       // A resting order that was hit changed too (filled, resting): its owner's order list is news.
       this.ctx.tell(s.studentId, 'fill', 'order', 'balance');
+      this.ctx.emit(
+        alertEvent(s.studentId, 'fill', t.tsMs, {
+          tradeId: t.tradeId,
+          ...(o === null ? {} : { orderId: o.orderId }),
+          marketId: t.marketId,
+          instrumentId: t.instrumentId,
+          mode: t.mode,
+          side,
+          priceFen: t.priceFen,
+          qtyT: t.qtyT,
+        }),
+      );
     }
   }
 

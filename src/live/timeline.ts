@@ -57,7 +57,10 @@ export class Timeline {
         LiveCode.BadInput,
         `a ${e.kind} event cannot be fired live; announcements, policy plans and rule changes can`,
       );
+    // The log so far becomes news first; the line the firing logs is this item's (not news a second time).
+    this.syncLog();
     const logged = ctx.session.fireEvent(e);
+    this.loggedSeen = ctx.session.result().events.length;
     this.fired.add(index);
     const item = this.addNews(eventTitle(e), logged.text);
     ctx.emit({ kind: 'status' });
@@ -131,7 +134,9 @@ function eventTitle(e: ScenarioEvent): string {
 
 export const timelineCommands = {
   fire: command(Type.Object({ op: J.op('fire'), index: Type.Number() }), (room, c) => room.timeline.fire(c.index)),
-  deadline: command(Type.Object({ op: J.op('deadline'), date: Type.String() }), (room, c) =>
-    room.timeline.moveDeadline(c.date),
-  ),
+  deadline: command(Type.Object({ op: J.op('deadline'), date: Type.String() }), (room, c) => {
+    const r = room.timeline.moveDeadline(c.date);
+    if (r.ok) room.alerts.deadlineMoved();
+    return r;
+  }),
 };

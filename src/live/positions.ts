@@ -1,0 +1,147 @@
+// Where each student stands: what their firm owes for the cycle against what it holds, how short or long that
+// leaves it (in tonnes and at the last price), its profit and compliance cost (the leaderboard's own figures,
+// Compliance.scores(), read rather than worked out again), its fine and cash, and when the deadline falls and its
+// warning starts in exchange time. A read model: it keeps nothing, so it adds nothing to snapshots or the state hash.
+import { tsOf } from '../market/time.ts';
+import type { Compliance } from './compliance.ts';
+import type { RoomContext } from './context.ts';
+import type { MarketData } from './market-data.ts';
+import type { Timeline } from './timeline.ts';
+import type { ComplianceView } from './types.ts';
+
+/**
+ * How long before the deadline's close students are warned: from the open of the trading day before the deadline
+ * day, so the warning stands for the last two trading days. Exchange time runs only through trading hours, so a
+ * span in trading days reads the same at any speed the instructor sets (at 60x two days are about ten minutes of
+ * class), where a span in hours would vanish overnight.
+ */
+export const WARN_TRADING_DAYS = 2;
+
+export interface PositionView {
+  readonly studentId: number;
+  readonly name: string;
+  readonly firmName: string;
+  readonly marketId: string;
+  /** The instrument the firm complies with (the home market's allowance). */
+  readonly instrumentId: string;
+  readonly obligationT: number;
+  /** Allowances held now (including those reserved for sell orders). */
+  readonly heldT: number;
+  readonly surrenderedT: number;
+  /** What is still owed beyond what is held (0 when long): what surrendering everything would leave unpaid. */
+  readonly shortT: number;
+  /** What is held beyond what is still owed (0 when short). */
+  readonly longT: number;
+  /** shortT and longT at the last price. */
+  readonly shortValueFen: number;
+  readonly longValueFen: number;
+  readonly lastPriceFen: number;
+  readonly profitFen: number;
+  readonly complianceCostFen: number;
+  readonly fineFen: number;
+  readonly cashFen: number;
+  /** The deadline's date, and its close in exchange time (the end of that day's last trading session). */
+  readonly deadline: string;
+  readonly deadlineTsMs: number;
+  /** From when students are warned (WARN_TRADING_DAYS before the deadline). */
+  readonly warnFromTsMs: number;
+  readonly status: ComplianceView['status'];
+  /** Whether the classroom surrenders what the student holds on the deadline day (A1's setting). */
+  readonly autoSurrender: boolean;
+  /** Whether a bot runs the firm while the student is away (A1's presence). */
+  readonly away: boolean;
+}
+
+/** A student's two switches, read from the classroom's presence and settings. */
+export type FlagsOf = (studentId: number) => { readonly autoSurrender: boolean; readonly away: boolean };
+
+export class Positions {
+  private readonly ctx: RoomContext;
+  private readonly compliance: Compliance;
+  private readonly marketData: MarketData;
+  private readonly timeline: Timeline;
+  /** Wiring, not state (not enumerable: snapshots leave it out). */
+  declare private readonly flags: FlagsOf;
+
+  constructor(ctx: RoomContext, compliance: Compliance, marketData: MarketData, timeline: Timeline, flags: FlagsOf) {
+    Object.defineProperty(this, 'flags', { value: flags, enumerable: false });
+    this.ctx = ctx;
+    this.compliance = compliance;
+    this.marketData = marketData;
+    this.timeline = timeline;
+  }
+
+  /** One student's position, or null for no such student. */
+  of(studentId: number): PositionView | null {
+    if (this.ctx.student(studentId) === null) return null;
+    return this.all().find((p) => p.studentId === studentId) ?? null;
+  }
+
+  /** Every student's position, in the order they joined. */
+  all(): PositionView[] {
+    const { marketId, instrumentId } = this.marketData.home();
+    const lastPriceFen = this.marketData.lastPriceFen(marketId, instrumentId);
+    const deadline = this.timeline.deadline();
+    const times = this.deadlineTimes(deadline);
+    const ledger = this.ctx.session.world.ledger;
+    return this.compliance.scores().map(({ student, profitFen, costFen }) => {
+      const c = this.compliance.view(student.studentId);
+      const heldT = ledger.totalT(student.accountId, instrumentId);
+      const netT = heldT - (c?.remainingT ?? 0);
+      const shortT = Math.max(0, -netT);
+      const longT = Math.max(0, netT);
+      return {
+        studentId: student.studentId,
+        name: student.name,
+        firmName: student.firmName,
+        marketId,
+        instrumentId,
+        obligationT: c?.obligationT ?? 0,
+        heldT,
+        surrenderedT: c?.surrenderedT ?? 0,
+        shortT,
+        longT,
+        shortValueFen: shortT * lastPriceFen,
+        longValueFen: longT * lastPriceFen,
+        lastPriceFen,
+        profitFen,
+        complianceCostFen: costFen,
+        fineFen: c?.fineFen ?? 0,
+        cashFen: ledger.account(student.accountId)!.cashFen,
+        deadline,
+        ...times,
+        status: c?.status ?? 'open',
+        ...this.flags(student.studentId),
+      };
+    });
+  }
+
+  /** The deadline day's close and the warning's start, in exchange time. */
+  deadlineTimes(deadline: string = this.timeline.deadline()): { deadlineTsMs: number; warnFromTsMs: number } {
+    const { windows } = this.ctx;
+    const closeMin = windows[windows.length - 1]?.[1] ?? 24 * 60;
+    const openMin = windows[0]?.[0] ?? 0;
+    const deadlineTsMs = tsOf(deadline, '00:00') + closeMin * 60_000;
+    // The trading days up to the deadline day (it may be a holiday: the last trading day before it counts).
+    const days = this.ctx.session.days;
+    let last = days.length - 1;
+    while (last > 0 && days[last]! > deadline) last--;
+    const from = days[Math.max(0, last - (WARN_TRADING_DAYS - 1))] ?? deadline;
+    return { deadlineTsMs, warnFromTsMs: Math.min(deadlineTsMs, tsOf(from, '00:00') + openMin * 60_000) };
+  }
+}
+
+/**
+ * A student's switches read from a classroom that may not have them yet: auto-surrender on and present unless the
+ * classroom's own methods (room.autoSurrenderOf, room.isAway) say otherwise.
+ */
+export function flagsFrom(room: object): FlagsOf {
+  const r = room as {
+    autoSurrenderOf?: (studentId: number) => boolean;
+    isAway?: (studentId: number) => boolean;
+  };
+  return (studentId) => ({
+    autoSurrender: typeof r.autoSurrenderOf === 'function' ? r.autoSurrenderOf(studentId) : true,
+    away: typeof r.isAway === 'function' ? r.isAway(studentId) : false,
+  });
+}
