@@ -33,6 +33,8 @@ import { Compliance } from './compliance.ts';
 import { RoomContext } from './context.ts';
 import { MarketData } from './market-data.ts';
 import { Orders } from './orders.ts';
+import { Presence } from './presence.ts';
+import { Rounds } from './rounds.ts';
 import { type CodecClasses, encodeState, restoreState } from './snapshot.ts';
 import { Students } from './students.ts';
 import { Timeline } from './timeline.ts';
@@ -79,6 +81,8 @@ const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
   Timeline,
   Compliance,
   Auctions,
+  Rounds,
+  Presence,
 ];
 
 /**
@@ -87,9 +91,9 @@ const classes: readonly (abstract new (...args: never[]) => unknown)[] = [
  */
 export const CLASSROOM_CODEC: CodecClasses = {
   // The classroom in slices sharing one context (issue 21); -2: the markets' daily accumulators are the engine's
-  // DayStats. Snapshots of an earlier layout do not restore: the server skips them and replays the journal from the
-  // start.
-  layout: 'classroom-slices-2',
+  // DayStats; rounds-1: a class in rounds (rounds.ts, presence.ts; the round's slices built again with each world).
+  // Snapshots of an earlier layout do not restore: the server skips them and replays the journal from the start.
+  layout: 'classroom-rounds-1',
   classes,
   transient: {
     Engine: ['lastRejectCode', 'lastRejectValue', 'lastRejectLimit'],

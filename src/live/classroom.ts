@@ -9,21 +9,28 @@
 // This file keeps construction, the clock and the lifecycle. Each other concern is a slice sharing one context
 // (context.ts): students, orders, blocks, compliance, timeline, auctions, market data; the methods below the
 // lifecycle are the read models the server may use (it sees nothing past them: test/unit/arch/server-facade).
+// A class runs in rounds (rounds.ts), each in a world of its own: the round's slices are built again with it
+// (roundSlices); the class's own (students, rounds, presence) stay.
 import type { BidView } from '../market/auction-types.ts';
 import type { OrderAck } from '../market/listed.ts';
 import { cstMinute } from '../market/time.ts';
 import type { TradeRecord } from '../market/trade.ts';
 import type { MarketWorld } from '../sim/world.ts';
+import { Alerts } from './alerts.ts';
 import type { AuctionNotice } from './auction-notices.ts';
 import { Auctions } from './auctions.ts';
 import { Blocks } from './blocks.ts';
-import { dayOpenTs, sessionName, stepClock } from './clock.ts';
+import { dayOpenTs, sessionName } from './clock.ts';
 import { applyCommand } from './commands.ts';
 import { Compliance } from './compliance.ts';
 import { RoomContext } from './context.ts';
+import { advanceDay } from './day.ts';
 import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
 import { MarketData } from './market-data.ts';
 import { Orders } from './orders.ts';
+import { flagsFrom, Positions, type PositionView } from './positions.ts';
+import { Presence } from './presence.ts';
+import { type RoundResult, Rounds, type RoundView } from './rounds.ts';
 import { Students } from './students.ts';
 import { Timeline } from './timeline.ts';
 import type {
@@ -48,13 +55,19 @@ export class Classroom {
   speed: number;
   botIntensity: number;
   private readonly ctx: RoomContext;
+  // The class's slices.
   readonly students: Students;
-  readonly orders: Orders;
-  readonly blocks: Blocks;
-  readonly marketData: MarketData;
-  readonly timeline: Timeline;
-  readonly compliance: Compliance;
-  readonly auctions: Auctions;
+  readonly rounds: Rounds;
+  readonly presence: Presence;
+  // The round's: built again with each round's world (openWorld).
+  marketData!: MarketData;
+  orders!: Orders;
+  blocks!: Blocks;
+  timeline!: Timeline;
+  compliance!: Compliance;
+  auctions!: Auctions;
+  standings!: Positions;
+  alerts!: Alerts;
 
   constructor(cfg: ClassroomConfig) {
     this.id = cfg.id;
@@ -64,14 +77,31 @@ export class Classroom {
     this.botIntensity = cfg.botIntensity;
     const ctx = new RoomContext(cfg);
     this.ctx = ctx;
+    this.students = new Students(ctx);
+    this.rounds = new Rounds(ctx, cfg.seed);
+    this.presence = new Presence(ctx);
+    this.roundSlices();
+  }
+
+  /** A fresh world from the scenario for a new round (rounds.ts seats the students in it again). */
+  openWorld(seed: number): void {
+    this.ctx.openWorld(seed, this.botIntensity);
+    this.students.newWorld();
+    this.roundSlices();
+  }
+
+  /** The round's slices, on the round's world, whose first day begins. */
+  private roundSlices(): void {
+    const { ctx } = this;
     // Slices that keep something of every trade subscribe in this order: the tape first, then the students' fills.
     this.marketData = new MarketData(ctx);
-    this.students = new Students(ctx);
     this.orders = new Orders(ctx);
     this.blocks = new Blocks(ctx);
     this.timeline = new Timeline(ctx);
     this.compliance = new Compliance(ctx, this.timeline, this.marketData);
     this.auctions = new Auctions(ctx, this.timeline);
+    this.standings = new Positions(ctx, this.compliance, this.marketData, this.timeline, flagsFrom(this));
+    this.alerts = new Alerts(ctx, this.auctions, this.standings);
     ctx.tsMs = dayOpenTs(ctx.session.beginDay(), ctx.windows);
   }
 
@@ -122,48 +152,9 @@ export class Classroom {
       : sessionName(cstMinute(this.ctx.tsMs), spec.modes.listed.sessions, spec.modes.block?.sessions ?? null);
   }
 
-  /** Moves exchange time on by this much and runs the bots' looks up to it; at a day's end, opens the next. */
+  /** Moves exchange time on by this much and runs the bots' looks up to it; at a day's end, opens the next (day.ts). */
   advanceExchange(exchangeMs: number): void {
-    if (this.state !== 'running') return;
-    const step = stepClock(this.date, this.ctx.windows, this.ctx.tsMs, exchangeMs);
-    const session = this.sessionNow;
-    this.auctions.closeDue(step.toTsMs, (tsMs) => this.runBotsUntil(tsMs));
-    this.runBotsUntil(step.toTsMs);
-    if (step.dayOver) this.nextDay();
-    // Sessions open and close with the clock (the block window at 13:00, the lunch break jumped): say so.
-    else if (this.sessionNow !== session) this.ctx.emit({ kind: 'status' });
-  }
-
-  /** The bots trade up to tsMs, which becomes the time now; their trades settle before anything else happens. */
-  private runBotsUntil(tsMs: number): void {
-    const ran = this.ctx.session.runUntil(tsMs);
-    this.ctx.tsMs = tsMs;
-    this.ctx.settle();
-    if (ran > 0) this.touchBooks();
-  }
-
-  private nextDay(): void {
-    const { ctx } = this;
-    for (const b of ctx.session.endDay()) ctx.emit({ kind: 'bar', marketId: b.marketId, bar: b });
-    ctx.settle();
-    this.timeline.syncLog();
-    for (const s of ctx.students.values()) ctx.tell(s.studentId, 'order', 'compliance');
-    if (ctx.session.done()) {
-      ctx.state = 'ended';
-      ctx.emit({ kind: 'status' });
-      return;
-    }
-    ctx.tsMs = dayOpenTs(ctx.session.beginDay(), ctx.windows);
-    this.timeline.syncLog();
-    this.touchBooks();
-    ctx.emit({ kind: 'status' });
-  }
-
-  private touchBooks(): void {
-    for (const mw of this.ctx.session.world.markets)
-      for (const ins of mw.market.spec.instruments)
-        if (mw.market.listed.engine(ins.id) !== null)
-          this.ctx.emit({ kind: 'book', marketId: mw.setup.id, instrumentId: ins.id });
+    if (this.state === 'running') advanceDay(this, this.ctx, exchangeMs);
   }
 
   // ---- lifecycle (commands in lifecycle.ts) ---------------------------------------------------------------------
@@ -171,6 +162,7 @@ export class Classroom {
   start(): LiveResult<ClassroomState> {
     if (this.state !== 'setup')
       return refuse(LiveCode.BadState, `the classroom is ${this.state}, not waiting to start`);
+    this.rounds.opened();
     return this.setState('running');
   }
 
@@ -181,12 +173,15 @@ export class Classroom {
 
   resume(): LiveResult<ClassroomState> {
     if (this.state !== 'paused') return refuse(LiveCode.BadState, `the classroom is ${this.state}, not paused`);
+    if (this.rounds.phase === 'over')
+      return refuse(LiveCode.BadState, 'the round is over: start the next round or end the class');
     return this.setState('running');
   }
 
   end(): LiveResult<ClassroomState> {
     if (this.state === 'ended') return refuse(LiveCode.Ended, 'the classroom has already ended');
     this.auctions.withdrawOpen();
+    this.rounds.close(this);
     return this.setState('ended');
   }
 
@@ -233,6 +228,26 @@ export class Classroom {
 
   // ---- read models: what the server may see -----------------------------------------------------------------------
 
+  round(): RoundView {
+    return this.rounds.view(this.deadlineDate);
+  }
+  roundResults(): readonly RoundResult[] {
+    return this.rounds.results;
+  }
+  get leaderboardVisible(): boolean {
+    return this.rounds.leaderboardVisible;
+  }
+  /** The class's automatic surrender (the instructor's switch); autoSurrenderOf: a student's own. */
+  get autoSurrender(): boolean {
+    return this.rounds.autoSurrender;
+  }
+  autoSurrenderOf(studentId: number): boolean {
+    return this.rounds.autoSurrenderOf(studentId);
+  }
+  isAway(studentId: number): boolean {
+    return this.presence.isAway(studentId);
+  }
+
   seats(): number {
     return this.students.seats();
   }
@@ -277,6 +292,12 @@ export class Classroom {
   }
   scores() {
     return this.compliance.scores();
+  }
+  position(studentId: number): PositionView | null {
+    return this.standings.of(studentId);
+  }
+  positions(): PositionView[] {
+    return this.standings.all();
   }
   timelineView() {
     return this.timeline.list();

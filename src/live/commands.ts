@@ -1,7 +1,7 @@
 // Everything that changes a classroom, as data: the registry of commands, gathered from the slices that define
 // them (each beside the code it runs: orders.ts, students.ts, timeline.ts, blocks.ts, compliance.ts, auctions.ts,
-// and lifecycle.ts for the classroom as a whole). The server turns each request into a LiveCommand and applies it
-// here; an accepted command is what the journal keeps, and replaying the same commands on a classroom built from
+// rounds.ts, presence.ts, and lifecycle.ts for the classroom as a whole). The server turns each request into a
+// LiveCommand and applies it here; an accepted command is what the journal keeps, and replaying the same commands on a classroom built from
 // the same settings gives the same state (the classroom is deterministic: time reaches it only as `tick` commands,
 // never from a clock). A refused command changes nothing and is not kept.
 import type Type from 'typebox';
@@ -14,6 +14,8 @@ import { complianceCommands } from './compliance.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
 import { lifecycleCommands } from './lifecycle.ts';
 import { orderCommands } from './orders.ts';
+import { presenceCommands } from './presence.ts';
+import { roundCommands } from './rounds.ts';
 import { studentCommands } from './students.ts';
 import { timelineCommands } from './timeline.ts';
 
@@ -25,6 +27,8 @@ export const COMMANDS = {
   ...complianceCommands,
   ...auctionCommands,
   ...timelineCommands,
+  ...roundCommands,
+  ...presenceCommands,
 };
 
 type Registry = typeof COMMANDS;

@@ -32,6 +32,30 @@ export class Compliance {
     return { ok: true, value: this.view(studentId)! };
   }
 
+  /**
+   * The deadline day's automatic surrender, before the market settles the cycle: each student for whom `on` is true
+   * surrenders what they hold of the cycle's allowance (less what resting sell orders reserve), up to what they still
+   * owe, and is told so.
+   */
+  autoSurrender(on: (studentId: number) => boolean): void {
+    const { ctx } = this;
+    const home = ctx.home();
+    const cycle = home.setup.cycle;
+    if (home.ctx === null || cycle === null) return;
+    const ins = home.setup.instrument;
+    const ledger = ctx.session.world.ledger;
+    for (const s of ctx.students.values()) {
+      const owedT = this.view(s.studentId)?.remainingT ?? 0;
+      const h = ledger.holding(s.accountId, ins);
+      const qtyT = Math.min(h.totalT - h.reservedT, owedT);
+      if (!on(s.studentId) || qtyT <= 0) continue;
+      if (!surrender(home.ctx, s.entityId, cycle, ins, qtyT, ctx.tsMs).ok) continue;
+      ctx.tell(s.studentId, 'compliance', 'balance');
+      const params = { qtyT, owedT, instrumentId: ins, deadline: this.timeline.deadline() };
+      ctx.emit({ kind: 'alert', studentId: s.studentId, alert: { type: 'auto-surrender', tsMs: ctx.tsMs, params } });
+    }
+  }
+
   /** A student's standing in the cycle, or null when there is none. */
   view(studentId: number): ComplianceView | null {
     const s = this.ctx.student(studentId);

@@ -18,7 +18,8 @@ import type { ClassroomConfig, ClassroomState, LiveEvent, LiveListener, Student 
 export class RoomContext {
   readonly scenario: Scenario;
   readonly data: SimData;
-  readonly session: SimSession;
+  /** The round's world: built anew for each round of the class (openWorld). */
+  session!: SimSession;
   /** The home market's trading windows (listed and block sessions merged), minutes of the day. */
   readonly windows: Window[];
   /** Exchange time now (moved only by the classroom's clock). */
@@ -38,11 +39,23 @@ export class RoomContext {
     Object.defineProperty(this, 'tradeHandlers', { value: [], enumerable: false });
     this.scenario = cfg.scenario;
     this.data = cfg.data;
-    this.session = new SimSession({ ...cfg.data, scenario: cfg.scenario, seed: cfg.seed });
-    this.session.activityScale = cfg.botIntensity;
+    this.openWorld(cfg.seed, cfg.botIntensity);
     const spec = this.home().market.spec;
     this.windows = mergeWindows([...spec.modes.listed.sessions, ...(spec.modes.block?.sessions ?? [])]);
+  }
+
+  /**
+   * A fresh world from the scenario (a round of the class: rounds.ts): a new session with this seed, no student in
+   * it yet, and no slice subscribed to its trades (the classroom builds its round's slices again).
+   */
+  openWorld(seed: number, botIntensity: number): void {
+    this.session = new SimSession({ ...this.data, scenario: this.scenario, seed });
+    this.session.activityScale = botIntensity;
     for (const mw of this.session.world.markets) mw.market.onTrade((t) => this.pendingTrades.push(t));
+    this.tradeHandlers.length = 0;
+    this.pendingTrades.length = 0;
+    this.students.clear();
+    this.byAccount.clear();
   }
 
   get date(): string {

@@ -40,8 +40,8 @@ export function nameKey(name: string): string {
 
 export class Students {
   private readonly ctx: RoomContext;
-  /** The registry rows students are given, in order (the n-th student gets the n-th). */
-  private readonly firmQueue: string[];
+  /** The registry rows students are given, in order (the n-th student gets the n-th, unless roles were redrawn). */
+  private firmQueue: string[];
   // Declared, not initialised: own properties only once set (by the journaled `seats` and `revoke` commands), so a
   // classroom that never uses them encodes, snapshots and hashes without them.
   /** Most students the instructor admits (unset: as many as there are firms, up to MAX_STUDENTS). */
@@ -150,15 +150,23 @@ export class Students {
   join(name: string): LiveResult<Student> {
     const bad = this.joinProblem([name]);
     if (bad !== null) return bad;
+    // The first of the class's firms nobody holds in this round (a late joiner takes a free one).
+    const taken = new Set(this.list().map((s) => s.entityId));
+    const entityId = this.firmQueue.find((id) => !taken.has(id));
+    if (entityId === undefined) return refuse(LiveCode.Full, 'the classroom is full: no firm is left');
+    return this.seat(this.ctx.students.size + 1, name.trim(), entityId);
+  }
+
+  /** A student takes this firm in the round's world (joining, or admitted again at a new round: rounds.ts). */
+  seat(studentId: number, name: string, entityId: string): LiveResult<Student> {
     const { ctx } = this;
-    const entityId = this.firmQueue[ctx.students.size]!;
     const home = ctx.home();
     const r = admitFirm(ctx.session.world, ctx.data, home, entityId, ctx.tsMs, home.venue.lastCloseFen);
     if (!r.ok) return r;
     const f = r.value;
     const s: Student = {
-      studentId: ctx.students.size + 1,
-      name: name.trim(),
+      studentId,
+      name,
       accountId: f.accountId,
       entityId: f.entityId,
       firmName: f.firmName,
@@ -170,6 +178,11 @@ export class Students {
     ctx.students.set(s.studentId, s);
     ctx.byAccount.set(s.accountId, s);
     return { ok: true, value: s };
+  }
+
+  /** A new round's world: the firms students may be given are read from it again. */
+  newWorld(): void {
+    this.firmQueue = [...studentFirms(this.ctx.data, this.ctx.home(), this.ctx.session.world)];
   }
 }
 

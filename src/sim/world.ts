@@ -368,55 +368,71 @@ export function admitEntities(
       if (!res.ok && res.code !== 'MKT_ERR_NOT_VERIFIED' && res.code !== 'MKT_ERR_NOT_ELIGIBLE')
         must(res, `allocation ${setup.id} ${year}`);
     }
+  for (const entityId of covered) {
+    const agent = entityAgent(world, input, mw, entityId);
+    if (agent === null) continue;
+    mw.entityAgents.push(agent);
+    mw.agents.push(agent);
+    world.byAccount.set(agent.accountId, agent);
+  }
+  return added.length;
+}
+
+/**
+ * The compliance agent of a registered covered entity of the market (its plan for the scenario's cycle, its view and
+ * abatement curve drawn from its own streams), or null when it has no obligation. admitEntities gives one to each
+ * entity it admits; a live classroom gives one to a student's firm while the student is away (src/live/presence.ts).
+ */
+export function entityAgent(
+  world: World,
+  input: WorldInput,
+  mw: MarketWorld,
+  entityId: string,
+): ComplianceAgent | null {
+  const setup = mw.setup;
+  const cycle = setup.cycle === null ? null : mw.market.spec.compliance!.cycles.find((c) => c.id === setup.cycle)!;
+  if (cycle === null || mw.ctx === null) return null;
   const offsetMarket = world.markets.find((m) => m.market.spec.instruments.some((i) => i.kind === 'offset'));
   const usable = mw.market.spec.offsets?.usable.find((u) => offsetMarket?.setup.instrument === u.instrument);
   const startDay = dayNumber(`${Math.max(...cycle.years) + 1}-01-01`);
   const deadlineDay = lastSessionDay(input.calendar, cycle.deadline);
-  for (const entityId of covered) {
-    const o = obligation(mw.ctx, entityId, cycle.id);
-    if (!o.ok) continue;
-    const e = world.registry.find(entityId);
-    if (!e.ok) continue;
-    const plan = {
-      entityId,
-      obligationT: o.value.obligationT,
-      // A credit that is not local may fill only the part of the cap local credits need not (Beijing: half).
-      offsetCapT:
-        usable === undefined
-          ? 0
-          : usable.local
-            ? offsetCapT(mw.ctx, o.value)
-            : Math.floor(
-                (offsetCapT(mw.ctx, o.value) * (10_000 - (mw.market.spec.offsets?.localMinBps ?? 0))) / 10_000,
-              ),
-      startDay,
-      deadlineDay,
-    };
-    const name = `${setup.id}/${entityId}`;
-    const mac = macOf(input.abatement, e.value.sector);
-    const years = Object.keys(e.value.verifiedT).map(Number);
-    const baselineT = years.length === 0 ? 0 : e.value.verifiedT[Math.max(...years)]!;
-    const draw = new Rng(input.seed, `${name}/fundamentals`);
-    const viewSigma = input.scenario.fundamentals.valuationSigmaBps / 10_000;
-    const view = Math.exp(viewSigma * draw.normal());
-    const costAt1PctFen =
-      mac.costAt1PctCny * 100 * input.scenario.fundamentals.macScale * Math.exp(mac.firmSigma * draw.normal());
-    const agent = new ComplianceAgent(
-      name,
-      mw.venue,
-      e.value.accountId,
-      plan,
-      input.scenario.agents.compliance,
-      new Rng(input.seed, name),
-      mw.board,
-      usable === undefined || offsetMarket === undefined ? null : offsetMarket.venue,
-      world,
-      view,
-      { baselineT, costAt1PctFen, exponent: mac.exponent, maxShare: mac.maxShareBps / 10_000 },
-    );
-    mw.entityAgents.push(agent);
-    mw.agents.push(agent);
-    world.byAccount.set(e.value.accountId, agent);
-  }
-  return added.length;
+  const o = obligation(mw.ctx, entityId, cycle.id);
+  if (!o.ok) return null;
+  const e = world.registry.find(entityId);
+  if (!e.ok) return null;
+  const plan = {
+    entityId,
+    obligationT: o.value.obligationT,
+    // A credit that is not local may fill only the part of the cap local credits need not (Beijing: half).
+    offsetCapT:
+      usable === undefined
+        ? 0
+        : usable.local
+          ? offsetCapT(mw.ctx, o.value)
+          : Math.floor((offsetCapT(mw.ctx, o.value) * (10_000 - (mw.market.spec.offsets?.localMinBps ?? 0))) / 10_000),
+    startDay,
+    deadlineDay,
+  };
+  const name = `${setup.id}/${entityId}`;
+  const mac = macOf(input.abatement, e.value.sector);
+  const years = Object.keys(e.value.verifiedT).map(Number);
+  const baselineT = years.length === 0 ? 0 : e.value.verifiedT[Math.max(...years)]!;
+  const draw = new Rng(input.seed, `${name}/fundamentals`);
+  const viewSigma = input.scenario.fundamentals.valuationSigmaBps / 10_000;
+  const view = Math.exp(viewSigma * draw.normal());
+  const costAt1PctFen =
+    mac.costAt1PctCny * 100 * input.scenario.fundamentals.macScale * Math.exp(mac.firmSigma * draw.normal());
+  return new ComplianceAgent(
+    name,
+    mw.venue,
+    e.value.accountId,
+    plan,
+    input.scenario.agents.compliance,
+    new Rng(input.seed, name),
+    mw.board,
+    usable === undefined || offsetMarket === undefined ? null : offsetMarket.venue,
+    world,
+    view,
+    { baselineT, costAt1PctFen, exponent: mac.exponent, maxShare: mac.maxShareBps / 10_000 },
+  );
 }

@@ -192,6 +192,14 @@ export class ComplianceAgent implements Agent {
     return Math.max(0, this.tau() - 0.9) / 0.1;
   }
 
+  /** Stops trading and withdraws its resting orders (a live classroom's bot, when the student it stood in for is back). */
+  retire(tsMs: number): void {
+    this.done = true;
+    for (const id of [this.restingId, this.bankAskId]) if (id !== 0) this.venue.cancel(tsMs, this.accountId, id);
+    this.restingId = 0;
+    this.bankAskId = 0;
+  }
+
   act(tsMs: number, inBlockSession: boolean): void {
     if (this.done) return;
     const need = this.needT();

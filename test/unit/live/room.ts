@@ -45,3 +45,9 @@ export const order = (studentId: number, side: 'buy' | 'sell', priceFen: number,
     tif: 'day',
     ...extra,
   }) as const;
+
+/** Ticks a day at a time until the round is over (the classroom scenario has about a dozen trading days). */
+export function toRoundEnd(r: Classroom): void {
+  for (let i = 0; i < 40 && r.round().phase === 'trading'; i++) run(r, [{ op: 'tick', exchangeMs: 86_400_000 }]);
+  expect(r.round().phase).toBe('over');
+}

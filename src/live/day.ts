@@ -1,0 +1,55 @@
+// The classroom's trading day as exchange time moves on (a tick): the bots' looks run up to the time now, auctions
+// due close, and at the day's end the day closes (on the deadline day, the automatic surrender first) and the next
+// begins, unless the round is over: its cycle settled or its period ran out (rounds.ts).
+import type { Classroom } from './classroom.ts';
+import { dayOpenTs, stepClock } from './clock.ts';
+import type { RoomContext } from './context.ts';
+import { settlesToday } from './rounds.ts';
+
+/** Moves exchange time on by this much and runs the bots' looks up to it; at a day's end, opens the next. */
+export function advanceDay(room: Classroom, ctx: RoomContext, exchangeMs: number): void {
+  const step = stepClock(room.date, ctx.windows, ctx.tsMs, exchangeMs);
+  const session = room.sessionNow;
+  room.alerts.clock(ctx.tsMs, step.toTsMs, room.speed);
+  room.auctions.closeDue(step.toTsMs, (tsMs) => runBotsUntil(ctx, tsMs));
+  runBotsUntil(ctx, step.toTsMs);
+  if (step.dayOver) nextDay(room, ctx);
+  // Sessions open and close with the clock (the block window at 13:00, the lunch break jumped): say so.
+  else if (room.sessionNow !== session) ctx.emit({ kind: 'status' });
+}
+
+/** The bots trade up to tsMs, which becomes the time now; their trades settle before anything else happens. */
+function runBotsUntil(ctx: RoomContext, tsMs: number): void {
+  const ran = ctx.session.runUntil(tsMs);
+  ctx.tsMs = tsMs;
+  ctx.settle();
+  if (ran > 0) touchBooks(ctx);
+}
+
+/** Closes the day; on the deadline day, surrenders for the students who leave it to the classroom first. */
+function nextDay(room: Classroom, ctx: RoomContext): void {
+  const settles = settlesToday(ctx, room.deadlineDate);
+  if (settles) room.compliance.autoSurrender((id) => room.autoSurrenderOf(id));
+  for (const b of ctx.session.endDay()) ctx.emit({ kind: 'bar', marketId: b.marketId, bar: b });
+  ctx.settle();
+  room.timeline.syncLog();
+  for (const s of ctx.students.values()) ctx.tell(s.studentId, 'order', 'compliance');
+  // The round is over once its cycle has settled or its period has run out: trading stops until the next round.
+  if (settles || ctx.session.done()) {
+    ctx.state = 'paused';
+    room.rounds.close(room);
+    ctx.emit({ kind: 'status' });
+    return;
+  }
+  ctx.tsMs = dayOpenTs(ctx.session.beginDay(), ctx.windows);
+  room.timeline.syncLog();
+  touchBooks(ctx);
+  ctx.emit({ kind: 'status' });
+}
+
+function touchBooks(ctx: RoomContext): void {
+  for (const mw of ctx.session.world.markets)
+    for (const ins of mw.market.spec.instruments)
+      if (mw.market.listed.engine(ins.id) !== null)
+        ctx.emit({ kind: 'book', marketId: mw.setup.id, instrumentId: ins.id });
+}
