@@ -20,6 +20,13 @@ describe('timeline', () => {
     expect(r.timelineView()[0]!.fired).toBe(true);
   });
 
+  it('a fired shock is news once, not again when the day closes', () => {
+    const r = room(['Ann'], 0);
+    const item = must(applyCommand(r, { op: 'fire', index: 0 }));
+    run(r, [{ op: 'tick', exchangeMs: 86_400_000 }, { op: 'tick', exchangeMs: 86_400_000 }]);
+    expect(r.news.filter((n) => n.text === item.text)).toHaveLength(1);
+  });
+
   it('refuses an event that is not there', () => {
     const r = room(['Ann'], 0);
     expect(applyCommand(r, { op: 'fire', index: 99 })).toMatchObject({ ok: false, code: 'LIVE_ERR_UNKNOWN_EVENT' });
