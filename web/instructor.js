@@ -1,13 +1,24 @@
-// The instructor page: classroom state and controls (start, pause, resume, end, speed, bots, deadline), the join
-// code and personal links for students, the students, the scenario timeline with its shocks, and the final report.
+// The instructor page: classroom state and controls (start, pause, resume, end, speed, bots, deadline, rounds and
+// the class's switches), the join code, the join screen for the projector (instructor-join.js) and personal links,
+// the dashboard (instructor-dash.js), the students, the scenario timeline with its shocks, the auctions, the debrief
+// with the CSV export (debrief-charts.js), the report and, with the admin token, the classrooms
+// (instructor-classrooms.js). In Chinese and English (i18n.js, strings in locales/instructor.{en,zh}.json).
 // The token comes from ?token= (with ?classroom=, default "default") or the login form, and is kept in localStorage.
-import { ApiError, get, patch, post, setToken } from './api.js';
+import { ApiError, get, getToken, patch, post, setToken } from './api.js';
+import { renderDebrief } from './debrief-charts.js';
 import { $, fill, h, rows, say } from './dom.js';
 import { cny, cstDateTime, errorText, hhmm, tonnes } from './format.js';
+import { initI18n, languageSwitch, onLanguageChange, t } from './i18n.js';
+import { Classrooms } from './instructor-classrooms.js';
+import { Dashboard } from './instructor-dash.js';
+import { JoinScreen } from './instructor-join.js';
 import { Feed } from './socket.js';
 
 const KEY = 'cets.instructor';
-const st = { cid: 'default', room: null, roomAt: 0, news: [], feed: null, ended: false };
+const st = { cid: 'default', room: null, roomAt: 0, news: [], feed: null, ended: false, admin: null, report: null };
+let dash = null;
+let joinScreen = null;
+let classrooms = null;
 
 function banner(kind, text) {
   const el = $('banner');
@@ -19,15 +30,17 @@ function banner(kind, text) {
 function saved() {
   const url = new URL(location.href);
   const token = url.searchParams.get('token');
+  const classroom = url.searchParams.get('classroom');
   if (token) {
-    const v = { token, classroom: url.searchParams.get('classroom') ?? 'default' };
+    const v = { token, classroom: classroom ?? 'default' };
     localStorage.setItem(KEY, JSON.stringify(v));
     url.searchParams.delete('token');
     history.replaceState(null, '', url.pathname + url.search);
     return v;
   }
   try {
-    return JSON.parse(localStorage.getItem(KEY) ?? 'null');
+    const v = JSON.parse(localStorage.getItem(KEY) ?? 'null');
+    return v !== null && classroom ? { ...v, classroom } : v;
   } catch {
     return null;
   }
@@ -52,6 +65,12 @@ $('logout').addEventListener('click', () => {
   location.href = '/instructor';
 });
 
+/** Opens another classroom with the same (admin) token. */
+function openRoom(id) {
+  localStorage.setItem(KEY, JSON.stringify({ classroom: id, token: getToken() }));
+  location.href = `/instructor?classroom=${encodeURIComponent(id)}`;
+}
+
 // ---- state -----------------------------------------------------------------------------------------------------
 
 function showRoom(room) {
@@ -59,7 +78,7 @@ function showRoom(room) {
   st.roomAt = Date.now();
   $('room-name').textContent = room.name;
   const s = $('room-state');
-  s.textContent = room.state;
+  s.textContent = t(`state.${room.state}`, { defaultValue: room.state });
   s.className = `badge ${room.state}`;
   $('clock-speed').textContent = `×${room.clock.speed}`;
   const se = $('clock-session');
@@ -74,9 +93,13 @@ function showRoom(room) {
         'tr',
         {},
         h('td', {}, m.name),
-        h('td', { class: 'wrap-text' }, m.instruments.map((id) => (id === m.primary ? `${id} (main)` : id)).join(', ')),
+        h(
+          'td',
+          { class: 'wrap-text' },
+          m.instruments.map((id) => (id === m.primary ? `${id} (${t('main')})` : id)).join(', '),
+        ),
       ),
-    'no markets',
+    '—',
     2,
   );
   const speed = $('speed');
@@ -94,11 +117,16 @@ function showRoom(room) {
   for (const [action, ok] of Object.entries(can)) $(`ctl-${action}`).disabled = !ok;
   // An ended class takes no new auction (the server would refuse it with LIVE_ERR_ENDED).
   $('auction-submit').disabled = room.state === 'ended';
+  dash?.showRoom(room);
+  joinScreen?.showRoom(room);
   tickClock();
-  if (room.state === 'ended' && !st.ended) {
+  const over = room.state === 'ended' || room.round?.phase === 'over';
+  if (over && !st.ended) {
     st.ended = true;
     loadReport();
+    loadDebrief();
   }
+  if (!over) st.ended = false;
 }
 
 function tickClock() {
@@ -111,10 +139,11 @@ function tickClock() {
 
 async function refreshAdmin() {
   const a = await get(`/api/classrooms/${st.cid}/admin`);
+  st.admin = a;
   showRoom(a.classroom);
   $('join-code').textContent = a.joinCode ?? '—';
   $('trade-url').textContent = new URL('/trade', location.href).href;
-  $('student-count').textContent = `${a.students.length} of ${a.seats} seats`;
+  $('student-count').textContent = t('msg.count', { n: a.students.length, seats: a.seats });
   const seats = $('seats');
   if (document.activeElement !== seats) seats.value = a.seatCap === null ? '' : String(a.seatCap);
   rows(
@@ -132,7 +161,7 @@ async function refreshAdmin() {
           'td',
           {},
           s.revoked
-            ? h('span', { class: 'muted' }, 'revoked')
+            ? h('span', { class: 'muted' }, t('revoked'))
             : h(
                 'button',
                 {
@@ -141,38 +170,40 @@ async function refreshAdmin() {
                   dataset: { testid: `revoke-${s.studentId}` },
                   onclick: () => revoke(s),
                 },
-                'Revoke',
+                t('revoke'),
               ),
         ),
       ),
-    'no students yet: give them the join code',
+    t('msg.noStudentsYet'),
     5,
   );
   rows(
     $('timeline'),
     a.timeline,
-    (t) =>
+    (x) =>
       h(
         'tr',
-        { dataset: { index: String(t.index) } },
-        h('td', {}, t.date),
-        h('td', {}, t.kind),
-        h('td', { class: 'wrap-text' }, t.title),
+        { dataset: { index: String(x.index) } },
+        h('td', {}, x.date),
+        h('td', {}, x.kind),
+        h('td', { class: 'wrap-text' }, x.title),
         h(
           'td',
           {},
-          t.fired
-            ? h('span', { class: 'muted' }, 'fired')
+          x.fired
+            ? h('span', { class: 'muted' }, t('timeline.fired'))
             : h(
                 'button',
-                { type: 'button', dataset: { testid: `fire-${t.index}` }, onclick: (e) => fire(t.index, e.target) },
-                'Fire now',
+                { type: 'button', dataset: { testid: `fire-${x.index}` }, onclick: (e) => fire(x.index, e.target) },
+                t('timeline.fire'),
               ),
         ),
       ),
-    'this scenario has no scheduled events',
+    t('timeline.none'),
     4,
   );
+  joinScreen?.lobby(a.students.filter((s) => !s.revoked));
+  return a;
 }
 
 // ---- actions ---------------------------------------------------------------------------------------------------
@@ -192,8 +223,8 @@ async function act(msgEl, fn, okText) {
 
 for (const action of ['start', 'pause', 'resume', 'end'])
   $(`ctl-${action}`).addEventListener('click', () => {
-    if (action === 'end' && !confirm('End the classroom? Trading stops and the report is final.')) return;
-    act($('control-msg'), () => post(`/api/classrooms/${st.cid}/${action}`), `Classroom: ${action} done.`);
+    if (action === 'end' && !confirm(t('msg.endConfirm'))) return;
+    act($('control-msg'), () => post(`/api/classrooms/${st.cid}/${action}`), t('msg.done', { action: t(action) }));
   });
 
 $('settings-form').addEventListener('submit', (e) => {
@@ -206,7 +237,7 @@ $('settings-form').addEventListener('submit', (e) => {
   act(
     $('control-msg'),
     () => patch(`/api/classrooms/${st.cid}`, body),
-    (r) => `Speed ×${r.clock.speed}, bot intensity ${r.botIntensity}.`,
+    (r) => t('msg.settings', { speed: r.clock.speed, bots: r.botIntensity }),
   );
 });
 
@@ -215,23 +246,23 @@ $('seats-form').addEventListener('submit', (e) => {
   const text = $('seats').value.trim();
   const n = Number(text);
   if (text !== '' && !(Number.isInteger(n) && n >= 0)) {
-    say($('seats-msg'), 'error', 'Seats: a whole number, or empty for no cap.');
+    say($('seats-msg'), 'error', t('msg.seatsBad'));
     return;
   }
   act(
     $('seats-msg'),
     () => patch(`/api/classrooms/${st.cid}`, { seats: text === '' ? null : n }),
-    text === '' ? 'No cap on seats.' : `At most ${n} students.`,
+    text === '' ? t('msg.noCap') : t('msg.cap', { n }),
   );
 });
 
 /** Revokes a student's token: their page and connections stop working at once. */
 function revoke(s) {
-  if (!confirm(`Revoke ${s.name}'s token? Their page stops working at once; their firm and orders stay.`)) return;
+  if (!confirm(t('msg.revokeConfirm', { name: s.name }))) return;
   act(
     $('seats-msg'),
     () => post(`/api/classrooms/${st.cid}/students/${s.studentId}/revoke`),
-    `${s.name}'s token is revoked.`,
+    t('msg.revokeDone', { name: s.name }),
   );
 }
 
@@ -241,7 +272,7 @@ $('deadline-form').addEventListener('submit', (e) => {
   act(
     $('control-msg'),
     () => post(`/api/classrooms/${st.cid}/deadline`, { date }),
-    (r) => `Deadline moved to ${r.deadline}.`,
+    (r) => t('msg.deadlineMoved', { date: r.deadline }),
   );
 });
 
@@ -278,7 +309,7 @@ async function loadAuctions() {
         h('td', { class: 'wrap-text' }, winners),
       );
     },
-    'no auction yet',
+    t('auctions.none'),
     7,
   );
 }
@@ -302,7 +333,7 @@ $('auction-form').addEventListener('submit', (e) => {
       await loadAuctions();
       return n;
     },
-    (n) => `Auction ${n.auctionId} announced: bids until ${hhmm(n.closes)}.`,
+    (n) => t('auctions.announced', { id: n.auctionId, time: hhmm(n.closes) }),
   );
 });
 
@@ -311,7 +342,7 @@ async function fire(index, btn) {
   const r = await act(
     $('timeline-msg'),
     () => post(`/api/classrooms/${st.cid}/shocks`, { index }),
-    (n) => `Sent: ${n.title}`,
+    (n) => t('timeline.sent', { title: n.title }),
   );
   if (r === null) btn.disabled = false;
 }
@@ -322,11 +353,11 @@ $('students-form').addEventListener('submit', async (e) => {
     .value.split(/[\n,]/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  if (names.length === 0) return say($('students-msg'), 'error', 'BAD_REQUEST: write at least one name');
+  if (names.length === 0) return say($('students-msg'), 'error', `BAD_REQUEST: ${t('join.noName')}`);
   const r = await act(
     $('students-msg'),
     () => post(`/api/classrooms/${st.cid}/students`, { names }),
-    (x) => `${x.students.length} link(s) issued.`,
+    (x) => t('join.issued', { count: x.students.length }),
   );
   if (r === null) return;
   $('student-names').value = '';
@@ -348,7 +379,7 @@ $('students-form').addEventListener('submit', async (e) => {
             `/trade?token=${s.token}`,
           ),
         ),
-        h('td', {}, h('button', { type: 'button', onclick: () => navigator.clipboard?.writeText(link) }, 'Copy')),
+        h('td', {}, h('button', { type: 'button', onclick: () => navigator.clipboard?.writeText(link) }, t('copy'))),
       ),
     );
   }
@@ -359,20 +390,21 @@ $('students-form').addEventListener('submit', async (e) => {
 async function loadReport() {
   try {
     const r = await get(`/api/classrooms/${st.cid}/report`);
+    st.report = r;
     $('report-note').textContent =
-      r.classroom.state === 'ended' ? 'final' : `as of ${r.classroom.clock.time} (not final until the classroom ends)`;
+      r.classroom.state === 'ended' ? t('report.final') : t('report.asOf', { time: r.classroom.clock.time });
     rows(
       $('report-profit'),
       r.leaderboard.byProfit,
       (x) => h('tr', {}, h('td', {}, String(x.rank)), h('td', {}, x.name), h('td', { class: 'num' }, cny(x.profitCny))),
-      'no students',
+      t('report.noStudents'),
       3,
     );
     rows(
       $('report-cost'),
       r.leaderboard.byComplianceCost,
       (x) => h('tr', {}, h('td', {}, String(x.rank)), h('td', {}, x.name), h('td', { class: 'num' }, cny(x.costCny))),
-      'no students',
+      t('report.noStudents'),
       3,
     );
     rows(
@@ -390,18 +422,114 @@ async function loadReport() {
           h('td', { class: 'num' }, cny(x.fineCny)),
           h('td', {}, h('span', { class: `badge ${x.status}` }, x.status)),
         ),
-      'no students',
+      t('report.noStudents'),
       7,
     );
     const m = r.market ?? {};
     const last = m.lastCny ?? m.lastCloseCny;
-    $('report-market').textContent =
-      `Home market: ${m.trades ?? 0} trades, ${tonnes(m.volumeT ?? 0)}, last price CNY ${cny(last)}.`;
+    $('report-market').textContent = t('report.market', {
+      trades: m.trades ?? 0,
+      volume: tonnes(m.volumeT ?? 0),
+      last: cny(last),
+    });
+    dash?.showMarket(r, st.debrief);
   } catch (e) {
     $('report-note').textContent = errorText(e);
   }
 }
 $('report-load').addEventListener('click', loadReport);
+
+// ---- debrief and export ----------------------------------------------------------------------------------------
+
+/** The rounds to debrief (GET .../rounds: the current one and the results kept); [] before rounds exist. */
+async function loadRounds() {
+  let list = [];
+  try {
+    const r = await get(`/api/classrooms/${st.cid}/rounds`);
+    const seen = new Map();
+    for (const x of [...(r.results ?? []), r.current]) {
+      const round = x?.round ?? x;
+      if (round && typeof round.number === 'number') seen.set(round.number, round);
+    }
+    list = [...seen.values()].sort((a, b) => b.number - a.number);
+  } catch {
+    list = [];
+  }
+  const sel = $('debrief-round');
+  const keep = sel.value;
+  fill(
+    sel,
+    list.length === 0
+      ? h('option', { value: '' }, '—')
+      : list.map((r) =>
+          h(
+            'option',
+            { value: String(r.number) },
+            r.practice ? t('rounds.labelPractice') : t('rounds.label', { n: r.number }),
+          ),
+        ),
+  );
+  if (keep !== '' && list.some((r) => String(r.number) === keep)) sel.value = keep;
+  exportLinks();
+}
+
+function roundQuery(sep = '?') {
+  const n = $('debrief-round').value;
+  return n === '' ? '' : `${sep}round=${encodeURIComponent(n)}`;
+}
+
+async function loadDebrief() {
+  const body = $('debrief-body');
+  try {
+    const d = await get(`/api/classrooms/${st.cid}/debrief${roundQuery()}`);
+    st.debrief = d;
+    renderDebrief(body, d);
+    dash?.showMarket(st.report, d);
+  } catch (e) {
+    const missing = e instanceof ApiError && e.status === 404 && /no route/.test(e.message);
+    fill(body, h('p', { class: 'muted' }, missing ? t('debrief.missing') : errorText(e)));
+  }
+  $('debrief-page').href = `/debrief?classroom=${encodeURIComponent(st.cid)}${roundQuery('&')}`;
+}
+$('debrief-load').addEventListener('click', () => loadRounds().then(loadDebrief));
+$('debrief-round').addEventListener('change', () => {
+  exportLinks();
+  loadDebrief();
+});
+
+/** The CSV links: fetched with the token (a plain link carries none) and saved under their name. */
+function exportLinks() {
+  const names = $('export-names').checked;
+  for (const kind of ['orders', 'trades', 'positions', 'results']) {
+    const a = $(`export-${kind}`);
+    const q = [roundQuery(''), names ? 'names=1' : ''].filter((x) => x !== '').join('&');
+    a.href = `/api/classrooms/${encodeURIComponent(st.cid)}/export/${kind}.csv${q === '' ? '' : `?${q}`}`;
+    a.download = `${st.cid}-${kind}${roundQuery('-').replace('round=', 'round')}.csv`;
+  }
+}
+$('export-names').addEventListener('change', exportLinks);
+for (const kind of ['orders', 'trades', 'positions', 'results'])
+  $(`export-${kind}`).addEventListener('click', async (e) => {
+    e.preventDefault();
+    const a = e.currentTarget;
+    const msg = $('export-msg');
+    say(msg, '', '');
+    try {
+      const res = await fetch(a.href, { headers: { authorization: `Bearer ${getToken()}` } });
+      if (!res.ok) {
+        const j = await res.json().catch(() => null);
+        throw { code: j?.error?.code ?? `HTTP_${res.status}`, message: j?.error?.message ?? res.statusText };
+      }
+      const url = URL.createObjectURL(await res.blob());
+      const save = h('a', { href: url, download: a.download });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) {
+      say(msg, 'error', t('export.failed', { file: `${kind}.csv`, why: errorText(err) }));
+    }
+  });
 
 // ---- start -----------------------------------------------------------------------------------------------------
 
@@ -412,29 +540,51 @@ async function open(v) {
     await refreshAdmin();
   } catch (e) {
     if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
+      // The admin token on a classroom that is gone: back to the default one.
+      if (e.status === 404 && v.classroom !== 'default') return open({ ...v, classroom: 'default' });
       localStorage.removeItem(KEY);
       return showLogin(errorText(e));
     }
     return showLogin(errorText(e));
   }
+  localStorage.setItem(KEY, JSON.stringify({ classroom: st.cid, token: v.token }));
   $('login').hidden = true;
   $('main').hidden = false;
+  classrooms = new Classrooms({ cid: () => st.cid, openRoom, token: () => v.token });
+  classrooms.load();
+  dash = new Dashboard({ cid: st.cid, onChanged: () => refreshAdmin().catch(() => {}) });
+  joinScreen = new JoinScreen({
+    cid: () => st.cid,
+    students: async () => (await refreshAdmin()).students.filter((s) => !s.revoked),
+    away: () => dash.awayIds(),
+    start: async () => {
+      await act($('control-msg'), () => post(`/api/classrooms/${st.cid}/start`), t('msg.done', { action: t('start') }));
+    },
+  });
+  for (const id of ['join-open', 'join-open-2']) $(id).addEventListener('click', () => joinScreen.open());
+  if (new URL(location.href).searchParams.has('join')) joinScreen.open();
+  showRoom(st.admin.classroom);
+  const tradesCh = dash.start(st.admin.classroom);
   loadReport();
+  loadRounds().then(loadDebrief);
   loadAuctions().catch((e) => say($('auction-msg'), 'error', errorText(e)));
   st.feed = new Feed({
     token: v.token,
     onData: (ch, type, data) => {
-      if (ch === 'status') showRoom(data);
+      if (ch === 'status') {
+        const before = st.room;
+        showRoom(data);
+        // Someone joined, left or a round began: the lists follow.
+        if (before?.state !== data.state || before?.round?.number !== data.round?.number)
+          refreshAdmin().catch(() => {});
+        if (joinScreen.isOpen) joinScreen.lobby();
+      }
+      if (ch === tradesCh && type !== 'snapshot') dash.onTrades(data);
       if (ch === 'news') {
         st.news = type === 'snapshot' ? data : [data, ...st.news];
         if (type !== 'snapshot' && /^Auction /.test(data.title ?? '')) loadAuctions().catch(() => {});
-        const ul = $('news');
-        fill(
-          ul,
-          st.news.length === 0
-            ? h('li', { class: 'empty' }, 'Nothing sent yet.')
-            : st.news.map((n) => h('li', {}, h('b', {}, n.title), h('span', { class: 'muted' }, n.time))),
-        );
+        dash.onNews(st.news);
+        showNews();
       }
     },
     onState: (s, detail) => {
@@ -450,13 +600,35 @@ async function open(v) {
     },
     onError: (e) => banner('error', `Server: ${errorText(e)}`),
   });
-  st.feed.subscribe(['status', 'news']);
+  st.feed.subscribe(['status', 'news', ...(tradesCh === null ? [] : [tradesCh])]);
   st.feed.connect();
   setInterval(tickClock, 500);
   setInterval(() => refreshAdmin().catch((e) => banner('error', errorText(e))), 5_000);
   setInterval(loadReport, 15_000);
+  setInterval(() => dash.loadPositions(), 10_000);
+  onLanguageChange(() => {
+    refreshAdmin().catch(() => {});
+    loadReport();
+    showNews();
+    dash.drawPositions();
+    dash.markEvents();
+    classrooms.draw();
+    classrooms.showMarkets();
+    if (st.debrief) renderDebrief($('debrief-body'), st.debrief);
+  });
 }
 
+function showNews() {
+  fill(
+    $('news'),
+    st.news.length === 0
+      ? h('li', { class: 'empty' }, t('timeline.nothingSent'))
+      : st.news.map((n) => h('li', {}, h('b', {}, n.title), h('span', { class: 'muted' }, n.time))),
+  );
+}
+
+await initI18n({ namespaces: ['instructor'] });
+languageSwitch($('top'));
 const v = saved();
 if (v?.token) open(v);
 else showLogin();

@@ -25,6 +25,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { auctionRoutes } from './routes/auctions.ts';
 import { instructorRoutes } from './routes/instructor.ts';
 import { publicRoutes } from './routes/public.ts';
+import { resultsRoutes } from './routes/results.ts';
 import { studentRoutes } from './routes/student.ts';
 import { bodyAjv, textAjv } from './validation.ts';
 import { Streams } from './ws/streams.ts';
@@ -305,6 +306,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   studentRoutes(app, hub, limits);
   instructorRoutes(app, hub, streams, { scenario: cfg.scenario, seed: cfg.seed });
   auctionRoutes(app, hub);
+  resultsRoutes(app, hub);
   const addresses = (): string[] => {
     const a = app.server.address();
     return lanAddresses(cfg.host, typeof a === 'object' && a !== null ? a.port : cfg.port);
@@ -320,6 +322,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
     await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/web/', decorateReply: true });
     app.get('/trade', { schema: { hide: true } }, (_req, reply) => reply.sendFile('trade.html'));
     app.get('/instructor', { schema: { hide: true } }, (_req, reply) => reply.sendFile('instructor.html'));
+    app.get('/debrief', { schema: { hide: true } }, (_req, reply) => reply.sendFile('debrief.html'));
   }
   app.get('/vendor/lightweight-charts.js', { schema: { hide: true } }, (_req, reply) =>
     reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(lwcText),

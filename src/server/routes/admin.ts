@@ -96,6 +96,29 @@ export function adminRoutes(app: FastifyInstance, hub: Hub, streams: Streams, op
     async () => ({ addresses: opts.addresses() }),
   );
 
+  app.get(
+    '/api/whoami',
+    {
+      schema: {
+        tags,
+        security,
+        description: "The token's role: admin, instructor (of classroomId) or student (of classroomId).",
+        response: {
+          200: Type.Object({
+            role: Type.Union([Type.Literal('admin'), Type.Literal('instructor'), Type.Literal('student')]),
+            classroomId: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const p = principalOf(hub, req);
+      if (p === null) throw new HttpError('UNAUTHORIZED', 'a token is needed (Authorization: Bearer <token>)');
+      return { role: p.role, classroomId: p.role === 'admin' ? null : p.classroomId };
+    },
+  );
+
   app.get<{ Params: { cid: string }; Querystring: { base?: string } }>(
     '/api/classrooms/:cid/join',
     {

@@ -59,6 +59,12 @@ describe('addresses and the join screen', () => {
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error.code).toBe('ADMIN_ERR_BAD_BASE');
       const student = await t.join('Ann');
+      const who = async (token: string) =>
+        (await t.inject({ method: 'GET', url: '/api/whoami', headers: auth(token) })).json();
+      expect(await who(ADMIN)).toEqual({ role: 'admin', classroomId: null });
+      expect(await who(t.server.instructorToken!)).toEqual({ role: 'instructor', classroomId: 'default' });
+      expect(await who(student.token)).toEqual({ role: 'student', classroomId: 'default' });
+      expect((await t.inject({ method: 'GET', url: '/api/whoami' })).statusCode).toBe(401);
       const no = await t.inject({ method: 'GET', url: '/api/classrooms/default/join', headers: auth(student.token) });
       expect(no.statusCode).toBe(403);
     } finally {
