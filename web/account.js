@@ -4,6 +4,7 @@
 import { del, get, post } from './api.js';
 import { $, fill, h, rows, say } from './dom.js';
 import { cny, errorText, hhmm, tonnes } from './format.js';
+import { t } from './i18n.js';
 import { parseQty } from './ticket.js';
 
 export class Account {
@@ -13,6 +14,8 @@ export class Account {
     this.seenFills = null;
     this.instruments = [];
     this.ordersQueued = false;
+    /** The last of each, to draw again in another language. */
+    this.last = { account: null, compliance: undefined, orders: null, fills: null };
     $('surrender-form').addEventListener('submit', (e) => {
       e.preventDefault();
       this.surrender();
@@ -30,6 +33,15 @@ export class Account {
     }
     if (d.account) this.balances(d.account);
     if (d.kind === 'compliance' || d.kind === 'all' || d.compliance) this.compliance(d.compliance ?? null);
+  }
+
+  /** Draws everything again (after a language switch). */
+  redraw() {
+    const { account, compliance, orders, fills } = this.last;
+    if (account) this.balances(account);
+    if (compliance !== undefined) this.compliance(compliance);
+    if (orders) this.orders(orders);
+    if (fills) this.fills(fills);
   }
 
   async refresh() {
@@ -51,11 +63,12 @@ export class Account {
       this.ordersQueued = false;
       get('/api/me/orders')
         .then((r) => this.orders(r.orders))
-        .catch((e) => say($('orders-error'), 'error', `My orders: ${errorText(e)}`));
+        .catch((e) => say($('orders-error'), 'error', errorText(e)));
     }, 50);
   }
 
   balances(a) {
+    this.last.account = a;
     $('balance-cash').textContent = `CNY ${cny(a.cashCny)}`;
     $('balance-available').textContent = `CNY ${cny(a.availableCny)}`;
     $('balance-reserved').textContent = `CNY ${cny(a.reservedCny)}`;
@@ -72,7 +85,7 @@ export class Account {
           h('td', { class: 'num' }, tonnes(x.lockedT, false)),
           h('td', { class: 'num' }, tonnes(x.availableT, false)),
         ),
-      'no allowances held',
+      t('account.none'),
       5,
     );
     // Surrender picks from what is held.
@@ -90,33 +103,35 @@ export class Account {
   }
 
   compliance(c) {
+    this.last.compliance = c;
     const status = $('compliance-status');
     const bar = $('compliance-progress');
     if (c === null) {
-      status.textContent = 'none';
+      status.textContent = t('status.none');
       status.className = 'badge';
       for (const k of ['obligation', 'surrendered', 'remaining', 'deadline']) $(`compliance-${k}`).textContent = '—';
-      bar.querySelector('span').textContent = 'no obligation this cycle';
+      bar.querySelector('span').textContent = t('compliance.noObligation');
       bar.querySelector('.bar').style.width = '0';
       return;
     }
-    status.textContent = c.status;
+    status.textContent = t(`status.${c.status}`, { defaultValue: c.status });
     status.className = `badge ${c.status}`;
     $('compliance-obligation').textContent = tonnes(c.obligationT);
     $('compliance-surrendered').textContent = tonnes(c.surrenderedT);
     $('compliance-remaining').textContent = tonnes(c.remainingT);
-    $('compliance-deadline').textContent = `${c.deadline} (cycle ${c.cycle})`;
+    $('compliance-deadline').textContent = t('compliance.deadlineCycle', { deadline: c.deadline, cycle: c.cycle });
     const pct = c.obligationT > 0 ? Math.min(100, (c.surrenderedT / c.obligationT) * 100) : 100;
     bar.querySelector('.bar').style.width = `${pct.toFixed(1)}%`;
     bar.classList.toggle('met', c.status === 'met');
     bar.querySelector('span').textContent =
       c.status === 'short'
-        ? `short ${tonnes(c.shortfallT)} · fine CNY ${cny(c.fineCny)}`
-        : `${pct.toFixed(1)}% surrendered`;
-    bar.title = `offsets (CCER) count up to ${tonnes(c.offsetCapT)}`;
+        ? t('compliance.shortFine', { qty: tonnes(c.shortfallT), fine: cny(c.fineCny) })
+        : t('compliance.pct', { pct: pct.toFixed(1) });
+    bar.title = t('compliance.offsetCap', { cap: tonnes(c.offsetCapT) });
   }
 
   orders(list) {
+    this.last.orders = list;
     rows(
       $('my-orders'),
       list,
@@ -126,13 +141,13 @@ export class Account {
           { dataset: { order: String(o.orderId), status: o.status } },
           h('td', { class: 'num' }, String(o.orderId)),
           h('td', {}, hhmm(o.time)),
-          h('td', { class: o.side }, o.side),
-          h('td', { class: 'num' }, o.priceCny === null ? 'market' : cny(o.priceCny)),
+          h('td', { class: o.side }, t(`side.${o.side}Arrow`)),
+          h('td', { class: 'num' }, o.priceCny === null ? t('orders.market') : cny(o.priceCny)),
           h('td', { class: 'num' }, tonnes(o.qtyT, false)),
           h('td', { class: 'num' }, tonnes(o.filledT, false)),
           h('td', { class: 'num' }, tonnes(o.restingT, false)),
-          h('td', {}, o.tif),
-          h('td', {}, o.status),
+          h('td', {}, o.tif.toUpperCase()),
+          h('td', {}, t(`status.${o.status}`, { defaultValue: o.status })),
           h(
             'td',
             {},
@@ -142,19 +157,21 @@ export class Account {
                   {
                     type: 'button',
                     dataset: { testid: `cancel-${o.orderId}` },
+                    'aria-label': t('orders.cancelLabel', { id: o.orderId }),
                     onclick: (e) => this.cancel(o.orderId, e.target),
                   },
-                  'Cancel',
+                  t('orders.cancel'),
                 )
               : null,
           ),
         ),
-      'no orders yet',
+      t('orders.none'),
       10,
     );
   }
 
   fills(list) {
+    this.last.fills = list;
     const before = this.seenFills;
     this.seenFills = new Set(list.map((f) => f.tradeId));
     rows(
@@ -166,14 +183,14 @@ export class Account {
           { class: before !== null && !before.has(f.tradeId) ? 'flash' : null, dataset: { trade: String(f.tradeId) } },
           h('td', {}, hhmm(f.time)),
           h('td', {}, f.instrumentId),
-          h('td', { class: f.side }, f.side),
+          h('td', { class: f.side }, t(`side.${f.side}Arrow`)),
           h('td', { class: 'num' }, cny(f.priceCny)),
           h('td', { class: 'num' }, tonnes(f.qtyT, false)),
           h('td', { class: 'num' }, cny(f.feeCny)),
-          h('td', {}, f.mode),
+          h('td', {}, t(`mode.${f.mode}`, { defaultValue: f.mode })),
           h('td', { class: 'num' }, f.orderId === null ? '—' : `#${f.orderId}`),
         ),
-      'no fills yet',
+      t('fills.none'),
       8,
     );
   }
@@ -187,7 +204,7 @@ export class Account {
       else await del(`/api/orders/${orderId}`);
       await this.refresh();
     } catch (e) {
-      say(err, 'error', `Cancel #${orderId}: ${errorText(e)}`);
+      say(err, 'error', errorText(e));
       btn.disabled = false;
     }
   }
@@ -198,11 +215,11 @@ export class Account {
     const instrumentId = $('surrender-instrument').value;
     const qtyT = parseQty($('surrender-qty').value);
     if (!instrumentId) {
-      say(err, 'error', 'NOTHING_HELD: you hold no allowances to surrender');
+      say(err, 'error', t('compliance.nothingHeld'));
       return;
     }
     if (qtyT === null) {
-      say(err, 'error', 'BAD_QUANTITY: enter a whole number of tonnes above 0');
+      say(err, 'error', t('badQty'));
       return;
     }
     try {

@@ -2,10 +2,12 @@
 // message (the body's { error: { code, message } }), so the page can show both.
 
 export class ApiError extends Error {
-  constructor(code, message, status) {
+  constructor(code, message, status, params) {
     super(message);
     this.code = code;
     this.status = status;
+    /** The values the message names (the server's error params), to say it in another language; or undefined. */
+    this.params = params;
   }
 }
 
@@ -28,7 +30,7 @@ export async function api(method, path, body) {
   try {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
-    throw new ApiError('NETWORK', `the server could not be reached (${e.message})`, 0);
+    throw new ApiError('NETWORK', `the server could not be reached (${e.message})`, 0, { why: e.message });
   }
   const text = await res.text();
   let json = null;
@@ -43,6 +45,7 @@ export async function api(method, path, body) {
       err?.code ?? `HTTP_${res.status}`,
       err?.message ?? (text.slice(0, 200) || res.statusText),
       res.status,
+      err?.params,
     );
   }
   return json;
@@ -51,6 +54,7 @@ export async function api(method, path, body) {
 export const get = (path) => api('GET', path);
 export const post = (path, body = {}) => api('POST', path, body);
 export const patch = (path, body) => api('PATCH', path, body);
+export const put = (path, body) => api('PUT', path, body);
 export const del = (path) => api('DELETE', path);
 
 /** The token from ?token= (removed from the address bar once read), else from localStorage under this key. */

@@ -1,10 +1,11 @@
 // Auctions of the government reserve (单向竞价): the instructor announces one; while its window is open a student
 // places sealed bids (at or above the reserve price; the cash is reserved) and may withdraw them. At the close the
-// exchange allocates best price first. Notices come from GET /api/auctions, refreshed when the news mentions an
-// auction and every few seconds; my bids also come over the private channel (kind "bid").
+// exchange allocates best price first. Notices come from GET /api/auctions, refreshed when an alert or the news
+// mentions an auction and every few seconds; my bids also come over the private channel (kind "bid").
 import { del, get, post } from './api.js';
 import { $, h, rows, say } from './dom.js';
 import { cny, errorText, hhmm, tonnes } from './format.js';
+import { t } from './i18n.js';
 import { parsePrice, parseQty } from './ticket.js';
 
 export class Auctions {
@@ -22,7 +23,7 @@ export class Auctions {
       this.bids = r.bids;
       this.render();
     } catch (e) {
-      say($('auction-error'), 'error', `Auctions: ${errorText(e)}`);
+      say($('auction-error'), 'error', errorText(e));
     }
   }
 
@@ -40,24 +41,31 @@ export class Auctions {
         const o = n.outcome;
         const result =
           n.status === 'withdrawn'
-            ? 'withdrawn: the class ended'
+            ? t('auctions.withdrawnEnd')
             : o === null
-              ? `open until ${hhmm(n.closes)}`
+              ? t('auctions.openUntil', { time: hhmm(n.closes) })
               : o.soldT === 0
-                ? 'closed: nothing sold'
-                : `sold ${tonnes(o.soldT)}, ${o.clearingPriceCny !== null ? `at ${cny(o.clearingPriceCny)}` : `${cny(o.lowPriceCny)}–${cny(o.highPriceCny)}, avg ${cny(o.averagePriceCny)}`}`;
+                ? t('auctions.nothingSold')
+                : o.clearingPriceCny !== null
+                  ? t('auctions.soldAt', { qty: tonnes(o.soldT), price: cny(o.clearingPriceCny) })
+                  : t('auctions.soldRange', {
+                      qty: tonnes(o.soldT),
+                      low: cny(o.lowPriceCny),
+                      high: cny(o.highPriceCny),
+                      avg: cny(o.averagePriceCny),
+                    });
         const tr = h(
           'tr',
           { dataset: { auction: n.auctionId } },
           h('td', {}, n.auctionId),
           h('td', { class: 'num' }, tonnes(n.qtyT, false)),
           h('td', { class: 'num' }, cny(n.reservePriceCny)),
-          h('td', {}, n.allocation),
+          h('td', {}, t(`auctions.allocation.${n.allocation}`, { defaultValue: n.allocation })),
           h('td', {}, result),
         );
         if (n.status !== 'open') return tr;
-        const price = h('input', { size: 7, inputmode: 'decimal', placeholder: 'CNY', 'aria-label': 'Bid price' });
-        const qty = h('input', { size: 9, inputmode: 'numeric', placeholder: 't', 'aria-label': 'Bid quantity' });
+        const price = h('input', { size: 7, inputmode: 'decimal', placeholder: t('common:cny') });
+        const qty = h('input', { size: 9, inputmode: 'numeric', placeholder: t('common:tonnes') });
         const form = h(
           'tr',
           { class: 'counter' },
@@ -74,15 +82,15 @@ export class Auctions {
                   this.bid(n, price.value, qty.value);
                 },
               },
-              h('label', {}, 'Bid price', price),
-              h('label', {}, 'Qty', qty),
-              h('button', { type: 'submit' }, 'Bid'),
+              h('label', {}, t('auctions.bidPrice'), ' ', price),
+              h('label', {}, t('auctions.qty'), ' ', qty),
+              h('button', { type: 'submit' }, t('auctions.bid')),
             ),
           ),
         );
         return [tr, form];
       },
-      'no auction announced',
+      t('auctions.none'),
       5,
     );
     const open = new Set(this.notices.filter((n) => n.status === 'open').map((n) => n.auctionId));
@@ -97,17 +105,17 @@ export class Auctions {
           h('td', {}, b.auctionId),
           h('td', { class: 'num' }, cny(b.priceCny)),
           h('td', { class: 'num' }, tonnes(b.qtyT, false)),
-          h('td', {}, b.status),
+          h('td', {}, t(`status.${b.status}`, { defaultValue: b.status })),
           h('td', { class: 'num' }, b.filledT > 0 ? `${tonnes(b.filledT, false)} @ ${cny(b.fillPriceCny)}` : ''),
           h(
             'td',
             {},
             b.status === 'live' && open.has(b.auctionId)
-              ? h('button', { type: 'button', class: 'link', onclick: () => this.withdraw(b) }, 'Withdraw')
+              ? h('button', { type: 'button', class: 'link', onclick: () => this.withdraw(b) }, t('auctions.withdraw'))
               : null,
           ),
         ),
-      'no bids',
+      t('auctions.noBids'),
       7,
     );
   }
@@ -116,18 +124,18 @@ export class Auctions {
     const err = $('auction-error');
     const priceCny = parsePrice(priceText);
     const qtyT = parseQty(qtyText);
-    if (priceCny === null) return say(err, 'error', 'BAD_PRICE: enter a price in CNY with at most 2 decimals');
-    if (qtyT === null) return say(err, 'error', 'BAD_QUANTITY: enter a whole number of tonnes above 0');
+    if (priceCny === null) return say(err, 'error', t('badPrice'));
+    if (qtyT === null) return say(err, 'error', t('badQty'));
     try {
       const b = await post(`/api/auctions/${n.auctionId}/bids`, { priceCny, qtyT });
       say(
         err,
         'ok',
-        `Bid ${b.bidId} placed: ${tonnes(b.qtyT)} at ${cny(b.priceCny)} (sealed until ${hhmm(n.closes)}).`,
+        t('auctions.placed', { id: b.bidId, qty: tonnes(b.qtyT), price: cny(b.priceCny), time: hhmm(n.closes) }),
       );
       this.ctx.changed();
     } catch (e) {
-      say(err, 'error', `Bid on ${n.auctionId}: ${errorText(e)}`);
+      say(err, 'error', errorText(e));
     }
     await this.refresh();
   }
@@ -136,10 +144,10 @@ export class Auctions {
     const err = $('auction-error');
     try {
       await del(`/api/auctions/${b.auctionId}/bids/${b.bidId}`);
-      say(err, 'ok', `Bid ${b.bidId} withdrawn.`);
+      say(err, 'ok', t('auctions.withdrawn', { id: b.bidId }));
       this.ctx.changed();
     } catch (e) {
-      say(err, 'error', `Withdraw ${b.bidId}: ${errorText(e)}`);
+      say(err, 'error', errorText(e));
     }
     await this.refresh();
   }

@@ -1,9 +1,10 @@
 // Block trades (大宗协议): negotiated proposals that never enter the book. A proposal to anyone or to one student, at
 // least the market's block minimum; proposals addressed to me can be accepted, countered or rejected. The list is
-// fetched from GET /api/blocks (the feed has no block channel) after each action and every few seconds.
+// fetched from GET /api/blocks after each action and when an alert says a proposal came (no polling).
 import { get, post } from './api.js';
 import { $, fill, h, rows, say } from './dom.js';
 import { cny, errorText, tonnes } from './format.js';
+import { t } from './i18n.js';
 import { parsePrice, parseQty } from './ticket.js';
 
 export class Blocks {
@@ -12,6 +13,9 @@ export class Blocks {
     this.ctx = ctx;
     this.counterFor = null;
     this.students = '';
+    this.list = [];
+    this.rules = null;
+    this.others = [];
     $('block-form').addEventListener('submit', (e) => {
       e.preventDefault();
       this.propose();
@@ -19,11 +23,16 @@ export class Blocks {
   }
 
   showRules(rules) {
+    this.rules = rules;
     const b = rules?.block ?? null;
     $('block-rules').textContent =
       b === null
-        ? 'not offered in this market'
-        : `at least ${tonnes(b.minQtyT)}, within ±${b.bandPct}% of the reference, sessions ${b.sessions.map((s) => s.join('–')).join(', ')}`;
+        ? t('blocks.notOffered')
+        : t('blocks.rules', {
+            min: tonnes(b.minQtyT),
+            band: b.bandPct,
+            sessions: b.sessions.map((s) => s.join('–')).join(', '),
+          });
     $('block-qty').placeholder = b === null ? 't' : `≥ ${tonnes(b.minQtyT, false)}`;
     for (const el of $('block-form').querySelectorAll('input, select, button')) el.disabled = b === null;
   }
@@ -35,11 +44,17 @@ export class Blocks {
     const key = others.map((s) => `${s.studentId}:${s.name}`).join('|');
     if (key === this.students) return;
     this.students = key;
+    this.others = others;
+    this.drawStudents();
+  }
+
+  drawStudents() {
+    const others = this.others;
     const sel = $('block-to');
     const keep = sel.value;
     fill(
       sel,
-      h('option', { value: '' }, 'anyone'),
+      h('option', { value: '' }, t('blocks.anyone')),
       others.map((s) => h('option', { value: String(s.studentId) }, s.name)),
     );
     sel.value = keep;
@@ -50,11 +65,19 @@ export class Blocks {
       const r = await get('/api/blocks');
       this.render(r.proposals);
     } catch (e) {
-      say($('block-error'), 'error', `Block proposals: ${errorText(e)}`);
+      say($('block-error'), 'error', errorText(e));
     }
   }
 
+  /** Draws everything again (after a language switch). */
+  redraw() {
+    this.showRules(this.rules);
+    this.drawStudents();
+    this.render(this.list);
+  }
+
   render(list) {
+    this.list = list;
     rows(
       $('block-list'),
       list,
@@ -64,9 +87,9 @@ export class Blocks {
           ? h(
               'span',
               { class: 'actions' },
-              h('button', { type: 'button', onclick: () => this.answer(p, 'accept') }, 'Accept'),
-              h('button', { type: 'button', onclick: () => this.openCounter(p) }, 'Counter'),
-              h('button', { type: 'button', onclick: () => this.answer(p, 'reject') }, 'Reject'),
+              h('button', { type: 'button', onclick: () => this.answer(p, 'accept') }, t('blocks.accept')),
+              h('button', { type: 'button', onclick: () => this.openCounter(p) }, t('blocks.counter')),
+              h('button', { type: 'button', onclick: () => this.answer(p, 'reject') }, t('blocks.reject')),
             )
           : null;
         const tr = h(
@@ -74,21 +97,16 @@ export class Blocks {
           { dataset: { proposal: String(p.proposalId) } },
           h('td', { class: 'num' }, String(p.proposalId)),
           h('td', {}, p.from),
-          h('td', {}, p.to ?? 'anyone'),
-          h('td', { class: p.side }, p.side),
+          h('td', {}, p.to ?? t('blocks.anyone')),
+          h('td', { class: p.side }, t(`side.${p.side}Arrow`)),
           h('td', { class: 'num' }, cny(p.priceCny)),
           h('td', { class: 'num' }, tonnes(p.qtyT, false)),
-          h('td', {}, p.status),
+          h('td', {}, t(`status.${p.status}`, { defaultValue: p.status })),
           h('td', {}, actions),
         );
         if (this.counterFor !== p.proposalId || !canAnswer) return tr;
-        const price = h('input', { size: 7, inputmode: 'decimal', value: p.priceCny, 'aria-label': 'Counter price' });
-        const qty = h('input', {
-          size: 9,
-          inputmode: 'numeric',
-          value: String(p.qtyT),
-          'aria-label': 'Counter quantity',
-        });
+        const price = h('input', { size: 7, inputmode: 'decimal', value: p.priceCny });
+        const qty = h('input', { size: 9, inputmode: 'numeric', value: String(p.qtyT) });
         const form = h(
           'tr',
           { class: 'counter' },
@@ -104,16 +122,16 @@ export class Blocks {
                   this.counter(p, price.value, qty.value);
                 },
               },
-              h('label', {}, 'Counter price', price),
-              h('label', {}, 'Qty', qty),
-              h('button', { type: 'submit' }, 'Send counter'),
-              h('button', { type: 'button', onclick: () => this.closeCounter() }, 'Cancel'),
+              h('label', {}, t('blocks.counterPrice'), ' ', price),
+              h('label', {}, t('blocks.qty'), ' ', qty),
+              h('button', { type: 'submit' }, t('blocks.sendCounter')),
+              h('button', { type: 'button', onclick: () => this.closeCounter() }, t('blocks.cancel')),
             ),
           ),
         );
         return [tr, form];
       },
-      'no block proposals',
+      t('blocks.none'),
       8,
     );
   }
@@ -137,11 +155,15 @@ export class Blocks {
         say(
           err,
           'ok',
-          `Block #${p.proposalId} accepted: ${p.side === 'buy' ? 'you sold' : 'you bought'} ${tonnes(p.qtyT)} at ${cny(p.priceCny)}.`,
+          t(p.side === 'buy' ? 'blocks.acceptedSold' : 'blocks.acceptedBought', {
+            id: p.proposalId,
+            qty: tonnes(p.qtyT),
+            price: cny(p.priceCny),
+          }),
         );
       this.ctx.changed();
     } catch (e) {
-      say(err, 'error', `${action} #${p.proposalId}: ${errorText(e)}`);
+      say(err, 'error', errorText(e));
     }
     await this.refresh();
   }
@@ -151,7 +173,7 @@ export class Blocks {
     const priceCny = parsePrice(priceText);
     const qtyT = parseQty(qtyText);
     if (priceCny === null || qtyT === null) {
-      say(err, 'error', 'BAD_REQUEST: a counter needs a price in CNY and a whole number of tonnes');
+      say(err, 'error', t('blocks.badCounter'));
       return;
     }
     try {
@@ -159,7 +181,7 @@ export class Blocks {
       this.counterFor = null;
       say(err, '', '');
     } catch (e) {
-      say(err, 'error', `counter #${p.proposalId}: ${errorText(e)}`);
+      say(err, 'error', errorText(e));
     }
     await this.refresh();
   }
@@ -170,16 +192,16 @@ export class Blocks {
     const { marketId, instrumentId, rules } = this.ctx.where();
     const priceCny = parsePrice($('block-price').value);
     const qtyT = parseQty($('block-qty').value);
-    if (priceCny === null) return say(err, 'error', 'BAD_PRICE: enter a price in CNY with at most 2 decimals');
-    if (qtyT === null) return say(err, 'error', 'BAD_QUANTITY: enter a whole number of tonnes above 0');
+    if (priceCny === null) return say(err, 'error', t('badPrice'));
+    if (qtyT === null) return say(err, 'error', t('badQty'));
     const min = rules?.block?.minQtyT ?? 0;
-    if (qtyT < min) return say(err, 'error', `BELOW_BLOCK_MINIMUM: a block trade here is at least ${tonnes(min)}`);
+    if (qtyT < min) return say(err, 'error', t('blocks.belowMin', { min: tonnes(min) }));
     const to = $('block-to').value;
     const body = { marketId, instrumentId, side: $('block-side').value, priceCny, qtyT };
     if (to !== '') body.toStudentId = Number(to);
     try {
       const p = await post('/api/blocks', body);
-      say(err, 'ok', `Block proposal #${p.proposalId} sent.`);
+      say(err, 'ok', t('blocks.sent', { id: p.proposalId }));
       this.ctx.changed();
     } catch (e) {
       say(err, 'error', errorText(e));

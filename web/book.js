@@ -3,6 +3,7 @@
 // one of their listings.
 import { h, rows } from './dom.js';
 import { cny, tonnes } from './format.js';
+import { t } from './i18n.js';
 
 const SHOWN = 10;
 const BEST = 5;
@@ -90,7 +91,7 @@ export class Book {
         {
           class: [best ? 'best' : '', picked ? 'picked' : ''].join(' ').trim() || null,
           dataset: { price: l.priceCny, side, listings: listings.map((x) => x.listingId).join(' ') },
-          title: best ? `${listings.length} listing(s) at ${cny(l.priceCny)}: click to take` : null,
+          title: best ? t('book.levelTitle', { count: listings.length, price: cny(l.priceCny) }) : null,
           onclick: best
             ? () => {
                 this.picked = { side, priceCny: l.priceCny };
@@ -106,13 +107,14 @@ export class Book {
     };
     // Asks: worst at the top, best just above the spread.
     const askRows = asks.map(row('ask')).reverse();
-    rows(this.asksEl, askRows, (r) => r, this.loaded ? 'no sell orders' : 'loading…', 3);
-    rows(this.bidsEl, bids.map(row('bid')), (r) => r, this.loaded ? 'no buy orders' : 'loading…', 3);
+    rows(this.asksEl, askRows, (r) => r, t(this.loaded ? 'book.noAsks' : 'loading'), 3);
+    rows(this.bidsEl, bids.map(row('bid')), (r) => r, t(this.loaded ? 'book.noBids' : 'loading'), 3);
     const bb = bids[0];
     const ba = asks[0];
     if (bb && ba) {
       const spread = (Math.round((Number(ba.priceCny) - Number(bb.priceCny)) * 100) / 100).toFixed(2);
-      this.spreadEl.textContent = `spread ${spread} · mid ${((Number(ba.priceCny) + Number(bb.priceCny)) / 2).toFixed(3)}`;
-    } else this.spreadEl.textContent = !this.loaded ? '—' : bb || ba ? 'one side empty' : 'empty book';
+      const mid = ((Number(ba.priceCny) + Number(bb.priceCny)) / 2).toFixed(3);
+      this.spreadEl.textContent = t('book.spread', { spread, mid });
+    } else this.spreadEl.textContent = !this.loaded ? '—' : t(bb || ba ? 'book.oneSide' : 'book.empty');
   }
 }

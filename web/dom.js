@@ -43,12 +43,25 @@ export function $(name) {
   return el;
 }
 
-/** Shows a message in a status line: kind 'error' | 'ok' | '' (cleared). */
+/** How long a message stays up when nothing replaces it. */
+export const MESSAGE_MS = 15_000;
+const clearers = new WeakMap();
+
+/**
+ * Shows a message in a status line: kind 'error' | 'ok' | '' (cleared). A message clears itself after MESSAGE_MS,
+ * and the next action's outcome replaces it (every action starts by clearing its line).
+ */
 export function say(el, kind, text) {
+  clearTimeout(clearers.get(el));
   el.textContent = text ?? '';
   el.classList.toggle('error', kind === 'error');
   el.classList.toggle('ok', kind === 'ok');
   el.hidden = !text;
+  if (text)
+    clearers.set(
+      el,
+      setTimeout(() => say(el, '', ''), MESSAGE_MS),
+    );
 }
 
 /** Rows of a table body, or one "empty" row spanning the table when there are none. */

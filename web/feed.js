@@ -1,6 +1,7 @@
 // Market-wide panels: the trades tape, the news feed and the leaderboard.
 import { h, rows } from './dom.js';
 import { cny, cstDateTime, hhmm, tonnes } from './format.js';
+import { t } from './i18n.js';
 
 const TAPE = 60;
 
@@ -31,23 +32,23 @@ export class Tape {
     rows(
       this.el,
       this.trades,
-      (t) => {
+      (tr) => {
         // The channel's trades carry tsMs only (no time text): the time is shown in China Standard Time.
-        const time = cstDateTime(t.tsMs);
+        const time = cstDateTime(tr.tsMs);
         return h(
           'tr',
-          { class: t.tradeId === fresh ? 'flash' : null, dataset: { trade: String(t.tradeId) }, title: time },
+          { class: tr.tradeId === fresh ? 'flash' : null, dataset: { trade: String(tr.tradeId) }, title: time },
           h('td', {}, hhmm(time)),
           h(
             'td',
-            { class: `num ${t.aggressor === 'buy' ? 'buy' : t.aggressor === 'sell' ? 'sell' : ''}` },
-            cny(t.priceCny),
+            { class: `num ${tr.aggressor === 'buy' ? 'buy' : tr.aggressor === 'sell' ? 'sell' : ''}` },
+            cny(tr.priceCny),
           ),
-          h('td', { class: 'num' }, tonnes(t.qtyT, false)),
-          h('td', {}, t.mode),
+          h('td', { class: 'num' }, tonnes(tr.qtyT, false)),
+          h('td', {}, t(`mode.${tr.mode}`, { defaultValue: tr.mode })),
         );
       },
-      this.loaded ? 'no trades yet' : 'loading…',
+      t(this.loaded ? 'tape.none' : 'loading'),
       4,
     );
   }
@@ -56,7 +57,7 @@ export class Tape {
 export function renderNews(el, list) {
   el.replaceChildren();
   if (list.length === 0) {
-    el.append(h('li', { class: 'empty' }, 'No news yet.'));
+    el.append(h('li', { class: 'empty' }, t('news.none')));
     return;
   }
   for (const n of list)
@@ -84,7 +85,7 @@ export function renderLeaderboard(profitEl, costEl, board, myId) {
         h('td', {}, s.name),
         h('td', { class: 'num' }, cny(s.profitCny)),
       ),
-    'nobody yet',
+    t('leaderboard.none'),
     3,
   );
   rows(
@@ -98,7 +99,7 @@ export function renderLeaderboard(profitEl, costEl, board, myId) {
         h('td', {}, s.name),
         h('td', { class: 'num' }, cny(s.costCny)),
       ),
-    'nobody yet',
+    t('leaderboard.none'),
     3,
   );
 }

@@ -5,14 +5,14 @@
 // last keyed by error code) and, for a page with its own namespace, /web/locales/<ns>.{en,zh}.json.
 //
 // In the HTML: data-i18n="key" sets an element's text (put it on a leaf: the text replaces the children),
-// data-i18n-title, data-i18n-placeholder and data-i18n-aria-label set those attributes. In JS: t('key', params).
+// data-i18n-title, data-i18n-placeholder and data-i18n-aria-label set those attributes. In JS: t(key, params).
 // A key without a namespace is looked up in the page's default namespace, then in common. Text made in JS is
 // redrawn on a language switch by onLanguageChange(fn).
 //
 //   import { initI18n, languageSwitch, t } from './i18n.js';
 //   await initI18n({ namespaces: ['instructor'] });       // loads en/zh common + instructor.{en,zh}.json
 //   languageSwitch(document.querySelector('header'));       // the 中文 / English switch
-//   el.textContent = t('instructor:start');                 // or t('start') with instructor the default namespace
+//   el.textContent = t(key);       // key: 'instructor:start', or 'start' with instructor the default namespace
 
 import i18next from '/vendor/i18next.js';
 
@@ -167,7 +167,8 @@ export function errorSentence(err) {
   if (err === null || err === undefined) return '';
   const code = err.code;
   const message = err.message ?? String(err);
-  if (typeof code === 'string' && err.params !== null && typeof err.params === 'object') {
+  // English: the server's own sentence (the en strings are its forms). Another language: the code's sentence.
+  if (language() !== 'en' && typeof code === 'string' && err.params !== null && typeof err.params === 'object') {
     const key = `errors:${code}`;
     if (i18next.exists(key)) return t(key, err.params);
   }

@@ -1,6 +1,7 @@
 // The WebSocket feed: subscriptions kept across reconnects, per-channel sequence numbers (a gap means a missed
 // message: the channel is subscribed again and its snapshot replaces what the page had), order entry with request
-// ids answered by acks, and reconnection with exponential backoff and jitter.
+// ids answered by acks, alerts (pushed to the page as they come: no seq, nothing to resync), and reconnection with
+// exponential backoff and jitter.
 
 const BACKOFF_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000];
 const ACK_TIMEOUT_MS = 8_000;
@@ -15,6 +16,7 @@ export class Feed {
    * @param {(state: 'connecting'|'open'|'closed', detail?: string) => void} o.onState
    * @param {(tsMs: number) => void} [o.onPong] exchange time from the server's pong
    * @param {() => void} [o.onRevoked] the server closed the connection because the token was revoked
+   * @param {(alert: {type: string, tsMs: number, time: string, params: object}) => void} [o.onAlert] an alert
    */
   constructor(o) {
     this.o = o;
@@ -66,7 +68,11 @@ export class Feed {
     clearInterval(this.pinger);
     this.ws = null;
     for (const [, p] of this.pending)
-      p.reject({ code: 'DISCONNECTED', message: 'the connection dropped before the server answered; check My orders' });
+      p.reject({
+        code: 'DISCONNECTED',
+        message: 'the connection dropped before the server answered; check My orders',
+        params: {},
+      });
     this.pending.clear();
     if (this.stopped) return;
     if (ev.code === 4401) {
@@ -108,7 +114,7 @@ export class Feed {
     return new Promise((resolve, reject) => {
       const reqId = `c${this.nextReq++}`;
       if (!this.send({ op, reqId, ...body })) {
-        reject({ code: 'DISCONNECTED', message: 'not connected' });
+        reject({ code: 'DISCONNECTED', message: 'not connected', params: {} });
         return;
       }
       const timer = setTimeout(() => {
@@ -116,6 +122,7 @@ export class Feed {
         reject({
           code: 'NO_ACK',
           message: `no answer from the server within ${ACK_TIMEOUT_MS / 1000} s; check My orders`,
+          params: { seconds: String(ACK_TIMEOUT_MS / 1000) },
         });
       }, ACK_TIMEOUT_MS);
       this.pending.set(reqId, {
@@ -144,6 +151,10 @@ export class Feed {
       this.pending.delete(m.reqId);
       if (m.ok) p.resolve(m.result);
       else p.reject(m.error ?? { code: 'ERROR', message: 'refused' });
+      return;
+    }
+    if (m.type === 'alert') {
+      this.o.onAlert?.(m.alert);
       return;
     }
     if (m.op === 'pong') {

@@ -1,6 +1,8 @@
 // The student trading page: login, then the header (classroom, state, exchange clock, market and instrument), the
-// order book, chart, trades, ticket, take form, block trades, my orders and fills, balances, compliance, news and
-// leaderboard. Market data and private updates come over one WebSocket (see socket.js); actions go over it or REST.
+// order book, chart, trades, ticket, take form, block trades, my orders and fills, my position, balances,
+// compliance, news and leaderboard. Market data, private updates and alerts come over one WebSocket (see socket.js);
+// actions go over it or REST. In Chinese or English (i18n.js): every text made here goes through t(), and is drawn
+// again on a language switch.
 
 import { Account } from './account.js';
 import { ApiError, get, post, setToken, tokenFromPage } from './api.js';
@@ -8,11 +10,14 @@ import { Auctions } from './auctions.js';
 import { Blocks } from './blocks.js';
 import { Book } from './book.js';
 import { PriceChart } from './chart.js';
-import { $, fill, h, say } from './dom.js';
+import { $, fill, h, MESSAGE_MS, say } from './dom.js';
 import { renderLeaderboard, renderNews, Tape } from './feed.js';
 import { cny, cstDateTime, errorText, pct, tonnes } from './format.js';
+import { initI18n, languageSwitch, onLanguageChange, t } from './i18n.js';
+import { Position } from './position.js';
 import { Feed } from './socket.js';
 import { Ticket } from './ticket.js';
+import { Toasts } from './toasts.js';
 
 const TOKEN_KEY = 'cets.token';
 const state = {
@@ -24,6 +29,9 @@ const state = {
   rules: null,
   news: [],
   channels: [],
+  board: null,
+  conn: ['connecting', undefined],
+  banner: null,
 };
 
 let feed = null;
@@ -34,14 +42,32 @@ let ticket = null;
 let account = null;
 let blocks = null;
 let auctions = null;
+let position = null;
+let toasts = null;
 
 const where = () => ({ marketId: state.marketId, instrumentId: state.instrumentId, rules: state.rules });
 
+/** The banner: kind '' | 'error', and its text (drawn again in another language when made by key). */
 function banner(kind, text) {
+  state.banner = kind === '' ? null : { kind, text };
   const el = $('banner');
   el.textContent = text ?? '';
   el.className = `banner ${kind}`;
   el.hidden = !text;
+  // An error banner goes after a while (or when the classroom's state changes it).
+  if (kind === 'error')
+    setTimeout(() => {
+      if (state.banner?.text === text) banner('', '');
+    }, MESSAGE_MS);
+}
+
+/** The exchange time now: the classroom's clock run on at its speed since the last update (null before one). */
+function exchangeNow() {
+  const r = state.room;
+  if (r === null) return null;
+  // Between updates the clock runs at the classroom's speed (capped: a lunch break is a jump only the server knows).
+  const wall = Math.min(Date.now() - state.roomAt, 6_000);
+  return r.state === 'running' ? r.clock.tsMs + wall * r.clock.speed : r.clock.tsMs;
 }
 
 // ---- login -----------------------------------------------------------------------------------------------------
@@ -81,12 +107,13 @@ function showRoom(room) {
   state.roomAt = Date.now();
   $('room-name').textContent = room.name;
   const st = $('room-state');
-  st.textContent = room.state;
+  st.textContent = t(`room.${room.state}`, { defaultValue: room.state });
   st.className = `badge ${room.state}`;
   $('clock-speed').textContent = `×${room.clock.speed}`;
   const se = $('clock-session');
-  se.textContent = room.clock.session;
-  se.title = room.clock.session === 'closed' ? 'No session open now' : `Open now: ${room.clock.session} trading`;
+  se.textContent = t(`session.${room.clock.session}`, { defaultValue: room.clock.session });
+  se.title =
+    room.clock.session === 'closed' ? t('session.closedTitle') : t('session.openTitle', { session: se.textContent });
   se.className = `badge session ${room.clock.session === 'closed' ? 'closed' : ''}`;
   tickClock();
   // Once the classroom has ended nothing can be traded: the buttons say so instead of waiting for a refusal.
@@ -94,22 +121,22 @@ function showRoom(room) {
   for (const id of ['ticket-submit', 'take-submit', 'surrender-submit', 'block-submit']) {
     const btn = $(id);
     btn.disabled = ended || (id === 'block-submit' && state.rules !== null && state.rules.block === null);
-    btn.title = ended ? 'The classroom has ended' : '';
+    btn.title = ended ? t('room.endedTitle') : '';
   }
-  if (room.state === 'ended')
-    banner('', 'The classroom has ended: trading is closed. The leaderboard shows the final standing.');
-  else if (room.state === 'paused') banner('', 'The instructor has paused the market.');
-  else if (room.state === 'setup') banner('', 'The classroom has not started yet.');
-  else if ($('banner').className === 'banner ') banner('', '');
+  // The banner of the classroom's state (an error banner stays until the state changes it).
+  if (room.state === 'ended') banner('', t('room.endedBanner'));
+  else if (room.state === 'paused') banner('', t('room.pausedBanner'));
+  else if (room.state === 'setup') banner('', t('room.setupBanner'));
+  else if (state.banner === null) banner('', '');
+  // The instructor may hide the leaderboard from the students.
+  $('leaderboard').hidden = room.leaderboardVisible === false;
 }
 
 function tickClock() {
-  const r = state.room;
-  if (r === null) return;
-  // Between updates the clock runs at the classroom's speed (capped: a lunch break is a jump only the server knows).
-  const wall = Math.min(Date.now() - state.roomAt, 6_000);
-  const ts = r.state === 'running' ? r.clock.tsMs + wall * r.clock.speed : r.clock.tsMs;
+  const ts = exchangeNow();
+  if (ts === null) return;
   $('clock-time').textContent = `${cstDateTime(ts)}:${new Date(ts + 8 * 3_600_000).toISOString().slice(17, 19)} CST`;
+  position?.tick();
 }
 
 function fillSelectors() {
@@ -129,14 +156,15 @@ function fillSelectors() {
   is.value = state.instrumentId;
 }
 
-function showTicker(t) {
+function showTicker(tk) {
+  state.ticker = tk;
   // No trade yet in this instrument: the server's last price is 0.00.
-  const none = t.lastCny === null || Number(t.lastCny) === 0;
-  $('ticker-last').textContent = none ? '—' : cny(t.lastCny);
+  const none = tk.lastCny === null || Number(tk.lastCny) === 0;
+  $('ticker-last').textContent = none ? '—' : cny(tk.lastCny);
   const ch = $('ticker-change');
-  ch.textContent = none ? '' : pct(t.changePct);
-  ch.className = t.changePct > 0 ? 'up' : t.changePct < 0 ? 'down' : '';
-  $('ticker-volume').textContent = `vol ${tonnes(t.volumeT)}`;
+  ch.textContent = none ? '' : pct(tk.changePct);
+  ch.className = tk.changePct > 0 ? 'up' : tk.changePct < 0 ? 'down' : '';
+  $('ticker-volume').textContent = t('header.volume', { qty: tonnes(tk.volumeT) });
 }
 
 // ---- market selection ------------------------------------------------------------------------------------------
@@ -157,14 +185,18 @@ async function selectMarket(marketId, instrumentId) {
   try {
     state.rules = await get(`/api/classrooms/${state.room.id}/markets/${marketId}`);
   } catch (err) {
-    banner('error', `Market rules: ${errorText(err)}`);
+    banner('error', errorText(err));
   }
   ticket.showRules(state.rules, state.instrumentId);
   blocks.showRules(state.rules);
+  bookNote();
+}
+
+function bookNote() {
   $('book-note').textContent =
     state.rules?.listed.matching === 'best-n'
-      ? `${state.instrumentId} · best-${state.rules.listed.bestN} listings`
-      : state.instrumentId;
+      ? t('book.bestN', { instrument: state.instrumentId, n: state.rules.listed.bestN })
+      : (state.instrumentId ?? '');
 }
 
 async function loadCandles() {
@@ -175,7 +207,7 @@ async function loadCandles() {
     );
     if (marketId === state.marketId && instrumentId === state.instrumentId) chart.setCandles(r.candles);
   } catch (err) {
-    banner('error', `Chart: ${errorText(err)}`);
+    banner('error', errorText(err));
   }
 }
 
@@ -185,6 +217,7 @@ function onData(ch, type, data) {
   const base = `${state.marketId}:${state.instrumentId}`;
   if (ch === 'private') {
     if (data?.bids) auctions.setBids(data.bids);
+    position.refresh();
     return account.apply(data);
   }
   if (ch === 'status') return showRoom(data);
@@ -209,25 +242,74 @@ function onData(ch, type, data) {
 }
 
 function onState(s, detail) {
+  state.conn = [s, detail];
   const el = $('conn');
   el.className = `conn ${s === 'open' ? 'live' : s}`;
-  el.textContent = s === 'open' ? 'live' : s === 'connecting' ? 'connecting…' : `offline · ${detail ?? ''}`;
-  el.title = s === 'open' ? 'Live connection' : 'Orders go by HTTP while the live connection is down';
+  el.textContent = s === 'open' ? t('conn.live') : s === 'connecting' ? t('conn.connecting') : t('conn.offline');
+  el.title = s === 'open' ? t('conn.liveTitle') : `${t('conn.offlineTitle')}${detail ? ` (${detail})` : ''}`;
+}
+
+// ---- alerts: shown as notifications that clear, and what they point at fetched again ----------------------------
+
+/** An alert's params for a sentence: tonnes with separators, CNY with two decimals. */
+function alertParams(params) {
+  const out = { ...params };
+  for (const [k, v] of Object.entries(params)) {
+    if (typeof v === 'number' && /T$/.test(k)) out[k] = tonnes(v);
+    else if (k.endsWith('Cny')) out[k] = cny(v);
+  }
+  return out;
+}
+
+function alertKey(a) {
+  if (a.type === 'proposal' || a.type === 'fill') return `alert.${a.type}-${a.params.side === 'sell' ? 'sell' : 'buy'}`;
+  return `alert.${a.type}`;
+}
+
+function onAlert(a) {
+  const text = t(alertKey(a), { ...alertParams(a.params), defaultValue: t('alert.other', { type: a.type }) });
+  toasts.show(`${a.time.slice(11)} · ${text}`, a.type === 'deadline-warning' ? 'warn' : 'info', `toast-${a.type}`);
+  if (a.type === 'proposal') blocks.refresh();
+  if (a.type === 'auction-open' || a.type === 'auction-closing') auctions.refresh();
+  if (a.type === 'round') poll();
+  if (a.type === 'deadline-warning' || a.type === 'auto-surrender' || a.type === 'fill') position.refresh();
 }
 
 // ---- polling: what has no channel ------------------------------------------------------------------------------
 
+// Block proposals come with their alerts (no polling); the classroom and the leaderboard have no channel.
 async function poll() {
   try {
     showRoom(await get(`/api/classrooms/${state.room.id}`));
     const board = await get(`/api/classrooms/${state.room.id}/leaderboard`);
+    state.board = board;
     renderLeaderboard($('leaderboard-profit'), $('leaderboard-cost'), board, state.me.studentId);
     blocks.setStudents(board.byProfit);
-    await blocks.refresh();
     await auctions.refresh();
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return showLogin(`Logged out: ${errorText(err)}`);
+    if (err instanceof ApiError && err.status === 401) return showLogin(errorText(err));
   }
+}
+
+/** Everything made in JS, drawn again in the language just chosen (data-i18n elements are done by i18n.js). */
+function relabel() {
+  if (state.room === null || state.me === null) return;
+  showRoom(state.room);
+  onState(...state.conn);
+  if (state.ticker) showTicker(state.ticker);
+  bookNote();
+  ticket.setSide(ticket.side);
+  ticket.showRules(state.rules, state.instrumentId);
+  ticket.syncTif();
+  account.redraw();
+  blocks.redraw();
+  auctions.render();
+  book.render();
+  tape.render(null);
+  renderNews($('news'), state.news);
+  if (state.board) renderLeaderboard($('leaderboard-profit'), $('leaderboard-cost'), state.board, state.me.studentId);
+  position.redraw();
+  $('who').title = t('header.whoTitle', { name: state.me.name, firm: state.me.firm });
 }
 
 // ---- start -----------------------------------------------------------------------------------------------------
@@ -241,7 +323,7 @@ async function start(token) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
       localStorage.removeItem(TOKEN_KEY);
       setToken(null);
-      return showLogin(`That link or token no longer works (${errorText(err)}). Join with the classroom's code.`);
+      return showLogin(t('login.stale', { why: errorText(err) }));
     }
     return showLogin(errorText(err));
   }
@@ -249,7 +331,7 @@ async function start(token) {
   $('login').hidden = true;
   $('main').hidden = false;
   $('who').textContent = me.name;
-  $('who').title = `${me.name}, trading for ${me.firm}`;
+  $('who').title = t('header.whoTitle', { name: me.name, firm: me.firm });
   $('firm').textContent = me.firm;
   showRoom(await get(`/api/classrooms/${me.classroomId}`));
 
@@ -263,11 +345,12 @@ async function start(token) {
         state.roomAt = Date.now();
       }
     },
-    onError: (e) => banner('error', `Server: ${errorText(e)}`),
+    onError: (e) => banner('error', errorText(e)),
+    onAlert: (a) => onAlert(a),
     onRevoked: () => {
       localStorage.removeItem(TOKEN_KEY);
       setToken(null);
-      showLogin('The instructor revoked your token: join again with the classroom code, or ask for a new link.');
+      showLogin(t('login.revoked'));
     },
   });
   book = new Book($('book-asks'), $('book-bids'), $('book-spread'), (p) => ticket.pick(p));
@@ -276,11 +359,13 @@ async function start(token) {
   const changed = () => {
     account.refresh().catch((err) => say($('orders-error'), 'error', errorText(err)));
     blocks.refresh();
+    position.refresh();
   };
   ticket = new Ticket({ where, feed, changed });
   account = new Account({ feed });
   blocks = new Blocks({ where, me: () => state.me, changed });
   auctions = new Auctions({ changed });
+  position = new Position({ now: exchangeNow });
   renderNews($('news'), []);
 
   $('market-select').addEventListener('change', (e) => selectMarket(e.target.value));
@@ -291,11 +376,18 @@ async function start(token) {
   const home = state.room.markets.some((m) => m.id === me.marketId) ? me.marketId : state.room.markets[0]?.id;
   await selectMarket(home);
   await account.refresh();
+  await blocks.refresh();
+  position.refresh();
   await poll();
   setInterval(tickClock, 250);
   setInterval(poll, 5_000);
 }
 
+await initI18n();
+languageSwitch($('lang-slot'));
+languageSwitch($('login-lang'));
+toasts = new Toasts($('toasts'));
+onLanguageChange(relabel);
 const token = tokenFromPage(TOKEN_KEY);
 if (token) start(token);
 else showLogin();
