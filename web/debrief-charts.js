@@ -61,7 +61,10 @@ export function priceChart(d) {
   const pad = (hi - lo) * 0.08 || Math.max(1, hi * 0.05);
   lo -= pad;
   hi += pad;
-  const x = (i) => L + (days.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (days.length - 1));
+  // Days inset by half a volume bar (and room for the axis labels) from either side.
+  const inset = 22;
+  const x = (i) =>
+    L + inset + (days.length === 1 ? (W - L - R) / 2 - inset : (i * (W - L - R - 2 * inset)) / (days.length - 1));
   const y = (v) => T + plotH - ((v - lo) / (hi - lo)) * plotH;
   for (const v of ticks(lo, hi)) {
     svg.append(s('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: '#eef1f4' }));
@@ -129,7 +132,12 @@ function bar(cls, value, max) {
 /** Who bought and sold, tonnes: one row a student (by name or pseudonym) and one for the bots. */
 export function tradersChart(d) {
   const rowsOf = [
-    ...(d.students ?? []).map((x) => ({ who: x.name ?? x.pseudonym ?? '?', boughtT: x.boughtT, soldT: x.soldT })),
+    ...(d.students ?? []).map((x) => ({
+      who: x.name ?? x.pseudonym ?? '?',
+      boughtT: x.boughtT,
+      soldT: x.soldT,
+      you: x.you === true,
+    })),
     ...(d.bots ? [{ who: t('dbf.bots'), boughtT: d.bots.boughtT, soldT: d.bots.soldT, bots: true }] : []),
   ];
   const max = Math.max(1, ...rowsOf.flatMap((r) => [r.boughtT ?? 0, r.soldT ?? 0]));
@@ -139,7 +147,7 @@ export function tradersChart(d) {
     rowsOf.map((r) =>
       h(
         'div',
-        { class: `dbf-row${r.bots ? ' bots' : ''}` },
+        { class: `dbf-row${r.bots ? ' bots' : ''}${r.you ? ' you' : ''}` },
         h('span', { class: 'who' }, r.who),
         h('span', { class: 'side sold' }, bar('sold', r.soldT ?? 0, max)),
         h('span', { class: 'side bought' }, bar('bought', r.boughtT ?? 0, max)),
@@ -152,7 +160,7 @@ export function tradersChart(d) {
 /** Met against short, fines, and each student's outcome. */
 export function complianceBlock(d) {
   const c = d.compliance ?? { met: 0, short: 0, finesCny: '0' };
-  const total = (c.met ?? 0) + (c.short ?? 0);
+  const total = (c.met ?? 0) + (c.short ?? 0) + (c.open ?? 0);
   const metBar = h('span', { class: 'met' });
   metBar.style.width = `${total > 0 ? (c.met / total) * 100 : 0}%`;
   const shortBar = h('span', { class: 'short' });
@@ -166,7 +174,8 @@ export function complianceBlock(d) {
       {},
       h('b', {}, t('dbf.met', { n: c.met ?? 0 })),
       ' · ',
-      h('b', { class: 'down' }, t('dbf.short', { n: c.short ?? 0 })),
+      h('b', { class: (c.short ?? 0) > 0 ? 'bad' : '' }, t('dbf.short', { n: c.short ?? 0 })),
+      c.open ? ` · ${t('dbf.open', { n: c.open })}` : null,
       ' · ',
       t('dbf.fines', { cny: cny(c.finesCny) }),
     ),
@@ -191,8 +200,8 @@ export function complianceBlock(d) {
         (d.students ?? []).map((x) =>
           h(
             'tr',
-            {},
-            h('td', {}, x.name ?? x.pseudonym ?? '?'),
+            { class: x.you ? 'you' : '' },
+            h('td', {}, x.name ?? x.pseudonym ?? '?', x.you ? ` (${t('dbf.you')})` : ''),
             h(
               'td',
               {},

@@ -34,13 +34,7 @@ let data = null;
 
 function draw() {
   if (data === null) return;
-  const r = data.round;
-  const label =
-    r === null || r === undefined
-      ? ''
-      : r.practice
-        ? t('dbf.practiceTitle')
-        : t('dbf.roundTitle', { n: r.number ?? r });
+  const label = data.practice ? t('dbf.practiceTitle') : t('dbf.roundTitle', { n: data.round });
   $('dbf-round').textContent = label;
   $('dbf-sub').textContent = label;
   renderDebrief($('dbf-body'), data);

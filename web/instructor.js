@@ -481,7 +481,9 @@ function roundQuery(sep = '?') {
 async function loadDebrief() {
   const body = $('debrief-body');
   try {
-    const d = await get(`/api/classrooms/${st.cid}/debrief${roundQuery()}`);
+    const names = $('export-names').checked ? 'names=1' : '';
+    const q = [roundQuery(''), names].filter((x) => x !== '').join('&');
+    const d = await get(`/api/classrooms/${st.cid}/debrief${q === '' ? '' : `?${q}`}`);
     st.debrief = d;
     renderDebrief(body, d);
     dash?.showMarket(st.report, d);
@@ -507,7 +509,10 @@ function exportLinks() {
     a.download = `${st.cid}-${kind}${roundQuery('-').replace('round=', 'round')}.csv`;
   }
 }
-$('export-names').addEventListener('change', exportLinks);
+$('export-names').addEventListener('change', () => {
+  exportLinks();
+  loadDebrief();
+});
 for (const kind of ['orders', 'trades', 'positions', 'results'])
   $(`export-${kind}`).addEventListener('click', async (e) => {
     e.preventDefault();

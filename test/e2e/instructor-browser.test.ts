@@ -1,0 +1,206 @@
+// The teacher's flows in a browser (issue 22): with the admin token, a classroom created from the page and opened;
+// the join screen for the projector (the join code, the address and a QR code of the trading page with the code
+// filled in, the students waiting in the lobby); the dashboard with a student's position; the debrief, on the page
+// and on the printable /debrief page; a CSV export downloaded through its link. Screenshots at phone, laptop and
+// projector sizes go to test/e2e/screenshots/. Skipped only on a machine without chromium outside CI.
+//
+// The wall clock is frozen; the default classroom's exchange time is moved on over two trading days with busy bots
+// and a shock fired between them, so that the chart, the tape and the debrief have something in them.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, type Server } from '../../src/server/app.ts';
+import { DEFAULTS } from '../../src/server/config.ts';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
+const skip = !existsSync(CHROMIUM) && !IN_CI;
+if (skip) console.warn(`instructor-browser: skipped, no chromium at ${CHROMIUM}`);
+
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+const ADMIN = 'admin-token-e2e-instructor-01';
+const INSTRUCTOR = 'instructor-token-e2e-instr-01';
+const LAPTOP = { width: 1280, height: 720 };
+const PHONE = { width: 390, height: 844 };
+const PROJECTOR = { width: 1920, height: 1080 };
+
+describe.skipIf(skip)("the teacher's pages in a browser", () => {
+  let server: Server;
+  let base: string;
+  let dir: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cets-e2e-instr-'));
+    mkdirSync(SHOTS, { recursive: true });
+    const frozenMs = Date.now();
+    server = await buildServer(
+      {
+        ...DEFAULTS,
+        host: '127.0.0.1',
+        port: 0,
+        dataDir: dir,
+        logLevel: 'silent',
+        botIntensity: 6,
+        adminToken: ADMIN,
+        instructorToken: INSTRUCTOR,
+      },
+      { now: () => frozenMs },
+    );
+    // Two trading days with a shock fired between them, then into the third: the debrief has closes to draw and an
+    // event to mark.
+    const room = server.hub.rooms.get('default')!;
+    room.advanceExchange(30 * 60 * 60_000);
+    const shock = await server.app.inject({
+      method: 'POST',
+      url: '/api/classrooms/default/shocks',
+      headers: { authorization: `Bearer ${INSTRUCTOR}` },
+      payload: { index: 0 },
+    });
+    expect(shock.statusCode).toBe(200);
+    room.advanceExchange(24 * 60 * 60_000);
+    base = (await server.listen()).replace('[::1]', 'localhost');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(path: string, viewport = LAPTOP, token?: { classroom: string; token: string }): Promise<Page> {
+    const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'en-US' });
+    contexts.push(context);
+    if (token !== undefined)
+      await context.addInitScript((v) => localStorage.setItem('cets.instructor', JSON.stringify(v)), token);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`${path}: pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`${path}: console.error: ${m.text()}`);
+    });
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${base}${path}`);
+    return page;
+  }
+
+  const tid = (page: Page, id: string) => page.getByTestId(id);
+  let created: { id: string; code: string };
+
+  it('the admin creates a classroom from the page and opens it', async () => {
+    const page = await open(`/instructor?token=${ADMIN}&classroom=default`);
+    await expect.poll(() => tid(page, 'classrooms-panel').isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => tid(page, 'classroom-default').textContent()).toContain('Default classroom');
+    await tid(page, 'create-name').fill('Econ 101');
+    await tid(page, 'create-scenario').selectOption('classroom');
+    await tid(page, 'create-speed').fill('120');
+    await tid(page, 'create-seats').fill('30');
+    await tid(page, 'create-submit').click();
+    await expect
+      .poll(() => tid(page, 'made-text').textContent(), { timeout: 15_000 })
+      .toMatch(/Econ 101.*[A-Z]{4}-\d{4}/);
+    const room = [...server.hub.rooms.values()].find((r) => r.name === 'Econ 101')!;
+    expect(room.speed).toBe(120);
+    expect(room.seatCap).toBe(30);
+    created = { id: room.id, code: server.hub.joinCode(room.id)! };
+    await expect.poll(() => tid(page, `classroom-${room.id}`).textContent()).toContain(created.code);
+    await page.screenshot({ path: join(SHOTS, 'instructor-classrooms.png') });
+    await tid(page, `open-${room.id}`).click();
+    await expect.poll(() => tid(page, 'room-name').textContent(), { timeout: 15_000 }).toBe('Econ 101');
+    expect(await tid(page, 'room-state').textContent()).toBe('lobby');
+    expect(await tid(page, 'join-code').textContent()).toBe(created.code);
+  });
+
+  it('the join screen shows the code, the address, a QR code with the code filled in, and who is waiting', async () => {
+    const joined = await server.app.inject({
+      method: 'POST',
+      url: '/api/join',
+      payload: { code: created.code, name: 'Wang Fang' },
+    });
+    expect(joined.statusCode).toBe(200);
+    for (const [name, viewport] of [
+      ['projector', PROJECTOR],
+      ['phone', PHONE],
+    ] as const) {
+      const page = await open(`/instructor?classroom=${created.id}`, viewport, {
+        classroom: created.id,
+        token: ADMIN,
+      });
+      await expect.poll(() => tid(page, 'room-name').textContent(), { timeout: 15_000 }).toBe('Econ 101');
+      await tid(page, 'join-open').click();
+      await expect.poll(() => tid(page, 'js-code').textContent(), { timeout: 15_000 }).toBe(created.code);
+      const qr = tid(page, 'js-qr');
+      await expect.poll(() => qr.getAttribute('data-url')).toBe(`${base}/trade?code=${created.code}`);
+      expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
+      expect(await tid(page, 'js-url').textContent()).toBe(`${base.replace('http://', '')}/trade`);
+      await expect.poll(() => tid(page, 'js-names').textContent()).toContain('Wang Fang');
+      expect(await tid(page, 'js-count').textContent()).toBe('1');
+      expect(await tid(page, 'js-start').isVisible()).toBe(true);
+      // The QR code fits the screen whole.
+      const box = (await qr.boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(viewport.height + (name === 'phone' ? 400 : 0));
+      await page.screenshot({ path: join(SHOTS, `instructor-join-${name}.png`) });
+    }
+  });
+
+  it("the dashboard shows a student's position and the price chart", async () => {
+    const ann = await server.app.inject({
+      method: 'POST',
+      url: '/api/join',
+      payload: { code: server.joinCode, name: 'Ann' },
+    });
+    const studentId = ann.json().studentId as number;
+    const page = await open('/instructor?classroom=default', LAPTOP, { classroom: 'default', token: INSTRUCTOR });
+    await expect.poll(() => tid(page, `pos-${studentId}`).textContent(), { timeout: 15_000 }).toContain('Ann');
+    const row = await tid(page, `pos-${studentId}`).textContent();
+    expect(row).toMatch(/\d{1,3}(,\d{3})* t/); // the obligation in tonnes
+    expect(await tid(page, 'classrooms-panel').isVisible()).toBe(false); // not the admin
+    await expect.poll(() => tid(page, 'stat-trades').textContent()).toMatch(/^\d+$/);
+    expect(Number(await tid(page, 'stat-trades').textContent())).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="dash-chart"] canvas').count()).toBeGreaterThan(0);
+    await tid(page, 'dashboard').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'instructor-dashboard.png') });
+    const phone = await open('/instructor?classroom=default', PHONE, { classroom: 'default', token: INSTRUCTOR });
+    await expect.poll(() => tid(phone, `pos-${studentId}`).textContent(), { timeout: 15_000 }).toContain('Ann');
+    await phone.screenshot({ path: join(SHOTS, 'instructor-phone.png') });
+    await tid(phone, 'dashboard').scrollIntoViewIfNeeded();
+    await phone.screenshot({ path: join(SHOTS, 'instructor-dashboard-phone.png') });
+  });
+
+  it('the debrief on the page and on the printable page, and a CSV export through its link', async () => {
+    const page = await open('/instructor?classroom=default', LAPTOP, { classroom: 'default', token: INSTRUCTOR });
+    await expect.poll(() => tid(page, 'dbf-price-chart').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.locator('[data-testid="dbf-price-chart"] path').count()).toBeGreaterThan(0);
+    await expect.poll(() => tid(page, 'dbf-traders').textContent()).toContain('S01');
+    await tid(page, 'debrief').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'instructor-debrief.png') });
+
+    const download = page.waitForEvent('download');
+    await tid(page, 'export-trades').click();
+    const file = await (await download).path();
+    const csv = readFileSync(file, 'utf8').replace(/^\ufeff/, '');
+    const [header, ...lines] = csv.trim().split(/\r?\n/);
+    expect(header).toMatch(/price/i);
+    expect(lines.length).toBeGreaterThan(0);
+
+    const href = (await tid(page, 'debrief-page').getAttribute('href'))!;
+    const printable = await open(href, LAPTOP, { classroom: 'default', token: INSTRUCTOR });
+    await expect.poll(() => printable.getByTestId('dbf-price-chart').count(), { timeout: 15_000 }).toBe(1);
+    expect(await printable.getByTestId('dbf-classroom').textContent()).toBe('Default classroom');
+    await printable.screenshot({ path: join(SHOTS, 'debrief-page.png'), fullPage: true });
+    await printable.emulateMedia({ media: 'print' });
+    expect(await printable.getByTestId('top').isVisible()).toBe(false);
+  });
+
+  it('showed no script error or failed request on any page', () => {
+    expect(problems).toEqual([]);
+  });
+});
