@@ -101,6 +101,8 @@ export const CLASSROOM_CODEC: CodecClasses = {
     Orders: ['byClientId'],
     // Trades not yet settled: none between commands, when snapshots are taken.
     RoomContext: ['pendingTrades'],
+    // Lookups kept for speed (the agent finds its holdings again).
+    ComplianceAgent: ['heldRef', 'creditsRef'],
   },
 };
 

@@ -201,6 +201,14 @@ export class Ledger {
     return this.accounts.get(accountId)?.holdings.get(instrumentId)?.totalT ?? 0;
   }
 
+  /**
+   * The account's live holding of an instrument, or undefined while it has none: for a reader that looks every day
+   * (an agent keeps it rather than look it up each time; holdings are never removed, so it stays current).
+   */
+  liveHolding(accountId: number, instrumentId: string): { readonly totalT: number } | undefined {
+    return this.accounts.get(accountId)?.holdings.get(instrumentId);
+  }
+
   /** Tonnes free to sell or reserve now: holding(...).availableT, no view built (agents ask on every look). */
   availableT(accountId: number, instrumentId: string): number {
     return this.accounts.get(accountId)?.holdings.get(instrumentId)?.availableT ?? 0;

@@ -75,6 +75,10 @@ export class ComplianceAgent implements Agent {
   private bankAskT = 0;
   /** netSoldT when the bank ask was placed: unchanged, the ask is untouched (nothing of this firm's sold since). */
   private bankAskSold = 0;
+  /** Its holdings of the allowance and of its credit, once it has them (see heldT; scratch, not state: a classroom
+   * snapshot leaves them out and they are found again). */
+  private heldRef: { readonly totalT: number } | undefined = undefined;
+  private creditsRef: { readonly totalT: number } | undefined = undefined;
   /** Its own view: its valuation is the public one times this (log-normal, drawn once). */
   readonly view: number;
   readonly abatement: FirmAbatement;
@@ -143,9 +147,18 @@ export class ComplianceAgent implements Agent {
     this.abatedT += (a.baselineT * share * days) / 365;
   }
 
-  private offsetsHeldT(): number {
+  /** Allowances it holds, tonnes. Read on every look and every morning (the market's valuation sums them): the
+   * holding is looked up once it exists and kept, rather than through two maps each time. */
+  heldT(): number {
+    this.heldRef ??= this.venue.market.ledger.liveHolding(this.accountId, this.venue.instrumentId);
+    return this.heldRef === undefined ? 0 : this.heldRef.totalT;
+  }
+
+  /** Credits it holds of the instrument it may use toward its offset cap, tonnes (0 without one). */
+  offsetsHeldT(): number {
     if (this.offsets === null) return 0;
-    return this.venue.market.ledger.totalT(this.accountId, this.offsets.instrumentId);
+    this.creditsRef ??= this.venue.market.ledger.liveHolding(this.accountId, this.offsets.instrumentId);
+    return this.creditsRef === undefined ? 0 : this.creditsRef.totalT;
   }
 
   /** The credit instrument it may use toward its cap, or null. */
@@ -161,14 +174,13 @@ export class ComplianceAgent implements Agent {
   /** Credits of this instrument it would still use: room under its cap, up to its need (0 when long). */
   offsetRoomT(instrumentId: string): number {
     if (this.offsets === null || this.offsets.instrumentId !== instrumentId) return 0;
-    const held = this.venue.market.ledger.totalT(this.accountId, this.venue.instrumentId);
     const credits = this.offsetsHeldT();
-    return this.roomFrom(this.needFrom(held, credits), credits);
+    return this.roomFrom(this.needFrom(this.heldT(), credits), credits);
   }
 
   /** Positive: tonnes still to buy; negative: surplus held. */
   needT(): number {
-    return this.needFrom(this.venue.market.ledger.totalT(this.accountId, this.venue.instrumentId), this.offsetsHeldT());
+    return this.needFrom(this.heldT(), this.offsetsHeldT());
   }
 
   /** The need given what it holds of the allowance and of its credits (the morning update reads both once). */

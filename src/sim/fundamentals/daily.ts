@@ -89,10 +89,10 @@ function allowanceValue(world: World, mw: MarketWorld, neededFen: number | null)
   // (ComplianceAgent.needFrom, roomFrom): this loop runs for every entity every morning.
   for (let i = 0; i < mw.entityAgents.length; i++) {
     const a = mw.entityAgents[i]!;
-    const held = ledger.totalT(a.accountId, ins);
+    const held = a.heldT();
     entityHeld += held;
     const offIns = a.offsetInstrument;
-    const off = offIns === null ? 0 : ledger.totalT(a.accountId, offIns);
+    const off = a.offsetsHeldT();
     const counted = offIns !== null && credits.includes(offIns);
     if (counted) creditsHeld += off;
     if (a.done) continue;

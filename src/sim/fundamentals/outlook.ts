@@ -323,12 +323,15 @@ export class MarketOutlook {
       const capped = this.offsetCap * emitted;
       return emitted - fixed[i]! - (off < capped ? off : capped);
     };
+    // The multiplier of each open year's emissions in outcome z: filled once per outcome, not per evaluation.
+    const shocks = new Float64Array(n);
+    const excess = (p: number): number => {
+      let sum = this.newsT - carry;
+      for (let i = 0; i < n; i++) sum += deficit(i, p, shocks[i]!);
+      return sum;
+    };
     const clear = (z: number): number => {
-      const excess = (p: number): number => {
-        let sum = this.newsT - carry;
-        for (let i = 0; i < n; i++) sum += deficit(i, p, z === 0 ? 1 : Math.exp(spread[i]! * z));
-        return sum;
-      };
+      for (let i = 0; i < n; i++) shocks[i] = z === 0 ? 1 : Math.exp(spread[i]! * z);
       if (excess(0) <= 0) return 0;
       if (excess(this.p.ceilingFen) > 0) return this.p.ceilingFen;
       let lo = 0;
