@@ -26,6 +26,7 @@ import { auctionRoutes } from './routes/auctions.ts';
 import { instructorRoutes } from './routes/instructor.ts';
 import { publicRoutes } from './routes/public.ts';
 import { resultsRoutes } from './routes/results.ts';
+import { roundRoutes } from './routes/rounds.ts';
 import { studentRoutes } from './routes/student.ts';
 import { bodyAjv, textAjv } from './validation.ts';
 import { Streams } from './ws/streams.ts';
@@ -307,6 +308,7 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   instructorRoutes(app, hub, streams, { scenario: cfg.scenario, seed: cfg.seed });
   auctionRoutes(app, hub);
   resultsRoutes(app, hub);
+  roundRoutes(app, hub);
   const addresses = (): string[] => {
     const a = app.server.address();
     return lanAddresses(cfg.host, typeof a === 'object' && a !== null ? a.port : cfg.port);

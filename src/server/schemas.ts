@@ -120,6 +120,10 @@ export const SettingsBody = Type.Object(
         }),
       ),
     ),
+    autoSurrender: Type.Optional(
+      Type.Boolean({ description: "automatic surrender for the whole class (resets each student's own switch)" }),
+    ),
+    leaderboardVisible: Type.Optional(Type.Boolean({ description: 'whether students see the leaderboard' })),
   },
   Strict,
 );
@@ -142,6 +146,19 @@ export const ClassroomOut = Out({
     Out({ id: Type.String(), name: Type.String(), instruments: Type.Array(Type.String()), primary: Type.String() }),
   ),
   deadline: Type.String(),
+  round: Out({
+    number: Type.Integer({ description: '1, 2, 3 ... for the rounds that count; 0 for a practice round' }),
+    practice: Type.Boolean(),
+    phase: Type.Union([Type.Literal('lobby'), Type.Literal('trading'), Type.Literal('over')], {
+      description: 'lobby: students join, nobody trades yet; trading; over: trading stopped, results kept',
+    }),
+    roles: Type.Union([Type.Literal('fixed'), Type.Literal('redraw')]),
+    deadline: Type.String({ description: "the round's compliance deadline, YYYY-MM-DD" }),
+  }),
+  leaderboardVisible: Type.Boolean({ description: 'whether students see the leaderboard' }),
+  autoSurrender: Type.Boolean({
+    description: "the class's automatic surrender on the deadline day (a student may switch their own)",
+  }),
 });
 
 const Level = Out({ priceCny: Type.String(), qtyT: Type.Integer(), orders: Type.Integer() });

@@ -29,6 +29,9 @@ export function classroomView(room: Classroom) {
     botIntensity: room.botIntensity,
     markets: room.marketList(),
     deadline: room.deadlineDate,
+    round: room.round(),
+    leaderboardVisible: room.leaderboardVisible,
+    autoSurrender: room.autoSurrender,
   };
 }
 

@@ -1,5 +1,6 @@
-// The instructor's controls: create a classroom (admin token), issue students, start / pause / resume / end, speed
-// and bot intensity, fire the scenario's shocks, move the deadline, and the final report.
+// The instructor's controls: create a classroom (admin token), issue students, start / pause / resume / end, speed,
+// bot intensity, seats, the class's automatic surrender and the leaderboard's visibility, fire the scenario's shocks,
+// move the deadline, and the final report. Rounds: routes/rounds.ts.
 import { readdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
@@ -27,6 +28,13 @@ import { classroomView, leaderboardView, newsView } from '../views.ts';
 import type { Streams } from '../ws/streams.ts';
 
 type P = { Params: { cid: string } };
+type Settings = {
+  speed?: number;
+  botIntensity?: number;
+  seats?: number | null;
+  autoSurrender?: boolean;
+  leaderboardVisible?: boolean;
+};
 
 export function reportView(room: Classroom) {
   const home = room.homeMarket();
@@ -207,22 +215,20 @@ export function instructorRoutes(
       return classroomView(room);
     });
 
-  app.patch<P & { Body: { speed?: number; botIntensity?: number; seats?: number | null } }>(
-    '/api/classrooms/:cid',
-    schema({ body: SettingsBody }),
-    async (req) => {
-      const room = needInstructor(hub, req, req.params.cid);
-      const bad = room.settingsProblem(req.body);
-      if (bad !== null) fail(bad);
-      const { seats } = req.body;
-      if (req.body.speed !== undefined) hub.apply(room, { op: 'speed', speed: req.body.speed });
-      if (req.body.botIntensity !== undefined) hub.apply(room, { op: 'bots', intensity: req.body.botIntensity });
-      if (seats !== undefined) hub.apply(room, { op: 'seats', seats });
-      const d = await hub.durable();
-      if (!d.ok) fail(d);
-      return classroomView(room);
-    },
-  );
+  app.patch<P & { Body: Settings }>('/api/classrooms/:cid', schema({ body: SettingsBody }), async (req) => {
+    const room = needInstructor(hub, req, req.params.cid);
+    const bad = room.settingsProblem(req.body);
+    if (bad !== null) fail(bad);
+    const { seats, autoSurrender, leaderboardVisible } = req.body;
+    if (req.body.speed !== undefined) hub.apply(room, { op: 'speed', speed: req.body.speed });
+    if (req.body.botIntensity !== undefined) hub.apply(room, { op: 'bots', intensity: req.body.botIntensity });
+    if (seats !== undefined) hub.apply(room, { op: 'seats', seats });
+    if (autoSurrender !== undefined) hub.apply(room, { op: 'auto-surrender', studentId: null, enabled: autoSurrender });
+    if (leaderboardVisible !== undefined) hub.apply(room, { op: 'leaderboard', visible: leaderboardVisible });
+    const d = await hub.durable();
+    if (!d.ok) fail(d);
+    return classroomView(room);
+  });
 
   app.post<P & { Body: { index: number } }>(
     '/api/classrooms/:cid/shocks',
