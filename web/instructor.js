@@ -1,16 +1,16 @@
 // The instructor page: classroom state and controls (start, pause, resume, end, speed, bots, deadline, rounds and
 // the class's switches), the join code, the join screen for the projector (instructor-join.js) and personal links,
 // the dashboard (instructor-dash.js), the students, the scenario timeline with its shocks, the auctions, the debrief
-// with the CSV export (debrief-charts.js), the report and, with the admin token, the classrooms
+// with the CSV export (instructor-debrief.js), the report and, with the admin token, the classrooms
 // (instructor-classrooms.js). In Chinese and English (i18n.js, strings in locales/instructor.{en,zh}.json).
 // The token comes from ?token= (with ?classroom=, default "default") or the login form, and is kept in localStorage.
 import { ApiError, get, getToken, patch, post, setToken } from './api.js';
-import { renderDebrief } from './debrief-charts.js';
 import { $, fill, h, rows, say } from './dom.js';
 import { cny, cstDateTime, errorText, hhmm, tonnes } from './format.js';
 import { initI18n, languageSwitch, onLanguageChange, t } from './i18n.js';
 import { Classrooms } from './instructor-classrooms.js';
 import { Dashboard } from './instructor-dash.js';
+import { DebriefPanel } from './instructor-debrief.js';
 import { JoinScreen } from './instructor-join.js';
 import { Feed } from './socket.js';
 
@@ -19,6 +19,7 @@ const st = { cid: 'default', room: null, roomAt: 0, news: [], feed: null, ended:
 let dash = null;
 let joinScreen = null;
 let classrooms = null;
+let debrief = null;
 
 function banner(kind, text) {
   const el = $('banner');
@@ -124,7 +125,7 @@ function showRoom(room) {
   if (over && !st.ended) {
     st.ended = true;
     loadReport();
-    loadDebrief();
+    debrief?.load();
   }
   if (!over) st.ended = false;
 }
@@ -432,109 +433,12 @@ async function loadReport() {
       volume: tonnes(m.volumeT ?? 0),
       last: cny(last),
     });
-    dash?.showMarket(r, st.debrief);
+    dash?.showMarket(r, debrief?.data);
   } catch (e) {
     $('report-note').textContent = errorText(e);
   }
 }
 $('report-load').addEventListener('click', loadReport);
-
-// ---- debrief and export ----------------------------------------------------------------------------------------
-
-/** The rounds to debrief (GET .../rounds: the current one and the results kept); [] before rounds exist. */
-async function loadRounds() {
-  let list = [];
-  try {
-    const r = await get(`/api/classrooms/${st.cid}/rounds`);
-    const seen = new Map();
-    for (const x of [...(r.results ?? []), r.current]) {
-      const round = x?.round ?? x;
-      if (round && typeof round.number === 'number') seen.set(round.number, round);
-    }
-    list = [...seen.values()].sort((a, b) => b.number - a.number);
-  } catch {
-    list = [];
-  }
-  const sel = $('debrief-round');
-  const keep = sel.value;
-  fill(
-    sel,
-    list.length === 0
-      ? h('option', { value: '' }, '—')
-      : list.map((r) =>
-          h(
-            'option',
-            { value: String(r.number) },
-            r.practice ? t('rounds.labelPractice') : t('rounds.label', { n: r.number }),
-          ),
-        ),
-  );
-  if (keep !== '' && list.some((r) => String(r.number) === keep)) sel.value = keep;
-  exportLinks();
-}
-
-function roundQuery(sep = '?') {
-  const n = $('debrief-round').value;
-  return n === '' ? '' : `${sep}round=${encodeURIComponent(n)}`;
-}
-
-async function loadDebrief() {
-  const body = $('debrief-body');
-  try {
-    const names = $('export-names').checked ? 'names=1' : '';
-    const q = [roundQuery(''), names].filter((x) => x !== '').join('&');
-    const d = await get(`/api/classrooms/${st.cid}/debrief${q === '' ? '' : `?${q}`}`);
-    st.debrief = d;
-    renderDebrief(body, d);
-    dash?.showMarket(st.report, d);
-  } catch (e) {
-    const missing = e instanceof ApiError && e.status === 404 && /no route/.test(e.message);
-    fill(body, h('p', { class: 'muted' }, missing ? t('debrief.missing') : errorText(e)));
-  }
-  $('debrief-page').href = `/debrief?classroom=${encodeURIComponent(st.cid)}${roundQuery('&')}`;
-}
-$('debrief-load').addEventListener('click', () => loadRounds().then(loadDebrief));
-$('debrief-round').addEventListener('change', () => {
-  exportLinks();
-  loadDebrief();
-});
-
-/** The CSV links: fetched with the token (a plain link carries none) and saved under their name. */
-function exportLinks() {
-  const names = $('export-names').checked;
-  for (const kind of ['orders', 'trades', 'positions', 'results']) {
-    const a = $(`export-${kind}`);
-    const q = [roundQuery(''), names ? 'names=1' : ''].filter((x) => x !== '').join('&');
-    a.href = `/api/classrooms/${encodeURIComponent(st.cid)}/export/${kind}.csv${q === '' ? '' : `?${q}`}`;
-    a.download = `${st.cid}-${kind}${roundQuery('-').replace('round=', 'round')}.csv`;
-  }
-}
-$('export-names').addEventListener('change', () => {
-  exportLinks();
-  loadDebrief();
-});
-for (const kind of ['orders', 'trades', 'positions', 'results'])
-  $(`export-${kind}`).addEventListener('click', async (e) => {
-    e.preventDefault();
-    const a = e.currentTarget;
-    const msg = $('export-msg');
-    say(msg, '', '');
-    try {
-      const res = await fetch(a.href, { headers: { authorization: `Bearer ${getToken()}` } });
-      if (!res.ok) {
-        const j = await res.json().catch(() => null);
-        throw { code: j?.error?.code ?? `HTTP_${res.status}`, message: j?.error?.message ?? res.statusText };
-      }
-      const url = URL.createObjectURL(await res.blob());
-      const save = h('a', { href: url, download: a.download });
-      document.body.append(save);
-      save.click();
-      save.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (err) {
-      say(msg, 'error', t('export.failed', { file: `${kind}.csv`, why: errorText(err) }));
-    }
-  });
 
 // ---- start -----------------------------------------------------------------------------------------------------
 
@@ -571,7 +475,8 @@ async function open(v) {
   showRoom(st.admin.classroom);
   const tradesCh = dash.start(st.admin.classroom);
   loadReport();
-  loadRounds().then(loadDebrief);
+  debrief = new DebriefPanel({ cid: st.cid, onLoaded: (d) => dash.showMarket(st.report, d) });
+  debrief.loadRounds().then(() => debrief.load());
   loadAuctions().catch((e) => say($('auction-msg'), 'error', errorText(e)));
   st.feed = new Feed({
     token: v.token,
@@ -610,6 +515,7 @@ async function open(v) {
   setInterval(tickClock, 500);
   setInterval(() => refreshAdmin().catch((e) => banner('error', errorText(e))), 5_000);
   setInterval(loadReport, 15_000);
+  setInterval(() => debrief.load(), 30_000);
   setInterval(() => dash.loadPositions(), 10_000);
   onLanguageChange(() => {
     refreshAdmin().catch(() => {});
@@ -619,7 +525,7 @@ async function open(v) {
     dash.markEvents();
     classrooms.draw();
     classrooms.showMarkets();
-    if (st.debrief) renderDebrief($('debrief-body'), st.debrief);
+    debrief.redraw();
   });
 }
 
