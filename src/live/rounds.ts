@@ -16,6 +16,7 @@ import { Rng } from '../sim/rng.ts';
 import type { Classroom } from './classroom.ts';
 import { command, J } from './command.ts';
 import type { RoomContext } from './context.ts';
+import { type Debrief, debriefOf } from './debrief.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
 
 export type RoundPhase = 'lobby' | 'trading' | 'over';
@@ -50,6 +51,8 @@ export interface RoundResult {
   /** Exchange time the round ended (its last close, or when the instructor cut it short). */
   readonly endedTsMs: number;
   readonly students: readonly RoundStudentResult[];
+  /** The round's debrief as it closed (debrief.ts): its world is gone once the next round begins. */
+  readonly debrief?: Debrief;
 }
 
 /** The seed of the n-th world a class builds (0: the classroom's own, so a class of one round is as before). */
@@ -129,6 +132,7 @@ export class Rounds {
       deadline: room.deadlineDate,
       endedTsMs: this.ctx.tsMs,
       students,
+      debrief: debriefOf(room),
     });
     this.alert();
   }

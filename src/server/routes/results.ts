@@ -35,10 +35,11 @@ function sameRound(room: Classroom, round: number | undefined): void {
 /** The debrief of the round asked for: the current one, or one whose debrief the round's results kept. */
 function debriefFor(room: Classroom, round: number | undefined): Debrief {
   if (round !== undefined && round !== room.round().number) {
+    // The last of that number (a practice round is 0 each time).
     const kept = room
       .roundResults()
-      .map((r) => (r as { debrief?: Debrief }).debrief)
-      .find((d) => d !== undefined && d.round === round);
+      .filter((r) => r.number === round && r.debrief !== undefined)
+      .at(-1)?.debrief;
     if (kept !== undefined) return kept;
   }
   sameRound(room, round);

@@ -66,6 +66,17 @@ describe('debrief', () => {
     expect(debriefOf(r).events.map((e) => [e.date, e.title])).toEqual(r.news.map((n) => [r.date, n.title]));
   });
 
+  it("a round's debrief is kept when the next round begins", () => {
+    const r = room(['Ann', 'Bo'], 0);
+    run(r, [order(1, 'sell', 9_700, 3_000), order(2, 'buy', 9_700, 2_000)]);
+    const first = debriefOf(r);
+    run(r, [{ op: 'round', practice: false, roles: 'fixed' }]);
+    expect(r.roundResults()[0]!.debrief).toEqual(first);
+    // The new round starts afresh: nobody has traded in it.
+    expect(debriefOf(r)).toMatchObject({ round: 2 });
+    expect(debriefOf(r).students.map((s) => s.boughtT + s.soldT)).toEqual([0, 0]);
+  });
+
   it('reading positions, the debrief and every export changes nothing', () => {
     const r = room(['Ann', 'Bo'], 1);
     run(r, [{ op: 'tick', exchangeMs: 30 * 60_000 }, order(1, 'sell', 9_700, 1_000), order(2, 'buy', 9_700, 1_000)]);
