@@ -202,11 +202,12 @@ export class Ledger {
   }
 
   /**
-   * The account's live holding of an instrument, or undefined while it has none: for a reader that looks every day
-   * (an agent keeps it rather than look it up each time; holdings are never removed, so it stays current).
+   * The account's live holding of an instrument (made, empty, if it has none), or undefined without the account: for
+   * a reader that looks every day (an agent keeps it rather than look it up each time; holdings are never removed, so
+   * it stays current). An empty holding changes no total, view or check (they skip or add zero).
    */
   liveHolding(accountId: number, instrumentId: string): { readonly totalT: number } | undefined {
-    return this.accounts.get(accountId)?.holdings.get(instrumentId);
+    return this.accounts.get(accountId)?.holding(instrumentId);
   }
 
   /** Tonnes free to sell or reserve now: holding(...).availableT, no view built (agents ask on every look). */
