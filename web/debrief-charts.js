@@ -96,6 +96,11 @@ export function priceChart(d) {
     });
     if (path !== '')
       svg.append(s('path', { d: path, fill: 'none', stroke: color, 'stroke-width': 2.5, 'stroke-dasharray': dash }));
+    // A dot a day (a single day has no line to draw).
+    days.forEach((day, i) => {
+      const v = num(day[key]);
+      if (v !== null) svg.append(s('circle', { cx: x(i), cy: y(v), r: days.length > 40 ? 1.5 : 3, fill: color }));
+    });
   };
   line('fairValueCny', FAIR, '6 4');
   line('closeCny', PRICE, null);

@@ -233,7 +233,7 @@ export class Dashboard {
           h(
             'td',
             {},
-            h('span', { class: `badge ${p.status}` }, p.status),
+            h('span', { class: `badge ${p.status}` }, t(`dbf.statusOf.${p.status}`, { defaultValue: p.status })),
             p.autoSurrender === false ? h('span', { class: 'muted small', title: t('pos.autoOff') }, ' ✋') : null,
           ),
         );
