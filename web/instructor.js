@@ -288,12 +288,12 @@ async function loadAuctions() {
       const o = n.outcome;
       const outcome =
         n.status === 'withdrawn'
-          ? 'withdrawn: the class ended while bidding was open'
+          ? t('auctions.withdrawn')
           : o === null
-            ? 'bidding'
+            ? t('auctions.bidding')
             : o.soldT === 0
-              ? `nothing sold (${o.bidCount} bids)`
-              : `${tonnes(o.soldT)} sold, ${o.bidCount} bids, avg ${cny(o.averagePriceCny)}`;
+              ? t('auctions.nothingSold', { bids: o.bidCount })
+              : t('auctions.sold', { t: tonnes(o.soldT), bids: o.bidCount, avg: cny(o.averagePriceCny) });
       const winners =
         allocations === null
           ? ''
@@ -500,7 +500,12 @@ async function open(v) {
     onState: (s, detail) => {
       const el = $('conn');
       el.className = `conn ${s === 'open' ? 'live' : s}`;
-      el.textContent = s === 'open' ? 'live' : s === 'connecting' ? 'connecting…' : `offline · ${detail ?? ''}`;
+      el.textContent =
+        s === 'open'
+          ? t('conn.live')
+          : s === 'connecting'
+            ? t('conn.connecting')
+            : `${t('conn.offline')} · ${detail ?? ''}`;
     },
     onPong: (tsMs) => {
       if (st.room && typeof tsMs === 'number') {
