@@ -146,7 +146,7 @@ export class Account {
           h('td', { class: 'num' }, tonnes(o.qtyT, false)),
           h('td', { class: 'num' }, tonnes(o.filledT, false)),
           h('td', { class: 'num' }, tonnes(o.restingT, false)),
-          h('td', {}, o.tif.toUpperCase()),
+          h('td', {}, t(`tifShort.${o.tif}`, { defaultValue: o.tif })),
           h('td', {}, t(`status.${o.status}`, { defaultValue: o.status })),
           h(
             'td',

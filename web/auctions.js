@@ -64,8 +64,18 @@ export class Auctions {
           h('td', {}, result),
         );
         if (n.status !== 'open') return tr;
-        const price = h('input', { size: 7, inputmode: 'decimal', placeholder: t('common:cny') });
-        const qty = h('input', { size: 9, inputmode: 'numeric', placeholder: t('common:tonnes') });
+        const price = h('input', {
+          size: 7,
+          inputmode: 'decimal',
+          placeholder: t('common:cny'),
+          'aria-label': t('auctions.bidPrice'),
+        });
+        const qty = h('input', {
+          size: 9,
+          inputmode: 'numeric',
+          placeholder: t('common:tonnes'),
+          'aria-label': t('auctions.bidQty'),
+        });
         const form = h(
           'tr',
           { class: 'counter' },

@@ -105,8 +105,18 @@ export class Blocks {
           h('td', {}, actions),
         );
         if (this.counterFor !== p.proposalId || !canAnswer) return tr;
-        const price = h('input', { size: 7, inputmode: 'decimal', value: p.priceCny });
-        const qty = h('input', { size: 9, inputmode: 'numeric', value: String(p.qtyT) });
+        const price = h('input', {
+          size: 7,
+          inputmode: 'decimal',
+          value: p.priceCny,
+          'aria-label': t('blocks.counterPrice'),
+        });
+        const qty = h('input', {
+          size: 9,
+          inputmode: 'numeric',
+          value: String(p.qtyT),
+          'aria-label': t('blocks.counterQty'),
+        });
         const form = h(
           'tr',
           { class: 'counter' },

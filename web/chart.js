@@ -2,6 +2,8 @@
 // /vendor/lightweight-charts.js). Times are shown in China Standard Time: the chart draws UTC, so each timestamp is
 // moved by +8 h before it goes in. Live trades update the last candle or open a new one.
 
+import { onLanguageChange, t } from './i18n.js';
+
 const CST_S = 8 * 3600;
 const UP = '#c62828';
 const DOWN = '#1b7f3b';
@@ -13,7 +15,7 @@ export class PriceChart {
     this.last = null;
     const LC = globalThis.LightweightCharts;
     if (LC === undefined) {
-      el.textContent = 'The chart library did not load (/vendor/lightweight-charts.js).';
+      el.textContent = t('student:chart.noLibrary');
       this.chart = null;
       return;
     }
@@ -53,7 +55,10 @@ export class PriceChart {
     });
     this.empty = document.createElement('div');
     this.empty.className = 'chart-empty';
-    this.empty.textContent = 'No trades yet in this instrument.';
+    this.empty.textContent = t('student:chart.empty');
+    onLanguageChange(() => {
+      this.empty.textContent = t('student:chart.empty');
+    });
     el.append(this.empty);
   }
 

@@ -172,5 +172,7 @@ export function errorSentence(err) {
     const key = `errors:${code}`;
     if (i18next.exists(key)) return t(key, err.params);
   }
-  return message;
+  // The server's sentences start in lower case (they are written to follow a code): a sentence on its own starts
+  // with a capital.
+  return message.charAt(0).toUpperCase() + message.slice(1);
 }

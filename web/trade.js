@@ -123,8 +123,14 @@ function showRoom(room) {
     btn.disabled = ended || (id === 'block-submit' && state.rules !== null && state.rules.block === null);
     btn.title = ended ? t('room.endedTitle') : '';
   }
+  // The round: practice or its number; over once its cycle settles.
+  const round = room.round ?? null;
+  const rb = $('round');
+  rb.hidden = round === null;
+  if (round !== null) rb.textContent = round.practice ? t('round.practice') : t('round.number', { n: round.number });
   // The banner of the classroom's state (an error banner stays until the state changes it).
   if (room.state === 'ended') banner('', t('room.endedBanner'));
+  else if (round?.phase === 'over') banner('', t('round.overBanner'));
   else if (room.state === 'paused') banner('', t('room.pausedBanner'));
   else if (room.state === 'setup') banner('', t('room.setupBanner'));
   else if (state.banner === null) banner('', '');
@@ -266,9 +272,32 @@ function alertKey(a) {
   return `alert.${a.type}`;
 }
 
+/** The fills of one order shown as one notice while it is up: order id -> { el, qtyT, n }. */
+const fillNotices = new Map();
+
 function onAlert(a) {
-  const text = t(alertKey(a), { ...alertParams(a.params), defaultValue: t('alert.other', { type: a.type }) });
-  toasts.show(`${a.time.slice(11)} · ${text}`, a.type === 'deadline-warning' ? 'warn' : 'info', `toast-${a.type}`);
+  const params = alertParams(a.params);
+  const order = a.type === 'fill' ? a.params.orderId : undefined;
+  const prev = order === undefined ? undefined : fillNotices.get(order);
+  if (prev?.el.isConnected) {
+    // Another fill of the same order: the notice counts them instead of stacking one per trade.
+    prev.qtyT += a.params.qtyT;
+    prev.n += 1;
+    const text = t(`alert.fills-${a.params.side === 'sell' ? 'sell' : 'buy'}`, {
+      ...params,
+      qtyT: tonnes(prev.qtyT),
+      n: prev.n,
+    });
+    prev.el.querySelector('.text').textContent = `${a.time.slice(11)} · ${text}`;
+  } else {
+    const text = t(alertKey(a), { ...params, defaultValue: t('alert.other', { type: a.type }) });
+    const el = toasts.show(
+      `${a.time.slice(11)} · ${text}`,
+      a.type === 'deadline-warning' ? 'warn' : 'info',
+      `toast-${a.type}`,
+    );
+    if (order !== undefined) fillNotices.set(order, { el, qtyT: a.params.qtyT, n: 1 });
+  }
   if (a.type === 'proposal') blocks.refresh();
   if (a.type === 'auction-open' || a.type === 'auction-closing') auctions.refresh();
   if (a.type === 'round') poll();
