@@ -78,6 +78,12 @@ export class Book {
   }
 
   render() {
+    // A level focused from the keyboard keeps the focus across the redraw.
+    const active = document.activeElement;
+    const focused =
+      active instanceof HTMLElement && (this.asksEl.contains(active) || this.bidsEl.contains(active))
+        ? `tr[data-side="${active.dataset.side}"][data-price="${active.dataset.price}"]`
+        : null;
     const bids = this.sorted('bid').slice(0, SHOWN);
     const asks = this.sorted('ask').slice(0, SHOWN);
     const maxQty = Math.max(1, ...bids.map((l) => l.qtyT), ...asks.map((l) => l.qtyT));
@@ -86,17 +92,25 @@ export class Book {
       const listings = best ? this.listingsAt(side, l.priceCny) : [];
       const widthPct = Math.round((l.qtyT / maxQty) * 100);
       const picked = this.picked !== null && this.picked.side === side && this.picked.priceCny === l.priceCny;
+      const pick = () => {
+        this.picked = { side, priceCny: l.priceCny };
+        this.render();
+        this.onPick({ side, priceCny: l.priceCny, listings });
+      };
       return h(
         'tr',
         {
           class: [best ? 'best' : '', picked ? 'picked' : ''].join(' ').trim() || null,
           dataset: { price: l.priceCny, side, listings: listings.map((x) => x.listingId).join(' ') },
           title: best ? t('book.levelTitle', { count: listings.length, price: cny(l.priceCny) }) : null,
-          onclick: best
-            ? () => {
-                this.picked = { side, priceCny: l.priceCny };
-                this.render();
-                this.onPick({ side, priceCny: l.priceCny, listings });
+          // The best levels are picked by click, or from the keyboard (Tab to a level, Enter or Space).
+          tabindex: best ? 0 : null,
+          onclick: best ? () => pick() : null,
+          onkeydown: best
+            ? (e) => {
+                if (e.key !== 'Enter' && e.key !== ' ') return;
+                e.preventDefault();
+                pick();
               }
             : null,
         },
@@ -109,6 +123,7 @@ export class Book {
     const askRows = asks.map(row('ask')).reverse();
     rows(this.asksEl, askRows, (r) => r, t(this.loaded ? 'book.noAsks' : 'loading'), 3);
     rows(this.bidsEl, bids.map(row('bid')), (r) => r, t(this.loaded ? 'book.noBids' : 'loading'), 3);
+    if (focused !== null) (this.asksEl.querySelector(focused) ?? this.bidsEl.querySelector(focused))?.focus();
     const bb = bids[0];
     const ba = asks[0];
     if (bb && ba) {

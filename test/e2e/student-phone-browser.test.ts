@@ -130,6 +130,16 @@ describe.skipIf(skip)('the trading page on a phone, in Chinese', () => {
     expect(await tid(page, 'ticket-tif').inputValue()).toBe('day');
   });
 
+  it('a level of the book is picked from the keyboard: its listing goes into the take form', async () => {
+    const level = tid(page, 'book-asks').locator('tr.best').last();
+    await level.focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => tid(page, 'take-listing').locator('option').first().textContent())
+      .toMatch(/^从 #\d+ 买入 · /);
+    expect(await tid(page, 'ticket-tif').inputValue()).toBe('day');
+  });
+
   it('a refusal is one Chinese sentence with the band in CNY; the next accepted order clears it', async () => {
     await tid(page, 'ticket-price').fill('200.00');
     await tid(page, 'ticket-qty').fill('10');
