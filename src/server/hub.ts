@@ -18,13 +18,13 @@ import type { Journal, JournalFailure } from '../store/journal.ts';
 import { type ClassroomRow, type LiveDb, StoreError, type StudentRow, tokenHash } from '../store/live-db.ts';
 import { loadScenario } from '../store/scenario-files.ts';
 import { clockText, type JournalState, notRecorded, RESUME_EVERY_MS, refusalText } from './journal-state.ts';
+import { PresenceWatch } from './presence.ts';
 import { newestGoodSnapshot, sha256, stateHash } from './recovery.ts';
 import { newJoinCode, newToken, type Principal, Tokens } from './tokens.ts';
 
 export { type JournalState, RESUME_EVERY_MS } from './journal-state.ts';
 export { stateHash } from './recovery.ts';
-export type { Principal } from './tokens.ts';
-export { newToken } from './tokens.ts';
+export { newToken, type Principal } from './tokens.ts';
 
 export interface NewClassroom {
   readonly id?: string;
@@ -35,6 +35,8 @@ export interface NewClassroom {
   readonly botIntensity: number;
   readonly instructorToken?: string | null;
 }
+
+type Joined = { token: string; room: Classroom; studentId: number; accountId: number; name: string };
 
 export class Hub {
   readonly rooms = new Map<string, Classroom>();
@@ -57,6 +59,8 @@ export class Hub {
   private readonly noticeListeners: ((line: string) => void)[] = [];
   /** Classrooms whose state could not be brought back to the journal's (see reload): never snapshotted again. */
   private readonly untrusted = new Set<string>();
+  /** Students' pages open and closed: away after the grace period, back when one opens (presence.ts). */
+  readonly presence = new PresenceWatch(this);
   /** What restore() did, per classroom, for the logs. */
   readonly recovered: { classroomId: string; snapshotSeq: number; skippedSnapshots: number; replayed: number }[] = [];
 
@@ -282,20 +286,14 @@ export class Hub {
   }
 
   /** A student joins with the classroom's code; returns their token (shown once). */
-  join(
-    code: string,
-    name: string,
-  ): LiveResult<{ token: string; room: Classroom; studentId: number; accountId: number; name: string }> {
+  join(code: string, name: string): LiveResult<Joined> {
     const id = this.tokens.classroomOfCode(code);
     const room = id === undefined ? undefined : this.rooms.get(id);
     if (room === undefined) return refuse('NOT_FOUND', 'no classroom has that join code');
     return this.addStudent(room, name);
   }
 
-  addStudent(
-    room: Classroom,
-    name: string,
-  ): LiveResult<{ token: string; room: Classroom; studentId: number; accountId: number; name: string }> {
+  addStudent(room: Classroom, name: string): LiveResult<Joined> {
     const token = newToken();
     let row: StudentRow | null = null;
     // The student's token row is written in the same transaction as the journal entry of their joining.
@@ -346,6 +344,7 @@ export class Hub {
   tick(): void {
     const now = this.now();
     if (this.problem !== null) this.tryResume(now);
+    this.presence.sweep(now);
     for (const room of this.rooms.values()) {
       const last = this.wallMs.get(room.id) ?? now;
       this.wallMs.set(room.id, now);

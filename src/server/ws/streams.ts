@@ -255,12 +255,14 @@ export class Streams {
     ws.on('close', () => this.drop(conn));
     ws.on('error', () => this.drop(conn));
     if (principal?.role === 'student') this.subscribe(conn, ['private']);
+    if (principal?.role === 'student') this.hub.presence.opened(room, principal.studentId);
     const state = this.hub.journalState();
     if (!state.writable) this.transport.answer(conn, journalNotice(state));
   }
 
   private drop(conn: Conn): void {
     if (!this.transport.remove(conn)) return;
+    if (conn.principal?.role === 'student') this.hub.presence.closed(conn.room, conn.principal.studentId, this.now());
     this.count(conn.address, conn.identity, conn.principal !== null, -1);
     this.channels.forget(conn);
   }
