@@ -6,6 +6,7 @@ import { command, J } from './command.ts';
 import type { RoomContext } from './context.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
 import type { MarketData } from './market-data.ts';
+import { scoreOf } from './positions.ts';
 import type { Timeline } from './timeline.ts';
 import type { ComplianceView, Student } from './types.ts';
 
@@ -81,28 +82,16 @@ export class Compliance {
     };
   }
 
-  /**
-   * Profit: the change in what the firm is worth at the last price: cash, plus allowances held, less the
-   * allowances still owed for the cycle and any fine. Compliance cost: cash spent on the market (net of sales)
-   * plus fines, plus what the allowances still missing would cost at the last price. Both at the home market's
-   * last close or trade.
-   */
+  /** Each student's profit and compliance cost (positions.ts scoreOf: the one definition), for the leaderboard. */
   scores(): { student: Student; profitFen: number; costFen: number }[] {
     const home = this.ctx.home();
     const ins = home.setup.instrument;
     const markFen = this.marketData.lastPriceFen(home.setup.id, ins);
     const ledger = this.ctx.session.world.ledger;
-    return [...this.ctx.students.values()].map((s) => {
-      const a = ledger.account(s.accountId)!;
-      const heldT = ledger.holding(s.accountId, ins).totalT;
-      const c = this.view(s.studentId);
-      const owedT = c?.remainingT ?? 0;
-      const fine = c?.fineFen ?? 0;
-      const worth = a.cashFen + (heldT - owedT) * markFen - fine;
-      const start = s.startCashFen + (s.startAllowancesT - (c?.obligationT ?? 0)) * markFen;
-      const missingT = Math.max(0, owedT - heldT);
-      return { student: s, profitFen: worth - start, costFen: s.startCashFen - a.cashFen + fine + missingT * markFen };
-    });
+    return [...this.ctx.students.values()].map((s) => ({
+      student: s,
+      ...scoreOf(ledger, s, this.view(s.studentId), ins, markFen),
+    }));
   }
 }
 

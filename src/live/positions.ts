@@ -1,13 +1,14 @@
 // Where each student stands: what their firm owes for the cycle against what it holds, how short or long that
-// leaves it (in tonnes and at the last price), its profit and compliance cost (the leaderboard's own figures,
-// Compliance.scores(), read rather than worked out again), its fine and cash, and when the deadline falls and its
-// warning starts in exchange time. A read model: it keeps nothing, so it adds nothing to snapshots or the state hash.
+// leaves it (in tonnes and at the last price), its profit and compliance cost (scoreOf: the one definition, which the
+// leaderboard's Compliance.scores() uses too), its fine and cash, and when the deadline falls and its warning starts
+// in exchange time. A read model: it keeps nothing, so it adds nothing to snapshots or the state hash.
+import type { Ledger } from '../market/ledger.ts';
 import { tsOf } from '../market/time.ts';
 import type { Compliance } from './compliance.ts';
 import type { RoomContext } from './context.ts';
 import type { MarketData } from './market-data.ts';
 import type { Timeline } from './timeline.ts';
-import type { ComplianceView } from './types.ts';
+import type { ComplianceView, Student } from './types.ts';
 
 /**
  * How long before the deadline's close students are warned: from the open of the trading day before the deadline
@@ -73,47 +74,62 @@ export class Positions {
 
   /** One student's position, or null for no such student. */
   of(studentId: number): PositionView | null {
-    if (this.ctx.student(studentId) === null) return null;
-    return this.all().find((p) => p.studentId === studentId) ?? null;
+    const s = this.ctx.student(studentId);
+    return s === null ? null : this.build(s, this.common());
   }
 
   /** Every student's position, in the order they joined. */
   all(): PositionView[] {
+    const common = this.common();
+    return [...this.ctx.students.values()].map((s) => this.build(s, common));
+  }
+
+  /** What every student's position shares: the home instrument, its last price, the deadline. */
+  private common() {
     const { marketId, instrumentId } = this.marketData.home();
-    const lastPriceFen = this.marketData.lastPriceFen(marketId, instrumentId);
     const deadline = this.timeline.deadline();
-    const times = this.deadlineTimes(deadline);
+    return {
+      marketId,
+      instrumentId,
+      lastPriceFen: this.marketData.lastPriceFen(marketId, instrumentId),
+      deadline,
+      ...this.deadlineTimes(deadline),
+    };
+  }
+
+  private build(student: Student, common: ReturnType<Positions['common']>): PositionView {
+    const { marketId, instrumentId, lastPriceFen, deadline, deadlineTsMs, warnFromTsMs } = common;
     const ledger = this.ctx.session.world.ledger;
-    return this.compliance.scores().map(({ student, profitFen, costFen }) => {
-      const c = this.compliance.view(student.studentId);
-      const heldT = ledger.totalT(student.accountId, instrumentId);
-      const netT = heldT - (c?.remainingT ?? 0);
-      const shortT = Math.max(0, -netT);
-      const longT = Math.max(0, netT);
-      return {
-        studentId: student.studentId,
-        name: student.name,
-        firmName: student.firmName,
-        marketId,
-        instrumentId,
-        obligationT: c?.obligationT ?? 0,
-        heldT,
-        surrenderedT: c?.surrenderedT ?? 0,
-        shortT,
-        longT,
-        shortValueFen: shortT * lastPriceFen,
-        longValueFen: longT * lastPriceFen,
-        lastPriceFen,
-        profitFen,
-        complianceCostFen: costFen,
-        fineFen: c?.fineFen ?? 0,
-        cashFen: ledger.account(student.accountId)!.cashFen,
-        deadline,
-        ...times,
-        status: c?.status ?? 'open',
-        ...this.flags(student.studentId),
-      };
-    });
+    const c = this.compliance.view(student.studentId);
+    const { profitFen, costFen } = scoreOf(ledger, student, c, instrumentId, lastPriceFen);
+    const heldT = ledger.totalT(student.accountId, instrumentId);
+    const netT = heldT - (c?.remainingT ?? 0);
+    const shortT = Math.max(0, -netT);
+    const longT = Math.max(0, netT);
+    return {
+      studentId: student.studentId,
+      name: student.name,
+      firmName: student.firmName,
+      marketId,
+      instrumentId,
+      obligationT: c?.obligationT ?? 0,
+      heldT,
+      surrenderedT: c?.surrenderedT ?? 0,
+      shortT,
+      longT,
+      shortValueFen: shortT * lastPriceFen,
+      longValueFen: longT * lastPriceFen,
+      lastPriceFen,
+      profitFen,
+      complianceCostFen: costFen,
+      fineFen: c?.fineFen ?? 0,
+      cashFen: ledger.account(student.accountId)!.cashFen,
+      deadline,
+      deadlineTsMs,
+      warnFromTsMs,
+      status: c?.status ?? 'open',
+      ...this.flags(student.studentId),
+    };
   }
 
   /** The deadline day's close and the warning's start, in exchange time. */
@@ -129,6 +145,28 @@ export class Positions {
     const from = days[Math.max(0, last - (WARN_TRADING_DAYS - 1))] ?? deadline;
     return { deadlineTsMs, warnFromTsMs: Math.min(deadlineTsMs, tsOf(from, '00:00') + openMin * 60_000) };
   }
+}
+
+/**
+ * Profit: the change in what the firm is worth at the mark (the home market's last price): cash, plus allowances
+ * held, less the allowances still owed for the cycle and any fine. Compliance cost: cash spent on the market (net of
+ * sales) plus fines, plus what the allowances still missing would cost at the mark.
+ */
+export function scoreOf(
+  ledger: Ledger,
+  s: Student,
+  c: ComplianceView | null,
+  instrumentId: string,
+  markFen: number,
+): { profitFen: number; costFen: number } {
+  const a = ledger.account(s.accountId)!;
+  const heldT = ledger.totalT(s.accountId, instrumentId);
+  const owedT = c?.remainingT ?? 0;
+  const fine = c?.fineFen ?? 0;
+  const worth = a.cashFen + (heldT - owedT) * markFen - fine;
+  const start = s.startCashFen + (s.startAllowancesT - (c?.obligationT ?? 0)) * markFen;
+  const missingT = Math.max(0, owedT - heldT);
+  return { profitFen: worth - start, costFen: s.startCashFen - a.cashFen + fine + missingT * markFen };
 }
 
 /**
