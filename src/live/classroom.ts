@@ -28,7 +28,7 @@ import { advanceDay } from './day.ts';
 import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
 import { MarketData } from './market-data.ts';
 import { Orders } from './orders.ts';
-import { flagsFrom, Positions, type PositionView } from './positions.ts';
+import { Positions, type PositionView } from './positions.ts';
 import { Presence } from './presence.ts';
 import { type RoundResult, Rounds, type RoundView } from './rounds.ts';
 import { Students } from './students.ts';
@@ -100,7 +100,10 @@ export class Classroom {
     this.timeline = new Timeline(ctx);
     this.compliance = new Compliance(ctx, this.timeline, this.marketData);
     this.auctions = new Auctions(ctx, this.timeline);
-    this.standings = new Positions(ctx, this.compliance, this.marketData, this.timeline, flagsFrom(this));
+    this.standings = new Positions(ctx, this.compliance, this.marketData, this.timeline, (id) => ({
+      autoSurrender: this.autoSurrenderOf(id),
+      away: this.isAway(id),
+    }));
     this.alerts = new Alerts(ctx, this.auctions, this.standings);
     ctx.tsMs = dayOpenTs(ctx.session.beginDay(), ctx.windows);
   }

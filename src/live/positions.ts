@@ -168,18 +168,3 @@ export function scoreOf(
   const missingT = Math.max(0, owedT - heldT);
   return { profitFen: worth - start, costFen: s.startCashFen - a.cashFen + fine + missingT * markFen };
 }
-
-/**
- * A student's switches read from a classroom that may not have them yet: auto-surrender on and present unless the
- * classroom's own methods (room.autoSurrenderOf, room.isAway) say otherwise.
- */
-export function flagsFrom(room: object): FlagsOf {
-  const r = room as {
-    autoSurrenderOf?: (studentId: number) => boolean;
-    isAway?: (studentId: number) => boolean;
-  };
-  return (studentId) => ({
-    autoSurrender: typeof r.autoSurrenderOf === 'function' ? r.autoSurrenderOf(studentId) : true,
-    away: typeof r.isAway === 'function' ? r.isAway(studentId) : false,
-  });
-}

@@ -63,8 +63,16 @@ describe('positions', () => {
     expect(cstDate(r.position(1)!.warnFromTsMs)).toBe(r.session.days[4]);
   });
 
-  it('auto-surrender on and present until the classroom says otherwise', () => {
-    const r = room(['Ann'], 0);
+  it("auto-surrender and away are the classroom's: on and present until switched", () => {
+    const r = room(['Ann', 'Bo'], 0);
     expect(r.position(1)).toMatchObject({ autoSurrender: true, away: false });
+    run(r, [
+      { op: 'auto-surrender', studentId: 1, enabled: false },
+      { op: 'away', studentId: 2 },
+    ]);
+    expect(r.positions().map((p) => [p.autoSurrender, p.away])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
   });
 });
