@@ -81,7 +81,9 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
     const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'en-US' });
     contexts.push(context);
     if (token !== undefined)
-      await context.addInitScript((v) => localStorage.setItem('cets.instructor', JSON.stringify(v)), token);
+      await context.addInitScript({
+        content: `localStorage.setItem('cets.instructor', ${JSON.stringify(JSON.stringify(token))});`,
+      });
     const page = await context.newPage();
     page.on('pageerror', (e) => problems.push(`${path}: pageerror: ${e.message}`));
     page.on('console', (m) => {
