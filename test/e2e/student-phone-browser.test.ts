@@ -91,7 +91,7 @@ describe.skipIf(skip)('the trading page on a phone, in Chinese', () => {
     await tid(page, 'login-name').fill('李明');
     await tid(page, 'login-submit').click();
     await expect.poll(() => tid(page, 'conn').textContent(), { timeout: 15_000 }).toBe('实时');
-    token = (await page.evaluate(() => localStorage.getItem('cets.token'))) ?? '';
+    token = (await page.evaluate<string | null>("localStorage.getItem('cets.token')")) ?? '';
     studentId = (await inject('GET', '/api/me', token)).json().studentId;
 
     expect(await tid(page, 'ticket-submit').textContent()).toBe('▲ 买入');
@@ -102,7 +102,7 @@ describe.skipIf(skip)('the trading page on a phone, in Chinese', () => {
     expect(ticket.y).toBeLessThan(position.y);
     expect(position.y).toBeLessThan(book.y);
     expect(ticket.width).toBeGreaterThan(PHONE.width - 40);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
     expect(problems).toEqual([]);
   });
 
@@ -219,7 +219,7 @@ describe.skipIf(skip)('the trading page on a phone, in Chinese', () => {
     await expect.poll(() => tid(page, 'logout').textContent(), { timeout: 15_000 }).toBe('Log out');
     await tid(page, 'lang-switch').first().selectOption('zh');
     await expect.poll(() => tid(page, 'logout').textContent()).toBe('退出');
-    expect(await page.evaluate(() => localStorage.getItem('cets.lang'))).toBe('zh');
+    expect(await page.evaluate<string | null>("localStorage.getItem('cets.lang')")).toBe('zh');
   });
 
   it('at 1280x720: "Log out" and the leaderboard are not clipped', async () => {
