@@ -9,6 +9,7 @@ import { HttpError, needInstructor, needStudent, principalOf, roomOf } from '../
 import type { Hub } from '../hub.ts';
 import { DebriefOut, debriefView, PositionOut, positionView } from '../results-views.ts';
 import { errors } from '../schemas.ts';
+import { cstTime } from '../views.ts';
 
 const Cid = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_.-]+$' });
 const RoundQuery = {
@@ -75,13 +76,17 @@ export function resultsRoutes(app: FastifyInstance, hub: Hub): void {
         tags,
         security,
         params: Type.Object({ cid: Cid }),
-        description: "Every student's position (the instructor's).",
-        response: { 200: Type.Object({ positions: Type.Array(PositionOut) }), ...errors },
+        description: "Every student's position (the instructor's), as of the exchange time given.",
+        response: {
+          200: Type.Object({ positions: Type.Array(PositionOut), tsMs: Type.Integer(), time: Type.String() }),
+          ...errors,
+        },
       },
     },
     async (req) => {
       const room = needInstructor(hub, req, req.params.cid);
-      return { positions: room.positions().map((p) => positionView(room, p)) };
+      const tsMs = room.nowTsMs;
+      return { positions: room.positions().map((p) => positionView(room, p)), tsMs, time: cstTime(tsMs) };
     },
   );
 

@@ -77,6 +77,7 @@ describe('positions, debrief and export over HTTP', () => {
     const all = await get('/api/classrooms/default/positions', tk);
     expect(all.json().positions.map((x: { name: string }) => x.name)).toEqual(['Alice', 'Bob']);
     expect(all.json().positions[0]).toEqual(p);
+    expect(all.json().time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     // A student may not see everyone's; nobody without a token sees theirs.
     expect((await get('/api/classrooms/default/positions', a.token)).statusCode).toBe(403);
     expect((await get('/api/me/position')).statusCode).toBe(401);
