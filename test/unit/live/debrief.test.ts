@@ -1,10 +1,11 @@
 // The debrief of a round: the home market's closed days with the model's fair value, the news, each student's
 // trading and outcome, the bots' share of the volume, compliance counts; read, never changing the classroom.
 import { describe, expect, it } from 'vitest';
-import { encodeClassroom } from '../../../src/live/classroom-state.ts';
+import { encodeClassroom, restoreClassroom } from '../../../src/live/classroom-state.ts';
+import type { LiveCommand } from '../../../src/live/commands.ts';
 import { debriefOf } from '../../../src/live/debrief.ts';
 import { exportCsv } from '../../../src/live/export.ts';
-import { order, room, run } from './room.ts';
+import { fresh, order, room, run } from './room.ts';
 
 /** Ticks of half an hour until `days` trading days have closed. */
 function closeDays(r: ReturnType<typeof room>, days: number): void {
@@ -75,6 +76,36 @@ describe('debrief', () => {
     // The new round starts afresh: nobody has traded in it.
     expect(debriefOf(r)).toMatchObject({ round: 2 });
     expect(debriefOf(r).students.map((s) => s.boughtT + s.soldT)).toEqual([0, 0]);
+  });
+
+  it('a journal with rounds replays to the same state, kept debriefs too, from the start or a snapshot', () => {
+    const cmds: LiveCommand[] = [
+      order(1, 'sell', 9_700, 3_000),
+      { op: 'tick', exchangeMs: 40 * 60_000 },
+      order(2, 'buy', 9_700, 2_000),
+      { op: 'auction', qtyT: 10_000, reservePriceFen: 8_000, minutes: 20 },
+      { op: 'bid', studentId: 2, auctionId: 'A1', priceFen: 8_500, qtyT: 4_000 },
+      { op: 'tick', exchangeMs: 30 * 60_000 },
+      { op: 'round', practice: false, roles: 'redraw' },
+      { op: 'tick', exchangeMs: 60 * 60_000 },
+      order(2, 'sell', 9_700, 1_000),
+    ];
+    const all = room(['Ann', 'Bo'], 1);
+    run(all, cmds);
+    const end = encodeClassroom(all);
+    // Round 1's debrief, kept: Bo's auction win (4,000 t) among what he bought.
+    expect(all.roundResults()[0]!.debrief!.round).toBe(1);
+    expect(all.roundResults()[0]!.debrief!.students[1]!.boughtT).toBeGreaterThanOrEqual(4_000);
+    const again = room(['Ann', 'Bo'], 1);
+    run(again, cmds);
+    expect(encodeClassroom(again)).toBe(end);
+    const part = room(['Ann', 'Bo'], 1);
+    run(part, cmds.slice(0, 7));
+    const restored = fresh(1);
+    restoreClassroom(restored, encodeClassroom(part));
+    run(restored, cmds.slice(7));
+    expect(encodeClassroom(restored)).toBe(end);
+    expect(debriefOf(restored)).toEqual(debriefOf(all));
   });
 
   it('reading positions, the debrief and every export changes nothing', () => {
