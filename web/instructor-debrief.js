@@ -15,8 +15,10 @@ export class DebriefPanel {
     this.cid = o.cid;
     this.onLoaded = o.onLoaded;
     this.data = null;
+    this.picked = false;
     $('debrief-load').addEventListener('click', () => this.loadRounds().then(() => this.load()));
     $('debrief-round').addEventListener('change', () => {
+      this.picked = true;
       this.exportLinks();
       this.load();
     });
@@ -32,12 +34,13 @@ export class DebriefPanel {
     let list = [];
     try {
       const r = await get(`/api/classrooms/${this.cid}/rounds`);
+      // The round the class is in first, then the ones kept, newest first.
       const seen = new Map();
-      for (const x of [...(r.results ?? []), r.current]) {
+      for (const x of [r.current, ...(r.results ?? []).slice().reverse()]) {
         const round = x?.round ?? x;
-        if (round && typeof round.number === 'number') seen.set(round.number, round);
+        if (round && typeof round.number === 'number' && !seen.has(round.number)) seen.set(round.number, round);
       }
-      list = [...seen.values()].sort((a, b) => b.number - a.number);
+      list = [...seen.values()];
     } catch {
       list = [];
     }
@@ -55,7 +58,9 @@ export class DebriefPanel {
             ),
           ),
     );
-    if (keep !== '' && list.some((r) => String(r.number) === keep)) sel.value = keep;
+    // The teacher's pick stays while it exists; otherwise the round the class is in.
+    if (this.picked && keep !== '' && list.some((r) => String(r.number) === keep)) sel.value = keep;
+    else this.picked = false;
     this.exportLinks();
   }
 

@@ -485,8 +485,14 @@ async function open(v) {
         const before = st.room;
         showRoom(data);
         // Someone joined, left or a round began: the lists follow.
-        if (before?.state !== data.state || before?.round?.number !== data.round?.number)
-          refreshAdmin().catch(() => {});
+        const newRound = before !== null && before?.round?.number !== data.round?.number;
+        if (before?.state !== data.state || newRound) refreshAdmin().catch(() => {});
+        // A new round starts the market afresh: the chart, the positions and the rounds to debrief follow.
+        if (newRound) {
+          dash.loadCandles();
+          dash.loadPositions();
+          debrief.loadRounds().then(() => debrief.load());
+        }
         if (joinScreen.isOpen) joinScreen.lobby();
       }
       if (ch === tradesCh && type !== 'snapshot') dash.onTrades(data);
