@@ -120,6 +120,11 @@ describe('classrooms from the page (admin token)', () => {
       expect(gone.json().error.code).toBe('ADMIN_ERR_DEFAULT_KEPT');
       const none = await t.inject({ method: 'POST', url: '/api/classrooms/nosuch/reset', headers: admin });
       expect(none.statusCode).toBe(404);
+      // Resetting the default classroom: its new instructor token is the one kept in the data folder.
+      const def = await t.inject({ method: 'POST', url: '/api/classrooms/default/reset', headers: admin });
+      expect(def.statusCode).toBe(200);
+      expect(readFileSync(join(t.dir, 'default-instructor-token'), 'utf8').trim()).toBe(def.json().instructorToken);
+      expect(t.server.hub.joinCode('default')).toBe(def.json().joinCode);
     } finally {
       await t.close();
     }
