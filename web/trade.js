@@ -76,7 +76,10 @@ function showLogin(message) {
   $('login').hidden = false;
   $('main').hidden = true;
   say($('login-error'), message ? 'error' : '', message ?? '');
-  $('login-code').focus();
+  // The join screen's QR code opens /trade?code=...: the code is filled in, the student types their name.
+  const code = new URL(location.href).searchParams.get('code');
+  if (code && !$('login-code').value) $('login-code').value = code;
+  $(code ? 'login-name' : 'login-code').focus();
 }
 
 $('login-form').addEventListener('submit', async (e) => {
