@@ -128,6 +128,7 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
       payload: { code: created.code, name: 'Wang Fang' },
     });
     expect(joined.statusCode).toBe(200);
+    let projector: Page | null = null;
     for (const [name, viewport] of [
       ['projector', PROJECTOR],
       ['phone', PHONE],
@@ -150,7 +151,16 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
       const box = (await qr.boundingBox())!;
       expect(box.y + box.height).toBeLessThanOrEqual(viewport.height + (name === 'phone' ? 400 : 0));
       await page.screenshot({ path: join(SHOTS, `instructor-join-${name}.png`) });
+      projector ??= page;
     }
+    // A student scans the code: the trading page opens with the code filled in; they type their name and join, and
+    // the projector's lobby shows them.
+    const phone = await open(`/trade?code=${created.code}`, PHONE);
+    await expect.poll(() => tid(phone, 'login-code').inputValue(), { timeout: 15_000 }).toBe(created.code);
+    await tid(phone, 'login-name').fill('Li Lei');
+    await tid(phone, 'login-submit').click();
+    await expect.poll(() => tid(projector!, 'js-names').textContent(), { timeout: 15_000 }).toContain('Li Lei');
+    expect(await tid(projector!, 'js-count').textContent()).toBe('2');
   });
 
   it("the dashboard shows a student's position and the price chart", async () => {
