@@ -158,6 +158,16 @@ export function languageSwitch(container) {
   return select;
 }
 
+/** Params as people read numbers: 100000 -> "100,000", 24706300.40 -> "24,706,300.40" (ids and text as they are). */
+function readable(params) {
+  const out = {};
+  for (const [k, v] of Object.entries(params)) {
+    const m = /id$/i.test(k) ? null : /^(-?)(\d{4,})(\.\d+)?$/.exec(String(v));
+    out[k] = m === null ? v : `${m[1]}${m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${m[3] ?? ''}`;
+  }
+  return out;
+}
+
 /**
  * A refusal for a person, in the current language: the errors namespace's sentence for its code when the server
  * sent the message's params (or the code's message names none), else the server's English message.
@@ -170,7 +180,7 @@ export function errorSentence(err) {
   // English: the server's own sentence (the en strings are its forms). Another language: the code's sentence.
   if (language() !== 'en' && typeof code === 'string' && err.params !== null && typeof err.params === 'object') {
     const key = `errors:${code}`;
-    if (i18next.exists(key)) return t(key, err.params);
+    if (i18next.exists(key)) return t(key, readable(err.params));
   }
   // The server's sentences start in lower case (they are written to follow a code): a sentence on its own starts
   // with a capital.

@@ -10,7 +10,7 @@ import { bandEdges } from '../engine/index.ts';
 import type { BlockModeSpec } from './catalogue/schema.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger } from './ledger.ts';
-import { feeCeilPerTonneFen, feeFen } from './money.ts';
+import { feeCeilPerTonneFen, feeFen, fenToYuan } from './money.ts';
 import type { Reservation } from './reservations.ts';
 import type { SideName, TradeListener, TradeRecord } from './trade.ts';
 
@@ -272,13 +272,12 @@ export class BlockDesk {
     if (side !== 'buy' && side !== 'sell') return reject('BadInput', 'side must be "buy" or "sell"');
     if (!isPos(priceFen)) return reject('BadInput', `the price ${priceFen} fen is not a positive whole number of fen`);
     if (!isPos(qtyT)) return reject('BadInput', `the quantity ${qtyT} t is not a positive whole number of tonnes`);
-    if (qtyT < s.minQtyT)
-      return reject(
-        'BelowBlockMinimum',
-        `a block trade needs at least ${s.minQtyT} t; ${qtyT} t belongs in listed trading`,
-      );
+    if (qtyT < s.minQtyT) return reject('BelowBlockMinimum', `a block trade is at least ${s.minQtyT} t`);
     if (priceFen % s.tickFen !== 0)
-      return reject('BadInput', `the price ${priceFen} fen is not a multiple of the tick, ${s.tickFen} fen`);
+      return reject(
+        'BadInput',
+        `the price ${fenToYuan(priceFen)} CNY is not on the tick (${fenToYuan(s.tickFen)} CNY)`,
+      );
     if (qtyT % s.lotT !== 0)
       return reject('BadInput', `the quantity ${qtyT} t is not a multiple of the lot, ${s.lotT} t`);
     if (!Number.isSafeInteger(priceFen * qtyT)) return reject('Overflow', 'price times quantity is too large');
@@ -288,7 +287,7 @@ export class BlockDesk {
     if (priceFen < lowFen || priceFen > highFen)
       return reject(
         'PriceOutsideBand',
-        `the block price ${priceFen} fen is outside ${lowFen}-${highFen} fen (±${s.bandBps / 100}% of the previous close ${ref} fen)`,
+        `${fenToYuan(priceFen)} CNY is outside the band (${fenToYuan(lowFen)}-${fenToYuan(highFen)} CNY)`,
       );
     return null;
   }

@@ -13,6 +13,7 @@
 
 import { DOUBLE_HINT } from './double-hint.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
+import { fenToYuan } from './money.ts';
 import { cstYear } from './time.ts';
 
 /**
@@ -283,7 +284,7 @@ export class Ledger {
     if (a.cashFen - a.reservedFen < fen)
       return reject(
         'InsufficientCash',
-        `account ${accountId} has ${a.cashFen - a.reservedFen} fen available, needs ${fen}`,
+        `${fenToYuan(fen)} CNY needed, ${fenToYuan(a.cashFen - a.reservedFen)} CNY available`,
       );
     a.cashFen -= fen;
     this.record(tsMs, 'withdrawal', accountId, null, 0, -fen, ref);
@@ -318,10 +319,7 @@ export class Ledger {
     if (!isFen(fen)) return reject('Overflow', `amount ${fen} fen is not a safe whole number`);
     const avail = a.cashFen - a.reservedFen;
     if (avail < fen)
-      return reject(
-        'InsufficientCash',
-        `account ${accountId} has ${avail} fen available, the order needs ${fen} (no credit)`,
-      );
+      return reject('InsufficientCash', `${fenToYuan(fen)} CNY needed, ${fenToYuan(avail)} CNY available`);
     a.reservedFen += fen;
     return null;
   }
@@ -347,10 +345,7 @@ export class Ledger {
         'ResaleLocked',
         `account ${accountId} has ${avail} t of ${instrumentId} free to sell; ${h.lockedT} t bought today can be sold from the next trading day`,
       );
-    return reject(
-      'InsufficientAllowances',
-      `account ${accountId} has ${avail} t of ${instrumentId} to sell, needs ${qtyT} (no short selling)`,
-    );
+    return reject('InsufficientAllowances', `${qtyT} t needed, ${avail} t available`);
   }
 
   releaseQty(accountId: number, instrumentId: string, qtyT: number): void {
@@ -389,10 +384,7 @@ export class Ledger {
           'ResaleLocked',
           `seller ${t.sellerId} holds ${h.lockedT} t of ${t.instrumentId} bought today, sellable from the next trading day`,
         );
-      return reject(
-        'InsufficientAllowances',
-        `seller ${t.sellerId} has ${avail} t of ${t.instrumentId}, needs ${fromFree} (no short selling)`,
-      );
+      return reject('InsufficientAllowances', `${fromFree} t needed, ${avail} t available`);
     }
     return null;
   }
@@ -599,11 +591,7 @@ export class Ledger {
     const h = a.holdings.get(instrumentId);
     // Locked lots count: the lock is on resale, not on compliance use.
     const usable = h === undefined ? 0 : h.totalT - h.reservedT;
-    if (usable < qtyT)
-      return reject(
-        'InsufficientAllowances',
-        `account ${accountId} has ${usable} t of ${instrumentId} not reserved, needs ${qtyT}`,
-      );
+    if (usable < qtyT) return reject('InsufficientAllowances', `${qtyT} t needed, ${usable} t available`);
     h!.totalT -= qtyT;
     // Take from locked lots only what the free part cannot cover, newest last.
     let fromLocked = qtyT - Math.max(0, h!.totalT + qtyT - h!.reservedT - h!.lockedT);

@@ -172,11 +172,7 @@ export function surrender(
   const o = ob.value;
   const done = ctx.book.surrendered(e.id, c.id);
   const remainingT = o.obligationT - done.allowanceT - done.offsetT;
-  if (qtyT > remainingT)
-    return reject(
-      'ExceedsObligation',
-      `entity ${e.id} has ${remainingT} t left to surrender for cycle ${c.id} (obligation ${o.obligationT} t), not ${qtyT}`,
-    );
+  if (qtyT > remainingT) return reject('ExceedsObligation', `${qtyT} t is more than is owed (${remainingT} t)`);
   const capT = offsetCapT(ctx, o);
   if (kind.value === 'offset' && done.offsetT + qtyT > capT) {
     const basis = ctx.spec.offsets?.capBasis ?? 'obligation';

@@ -61,4 +61,53 @@ describe('error params', () => {
     expect(ack.error.params.price).toBe('150.00');
     expect(ack.error.params.high).toMatch(CNY);
   });
+
+  it('the refusals a student meets have their code’s form, so they come with params: money in CNY', async () => {
+    const a = await t.join('Cai');
+    const b = await t.join('Dai');
+    const tk = t.server.instructorToken!;
+    const post = (token: string, url: string, payload: object) =>
+      t.inject({ method: 'POST', url, headers: auth(token), payload });
+    const error = (r: { json(): { error?: { code: string; message: string; params?: Record<string, string> } } }) =>
+      r.json().error!;
+    const cases: [string, { code: string; message: string; params?: Record<string, string> }][] = [];
+    cases.push(['allowances', error(await post(a.token, '/api/orders', order('sell', '100.00', 99_999_999)))]);
+    cases.push(['cash', error(await post(a.token, '/api/orders', order('buy', '100.00', 900_000_000)))]);
+    await post(tk, '/api/classrooms/default/auctions', { qtyT: 40_000, reservePriceCny: '80.00', minutes: 15 });
+    cases.push(['reserve', error(await post(a.token, '/api/auctions/A1/bids', { priceCny: '70.00', qtyT: 30_000 }))]);
+    cases.push([
+      'surrender',
+      error(await post(a.token, '/api/me/surrender', { instrumentId: 'CEA-23', qtyT: 999_999_999 })),
+    ]);
+    // Block trades run 13:00-15:00.
+    t.server.hub.rooms.get('default')!.advanceExchange(215 * 60_000);
+    const block = (priceCny: string, qtyT: number) =>
+      post(a.token, '/api/blocks', {
+        marketId: 'national',
+        instrumentId: 'CEA-23',
+        side: 'sell',
+        priceCny,
+        qtyT,
+        toStudentId: b.studentId,
+      });
+    cases.push(['block band', error(await block('500.00', 100_000))]);
+    cases.push(['block minimum', error(await block('95.00', 10))]);
+    expect(cases.map(([what, e]) => [what, e.code])).toEqual([
+      ['allowances', 'MKT_ERR_INSUFFICIENT_ALLOWANCES'],
+      ['cash', 'MKT_ERR_INSUFFICIENT_CASH'],
+      ['reserve', 'MKT_ERR_RESERVE_NOT_MET'],
+      ['surrender', 'MKT_ERR_EXCEEDS_OBLIGATION'],
+      ['block band', 'MKT_ERR_PRICE_OUTSIDE_BAND'],
+      ['block minimum', 'MKT_ERR_BELOW_BLOCK_MINIMUM'],
+    ]);
+    for (const [what, e] of cases) {
+      expect(e.params, `${what}: ${e.message}`).toBeDefined();
+      expect(e.message, what).not.toMatch(/fen/);
+    }
+    const byWhat = new Map(cases);
+    expect(byWhat.get('cash')!.params!.available).toMatch(CNY);
+    expect(byWhat.get('reserve')!.params).toEqual({ reserve: '80.00' });
+    expect(byWhat.get('block band')!.params!.price).toBe('500.00');
+    expect(byWhat.get('block minimum')!.params).toEqual({ min: '100000' });
+  });
 });
