@@ -41,7 +41,7 @@ export class Tape {
           h('td', {}, hhmm(time)),
           h(
             'td',
-            { class: `num ${tr.aggressor === 'buy' ? 'buy' : tr.aggressor === 'sell' ? 'sell' : ''}` },
+            { class: `num agg ${tr.aggressor === 'buy' ? 'buy' : tr.aggressor === 'sell' ? 'sell' : ''}` },
             cny(tr.priceCny),
           ),
           h('td', { class: 'num' }, tonnes(tr.qtyT, false)),

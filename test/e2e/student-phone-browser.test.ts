@@ -222,6 +222,22 @@ describe.skipIf(skip)('the trading page on a phone, in Chinese', () => {
     expect(await page.evaluate<string | null>("localStorage.getItem('cets.lang')")).toBe('zh');
   });
 
+  it('the leaderboard goes when the instructor hides it, and comes back', async () => {
+    const board = tid(page, 'leaderboard');
+    expect(await board.isHidden()).toBe(false);
+    const patch = (leaderboardVisible: boolean) =>
+      server.app.inject({
+        method: 'PATCH',
+        url: '/api/classrooms/default',
+        headers: { authorization: `Bearer ${INSTRUCTOR}` },
+        payload: { leaderboardVisible },
+      });
+    expect((await patch(false)).statusCode).toBe(200);
+    await expect.poll(() => board.isHidden(), { timeout: 15_000 }).toBe(true);
+    expect((await patch(true)).statusCode).toBe(200);
+    await expect.poll(() => board.isHidden(), { timeout: 15_000 }).toBe(false);
+  });
+
   it('at 1280x720: "Log out" and the leaderboard are not clipped', async () => {
     for (const lang of ['zh', 'en']) {
       const context = await browser.newContext({ viewport: LAPTOP, locale: lang === 'zh' ? 'zh-CN' : 'en-US' });
