@@ -42,7 +42,12 @@ export interface Debrief {
   readonly marketId: string;
   readonly instrumentId: string;
   readonly days: readonly DebriefDay[];
-  readonly events: readonly { readonly date: string; readonly tsMs: number; readonly title: string }[];
+  readonly events: readonly {
+    readonly date: string;
+    readonly tsMs: number;
+    readonly title: string;
+    readonly text: string;
+  }[];
   readonly students: readonly DebriefStudent[];
   /** The bots' trades in the home market (the government reserve's auction sales are not the bots'). */
   readonly bots: { readonly boughtT: number; readonly soldT: number; readonly shareOfVolumeBps: number };
@@ -53,6 +58,12 @@ export interface Debrief {
     readonly finesFen: number;
   };
 }
+
+/**
+ * News titles that only say what kind of item it is: the simulator's own announcements and settlements reach the news
+ * as "News" and "Settlement" (timeline.ts syncLog), and their text says what happened, which a chart's marker needs.
+ */
+const GENERIC_TITLES = new Set(['News', 'Settlement']);
 
 /** The debrief of the round the classroom is in (its days closed so far). */
 export function debriefOf(room: Classroom): Debrief {
@@ -110,7 +121,12 @@ export function debriefOf(room: Classroom): Debrief {
     marketId,
     instrumentId,
     days,
-    events: room.news.map((n) => ({ date: cstDate(n.tsMs), tsMs: n.tsMs, title: n.title })),
+    events: room.news.map((n) => ({
+      date: cstDate(n.tsMs),
+      tsMs: n.tsMs,
+      title: GENERIC_TITLES.has(n.title) && n.text !== '' ? n.text : n.title,
+      text: n.text,
+    })),
     students,
     bots: {
       boughtT: botBoughtT,

@@ -90,7 +90,7 @@ export const DebriefOut = Out({
       fairValueCny: Nullable(Type.String({ description: "the model's public valuation that morning" })),
     }),
   ),
-  events: Type.Array(Out({ date: Type.String(), time: Type.String(), title: Type.String() })),
+  events: Type.Array(Out({ date: Type.String(), time: Type.String(), title: Type.String(), text: Type.String() })),
   students: Type.Array(
     Out({
       name: Type.String({ description: 'the pseudonym (S01 ...) unless the instructor asked for names' }),
@@ -122,7 +122,7 @@ export function debriefView(d: Debrief, opts: { names: boolean; studentId: numbe
       volumeT: x.volumeT,
       fairValueCny: x.fairValueFen === null ? null : cny(x.fairValueFen),
     })),
-    events: d.events.map((e) => ({ date: e.date, time: cstTime(e.tsMs), title: e.title })),
+    events: d.events.map((e) => ({ date: e.date, time: cstTime(e.tsMs), title: e.title, text: e.text })),
     students: d.students.map((s) => ({
       name: opts.names ? s.name : pseudonym(s.studentId),
       pseudonym: pseudonym(s.studentId),

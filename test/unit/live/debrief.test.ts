@@ -67,6 +67,14 @@ describe('debrief', () => {
     expect(debriefOf(r).events.map((e) => [e.date, e.title])).toEqual(r.news.map((n) => [r.date, n.title]));
   });
 
+  it("an event whose news title only says its kind (the simulator's announcements) is titled by its text", () => {
+    const r = room(['Ann'], 0);
+    while (r.news.length === 0 && r.state === 'running') run(r, [{ op: 'tick', exchangeMs: 120 * 60_000 }]);
+    const n = r.news[0]!;
+    expect(n.title).toBe('News');
+    expect(debriefOf(r).events[0]).toMatchObject({ title: n.text, text: n.text });
+  });
+
   it("a round's debrief is kept when the next round begins", () => {
     const r = room(['Ann', 'Bo'], 0);
     run(r, [order(1, 'sell', 9_700, 3_000), order(2, 'buy', 9_700, 2_000)]);
