@@ -23,7 +23,10 @@ describe('timeline', () => {
   it('a fired shock is news once, not again when the day closes', () => {
     const r = room(['Ann'], 0);
     const item = must(applyCommand(r, { op: 'fire', index: 0 }));
-    run(r, [{ op: 'tick', exchangeMs: 86_400_000 }, { op: 'tick', exchangeMs: 86_400_000 }]);
+    run(r, [
+      { op: 'tick', exchangeMs: 86_400_000 },
+      { op: 'tick', exchangeMs: 86_400_000 },
+    ]);
     expect(r.news.filter((n) => n.text === item.text)).toHaveLength(1);
   });
 
