@@ -6,7 +6,7 @@
 // student has the firm back with whatever it did. Each round's world gets its own bots.
 import Type from 'typebox';
 import type { ComplianceAgent } from '../sim/agents/compliance.ts';
-import { entityAgent } from '../sim/world.ts';
+import { entityAgent, lastSessionDay } from '../sim/world.ts';
 import { command, J } from './command.ts';
 import type { RoomContext } from './context.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
@@ -47,6 +47,11 @@ export class Presence {
     ctx.tell(studentId, 'order', 'balance');
     ctx.emit({ kind: 'status' });
     return { ok: true, value: studentId };
+  }
+
+  /** The deadline moved (timeline.ts): the bots pace to the new one, as the simulator's own firms do (applyRule). */
+  deadlineMoved(deadline: string): void {
+    for (const bot of this.bots.values()) bot.plan.deadlineDay = lastSessionDay(this.ctx.data.calendar, deadline);
   }
 
   /** A new round's world: the old bots go with the old world; students still away get one in the new. */

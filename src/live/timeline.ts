@@ -137,6 +137,7 @@ export const timelineCommands = {
   deadline: command(Type.Object({ op: J.op('deadline'), date: Type.String() }), (room, c) => {
     const r = room.timeline.moveDeadline(c.date);
     if (r.ok) room.alerts.deadlineMoved();
+    if (r.ok) room.presence.deadlineMoved(c.date);
     return r;
   }),
 };

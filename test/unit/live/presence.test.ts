@@ -21,6 +21,20 @@ describe('presence', () => {
     });
   });
 
+  it('a bot paces to the deadline the instructor moved, as the simulator’s own firms do', () => {
+    const r = fresh(0);
+    run(r, [{ op: 'join', name: 'Ann' }, { op: 'start' }, { op: 'away', studentId: 1 }]);
+    const bot = r.marketOf('national')!.agents.find((a) => a.accountId === r.student(1)!.accountId) as unknown as {
+      plan: { deadlineDay: number };
+    };
+    const firm = r.marketOf('national')!.entityAgents[0]!;
+    expect(bot.plan.deadlineDay).toBe(firm.plan.deadlineDay);
+    const before = firm.plan.deadlineDay;
+    run(r, [{ op: 'deadline', date: '2024-12-27' }]);
+    expect(firm.plan.deadlineDay).toBeLessThan(before);
+    expect(bot.plan.deadlineDay).toBe(firm.plan.deadlineDay);
+  });
+
   it('a bot trades a short firm while its student is away; back, the firm is the student’s with what it bought', () => {
     // Two classes with the same bots: in one the short student (Di, power-0010) is away from the start.
     const run2 = (away: boolean) => {
