@@ -212,6 +212,24 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
     expect(await printable.getByTestId('top').isVisible()).toBe(false);
   });
 
+  it('the leaderboard and auto-surrender switches, and a practice round, from the page', async () => {
+    const page = await open('/instructor?classroom=default', LAPTOP, { classroom: 'default', token: INSTRUCTOR });
+    const view = async () => (await server.app.inject({ url: '/api/classrooms/default' })).json();
+    // The switches start disabled and are set from the classroom once it has loaded.
+    await expect.poll(() => tid(page, 'sw-leaderboard').isEnabled(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => tid(page, 'sw-leaderboard').isChecked()).toBe(true);
+    await tid(page, 'sw-leaderboard').uncheck();
+    await expect.poll(async () => (await view()).leaderboardVisible).toBe(false);
+    await tid(page, 'sw-autosurrender').uncheck();
+    await expect.poll(async () => (await view()).autoSurrender).toBe(false);
+    await expect.poll(() => tid(page, 'control-msg').textContent()).toBe('Auto-surrender is off for the class.');
+    await tid(page, 'round-practice').click(); // the confirm is accepted
+    await expect.poll(async () => (await view()).round.practice).toBe(true);
+    await expect.poll(() => tid(page, 'round-label').textContent()).toMatch(/^practice round · /);
+    await expect.poll(() => tid(page, 'debrief-round').inputValue()).toBe('0');
+    await page.screenshot({ path: join(SHOTS, 'instructor-practice-round.png') });
+  });
+
   it('showed no script error or failed request on any page', () => {
     expect(problems).toEqual([]);
   });
