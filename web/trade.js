@@ -272,6 +272,12 @@ function alertParams(params) {
 
 function alertKey(a) {
   if (a.type === 'proposal' || a.type === 'fill') return `alert.${a.type}-${a.params.side === 'sell' ? 'sell' : 'buy'}`;
+  if (a.type === 'round')
+    return a.params.phase === 'over'
+      ? 'alert.round-over'
+      : a.params.practice === 1
+        ? 'alert.round-practice'
+        : 'alert.round-start';
   return `alert.${a.type}`;
 }
 
@@ -303,7 +309,13 @@ function onAlert(a) {
   }
   if (a.type === 'proposal') blocks.refresh();
   if (a.type === 'auction-open' || a.type === 'auction-closing') auctions.refresh();
-  if (a.type === 'round') poll();
+  if (a.type === 'round') {
+    // A new round is a fresh market (the firm may be another): everything mine is fetched again.
+    poll();
+    account.refresh().catch((err) => say($('orders-error'), 'error', errorText(err)));
+    blocks.refresh();
+    position.refresh();
+  }
   if (a.type === 'deadline-warning' || a.type === 'auto-surrender' || a.type === 'fill') position.refresh();
 }
 

@@ -102,7 +102,15 @@ describe('locales', () => {
   });
 
   it('keys the trading page makes from values: sides, the ticket’s outcome, every alert type', () => {
-    for (const k of ['side.buyArrow', 'side.sellArrow', 'alert.fills-buy', 'alert.fills-sell'])
+    for (const k of [
+      'side.buyArrow',
+      'side.sellArrow',
+      'alert.fills-buy',
+      'alert.fills-sell',
+      'alert.round-start',
+      'alert.round-practice',
+      'alert.round-over',
+    ])
       expect(has(k, ['student']), k).toBe(true);
     for (const side of ['buy', 'sell'])
       for (const market of ['', 'Market']) expect(has(`ticket.accepted.${side}${market}`, ['student'])).toBe(true);
