@@ -14,9 +14,9 @@ import type { AlertType, LiveEvent } from './types.ts';
 
 /**
  * How long before an auction's close bidders are told it closes soon: one wall minute at the classroom's speed (a
- * class at 60x gets an exchange hour's notice, one at real time a minute), and never less than five exchange minutes.
- * Counted in trading time (an auction over the lunch break is not "closing soon" during it); an auction whose whole
- * window is shorter gets its announcement only.
+ * class at 60x gets an exchange hour's notice, one at real time a minute), never less than five exchange minutes,
+ * and never more than half the auction's window (a short auction gets its notice halfway). Counted in trading time:
+ * an auction over the lunch break is not "closing soon" during it.
  */
 export const AUCTION_CLOSING_MIN_MS = 5 * 60_000;
 export const AUCTION_CLOSING_WALL_MS = 60_000;
@@ -45,9 +45,10 @@ export class Alerts {
   clock(fromTs: number, toTs: number, speed: number): void {
     if (!(toTs > fromTs)) return;
     const within = (ts: number): boolean => ts >= fromTs && ts < toTs;
-    const closingMs = Math.max(AUCTION_CLOSING_MIN_MS, AUCTION_CLOSING_WALL_MS * speed);
+    const notice = Math.max(AUCTION_CLOSING_MIN_MS, AUCTION_CLOSING_WALL_MS * speed);
     for (const n of this.auctions.notices().reverse()) {
       if (n.outcome !== null || n.withdrawnTs !== null) continue;
+      const closingMs = Math.min(notice, tradingMs(this.ctx.windows, n.opensTs, n.closesTs) / 2);
       const at = tradingBefore(this.ctx.windows, n.closesTs, closingMs);
       if (at !== null && at > n.opensTs && within(at))
         this.ctx.emit(
@@ -58,7 +59,7 @@ export class Alerts {
             qtyT: n.qtyT,
             reservePriceFen: n.reservePriceFen,
             closesTsMs: n.closesTs,
-            minutesLeft: Math.round(closingMs / 60_000),
+            minutesLeft: Math.max(1, Math.round(closingMs / 60_000)),
           }),
         );
     }
@@ -104,4 +105,13 @@ export function tradingBefore(windows: readonly Window[], tsMs: number, ms: numb
     left -= end - start;
   }
   return null;
+}
+
+/** Trading time (the day's windows) from `fromTs` to `toTs`, both on one day. */
+export function tradingMs(windows: readonly Window[], fromTs: number, toTs: number): number {
+  const day0 = tsOf(cstDate(fromTs), '00:00');
+  let ms = 0;
+  for (const [a, b] of windows)
+    ms += Math.max(0, Math.min(toTs, day0 + b * 60_000) - Math.max(fromTs, day0 + a * 60_000));
+  return ms;
 }

@@ -2,7 +2,7 @@
 // a counter back to the proposer), an auction's announcement to the class and its closing soon, the deadline
 // warning once to each student still owing; all from commands and ticks only, so a replay raises the same ones.
 import { describe, expect, it } from 'vitest';
-import { tradingBefore } from '../../../src/live/alerts.ts';
+import { tradingBefore, tradingMs } from '../../../src/live/alerts.ts';
 import type { Classroom } from '../../../src/live/classroom.ts';
 import { applyCommand, type LiveCommand } from '../../../src/live/commands.ts';
 import type { Alert } from '../../../src/live/types.ts';
@@ -123,8 +123,9 @@ describe('alerts', () => {
 
   it('an auction: announced to the class, closing soon once on the tick that reaches it, not for a short one', () => {
     const { r, alerts } = watched();
-    // At 60x the closing alert comes one wall minute (an exchange hour) before the close.
-    const n = must(applyCommand(r, { op: 'auction', qtyT: 50_000, reservePriceFen: 8_000, minutes: 90 }));
+    // At 60x the closing alert comes one wall minute (an exchange hour) before the close: 11:00 for one from 09:30 to
+    // 13:30 (150 trading minutes, the lunch break aside).
+    const n = must(applyCommand(r, { op: 'auction', qtyT: 50_000, reservePriceFen: 8_000, minutes: 150 }));
     expect(ofType(alerts, 'auction-open')).toEqual([
       {
         studentId: null,
@@ -143,7 +144,7 @@ describe('alerts', () => {
         },
       },
     ]);
-    run(r, [{ op: 'tick', exchangeMs: 29 * 60_000 }]);
+    run(r, [{ op: 'tick', exchangeMs: 89 * 60_000 }]);
     expect(ofType(alerts, 'auction-closing')).toEqual([]);
     run(r, [{ op: 'tick', exchangeMs: 2 * 60_000 }]);
     expect(ofType(alerts, 'auction-closing')).toEqual([
@@ -151,7 +152,7 @@ describe('alerts', () => {
         studentId: null,
         alert: {
           type: 'auction-closing',
-          tsMs: n.closesTs - 60 * 60_000,
+          tsMs: tsOf(r.date, '11:00'),
           params: {
             auctionId: 'A1',
             marketId: 'national',
@@ -166,11 +167,14 @@ describe('alerts', () => {
     ]);
     tickTo(r, n.closesTs + 60_000, 10);
     expect(ofType(alerts, 'auction-closing')).toHaveLength(1);
-    // A 30-minute auction is shorter than the notice, over the lunch break too: its announcement is its only alert.
+    // A 30-minute auction is shorter than the notice: it is told halfway.
     const m = must(applyCommand(r, { op: 'auction', qtyT: 10_000, reservePriceFen: 8_000, minutes: 30 }));
     tickTo(r, m.closesTs + 60_000, 10);
     expect(ofType(alerts, 'auction-open')).toHaveLength(2);
-    expect(ofType(alerts, 'auction-closing').map((a) => a.alert.params.auctionId)).toEqual(['A1']);
+    const closing = ofType(alerts, 'auction-closing');
+    expect(closing.map((a) => a.alert.params.auctionId)).toEqual(['A1', 'A2']);
+    expect(closing[1]!.alert.params.minutesLeft).toBe(15);
+    expect(tradingMs(WINDOWS, closing[1]!.alert.tsMs, m.closesTs)).toBe(15 * 60_000);
   });
 
   it('the deadline warning: once, when the clock reaches it, to each student still owing', () => {
@@ -214,26 +218,34 @@ describe('alerts', () => {
       return alerts;
     };
     const a = once();
+    // The closing notice of a 90-minute auction: 45 trading minutes before its close, in the second tick.
     expect(a.map((x) => x.alert.type).filter((t) => t !== 'round')).toEqual([
       'auction-open',
+      'fill',
+      'fill',
       'auction-closing',
-      'fill',
-      'fill',
     ]);
     expect(once()).toEqual(a);
   });
 });
 
-describe('tradingBefore', () => {
-  const windows = [
-    [570, 690],
-    [780, 900],
-  ] as const;
+/** The classroom scenario's trading day: 09:30-11:30 and 13:00-15:00. */
+const WINDOWS = [
+  [570, 690],
+  [780, 900],
+] as const;
+
+describe('tradingBefore and tradingMs', () => {
+  const windows = WINDOWS;
   const at = (hhmm: string) => tsOf('2024-12-16', hhmm);
   it("counts back through the day's windows, skipping the lunch break", () => {
     expect(tradingBefore(windows, at('14:00'), 30 * 60_000)).toBe(at('13:30'));
     expect(tradingBefore(windows, at('13:10'), 30 * 60_000)).toBe(at('11:10'));
     expect(tradingBefore(windows, at('12:00'), 30 * 60_000)).toBe(at('11:00'));
     expect(tradingBefore(windows, at('09:40'), 30 * 60_000)).toBeNull();
+  });
+  it('trading time between two moments of a day, without the lunch break', () => {
+    expect(tradingMs(windows, at('11:10'), at('13:10'))).toBe(30 * 60_000);
+    expect(tradingMs(windows, at('09:00'), at('15:30'))).toBe(240 * 60_000);
   });
 });
