@@ -480,6 +480,7 @@ async function open(v) {
   loadAuctions().catch((e) => say($('auction-msg'), 'error', errorText(e)));
   st.feed = new Feed({
     token: v.token,
+    classroom: st.cid, // the admin token's socket follows the classroom shown (an instructor's is its own)
     onData: (ch, type, data) => {
       if (ch === 'status') {
         const before = st.room;

@@ -11,7 +11,7 @@ export class Feed {
   /**
    * @param {object} o
    * @param {string|null} o.token student token (null: public channels only)
-   * @param {string} [o.classroom] classroom id for a connection without a student token
+   * @param {string} [o.classroom] classroom id: of a connection without a token, or of the admin token's (a student's or instructor's token has its own)
    * @param {(ch: string, type: string, data: unknown) => void} o.onData channel messages, in order
    * @param {(state: 'connecting'|'open'|'closed', detail?: string) => void} o.onState
    * @param {(tsMs: number) => void} [o.onPong] exchange time from the server's pong
@@ -41,7 +41,7 @@ export class Feed {
     const url = new URL('/ws', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     if (this.o.token) url.searchParams.set('token', this.o.token);
-    else if (this.o.classroom) url.searchParams.set('classroom', this.o.classroom);
+    if (this.o.classroom) url.searchParams.set('classroom', this.o.classroom);
     this.o.onState('connecting');
     const ws = new WebSocket(url);
     this.ws = ws;
