@@ -34,9 +34,10 @@ function ticks(lo, hi, n = 5) {
 }
 
 /** Price (close) and fair value by day, events as numbered dotted lines, daily volume as bars underneath. */
-export function priceChart(d) {
+export function priceChart(d, width = 820) {
   const days = d.days ?? [];
-  const W = 820;
+  // Drawn at the width it is shown at (its text then reads at its size on a phone as on a projector).
+  const W = Math.round(Math.max(340, Math.min(1400, width)));
   const H = 300;
   const L = 52;
   const R = 14;
@@ -105,7 +106,7 @@ export function priceChart(d) {
   line('fairValueCny', FAIR, '6 4');
   line('closeCny', PRICE, null);
   // Date labels: about eight.
-  const every = Math.max(1, Math.ceil(days.length / 8));
+  const every = Math.max(1, Math.ceil(days.length / Math.max(3, Math.floor(W / 90))));
   days.forEach((day, i) => {
     if (i % every !== 0 && i !== days.length - 1) return;
     svg.append(s('text', { x: x(i), y: H - 6, 'text-anchor': 'middle', class: 'dbf-axis' }, day.date.slice(5)));
@@ -234,7 +235,7 @@ export function renderDebrief(el, d) {
         'div',
         { class: 'dbf-block wide' },
         h('h3', {}, t('dbf.priceTitle')),
-        priceChart(d),
+        priceChart(d, el.clientWidth || 820),
         legend(),
         events.length === 0
           ? null

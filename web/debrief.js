@@ -63,6 +63,11 @@ async function main() {
     say(msg, 'error', e instanceof ApiError && e.status === 401 ? t('dbf.noToken') : errorText(e));
   }
   onLanguageChange(draw);
+  let resized = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resized);
+    resized = setTimeout(draw, 200);
+  });
 }
 
 main();

@@ -27,6 +27,12 @@ export class DebriefPanel {
       this.load();
     });
     for (const kind of FILES) $(`export-${kind}`).addEventListener('click', (e) => this.download(e, kind));
+    // The price chart is drawn at the width it is shown at: again when the window changes (a phone turned).
+    let resized = null;
+    window.addEventListener('resize', () => {
+      clearTimeout(resized);
+      resized = setTimeout(() => this.redraw(), 200);
+    });
   }
 
   /** The rounds to debrief (the current one and the results kept), newest first. */
