@@ -21,7 +21,8 @@ export class Toasts {
     };
     const item = h(
       'div',
-      { class: `toast ${kind}`, role: kind === 'warn' ? 'alert' : 'status', dataset: testid ? { testid } : {} },
+      // The region is polite (read when the reader is idle); a warning interrupts.
+      { class: `toast ${kind}`, role: kind === 'warn' ? 'alert' : null, dataset: testid ? { testid } : {} },
       h('span', { class: 'text' }, text),
       h(
         'button',
