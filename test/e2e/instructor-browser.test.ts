@@ -96,6 +96,7 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
 
   const tid = (page: Page, id: string) => page.getByTestId(id);
   let created: { id: string; code: string };
+  let annToken: string;
 
   it('the admin creates a classroom from the page and opens it', async () => {
     const page = await open(`/instructor?token=${ADMIN}&classroom=default`);
@@ -170,6 +171,7 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
       payload: { code: server.joinCode, name: 'Ann' },
     });
     const studentId = ann.json().studentId as number;
+    annToken = ann.json().token as string;
     const page = await open('/instructor?classroom=default', LAPTOP, { classroom: 'default', token: INSTRUCTOR });
     await expect.poll(() => tid(page, `pos-${studentId}`).textContent(), { timeout: 15_000 }).toContain('Ann');
     const row = await tid(page, `pos-${studentId}`).textContent();
@@ -210,6 +212,18 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
     await printable.screenshot({ path: join(SHOTS, 'debrief-page.png'), fullPage: true });
     await printable.emulateMedia({ media: 'print' });
     expect(await printable.getByTestId('top').isVisible()).toBe(false);
+
+    // The page a student keeps, on a phone in Chinese: opened with their own token, their row marked.
+    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
+    contexts.push(context);
+    await context.addInitScript({ content: `localStorage.setItem('cets.token', ${JSON.stringify(annToken)});` });
+    const mine = await context.newPage();
+    mine.on('pageerror', (e) => problems.push(`/debrief (student): pageerror: ${e.message}`));
+    await mine.goto(`${base}/debrief`);
+    await expect.poll(() => mine.getByTestId('dbf-price-chart').count(), { timeout: 15_000 }).toBe(1);
+    expect(await mine.getByTestId('dbf-print').textContent()).toBe('打印');
+    await expect.poll(() => mine.getByTestId('dbf-compliance').locator('tr.you').textContent()).toContain('S01');
+    await mine.screenshot({ path: join(SHOTS, 'debrief-page-student-phone-zh.png'), fullPage: true });
   });
 
   it('the leaderboard and auto-surrender switches, and a practice round, from the page', async () => {
