@@ -492,6 +492,7 @@ async function open(v) {
         if (newRound) {
           dash.loadCandles();
           dash.loadPositions();
+          loadReport();
           debrief.loadRounds().then(() => debrief.load());
         }
         if (joinScreen.isOpen) joinScreen.lobby();
