@@ -123,6 +123,14 @@ export class RoomContext {
     return refuse(LiveCode.UnknownStudent, `there is no student ${studentId}`);
   }
 
+  /** Every book may have changed (the bots traded, a day opened, a round's world is new): say so. */
+  touchBooks(): void {
+    for (const mw of this.session.world.markets)
+      for (const ins of mw.market.spec.instruments)
+        if (mw.market.listed.engine(ins.id) !== null)
+          this.emit({ kind: 'book', marketId: mw.setup.id, instrumentId: ins.id });
+  }
+
   /** Tells a student's page what changed for them. */
   tell(studentId: number, ...what: ('order' | 'fill' | 'balance' | 'compliance' | 'bid')[]): void {
     for (const w of what) this.emit({ kind: 'private', studentId, what: w });

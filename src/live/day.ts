@@ -23,7 +23,7 @@ function runBotsUntil(ctx: RoomContext, tsMs: number): void {
   const ran = ctx.session.runUntil(tsMs);
   ctx.tsMs = tsMs;
   ctx.settle();
-  if (ran > 0) touchBooks(ctx);
+  if (ran > 0) ctx.touchBooks();
 }
 
 /** Closes the day; on the deadline day, surrenders for the students who leave it to the classroom first. */
@@ -43,13 +43,6 @@ function nextDay(room: Classroom, ctx: RoomContext): void {
   }
   ctx.tsMs = dayOpenTs(ctx.session.beginDay(), ctx.windows);
   room.timeline.syncLog();
-  touchBooks(ctx);
+  ctx.touchBooks();
   ctx.emit({ kind: 'status' });
-}
-
-function touchBooks(ctx: RoomContext): void {
-  for (const mw of ctx.session.world.markets)
-    for (const ins of mw.market.spec.instruments)
-      if (mw.market.listed.engine(ins.id) !== null)
-        ctx.emit({ kind: 'book', marketId: mw.setup.id, instrumentId: ins.id });
 }

@@ -161,6 +161,10 @@ export class Rounds {
         const r = room.students.seat(before[i]!.studentId, before[i]!.name, firms[i]!);
         if (!r.ok) return r;
       }
+      room.presence.newWorld(this.seed);
+      // Everything a page shows is new: the books, and each student's orders, fills, account and standing.
+      this.ctx.touchBooks();
+      for (const s of before) this.ctx.tell(s.studentId, 'order', 'fill', 'balance', 'compliance', 'bid');
     }
     this.number = practice ? 0 : played + 1;
     this.practice = practice;

@@ -21,6 +21,17 @@ describe('presence', () => {
     });
   });
 
+  it('a student away when the next round begins has a bot in the new world too', () => {
+    const r = fresh(0);
+    run(r, [{ op: 'join', name: 'Ann' }, { op: 'start' }, { op: 'away', studentId: 1 }]);
+    run(r, [{ op: 'round', practice: false, roles: 'fixed' }]);
+    expect(r.isAway(1)).toBe(true);
+    const bot = r.marketOf('national')!.agents.find((a) => a.accountId === r.student(1)!.accountId) as
+      | { done: boolean }
+      | undefined;
+    expect(bot?.done).toBe(false);
+  });
+
   it('a bot paces to the deadline the instructor moved, as the simulator’s own firms do', () => {
     const r = fresh(0);
     run(r, [{ op: 'join', name: 'Ann' }, { op: 'start' }, { op: 'away', studentId: 1 }]);
