@@ -2,6 +2,7 @@
 // the debrief is for the instructor and the classroom's students (pseudonyms unless the instructor asks for names);
 // the export is the instructor's, and its CSV, parsed, agrees with the classroom.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../fixtures/csv.ts';
 import { auth, order, type TestServer, testServer } from './fixture.ts';
 
 let t: TestServer;
@@ -18,42 +19,13 @@ const get = (url: string, token?: string) =>
 const post = (url: string, token: string, payload: object) =>
   t.inject({ method: 'POST', url, headers: auth(token), payload });
 
-/** RFC 4180: rows of fields, quoted fields with doubled quotes and line breaks inside, CRLF between rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let f = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        f += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else f += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(f);
-      f = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(f);
-      rows.push(row);
-      row = [];
-      f = '';
-      i++;
-    } else f += c;
-  }
-  expect(f, 'the file ends with CRLF').toBe('');
-  return rows;
-}
-
 /** The CSV as objects by header (the byte order mark dropped). */
 async function csv(url: string, token: string): Promise<Record<string, string>[]> {
   const r = await get(url, token);
   expect(r.statusCode, r.body).toBe(200);
   expect(r.headers['content-type']).toBe('text/csv; charset=utf-8');
   expect(r.body.startsWith('\ufeff')).toBe(true);
+  expect(r.body.endsWith('\r\n')).toBe(true);
   const [header, ...rows] = parseCsv(r.body.slice(1));
   for (const row of rows) expect(row).toHaveLength(header!.length);
   return rows.map((row) => Object.fromEntries(header!.map((h, i) => [h, row[i]!])));
