@@ -76,7 +76,8 @@ export class Alerts {
   /** Each student who still owes allowances for the cycle is told the deadline is near, and where they stand. */
   private warnDeadline(tsMs: number): void {
     for (const p of this.positions.all()) {
-      if (p.status !== 'open') continue;
+      // Nothing owed (met, settled, or a firm without an obligation in this scenario): no warning.
+      if (p.status !== 'open' || p.obligationT === 0) continue;
       this.ctx.emit(
         alertEvent(p.studentId, 'deadline-warning', tsMs, {
           deadline: p.deadline,
