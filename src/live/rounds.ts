@@ -158,8 +158,9 @@ export class Rounds {
       room.openWorld(this.seed);
       const firms = roles === 'redraw' ? this.shuffled(before.map((s) => s.entityId)) : before.map((s) => s.entityId);
       for (let i = 0; i < before.length; i++) {
+        // Each firm was admitted to a world built from the same scenario: a refusal now is a broken invariant.
         const r = room.students.seat(before[i]!.studentId, before[i]!.name, firms[i]!);
-        if (!r.ok) return r;
+        if (!r.ok) throw new Error(`round ${this.ordinal}: ${before[i]!.name} could not be seated: ${r.message}`);
       }
       room.presence.newWorld(this.seed);
       // Everything a page shows is new: the books, and each student's orders, fills, account and standing.
