@@ -464,7 +464,11 @@ async function open(v) {
   dash = new Dashboard({ cid: st.cid, onChanged: () => refreshAdmin().catch(() => {}) });
   joinScreen = new JoinScreen({
     cid: () => st.cid,
-    students: async () => (await refreshAdmin()).students.filter((s) => !s.revoked),
+    // Who is in the room and who is away (the positions say): both fetched afresh.
+    students: async () => {
+      const [a] = await Promise.all([refreshAdmin(), dash.loadPositions()]);
+      return a.students.filter((s) => !s.revoked);
+    },
     away: () => dash.awayIds(),
     start: async () => {
       await act($('control-msg'), () => post(`/api/classrooms/${st.cid}/start`), t('msg.done', { action: t('start') }));
@@ -495,6 +499,8 @@ async function open(v) {
           loadReport();
           debrief.loadRounds().then(() => debrief.load());
         }
+        // A status event also comes when a student leaves or returns (presence): the positions say who is away.
+        dash.schedulePositions();
         if (joinScreen.isOpen) joinScreen.lobby();
       }
       if (ch === tradesCh && type !== 'snapshot') dash.onTrades(data);
