@@ -67,6 +67,29 @@ describe('rounds over HTTP', () => {
     expect((await mine()).json().results[0].students.map((s: { name: string }) => s.name)).toEqual(['Ann']);
   });
 
+  it('a whole round at full speed: over at the deadline, the long firm met by the automatic surrender, Bo short', async () => {
+    const { tk, b } = await lobby();
+    await t.inject({ method: 'PUT', url: '/api/me/auto-surrender', headers: auth(b), payload: { enabled: false } });
+    await t.inject({ method: 'PATCH', url: '/api/classrooms/default', headers: tk, payload: { speed: 3_600 } });
+    expect((await post(tk, {})).json().round).toMatchObject({ number: 1, phase: 'trading' });
+    const room = t.server.hub.rooms.get('default')!;
+    for (let i = 0; i < 200 && room.round().phase === 'trading'; i++) {
+      t.clock.ms += 1_000;
+      t.server.hub.tick();
+    }
+    const view = (await t.inject({ method: 'GET', url: '/api/classrooms/default' })).json();
+    expect(view).toMatchObject({ state: 'paused', round: { number: 1, phase: 'over' }, clock: { date: '2024-12-31' } });
+    const rounds = (await t.inject({ method: 'GET', url: '/api/classrooms/default/rounds', headers: tk })).json();
+    expect(rounds.results[0].students).toMatchObject([
+      { name: 'Ann', status: 'met', fineCny: '0.00' },
+      { name: 'Bo', status: 'short' },
+    ]);
+    expect(Number(rounds.results[0].students[1].fineCny)).toBeGreaterThan(0);
+    expect((await t.inject({ method: 'POST', url: '/api/classrooms/default/resume', headers: tk })).statusCode).toBe(
+      409,
+    );
+  });
+
   it('refuses a student starting a round, a bad body, and a round after the class ended', async () => {
     const { tk, a } = await lobby();
     expect((await post(auth(a), {})).statusCode).toBe(403);
