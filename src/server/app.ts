@@ -316,6 +316,8 @@ export async function buildServer(cfg: ServerConfig, opts: BuildOptions = {}): P
   adminRoutes(app, hub, streams, {
     addresses,
     db,
+    dataDir: cfg.dataDir,
+    seed: cfg.seed,
     defaultTokenChanged: (token) => writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 }),
   });
 

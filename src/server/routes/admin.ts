@@ -5,8 +5,9 @@
 // Reset: the same settings (name, scenario, seed, speed, bots, seats) afresh under the same id: its journal,
 // snapshots and students are dropped, and it gets a new join code and instructor token. Delete: gone, the default
 // classroom excepted (a restart would make it again; reset it instead).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import Type from 'typebox';
@@ -14,6 +15,7 @@ import type { LiveDb } from '../../store/live-db.ts';
 import { SCENARIO_DIR } from '../../store/scenario-files.ts';
 import { fail, HttpError, needInstructor, principalOf, roomOf } from '../http.ts';
 import type { Hub } from '../hub.ts';
+import { subsetName, subsetProblem, subsetScenario } from '../scenario-subset.ts';
 import { ClassroomParams, errors } from '../schemas.ts';
 import { cstTime } from '../views.ts';
 import type { Streams } from '../ws/streams.ts';
@@ -23,6 +25,10 @@ export interface AdminOptions {
   /** The base URLs students open, best first. */
   readonly addresses: () => string[];
   readonly db: LiveDb;
+  /** The data folder: a classroom on some of a scenario's markets has its scenario file there (scenarios/). */
+  readonly dataDir: string;
+  /** The seed of a classroom made without one. */
+  readonly seed: number;
   /** The default classroom got a new instructor token (a reset): app.ts keeps it in the data folder. */
   readonly defaultTokenChanged: (token: string) => void;
 }
@@ -78,6 +84,34 @@ const Listed = Type.Object({
   created: Type.String({ description: 'when it was made, China Standard Time' }),
 });
 const Made = Type.Object({ id: Type.String(), instructorToken: Type.String(), joinCode: Type.String() });
+const NewClassroomBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 60 }),
+    scenario: Type.String({ pattern: '^[A-Za-z0-9_-]{1,60}$' }),
+    markets: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$' }), { minItems: 1, maxItems: 20, uniqueItems: true }),
+    ),
+    speed: Type.Optional(Type.Number({ minimum: 1, maximum: 3_600 })),
+    botIntensity: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    seats: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 10_000 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+type NewClassroomReq = {
+  name: string;
+  scenario: string;
+  markets?: string[];
+  speed?: number;
+  botIntensity?: number;
+  seed?: number;
+  seats?: number | null;
+};
+
+/** What a classroom's stored scenario is called on the page: the shipped name, or name-on-markets. */
+function scenarioLabel(stored: string): string {
+  return stored.includes('/') ? basename(stored, '.json') : stored;
+}
 
 export function adminRoutes(app: FastifyInstance, hub: Hub, streams: Streams, opts: AdminOptions): void {
   const tags = ['admin'];
@@ -202,7 +236,7 @@ export function adminRoutes(app: FastifyInstance, hub: Hub, streams: Streams, op
         classrooms.push({
           id: row.id,
           name: room.name,
-          scenario: row.scenario,
+          scenario: scenarioLabel(row.scenario),
           seed: row.seed,
           speed: room.speed,
           botIntensity: room.botIntensity,
@@ -214,6 +248,74 @@ export function adminRoutes(app: FastifyInstance, hub: Hub, streams: Streams, op
         });
       }
       return { classrooms };
+    },
+  );
+
+  app.post<{ Body: NewClassroomReq }>(
+    '/api/admin/classrooms',
+    {
+      schema: {
+        tags,
+        security,
+        body: NewClassroomBody,
+        description:
+          'Creates a classroom (admin token) from a shipped scenario, on all its markets or some of them (the home ' +
+          'market, the first, always), with its speed, bots and seats; it starts in the lobby. The instructor token ' +
+          'is shown once.',
+        response: { 200: Made, ...errors },
+      },
+    },
+    async (req) => {
+      needAdmin(hub, req);
+      const b = req.body;
+      const info = scenarioInfos().find((x) => x.id === b.scenario);
+      if (info === undefined)
+        throw new HttpError(
+          'LIVE_ERR_BAD_INPUT',
+          `there is no scenario "${b.scenario}"; the shipped ones are ${scenarioInfos()
+            .map((x) => x.id)
+            .join(', ')}`,
+        );
+      const all = info.markets.map((m) => m.id);
+      const keep = b.markets ?? all;
+      const bad = subsetProblem(all, keep);
+      if (bad !== null) throw new HttpError('LIVE_ERR_BAD_INPUT', `markets: ${bad}`);
+      let scenario = b.scenario;
+      if (keep.length < all.length) {
+        // The scenario on these markets, kept in the data folder: a restart and a reset read the same file.
+        const name = subsetName(
+          b.scenario,
+          all.filter((m) => keep.includes(m)),
+        );
+        const dir = join(opts.dataDir, 'scenarios');
+        scenario = join(dir, `${name}.json`);
+        if (!existsSync(scenario)) {
+          const json = JSON.parse(readFileSync(join(SCENARIO_DIR, `${b.scenario}.json`), 'utf8'));
+          mkdirSync(dir, { recursive: true });
+          writeFileSync(scenario, `${JSON.stringify(subsetScenario(json, keep), null, 2)}\n`);
+        }
+      }
+      const r = hub.create({
+        id: `c${randomBytes(4).toString('hex')}`,
+        name: b.name,
+        scenario,
+        seed: b.seed ?? opts.seed,
+        speed: b.speed ?? 60,
+        botIntensity: b.botIntensity ?? 1,
+      });
+      if (!r.ok) fail({ ...r, code: r.code.startsWith('SIM_ERR') ? 'LIVE_ERR_BAD_INPUT' : r.code });
+      const room = r.value.room;
+      if (b.seats !== undefined && b.seats !== null) {
+        const problem = room.settingsProblem({ seats: b.seats });
+        if (problem !== null) {
+          hub.remove(room.id); // nothing made: the refusal changes nothing
+          fail(problem);
+        }
+        hub.apply(room, { op: 'seats', seats: b.seats });
+      }
+      const d = await hub.durable();
+      if (!d.ok) fail(d);
+      return { id: room.id, instructorToken: r.value.instructorToken, joinCode: r.value.joinCode };
     },
   );
 

@@ -197,4 +197,70 @@ describe('classrooms from the page (admin token)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('creates a classroom on some of its scenario’s markets, which a restart and a reset keep', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cets-admin-'));
+    try {
+      const t = await testServer({}, { dir, autoStart: false });
+      const admin = auth(ADMIN);
+      const make = (payload: object) =>
+        t.inject({ method: 'POST', url: '/api/admin/classrooms', headers: admin, payload });
+      const noHome = await make({ name: 'CCER only', scenario: 'classroom', markets: ['ccer'] });
+      expect(noHome.statusCode).toBe(400);
+      expect(noHome.json().error.message).toMatch(/home market national stays/);
+      expect((await make({ name: 'X', scenario: 'classroom', markets: ['national', 'hubei'] })).statusCode).toBe(400);
+      expect((await make({ name: 'X', scenario: 'nosuch' })).json().error.code).toBe('LIVE_ERR_BAD_INPUT');
+      const rooms = t.server.hub.rooms.size;
+      const tooMany = await make({ name: 'X', scenario: 'classroom', seats: 10_000 });
+      expect(tooMany.statusCode).toBe(400);
+      expect(t.server.hub.rooms.size).toBe(rooms); // nothing made
+      const instructorOnly = await t.inject({
+        method: 'POST',
+        url: '/api/admin/classrooms',
+        headers: auth(t.server.instructorToken!),
+        payload: { name: 'X', scenario: 'classroom' },
+      });
+      expect(instructorOnly.statusCode).toBe(403);
+
+      const made = await make({ name: 'CEA only', scenario: 'classroom', markets: ['national'], speed: 90, seats: 8 });
+      expect(made.statusCode).toBe(200);
+      const { id } = made.json();
+      const room = t.server.hub.rooms.get(id)!;
+      expect(room.marketList().map((m) => m.id)).toEqual(['national']);
+      expect([room.speed, room.seatCap, room.state]).toEqual([90, 8, 'setup']);
+      const row = async (u: typeof t) =>
+        (await u.inject({ method: 'GET', url: '/api/classrooms', headers: admin }))
+          .json()
+          .classrooms.find((c: { id: string }) => c.id === id);
+      expect((await row(t)).scenario).toBe('classroom-on-national');
+      const all = await make({ name: 'Both', scenario: 'classroom' });
+      expect(
+        t.server.hub.rooms
+          .get(all.json().id)!
+          .marketList()
+          .map((m) => m.id),
+      ).toEqual(['national', 'ccer']);
+      await t.server.close();
+
+      const u = await testServer({}, { dir, autoStart: false });
+      expect(
+        u.server.hub.rooms
+          .get(id)!
+          .marketList()
+          .map((m) => m.id),
+      ).toEqual(['national']);
+      const reset = await u.inject({ method: 'POST', url: `/api/classrooms/${id}/reset`, headers: admin });
+      expect(reset.statusCode).toBe(200);
+      expect(
+        u.server.hub.rooms
+          .get(id)!
+          .marketList()
+          .map((m) => m.id),
+      ).toEqual(['national']);
+      expect(await row(u)).toMatchObject({ scenario: 'classroom-on-national', seatCap: 8, speed: 90 });
+      await u.server.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
