@@ -2,30 +2,140 @@
 // results. RFC 4180 (a header row, CRLF line ends, a field with a comma, quote or line break quoted and its quotes
 // doubled); money in CNY with two decimals, times as China Standard Time text, tonnes as whole numbers. Students
 // appear as stable pseudonyms (S01 for student 1, S02 for student 2 ... the same in every file and round) unless the
-// instructor asks for names. Built from the classroom's read models only; the columns are documented in
-// docs/classroom.md ("Export"). Orders, trades and positions are the current round's (an earlier round's world is
-// gone once the next begins); results hold every round.
+// instructor asks for names. Columns are documented in docs/classroom.md ("Export").
+//
+// A table is built in two steps: its rows as the core keeps them (fen, tonnes, exchange ms, student ids), then the
+// text, column by column as its kind says. So a round can keep its orders, trades and positions as they stood when it
+// closed (keptTables, held with the round's results: its world is gone once the next round begins), in integers like
+// the rest of the state, and still be written with or without names later. Results hold every round.
 import { fenToYuan } from '../market/money.ts';
 import { cstClockText, cstDate } from '../market/time.ts';
 import type { Classroom } from './classroom.ts';
 
 export const EXPORT_TABLES = ['orders', 'trades', 'positions', 'results'] as const;
 export type ExportTable = (typeof EXPORT_TABLES)[number];
+/** The tables a round keeps when it closes (results are kept anyway). */
+export type RoundTable = Exclude<ExportTable, 'results'>;
 
 export interface ExportOptions {
   /** Students' names instead of pseudonyms. */
   readonly names: boolean;
-  /** Results: only this round's rows. */
+  /** Only this round's rows (results; the others are one round's already). */
   readonly round?: number;
 }
 
-type Cell = string | number | boolean | null;
+/** A raw cell: fen for money, exchange ms for times, a student id for a student. */
+export type Cell = string | number | boolean | null;
+export type KeptTables = { readonly [T in RoundTable]: readonly (readonly Cell[])[] };
 
-/** The table as CSV text. */
+/**
+ * How a column is written: as it is; a student (an id: a pseudonym or a name); a party to a trade (a student's id,
+ * or 'bot' or 'reserve' as they are); money (fen to CNY); a time (exchange ms to CST text).
+ */
+type Kind = 'plain' | 'student' | 'cny' | 'time';
+type Columns = readonly (readonly [name: string, kind?: Kind])[];
+
+const COLUMNS: Record<ExportTable, Columns> = {
+  orders: [
+    ['round'],
+    ['student', 'student'],
+    ['firm'],
+    ['order_id'],
+    ['time_cst', 'time'],
+    ['market'],
+    ['instrument'],
+    ['side'],
+    ['tif'],
+    ['price_cny', 'cny'],
+    ['qty_t'],
+    ['filled_t'],
+    ['resting_t'],
+    ['status'],
+    ['client_order_id'],
+  ],
+  trades: [
+    ['round'],
+    ['trade_id'],
+    ['time_cst', 'time'],
+    ['market'],
+    ['instrument'],
+    ['mode'],
+    ['price_cny', 'cny'],
+    ['qty_t'],
+    ['value_cny', 'cny'],
+    ['buyer', 'student'],
+    ['seller', 'student'],
+    ['buyer_fee_cny', 'cny'],
+    ['seller_fee_cny', 'cny'],
+    ['aggressor'],
+  ],
+  positions: [
+    ['round'],
+    ['student', 'student'],
+    ['firm'],
+    ['market'],
+    ['instrument'],
+    ['obligation_t'],
+    ['held_t'],
+    ['surrendered_t'],
+    ['short_t'],
+    ['long_t'],
+    ['last_price_cny', 'cny'],
+    ['short_value_cny', 'cny'],
+    ['long_value_cny', 'cny'],
+    ['cash_cny', 'cny'],
+    ['profit_cny', 'cny'],
+    ['compliance_cost_cny', 'cny'],
+    ['fine_cny', 'cny'],
+    ['status'],
+    ['deadline'],
+    ['auto_surrender'],
+  ],
+  results: [
+    ['round'],
+    ['practice'],
+    ['roles'],
+    ['deadline'],
+    ['ended_cst', 'time'],
+    ['student', 'student'],
+    ['firm'],
+    ['profit_cny', 'cny'],
+    ['compliance_cost_cny', 'cny'],
+    ['fine_cny', 'cny'],
+    ['status'],
+  ],
+};
+
+/** The table as CSV text: the round the class is in (results: every round). */
 export function exportCsv(room: Classroom, table: ExportTable, opts: ExportOptions): string {
-  const [header, all] = TABLES[table](room, who(room, opts));
+  return writeCsv(room, table, table === 'results' ? resultRows(room) : ROWS[table](room), opts);
+}
+
+/** Rows kept earlier (a round's tables) as CSV text. */
+export function writeCsv(
+  room: Classroom,
+  table: ExportTable,
+  all: readonly (readonly Cell[])[],
+  opts: ExportOptions,
+): string {
+  const columns = COLUMNS[table];
+  const name = (studentId: number): string =>
+    opts.names ? (room.student(studentId)?.name ?? pseudonym(studentId)) : pseudonym(studentId);
+  const write = (v: Cell, kind: Kind = 'plain'): Cell => {
+    if (v === null || typeof v !== 'number') return v;
+    if (kind === 'student') return name(v);
+    if (kind === 'cny') return fenToYuan(v);
+    if (kind === 'time') return cstSecondText(v);
+    return v;
+  };
   const rows = opts.round === undefined ? all : all.filter((r) => r[0] === opts.round);
-  return `${[header, ...rows].map((r) => r.map(field).join(',')).join('\r\n')}\r\n`;
+  const lines = [columns.map(([n]) => n), ...rows.map((r) => r.map((v, i) => write(v, columns[i]?.[1])))];
+  return `${lines.map((r) => r.map(field).join(',')).join('\r\n')}\r\n`;
+}
+
+/** The orders, trades and positions of the round the class is in, as a round keeps them when it closes. */
+export function keptTables(room: Classroom): KeptTables {
+  return { orders: ROWS.orders(room), trades: ROWS.trades(room), positions: ROWS.positions(room) };
 }
 
 /** A student's pseudonym: S and their id, two digits at least (S01, S02 ... S120). */
@@ -39,31 +149,8 @@ export function cstSecondText(tsMs: number): string {
   return `${cstDate(tsMs)} ${cstClockText(tsMs)}:${String(s).padStart(2, '0')}`;
 }
 
-type Who = (studentId: number) => string;
-
-function who(room: Classroom, opts: ExportOptions): Who {
-  return (studentId) => (opts.names ? (room.student(studentId)?.name ?? pseudonym(studentId)) : pseudonym(studentId));
-}
-
-const TABLES: Record<ExportTable, (room: Classroom, name: Who) => [string[], Cell[][]]> = {
-  orders: (room, name) => {
-    const header = [
-      'round',
-      'student',
-      'firm',
-      'order_id',
-      'time_cst',
-      'market',
-      'instrument',
-      'side',
-      'tif',
-      'price_cny',
-      'qty_t',
-      'filled_t',
-      'resting_t',
-      'status',
-      'client_order_id',
-    ];
+const ROWS: Record<RoundTable, (room: Classroom) => Cell[][]> = {
+  orders: (room) => {
     const round = room.round().number;
     const rows = room
       .studentList()
@@ -72,15 +159,15 @@ const TABLES: Record<ExportTable, (room: Classroom, name: Who) => [string[], Cel
           .studentOrders(s.studentId)
           .map((o) => [
             round,
-            name(s.studentId),
+            s.studentId,
             s.firmName,
             o.orderId,
-            cstSecondText(o.tsMs),
+            o.tsMs,
             o.marketId,
             o.instrumentId,
             o.side,
             o.tif,
-            o.priceFen === null ? null : fenToYuan(o.priceFen),
+            o.priceFen,
             o.qtyT,
             o.filledT,
             room.restingT(o),
@@ -88,35 +175,17 @@ const TABLES: Record<ExportTable, (room: Classroom, name: Who) => [string[], Cel
             o.clientOrderId ?? null,
           ]),
       );
-    rows.sort((a, b) => String(a[4]).localeCompare(String(b[4])) || Number(a[3]) - Number(b[3]));
-    return [header, rows];
+    // By time, then order id.
+    return rows.sort((a, b) => Number(a[4]) - Number(b[4]) || Number(a[3]) - Number(b[3]));
   },
 
-  trades: (room, name) => {
-    const header = [
-      'round',
-      'trade_id',
-      'time_cst',
-      'market',
-      'instrument',
-      'mode',
-      'price_cny',
-      'qty_t',
-      'value_cny',
-      'buyer',
-      'seller',
-      'buyer_fee_cny',
-      'seller_fee_cny',
-      'aggressor',
-    ];
+  trades: (room) => {
     const round = room.round().number;
     const byAccount = new Map(room.studentList().map((s) => [s.accountId, s.studentId]));
-    const party = (accountId: number, mode: string, seller: boolean): string => {
-      const id = byAccount.get(accountId);
-      if (id !== undefined) return name(id);
-      return seller && mode === 'auction' ? 'reserve' : 'bot';
-    };
-    const rows = room
+    // A student's id, else who the other side is: an auction's seller is the government reserve.
+    const party = (accountId: number, mode: string, seller: boolean): number | string =>
+      byAccount.get(accountId) ?? (seller && mode === 'auction' ? 'reserve' : 'bot');
+    return room
       .marketList()
       .flatMap((m) =>
         room
@@ -124,52 +193,29 @@ const TABLES: Record<ExportTable, (room: Classroom, name: Who) => [string[], Cel
           .map((t) => [
             round,
             t.tradeId,
-            cstSecondText(t.tsMs),
+            t.tsMs,
             t.marketId,
             t.instrumentId,
             t.mode,
-            fenToYuan(t.priceFen),
+            t.priceFen,
             t.qtyT,
-            fenToYuan(t.priceFen * t.qtyT),
+            t.priceFen * t.qtyT,
             party(t.buyerId, t.mode, false),
             party(t.sellerId, t.mode, true),
-            fenToYuan(t.buyerFeeFen),
-            fenToYuan(t.sellerFeeFen),
+            t.buyerFeeFen,
+            t.sellerFeeFen,
             t.aggressor,
           ]),
       );
-    return [header, rows];
   },
 
-  positions: (room, name) => {
-    const header = [
-      'round',
-      'student',
-      'firm',
-      'market',
-      'instrument',
-      'obligation_t',
-      'held_t',
-      'surrendered_t',
-      'short_t',
-      'long_t',
-      'last_price_cny',
-      'short_value_cny',
-      'long_value_cny',
-      'cash_cny',
-      'profit_cny',
-      'compliance_cost_cny',
-      'fine_cny',
-      'status',
-      'deadline',
-      'auto_surrender',
-    ];
+  positions: (room) => {
     const round = room.round().number;
-    const rows = room
+    return room
       .positions()
       .map((p) => [
         round,
-        name(p.studentId),
+        p.studentId,
         p.firmName,
         p.marketId,
         p.instrumentId,
@@ -178,70 +224,56 @@ const TABLES: Record<ExportTable, (room: Classroom, name: Who) => [string[], Cel
         p.surrenderedT,
         p.shortT,
         p.longT,
-        fenToYuan(p.lastPriceFen),
-        fenToYuan(p.shortValueFen),
-        fenToYuan(p.longValueFen),
-        fenToYuan(p.cashFen),
-        fenToYuan(p.profitFen),
-        fenToYuan(p.complianceCostFen),
-        fenToYuan(p.fineFen),
+        p.lastPriceFen,
+        p.shortValueFen,
+        p.longValueFen,
+        p.cashFen,
+        p.profitFen,
+        p.complianceCostFen,
+        p.fineFen,
         p.status,
         p.deadline,
         p.autoSurrender,
       ]);
-    return [header, rows];
-  },
-
-  results: (room, name) => {
-    const header = [
-      'round',
-      'practice',
-      'roles',
-      'deadline',
-      'ended_cst',
-      'student',
-      'firm',
-      'profit_cny',
-      'compliance_cost_cny',
-      'fine_cny',
-      'status',
-    ];
-    const rows: Cell[][] = [];
-    for (const r of room.roundResults())
-      for (const s of r.students)
-        rows.push([
-          r.number,
-          r.practice,
-          r.roles,
-          r.deadline,
-          cstSecondText(r.endedTsMs),
-          name(s.studentId),
-          s.firmName,
-          fenToYuan(s.profitFen),
-          fenToYuan(s.complianceCostFen),
-          fenToYuan(s.fineFen),
-          s.status,
-        ]);
-    // The round still trading, as it stands (no end time yet).
-    const now = room.round();
-    if (now.phase === 'trading')
-      for (const p of room.positions())
-        rows.push([
-          now.number,
-          now.practice,
-          now.roles,
-          now.deadline,
-          null,
-          name(p.studentId),
-          p.firmName,
-          fenToYuan(p.profitFen),
-          fenToYuan(p.complianceCostFen),
-          fenToYuan(p.fineFen),
-          p.status,
-        ]);
-    return [header, rows];
   },
 };
+
+/** Each round's results kept, then the round still trading as it stands (no end time yet). */
+function resultRows(room: Classroom): Cell[][] {
+  const rows: Cell[][] = [];
+  for (const r of room.roundResults())
+    for (const s of r.students)
+      rows.push([
+        r.number,
+        r.practice,
+        r.roles,
+        r.deadline,
+        r.endedTsMs,
+        s.studentId,
+        s.firmName,
+        s.profitFen,
+        s.complianceCostFen,
+        s.fineFen,
+        s.status,
+      ]);
+  const now = room.round();
+  if (now.phase === 'trading')
+    for (const p of room.positions())
+      rows.push([
+        now.number,
+        now.practice,
+        now.roles,
+        now.deadline,
+        null,
+        p.studentId,
+        p.firmName,
+        p.profitFen,
+        p.complianceCostFen,
+        p.fineFen,
+        p.status,
+      ]);
+  return rows;
+}
 
 /**
  * One field: quoted when RFC 4180 needs it. Text a spreadsheet would run as a formula (a name starting with =, +, -

@@ -18,6 +18,7 @@ import { command, J } from './command.ts';
 import type { RoomContext } from './context.ts';
 import { type Debrief, debriefOf } from './debrief.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
+import { type KeptTables, keptTables } from './export.ts';
 
 export type RoundPhase = 'lobby' | 'trading' | 'over';
 export type RoundRoles = 'fixed' | 'redraw';
@@ -53,6 +54,8 @@ export interface RoundResult {
   readonly students: readonly RoundStudentResult[];
   /** The round's debrief as it closed (debrief.ts): its world is gone once the next round begins. */
   readonly debrief?: Debrief;
+  /** Its orders, trades and positions as they stood (export.ts), for the CSV export of an earlier round. */
+  readonly tables?: KeptTables;
 }
 
 /** The seed of the n-th world a class builds (0: the classroom's own, so a class of one round is as before). */
@@ -133,6 +136,7 @@ export class Rounds {
       endedTsMs: this.ctx.tsMs,
       students,
       debrief: debriefOf(room),
+      tables: keptTables(room),
     });
     this.alert();
   }

@@ -3,8 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Classroom } from '../../live/classroom.ts';
-import { type Debrief, debriefOf } from '../../live/debrief.ts';
-import { EXPORT_TABLES, type ExportTable, exportCsv } from '../../live/export.ts';
+import { debriefOf } from '../../live/debrief.ts';
+import { EXPORT_TABLES, type ExportTable, exportCsv, writeCsv } from '../../live/export.ts';
+import type { RoundResult } from '../../live/rounds.ts';
 import { HttpError, needInstructor, needStudent, principalOf, roomOf } from '../http.ts';
 import type { Hub } from '../hub.ts';
 import { DebriefOut, debriefView, PositionOut, positionView } from '../results-views.ts';
@@ -21,30 +22,25 @@ const RoundQuery = {
 type RoundReq = { Params: { cid: string }; Querystring: { round?: number; names?: '0' | '1' } };
 
 /**
- * Refuses a round other than the one the classroom is in: an earlier round's world is gone once the next begins.
- * Its results stay (results.csv, GET /api/classrooms/:cid/rounds).
+ * An earlier round's results, kept when it closed (the last of that number: a practice round is 0 each time), or
+ * null for the round the class is in. A round that never was is not found.
  */
-function sameRound(room: Classroom, round: number | undefined): void {
+function earlier(room: Classroom, round: number | undefined): RoundResult | null {
   const now = room.round().number;
-  if (round !== undefined && round !== now)
-    throw new HttpError(
-      'NOT_FOUND',
-      `round ${round} is not the round the class is in (${now}): only its results are kept (results.csv)`,
-    );
+  if (round === undefined || round === now) return null;
+  const kept = room
+    .roundResults()
+    .filter((r) => r.number === round)
+    .at(-1);
+  if (kept === undefined)
+    throw new HttpError('NOT_FOUND', `the class has had no round ${round} (it is in round ${now})`);
+  return kept;
 }
 
-/** The debrief of the round asked for: the current one, or one whose debrief the round's results kept. */
-function debriefFor(room: Classroom, round: number | undefined): Debrief {
-  if (round !== undefined && round !== room.round().number) {
-    // The last of that number (a practice round is 0 each time).
-    const kept = room
-      .roundResults()
-      .filter((r) => r.number === round && r.debrief !== undefined)
-      .at(-1)?.debrief;
-    if (kept !== undefined) return kept;
-  }
-  sameRound(room, round);
-  return debriefOf(room);
+/** What a round kept, or why it has nothing to give (a round kept before this was kept). */
+function keptOf<T>(what: T | undefined, round: number): T {
+  if (what === undefined) throw new HttpError('NOT_FOUND', `round ${round} kept only its results (results.csv)`);
+  return what;
 }
 
 export function resultsRoutes(app: FastifyInstance, hub: Hub): void {
@@ -114,7 +110,8 @@ export function resultsRoutes(app: FastifyInstance, hub: Hub): void {
       if (!instructor && student === null)
         throw new HttpError('FORBIDDEN', "this needs the instructor's or a student's token of this classroom");
       const room = roomOf(hub, cid);
-      const d = debriefFor(room, req.query.round);
+      const past = earlier(room, req.query.round);
+      const d = past === null ? debriefOf(room) : keptOf(past.debrief, past.number);
       return debriefView(d, { names: instructor && req.query.names === '1', studentId: student });
     },
   );
@@ -131,19 +128,24 @@ export function resultsRoutes(app: FastifyInstance, hub: Hub): void {
         }),
         querystring: Type.Object(RoundQuery, { additionalProperties: false }),
         description:
-          'CSV of the orders, trades or positions of the current round, or the results of every round (or of ' +
-          "round N) (the instructor's): pseudonyms unless names=1; columns in docs/classroom.md.",
+          "CSV of a round's orders, trades or positions (the current round's, or as an earlier round N closed), or " +
+          "the results of every round (or of round N); the instructor's. Pseudonyms unless names=1; columns in " +
+          'docs/classroom.md.',
         response: errors,
       },
     },
     async (req, reply) => {
       const room = needInstructor(hub, req, req.params.cid);
       const table = req.params.file.slice(0, -'.csv'.length) as ExportTable;
-      if (table !== 'results') sameRound(room, req.query.round);
       const { round } = req.query;
-      const csv = exportCsv(room, table, { names: req.query.names === '1', ...(round === undefined ? {} : { round }) });
+      const opts = { names: req.query.names === '1', ...(round === undefined ? {} : { round }) };
+      const past = table === 'results' ? null : earlier(room, round);
+      const csv =
+        past === null || table === 'results'
+          ? exportCsv(room, table, opts)
+          : writeCsv(room, table, keptOf(past.tables, past.number)[table], opts);
       const which =
-        table === 'results' ? (round === undefined ? '' : `round${round}-`) : `round${room.round().number}-`;
+        table === 'results' ? (round === undefined ? '' : `round${round}-`) : `round${round ?? room.round().number}-`;
       const name = `${room.id}-${which}${table}.csv`;
       // A byte order mark first: Excel reads the file as UTF-8 (students' names in Chinese) only with one.
       return reply

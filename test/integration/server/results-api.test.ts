@@ -149,4 +149,37 @@ describe('positions, debrief and export over HTTP', () => {
     expect((await get('/api/classrooms/default/export/bids.csv', tk)).statusCode).toBe(400);
     expect((await get('/api/classrooms/default/export/orders.csv?round=7', tk)).statusCode).toBe(404);
   });
+
+  it('an earlier round: its debrief and its orders, trades and positions as it closed, after the next began', async () => {
+    const tk = t.server.instructorToken!;
+    const a = await t.join('Alice');
+    const b = await t.join('Bob');
+    expect((await post('/api/orders', a.token, order('sell', '97.00', 1_000))).statusCode).toBe(200);
+    expect((await post('/api/orders', b.token, order('buy', '97.00', 1_000))).statusCode).toBe(200);
+    const before = {
+      debrief: (await get('/api/classrooms/default/debrief', tk)).json(),
+      orders: (await get('/api/classrooms/default/export/orders.csv?names=1', tk)).body,
+      trades: (await get('/api/classrooms/default/export/trades.csv', tk)).body,
+      positions: (await get('/api/classrooms/default/export/positions.csv', tk)).body,
+    };
+    const next = await post('/api/classrooms/default/rounds', tk, { roles: 'redraw' });
+    expect(next.statusCode, next.body).toBe(200);
+    expect(next.json().round.number).toBe(2);
+    // Round 2 has nothing yet; round 1 is as it closed.
+    expect((await csv('/api/classrooms/default/export/orders.csv', tk)).length).toBe(0);
+    expect((await get('/api/classrooms/default/debrief?round=1', tk)).json()).toEqual(before.debrief);
+    for (const table of ['orders', 'trades', 'positions'] as const) {
+      const r = await get(
+        `/api/classrooms/default/export/${table}.csv?round=1${table === 'orders' ? '&names=1' : ''}`,
+        tk,
+      );
+      expect(r.body, table).toBe(before[table]);
+      expect(r.headers['content-disposition']).toBe(`attachment; filename="default-round1-${table}.csv"`);
+    }
+    const results = await csv('/api/classrooms/default/export/results.csv?round=1', tk);
+    expect(results.map((r) => [r.round, r.student])).toEqual([
+      ['1', 'S01'],
+      ['1', 'S02'],
+    ]);
+  });
 });
