@@ -150,8 +150,11 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
   }
 
   const tid = (page: Page, id: string) => page.getByTestId(id);
-  const shot = (page: Page, step: string, fullPage = false) =>
-    page.screenshot({ path: join(SHOTS, `whole-class-${step}.png`), fullPage });
+  /** A screenshot of the step, the pointer moved off the page (no chart crosshair or hover in it). */
+  async function shot(page: Page, step: string, fullPage = false): Promise<void> {
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(SHOTS, `whole-class-${step}.png`), fullPage });
+  }
   const api = async (url: string, token: string) => {
     const r = await server.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
     expect(r.statusCode, `GET ${url}: ${r.body}`).toBe(200);
