@@ -1,7 +1,7 @@
 // The CSV export: RFC 4180 text, pseudonyms that stay the same across files and rounds, CNY and China Standard
 // Time; orders, trades and positions of the round the class is in, results of every round.
 import { describe, expect, it } from 'vitest';
-import { cstSecondText, exportCsv, pseudonym } from '../../../src/live/export.ts';
+import { cstSecondText, exportCsv, pseudonym, writeCsv } from '../../../src/live/export.ts';
 import { tsOf } from '../../../src/market/time.ts';
 import { order, room, run } from './room.ts';
 
@@ -73,6 +73,21 @@ describe('export', () => {
     expect(lines(exportCsv(r, 'results', { names: false, round: 1 }))).toHaveLength(3);
     // The orders of the new round are its own: none yet.
     expect(lines(exportCsv(r, 'orders', { names: false }))).toHaveLength(1);
+  });
+
+  it('a round keeps its orders, trades and positions as they stood, written later with or without names', () => {
+    const r = room(['Ann', 'Bo'], 1);
+    run(r, [{ op: 'tick', exchangeMs: 30 * 60_000 }, order(1, 'sell', 9_700, 1_000), order(2, 'buy', 9_700, 1_000)]);
+    const tables = ['orders', 'trades', 'positions'] as const;
+    const before = tables.map((t) => [exportCsv(r, t, { names: false }), exportCsv(r, t, { names: true })]);
+    run(r, [{ op: 'round', practice: false, roles: 'redraw' }]);
+    const kept = r.roundResults()[0]!.tables!;
+    expect(
+      tables.map((t) => [writeCsv(r, t, kept[t], { names: false }), writeCsv(r, t, kept[t], { names: true })]),
+    ).toEqual(before);
+    // Kept as the core keeps everything: fen, tonnes, exchange ms and student ids, not text for people.
+    expect([2, 6, 7, 8].every((i) => typeof kept.trades[0]![i] === 'number')).toBe(true);
+    expect(exportCsv(r, 'orders', { names: false })).not.toBe(before[0]![0]);
   });
 
   it('a name a spreadsheet would run as a formula is defused; negative amounts are numbers', () => {
