@@ -1,7 +1,7 @@
-// Classrooms from the page, with the admin token: the list (GET /api/classrooms), create (POST /api/classrooms,
-// then PATCH its seats), open one here, reset (POST .../reset: same settings afresh, new join code and token) and
+// Classrooms from the page, with the admin token: the list (GET /api/classrooms), create (POST
+// /api/admin/classrooms: scenario, its markets to trade, speed, bots, seats), open one here, reset (POST .../reset: same settings afresh, new join code and token) and
 // delete (DELETE, with a confirm). Shown only when the token is the admin's.
-import { ApiError, del, get, patch, post } from './api.js';
+import { ApiError, del, get, post } from './api.js';
 import { $, fill, h, rows, say } from './dom.js';
 import { errorText } from './format.js';
 import { t } from './i18n.js';
@@ -49,6 +49,27 @@ export class Classrooms {
 
   showMarkets() {
     const s = this.scenarios.find((x) => x.id === $('create-scenario').value);
+    // A box a market, all ticked; the home market (the first) cannot be left out.
+    const pick = $('create-markets-pick');
+    const legend = pick.querySelector('legend');
+    fill(
+      pick,
+      legend,
+      (s?.markets ?? []).map((m, i) =>
+        h(
+          'label',
+          { class: 'switch', title: i === 0 ? t('classrooms.home') : '' },
+          h('input', {
+            type: 'checkbox',
+            value: m.id,
+            checked: true,
+            disabled: i === 0,
+            dataset: { testid: `create-market-${m.id}` },
+          }),
+          ` ${m.id} (${m.instrument})`,
+        ),
+      ),
+    );
     $('create-markets').textContent =
       s === undefined
         ? ''
@@ -111,7 +132,10 @@ export class Classrooms {
     const msg = $('classrooms-msg');
     say(msg, '', '');
     const name = $('create-name').value.trim();
-    const body = { name, scenario: $('create-scenario').value };
+    const markets = [...$('create-markets-pick').querySelectorAll('input[type=checkbox]')]
+      .filter((x) => x.checked)
+      .map((x) => x.value);
+    const body = { name, scenario: $('create-scenario').value, markets };
     for (const [key, id, label] of [
       ['speed', 'create-speed', t('speed')],
       ['botIntensity', 'create-bots', t('bots')],
@@ -128,8 +152,8 @@ export class Classrooms {
     const btn = $('create-submit');
     btn.disabled = true;
     try {
-      const r = await post('/api/classrooms', body);
-      if (seatsText !== '') await patch(`/api/classrooms/${r.id}`, { seats });
+      if (seatsText !== '') body.seats = seats;
+      const r = await post('/api/admin/classrooms', body);
       this.made(name, r);
       $('create-name').value = '';
       await this.load();

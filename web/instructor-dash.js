@@ -55,9 +55,7 @@ export class Dashboard {
     try {
       const r = await post(`/api/classrooms/${this.cid}/rounds`, { practice, roles: $('round-roles').value });
       say(msg, 'ok', t('rounds.started', { label: roundLabel(r.round) }));
-      this.onChanged();
-      this.loadCandles();
-      this.loadPositions();
+      this.onChanged(); // the page sees the new round and reloads the chart and the positions
     } catch (e) {
       say(msg, 'error', e instanceof ApiError && e.status === 404 ? t('rounds.missing') : errorText(e));
     }

@@ -75,7 +75,16 @@ function openRoom(id) {
 // ---- state -----------------------------------------------------------------------------------------------------
 
 function showRoom(room) {
+  const before = st.room;
   st.room = room;
+  // A new round (started here or on another page, seen first by the socket or by a fetch) starts the market
+  // afresh: the chart, the positions, the report and the rounds to debrief follow.
+  if (before !== null && before.round?.number !== room.round?.number && dash !== null) {
+    dash.loadCandles();
+    dash.loadPositions();
+    loadReport();
+    debrief?.loadRounds().then(() => debrief.load());
+  }
   st.roomAt = Date.now();
   $('room-name').textContent = room.name;
   const s = $('room-state');
@@ -490,15 +499,8 @@ async function open(v) {
         const before = st.room;
         showRoom(data);
         // Someone joined, left or a round began: the lists follow.
-        const newRound = before !== null && before?.round?.number !== data.round?.number;
-        if (before?.state !== data.state || newRound) refreshAdmin().catch(() => {});
-        // A new round starts the market afresh: the chart, the positions and the rounds to debrief follow.
-        if (newRound) {
-          dash.loadCandles();
-          dash.loadPositions();
-          loadReport();
-          debrief.loadRounds().then(() => debrief.load());
-        }
+        if (before?.state !== data.state || before?.round?.number !== data.round?.number)
+          refreshAdmin().catch(() => {});
         // A status event also comes when a student leaves or returns (presence): the positions say who is away.
         dash.schedulePositions();
         if (joinScreen.isOpen) joinScreen.lobby();

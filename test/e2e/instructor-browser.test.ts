@@ -1,4 +1,5 @@
-// The teacher's flows in a browser (issue 22): with the admin token, a classroom created from the page and opened;
+// The teacher's flows in a browser (issue 22): with the admin token, a classroom created from the page (on one of
+// its scenario's two markets) and opened;
 // the join screen for the projector (the join code, the address and a QR code of the trading page with the code
 // filled in, the students waiting in the lobby); the dashboard with a student's position; the debrief, on the page
 // and on the printable /debrief page; a CSV export downloaded through its link. Screenshots at phone, laptop and
@@ -106,6 +107,9 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
     await tid(page, 'create-scenario').selectOption('classroom');
     await tid(page, 'create-speed').fill('120');
     await tid(page, 'create-seats').fill('30');
+    // The national market only: the CCER market left out (the home market cannot be).
+    expect(await tid(page, 'create-market-national').isDisabled()).toBe(true);
+    await tid(page, 'create-market-ccer').uncheck();
     await tid(page, 'create-submit').click();
     await expect
       .poll(() => tid(page, 'made-text').textContent(), { timeout: 15_000 })
@@ -113,6 +117,7 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
     const room = [...server.hub.rooms.values()].find((r) => r.name === 'Econ 101')!;
     expect(room.speed).toBe(120);
     expect(room.seatCap).toBe(30);
+    expect(room.marketList().map((m) => m.id)).toEqual(['national']);
     created = { id: room.id, code: server.hub.joinCode(room.id)! };
     await expect.poll(() => tid(page, `classroom-${room.id}`).textContent()).toContain(created.code);
     await page.screenshot({ path: join(SHOTS, 'instructor-classrooms.png') });
