@@ -70,14 +70,7 @@ export class Classrooms {
         ),
       ),
     );
-    $('create-markets').textContent =
-      s === undefined
-        ? ''
-        : `${s.title} — ${t('classrooms.marketsOf', {
-            markets: s.markets.map((m) => `${m.id} (${m.instrument})`).join(', '),
-            from: s.from,
-            to: s.to,
-          })}`;
+    $('create-markets').textContent = s === undefined ? '' : `${s.title} · ${s.from} – ${s.to}`;
   }
 
   draw() {
