@@ -109,8 +109,11 @@ export const DebriefOut = Out({
   compliance: Out({ met: Type.Integer(), short: Type.Integer(), open: Type.Integer(), finesCny: Cny }),
 });
 
-/** The debrief for a caller: names only when asked by the instructor; a student's own row marked. */
-export function debriefView(d: Debrief, opts: { names: boolean; studentId: number | null }) {
+/**
+ * The debrief for a caller: names only when asked by the instructor; a student's own row marked, and only theirs
+ * when `onlyOwn` (the leaderboard is hidden from students: the class's totals stay).
+ */
+export function debriefView(d: Debrief, opts: { names: boolean; studentId: number | null; onlyOwn: boolean }) {
   return {
     round: d.round,
     practice: d.practice,
@@ -123,18 +126,20 @@ export function debriefView(d: Debrief, opts: { names: boolean; studentId: numbe
       fairValueCny: x.fairValueFen === null ? null : cny(x.fairValueFen),
     })),
     events: d.events.map((e) => ({ date: e.date, time: cstTime(e.tsMs), title: e.title, text: e.text })),
-    students: d.students.map((s) => ({
-      name: opts.names ? s.name : pseudonym(s.studentId),
-      pseudonym: pseudonym(s.studentId),
-      you: s.studentId === opts.studentId,
-      firmName: s.firmName,
-      boughtT: s.boughtT,
-      soldT: s.soldT,
-      status: s.status,
-      fineCny: cny(s.fineFen),
-      profitCny: cny(s.profitFen),
-      complianceCostCny: cny(s.complianceCostFen),
-    })),
+    students: d.students
+      .filter((s) => !opts.onlyOwn || s.studentId === opts.studentId)
+      .map((s) => ({
+        name: opts.names ? s.name : pseudonym(s.studentId),
+        pseudonym: pseudonym(s.studentId),
+        you: s.studentId === opts.studentId,
+        firmName: s.firmName,
+        boughtT: s.boughtT,
+        soldT: s.soldT,
+        status: s.status,
+        fineCny: cny(s.fineFen),
+        profitCny: cny(s.profitFen),
+        complianceCostCny: cny(s.complianceCostFen),
+      })),
     bots: d.bots,
     compliance: {
       met: d.compliance.met,

@@ -97,7 +97,7 @@ export function resultsRoutes(app: FastifyInstance, hub: Hub): void {
         description:
           "A round's debrief: the days (close, volume, fair value), the events, each student's trading and outcome " +
           "(pseudonyms unless the instructor asks for names), the bots' part, compliance. For the instructor and " +
-          "the classroom's students.",
+          "the classroom's students (their own row only while the leaderboard is hidden from them).",
         response: { 200: DebriefOut, ...errors },
       },
     },
@@ -112,7 +112,8 @@ export function resultsRoutes(app: FastifyInstance, hub: Hub): void {
       const room = roomOf(hub, cid);
       const past = earlier(room, req.query.round);
       const d = past === null ? debriefOf(room) : keptOf(past.debrief, past.number);
-      return debriefView(d, { names: instructor && req.query.names === '1', studentId: student });
+      const onlyOwn = !instructor && !room.leaderboardVisible;
+      return debriefView(d, { names: instructor && req.query.names === '1', studentId: student, onlyOwn });
     },
   );
 

@@ -72,6 +72,18 @@ describe('positions, debrief and export over HTTP', () => {
     expect((await get('/api/classrooms/default/debrief?names=1', b.token)).json().students[0].name).toBe('S01');
     const named = (await get('/api/classrooms/default/debrief?names=1', tk)).json();
     expect(named.students.map((s: { name: string }) => s.name)).toEqual(['Alice', 'Bob']);
+    // While the leaderboard is hidden from students, a student's debrief has their own row only.
+    const hide = await t.inject({
+      method: 'PATCH',
+      url: '/api/classrooms/default',
+      headers: auth(tk),
+      payload: { leaderboardVisible: false },
+    });
+    expect(hide.statusCode, hide.body).toBe(200);
+    const hidden = (await get('/api/classrooms/default/debrief', b.token)).json();
+    expect(hidden.students.map((s: { pseudonym: string }) => s.pseudonym)).toEqual(['S02']);
+    expect(hidden.compliance).toEqual(forBob.compliance);
+    expect((await get('/api/classrooms/default/debrief', tk)).json().students).toHaveLength(2);
     // A round the class is not in has no debrief to give.
     const r9 = await get('/api/classrooms/default/debrief?round=9', tk);
     expect([r9.statusCode, r9.json().error.code]).toEqual([404, 'NOT_FOUND']);
