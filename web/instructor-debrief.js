@@ -1,6 +1,7 @@
 // The debrief on the instructor page: the rounds to pick from (GET .../rounds), the round's charts
 // (debrief-charts.js, from GET .../debrief, with names when "Real names" is ticked), the link to the printable
-// /debrief page, and the CSV export links (fetched with the token, which a plain link cannot carry, then saved).
+// /debrief page, and the CSV export buttons (each file fetched with the token, which a plain link cannot carry, then
+// saved under its name).
 import { ApiError, get, getToken } from './api.js';
 import { renderDebrief } from './debrief-charts.js';
 import { $, fill, h, say } from './dom.js';
@@ -98,28 +99,29 @@ export class DebriefPanel {
     if (this.data !== null) renderDebrief($('debrief-body'), this.data);
   }
 
+  /** Each export button's address and file name, for the round picked and the names switch. */
   exportLinks() {
     const round = $('debrief-round').value;
     for (const kind of FILES) {
-      const a = $(`export-${kind}`);
-      a.href = `/api/classrooms/${encodeURIComponent(this.cid)}/export/${kind}.csv${this.query(true)}`;
-      a.download = `${this.cid}-${round === '' ? '' : `round${round}-`}${kind}.csv`;
+      const b = $(`export-${kind}`);
+      b.dataset.url = `/api/classrooms/${encodeURIComponent(this.cid)}/export/${kind}.csv${this.query(true)}`;
+      b.dataset.file = `${this.cid}-${round === '' ? '' : `round${round}-`}${kind}.csv`;
     }
   }
 
   async download(e, kind) {
     e.preventDefault();
-    const a = e.currentTarget;
+    const b = e.currentTarget;
     const msg = $('export-msg');
     say(msg, '', '');
     try {
-      const res = await fetch(a.href, { headers: { authorization: `Bearer ${getToken()}` } });
+      const res = await fetch(b.dataset.url, { headers: { authorization: `Bearer ${getToken()}` } });
       if (!res.ok) {
         const j = await res.json().catch(() => null);
         throw new ApiError(j?.error?.code ?? `HTTP_${res.status}`, j?.error?.message ?? res.statusText, res.status);
       }
       const url = URL.createObjectURL(await res.blob());
-      const save = h('a', { href: url, download: a.download });
+      const save = h('a', { href: url, download: b.dataset.file });
       document.body.append(save);
       save.click();
       save.remove();
