@@ -13,7 +13,15 @@ import { SimSession } from '../sim/session.ts';
 import type { MarketWorld, SimData } from '../sim/world.ts';
 import { mergeWindows, type Window } from './clock.ts';
 import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
-import type { ClassroomConfig, ClassroomState, LiveEvent, LiveListener, Student } from './types.ts';
+import {
+  type ClassroomConfig,
+  type ClassroomState,
+  CURRENT_RULES,
+  type LiveEvent,
+  type LiveListener,
+  type RulesVersion,
+  type Student,
+} from './types.ts';
 
 export class RoomContext {
   readonly scenario: Scenario;
@@ -33,10 +41,16 @@ export class RoomContext {
   /** Wiring, not state: not enumerable, so snapshots and the state hash leave them out (see snapshot.ts). */
   declare private readonly listeners: LiveListener[];
   declare private readonly tradeHandlers: ((t: TradeRecord) => void)[];
+  /**
+   * The rules the classroom runs by (types.ts RULES_BEFORE_ROUNDS): a setting like the scenario, from the classroom's
+   * row, never changed by a command. Not enumerable, so snapshots and the state hash leave it out.
+   */
+  declare readonly rules: RulesVersion;
 
   constructor(cfg: ClassroomConfig) {
     Object.defineProperty(this, 'listeners', { value: [], enumerable: false });
     Object.defineProperty(this, 'tradeHandlers', { value: [], enumerable: false });
+    Object.defineProperty(this, 'rules', { value: cfg.rules ?? CURRENT_RULES, enumerable: false });
     this.scenario = cfg.scenario;
     this.data = cfg.data;
     this.openWorld(cfg.seed, cfg.botIntensity);

@@ -1,10 +1,13 @@
 // The classroom's trading day as exchange time moves on (a tick): the bots' looks run up to the time now, auctions
 // due close, and at the day's end the day closes (on the deadline day, the automatic surrender first) and the next
-// begins, unless the round is over: its cycle settled or its period ran out (rounds.ts).
+// begins, unless the round is over: its cycle settled or its period ran out (rounds.ts). A classroom of the rules
+// before rounds (types.ts RULES_BEFORE_ROUNDS) runs its days as it did then: no automatic surrender, trading on past
+// the settlement, and ended when its period runs out, so that its journal replays as it was written.
 import type { Classroom } from './classroom.ts';
 import { dayOpenTs, stepClock } from './clock.ts';
 import type { RoomContext } from './context.ts';
 import { settlesToday } from './rounds.ts';
+import { RULES_BEFORE_ROUNDS } from './types.ts';
 
 /** Moves exchange time on by this much and runs the bots' looks up to it; at a day's end, opens the next. */
 export function advanceDay(room: Classroom, ctx: RoomContext, exchangeMs: number): void {
@@ -28,7 +31,8 @@ function runBotsUntil(ctx: RoomContext, tsMs: number): void {
 
 /** Closes the day; on the deadline day, surrenders for the students who leave it to the classroom first. */
 function nextDay(room: Classroom, ctx: RoomContext): void {
-  const settles = settlesToday(ctx, room.deadlineDate);
+  const before = ctx.rules === RULES_BEFORE_ROUNDS;
+  const settles = !before && settlesToday(ctx, room.deadlineDate);
   if (settles) room.compliance.autoSurrender((id) => room.autoSurrenderOf(id));
   for (const b of ctx.session.endDay()) ctx.emit({ kind: 'bar', marketId: b.marketId, bar: b });
   ctx.settle();
@@ -36,7 +40,8 @@ function nextDay(room: Classroom, ctx: RoomContext): void {
   for (const s of ctx.students.values()) ctx.tell(s.studentId, 'order', 'compliance');
   // The round is over once its cycle has settled or its period has run out: trading stops until the next round.
   if (settles || ctx.session.done()) {
-    ctx.state = 'paused';
+    // Before rounds, the class had ended when its period ran out.
+    ctx.state = before ? 'ended' : 'paused';
     room.rounds.close(room);
     ctx.emit({ kind: 'status' });
     return;

@@ -11,14 +11,19 @@
 //
 // The class-wide settings live here too: whether students see the leaderboard, and the automatic surrender on the
 // deadline day (on by default for everyone; the instructor switches it for the class, a student for themselves).
+//
+// A classroom of the rules before rounds (types.ts RULES_BEFORE_ROUNDS, a class started before they came) has none
+// of this: its automatic surrender is off and cannot be switched on, and its one round runs to the end of its period
+// (no next round begins: reset the classroom, or create a new one, for rounds).
 import Type from 'typebox';
 import { Rng } from '../sim/rng.ts';
 import type { Classroom } from './classroom.ts';
 import { command, J } from './command.ts';
 import type { RoomContext } from './context.ts';
 import { type Debrief, debriefOf } from './debrief.ts';
-import { LiveCode, type LiveResult, refuse } from './errors.ts';
+import { LiveCode, type LiveRejection, type LiveResult, refuse } from './errors.ts';
 import { type KeptTables, keptTables } from './export.ts';
+import { RULES_BEFORE_ROUNDS } from './types.ts';
 
 export type RoundPhase = 'lobby' | 'trading' | 'over';
 export type RoundRoles = 'fixed' | 'redraw';
@@ -82,6 +87,17 @@ export class Rounds {
   constructor(ctx: RoomContext, seed: number) {
     this.ctx = ctx;
     this.seed = seed;
+    if (ctx.rules === RULES_BEFORE_ROUNDS) this.autoSurrender = false;
+  }
+
+  /** A refusal for a classroom of the rules before rounds, or null. */
+  private beforeRounds(what: string): LiveRejection | null {
+    if (this.ctx.rules !== RULES_BEFORE_ROUNDS) return null;
+    return refuse(
+      LiveCode.BadState,
+      `this classroom was started before rounds and runs as it did then (${what}): reset it, or create a new ` +
+        'classroom, for rounds',
+    );
   }
 
   view(deadline: string): RoundView {
@@ -94,6 +110,8 @@ export class Rounds {
 
   /** The instructor switches it for the class (studentId null: everyone's own choice is reset) or a student theirs. */
   setAutoSurrender(studentId: number | null, enabled: boolean): LiveResult<boolean> {
+    const before = enabled ? this.beforeRounds('no automatic surrender') : null;
+    if (before !== null) return before;
     if (studentId === null) {
       this.autoSurrender = enabled;
       this.autoSurrenderOwn.clear();
@@ -153,6 +171,9 @@ export class Rounds {
    */
   begin(room: Classroom, practice: boolean, roles: RoundRoles): LiveResult<RoundView> {
     if (room.state === 'ended') return refuse(LiveCode.Ended, 'the class has ended');
+    // Before rounds, the first round (from the lobby) is the class's one.
+    const before = this.phase === 'lobby' ? null : this.beforeRounds('one round to the end of its period');
+    if (before !== null) return before;
     if (this.phase === 'trading') this.close(room);
     const played = this.results.filter((r) => !r.practice).length;
     if (this.phase === 'over') {

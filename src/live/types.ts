@@ -8,6 +8,28 @@ import type { SimData } from '../sim/world.ts';
 
 export type ClassroomState = 'setup' | 'running' | 'paused' | 'ended';
 
+/**
+ * The rules a classroom runs by, kept with it (the classroom row's `rules` column, src/store/live-db.ts). They exist
+ * because a classroom is brought back after a restart by replaying its journal, and a journal replays only under the
+ * rules that wrote it: rounds (issue 22) changed what happens at the cycle's settlement, so a class started before
+ * them, which traded on past its deadline, would have its later ticks refused and the holdings the automatic
+ * surrender took missing. Such a class keeps its old rules; a classroom created now gets CURRENT_RULES.
+ * - RULES_BEFORE_ROUNDS (1): no automatic surrender, no end of the round at settlement: the class trades on until
+ *   its period runs out, and then it has ended. A store written before the column holds classrooms of these rules.
+ * - RULES_ROUNDS (2): rounds (rounds.ts): the automatic surrender on the deadline day, and the round over (the
+ *   classroom paused) once the cycle has settled or the period has run out.
+ */
+export const RULES_BEFORE_ROUNDS = 1;
+export const RULES_ROUNDS = 2;
+export type RulesVersion = typeof RULES_BEFORE_ROUNDS | typeof RULES_ROUNDS;
+/** The rules of a classroom created now. */
+export const CURRENT_RULES: RulesVersion = RULES_ROUNDS;
+
+/** The rules version stored as this number, or null when this version knows no such rules (a newer one wrote it). */
+export function rulesVersion(n: number): RulesVersion | null {
+  return n === RULES_BEFORE_ROUNDS || n === RULES_ROUNDS ? n : null;
+}
+
 export interface ClassroomConfig {
   readonly id: string;
   readonly name: string;
@@ -18,6 +40,8 @@ export interface ClassroomConfig {
   readonly speed: number;
   /** Multiplies the bots' looks at the market: 0 none (students only), 1 as the scenario, 2 twice as busy. */
   readonly botIntensity: number;
+  /** The rules it runs by (see RULES_BEFORE_ROUNDS); unset: CURRENT_RULES. */
+  readonly rules?: RulesVersion;
 }
 
 export interface Student {

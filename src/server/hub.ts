@@ -9,14 +9,15 @@
 // refused (503 JOURNAL_ERR_WRITE) while reads go on; after a full disk the clock ticks try to write again every
 // RESUME_EVERY_MS and the server carries on once there is room; after a failed fsync it says it needs a restart.
 import { randomBytes } from 'node:crypto';
-import { Classroom, type ClassroomState } from '../live/classroom.ts';
+import type { Classroom, ClassroomState } from '../live/classroom.ts';
 import { encodeClassroom, restoreClassroom } from '../live/classroom-state.ts';
 import { applyCommand, type CommandOf, type LiveOp, type ResultOf, replayCommands } from '../live/commands.ts';
 import { type LiveResult, refuse } from '../live/errors.ts';
+import { CURRENT_RULES, type RulesVersion } from '../live/types.ts';
 import type { RunContext } from '../sim/run.ts';
 import type { Journal, JournalFailure } from '../store/journal.ts';
 import { type ClassroomRow, type LiveDb, StoreError, type StudentRow, tokenHash } from '../store/live-db.ts';
-import { loadScenario } from '../store/scenario-files.ts';
+import { buildClassroom, type ClassroomSettings } from './classroom-settings.ts';
 import { clockText, type JournalState, notRecorded, RESUME_EVERY_MS, refusalText } from './journal-state.ts';
 import { PresenceWatch } from './presence.ts';
 import { newestGoodSnapshot, sha256, stateHash } from './recovery.ts';
@@ -34,6 +35,8 @@ export interface NewClassroom {
   readonly speed: number;
   readonly botIntensity: number;
   readonly instructorToken?: string | null;
+  /** The rules it runs by: CURRENT_RULES unless set (an older version's, for the tests of an upgrade). */
+  readonly rules?: RulesVersion;
 }
 
 type Joined = { token: string; room: Classroom; studentId: number; accountId: number; name: string };
@@ -209,7 +212,7 @@ export class Hub {
 
   /** Builds a classroom from its settings with the newest good snapshot (recovery.ts). */
   private recover(row: ClassroomRow): { room: Classroom; from: number; skipped: number } {
-    const build = () => this.make(row.id, row.name, row.scenario, row.seed, row.speed, row.botIntensity);
+    const build = () => this.make(row);
     return newestGoodSnapshot(this.journal, row.id, build);
   }
 
@@ -221,9 +224,11 @@ export class Hub {
   create(req: NewClassroom): LiveResult<{ room: Classroom; instructorToken: string; joinCode: string }> {
     const id = req.id ?? `c${randomBytes(4).toString('hex')}`;
     if (this.rooms.has(id)) return refuse('CONFLICT', `classroom ${id} exists`);
+    const { name, scenario, seed, speed, botIntensity } = req;
+    const settings = { id, name, scenario, seed, speed, botIntensity, rules: req.rules ?? CURRENT_RULES };
     let room: Classroom;
     try {
-      room = this.make(id, req.name, req.scenario, req.seed, req.speed, req.botIntensity);
+      room = this.make(settings);
     } catch (e) {
       const code = e !== null && typeof e === 'object' && 'code' in e ? String(e.code) : 'BAD_REQUEST';
       return refuse(code, e instanceof Error ? e.message : String(e));
@@ -232,12 +237,7 @@ export class Hub {
     const joinCode = newJoinCode();
     try {
       this.db.addClassroom({
-        id,
-        name: req.name,
-        scenario: req.scenario,
-        seed: req.seed,
-        speed: req.speed,
-        botIntensity: req.botIntensity,
+        ...settings,
         instructorTokenHash: tokenHash(instructorToken),
         joinCode,
         createdMs: this.now(),
@@ -271,9 +271,8 @@ export class Hub {
   }
 
   /** A classroom built from its settings, not yet known to the hub (see register). */
-  private make(id: string, name: string, scenario: string, seed: number, speed: number, bots: number): Classroom {
-    const s = loadScenario(scenario, this.ctx).scenario;
-    return new Classroom({ id, name, scenario: s, data: this.ctx, seed, speed, botIntensity: bots });
+  private make(settings: ClassroomSettings): Classroom {
+    return buildClassroom(this.ctx, settings);
   }
 
   private register(room: Classroom): void {

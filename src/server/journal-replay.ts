@@ -1,11 +1,11 @@
 // A classroom rebuilt from nothing but its settings and its whole journal (no snapshot): what the crash test and
 // `cets journal` compare a running or restarted server against.
-import { Classroom } from '../live/classroom.ts';
+import type { Classroom } from '../live/classroom.ts';
 import { replayCommands } from '../live/commands.ts';
 import type { RunContext } from '../sim/run.ts';
 import { Journal } from '../store/journal.ts';
 import { LiveDb } from '../store/live-db.ts';
-import { loadScenario } from '../store/scenario-files.ts';
+import { buildClassroom } from './classroom-settings.ts';
 import { stateHash } from './hub.ts';
 
 export interface Replayed {
@@ -25,16 +25,7 @@ export function replayJournal(ctx: RunContext, dataDir: string, classroomId: str
     const row = db.classrooms().find((r) => r.id === classroomId);
     if (row === undefined) throw new Error(`there is no classroom ${classroomId} in ${dataDir}`);
     const journal = new Journal(db.handle);
-    const scenario = loadScenario(row.scenario, ctx).scenario;
-    const room = new Classroom({
-      id: row.id,
-      name: row.name,
-      scenario,
-      data: ctx,
-      seed: row.seed,
-      speed: row.speed,
-      botIntensity: row.botIntensity,
-    });
+    const room = buildClassroom(ctx, row);
     const seq = replayCommands(room, journal.entries(row.id), 0, uptoSeq);
     const snapshots = [...journal.snapshots(row.id)].length;
     return { room, seq, hash: stateHash(room), integrity: room.integrity(), snapshots };

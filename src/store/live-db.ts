@@ -32,7 +32,15 @@ export interface ClassroomRow {
   readonly instructorTokenHash: string;
   readonly joinCode: string;
   readonly createdMs: number;
+  /** The rules the classroom runs by (src/live/types.ts RULES_BEFORE_ROUNDS ...): kept so its journal replays. */
+  readonly rules: number;
 }
+
+/**
+ * The rules of a classroom stored before the store kept them: the rules before rounds (src/live/types.ts
+ * RULES_BEFORE_ROUNDS), the default of the `rules` column the migration adds to an older store's classroom table.
+ */
+export const RULES_OF_OLDER_STORE = 1;
 
 export interface StudentRow {
   readonly classroomId: string;
@@ -93,6 +101,17 @@ export class LiveDb {
         classroom_id TEXT NOT NULL REFERENCES classroom(id), student_id INTEGER NOT NULL, name TEXT NOT NULL,
         token_hash TEXT NOT NULL UNIQUE, PRIMARY KEY (classroom_id, student_id));
     `);
+    this.migrate();
+  }
+
+  /**
+   * Brings the schema of an older store up to date, in place (each step once, only when missing). The classroom's
+   * `rules` (added with rounds, issue 22): its existing rows are of the rules before, the column's default.
+   */
+  private migrate(): void {
+    const columns = this.db.prepare('PRAGMA table_info(classroom)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'rules'))
+      this.db.exec(`ALTER TABLE classroom ADD COLUMN rules INTEGER NOT NULL DEFAULT ${RULES_OF_OLDER_STORE}`);
   }
 
   /** The connection, for the journal (src/store/journal.ts), which keeps its tables in the same file. */
@@ -104,7 +123,7 @@ export class LiveDb {
     return this.db
       .prepare(
         `SELECT id, name, scenario, seed, speed, bot_intensity AS botIntensity,
-           instructor_token_hash AS instructorTokenHash, join_code AS joinCode, created_ms AS createdMs
+           instructor_token_hash AS instructorTokenHash, join_code AS joinCode, created_ms AS createdMs, rules
          FROM classroom ORDER BY created_ms, id`,
       )
       .all() as ClassroomRow[];
@@ -113,10 +132,22 @@ export class LiveDb {
   addClassroom(r: ClassroomRow): void {
     this.db
       .prepare(
-        `INSERT INTO classroom (id, name, scenario, seed, speed, bot_intensity, instructor_token_hash, join_code, created_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO classroom (id, name, scenario, seed, speed, bot_intensity, instructor_token_hash, join_code,
+           created_ms, rules)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.id, r.name, r.scenario, r.seed, r.speed, r.botIntensity, r.instructorTokenHash, r.joinCode, r.createdMs);
+      .run(
+        r.id,
+        r.name,
+        r.scenario,
+        r.seed,
+        r.speed,
+        r.botIntensity,
+        r.instructorTokenHash,
+        r.joinCode,
+        r.createdMs,
+        r.rules,
+      );
   }
 
   setInstructorTokenHash(classroomId: string, hash: string): void {

@@ -29,6 +29,7 @@ const room = {
   instructorTokenHash: 'h',
   joinCode: 'ABCD-0001',
   createdMs: 0,
+  rules: 2,
 };
 
 describe('opening the store', () => {
