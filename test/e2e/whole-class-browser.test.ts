@@ -113,13 +113,13 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   async function newContext(who: string, viewport: typeof LAPTOP, locale: string): Promise<BrowserContext> {
     const context = await browser.newContext({ viewport, locale, acceptDownloads: true });
@@ -150,6 +150,8 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
   }
 
   const tid = (page: Page, id: string) => page.getByTestId(id);
+  /** Waits for a page state: generous, since four browser pages and the server share two busy cores. */
+  const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 30_000, interval: 100 });
   /** A screenshot of the step, the pointer moved off the page (no chart crosshair or hover in it). */
   async function shot(page: Page, step: string, fullPage = false): Promise<void> {
     await page.mouse.move(0, 0);
@@ -161,6 +163,14 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     return r.json();
   };
   const text = async (page: Page, id: string) => (await tid(page, id).textContent()) ?? '';
+  /**
+   * The text of a notice as it first shows. Notices clear by themselves after a few seconds and newer ones push the
+   * oldest out, so each is watched for from before what raises it.
+   */
+  function notice(page: Page, id: string): Promise<string> {
+    const el = tid(page, id).first();
+    return el.waitFor({ state: 'attached', timeout: 30_000 }).then(async () => (await el.textContent()) ?? '');
+  }
 
   let room: Classroom;
   let cid = '';
@@ -187,14 +197,14 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     const context = await newContext('teacher', LAPTOP, 'en-US');
     teacher = await context.newPage();
     await teacher.goto(`${base}/instructor?token=${ADMIN}&classroom=default`);
-    await expect.poll(() => tid(teacher, 'classrooms-panel').isVisible(), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => tid(teacher, 'create-scenario').locator('option').count()).toBeGreaterThan(1);
+    await poll(() => tid(teacher, 'classrooms-panel').isVisible()).toBe(true);
+    await poll(() => tid(teacher, 'create-scenario').locator('option').count()).toBeGreaterThan(1);
     await tid(teacher, 'create-name').fill(NAME);
     await tid(teacher, 'create-scenario').selectOption('classroom');
     await tid(teacher, 'create-speed').fill(String(SPEED));
     await tid(teacher, 'create-seats').fill('30');
     await tid(teacher, 'create-submit').click();
-    await expect.poll(() => text(teacher, 'made-text'), { timeout: 15_000 }).toMatch(/[A-Z]{4}-\d{4}/);
+    await poll(() => text(teacher, 'made-text')).toMatch(/[A-Z]{4}-\d{4}/);
     room = [...server.hub.rooms.values()].find((r) => r.name === NAME)!;
     expect(room).toBeDefined();
     cid = room.id;
@@ -203,20 +213,20 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     expect(room.speed).toBe(SPEED);
     expect(room.seatCap).toBe(30);
     expect(room.state).toBe('setup');
-    await expect.poll(() => text(teacher, `classroom-${cid}`)).toContain(code);
+    await poll(() => text(teacher, `classroom-${cid}`)).toContain(code);
     await shot(teacher, '01-teacher-creates-classroom');
 
     await tid(teacher, `open-${cid}`).click();
-    await expect.poll(() => text(teacher, 'room-name'), { timeout: 15_000 }).toBe(NAME);
+    await poll(() => text(teacher, 'room-name')).toBe(NAME);
     expect(await text(teacher, 'room-state')).toBe('lobby');
     expect(await text(teacher, 'join-code')).toBe(code);
   });
 
   it('the join screen shows the code, the address and a QR code of the trading page with the code in it', async () => {
     await tid(teacher, 'join-open').click();
-    await expect.poll(() => text(teacher, 'js-code'), { timeout: 15_000 }).toBe(code);
+    await poll(() => text(teacher, 'js-code')).toBe(code);
     const qr = tid(teacher, 'js-qr');
-    await expect.poll(() => qr.getAttribute('data-url')).toBe(`${base}/trade?code=${code}`);
+    await poll(() => qr.getAttribute('data-url')).toBe(`${base}/trade?code=${code}`);
     qrUrl = (await qr.getAttribute('data-url'))!;
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(await text(teacher, 'js-url')).toBe(`${base.replace('http://', '')}/trade`);
@@ -229,7 +239,7 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     const aliceContext = await newContext('alice', PHONE, 'zh-CN');
     alice = await aliceContext.newPage();
     await alice.goto(qrUrl);
-    await expect.poll(() => text(alice, 'login-submit')).toBe('加入');
+    await poll(() => text(alice, 'login-submit')).toBe('加入');
     expect(await alice.locator('html').getAttribute('lang')).toBe('zh-CN');
     // The QR code carries the join code: the student types only their name.
     expect.soft(await tid(alice, 'login-code').inputValue(), 'the join code filled in from /trade?code=').toBe(code);
@@ -237,12 +247,12 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     await tid(alice, 'login-name').fill(ALICE);
     await shot(alice, '03-alice-joins-phone-zh');
     await tid(alice, 'login-submit').click();
-    await expect.poll(() => text(alice, 'conn'), { timeout: 15_000 }).toBe('实时');
+    await poll(() => text(alice, 'conn')).toBe('实时');
     expect(await text(alice, 'room-state')).toBe('等待开始');
-    await expect.poll(() => text(alice, 'banner')).toBe('课堂尚未开始，请等待教师开始。');
+    await poll(() => text(alice, 'banner')).toBe('课堂尚未开始，请等待教师开始。');
     tokens.alice = await studentToken(alice);
     ids.alice = (await api('/api/me', tokens.alice)).studentId;
-    await expect.poll(() => text(teacher, 'js-names'), { timeout: 10_000 }).toContain(ALICE);
+    await poll(() => text(teacher, 'js-names')).toContain(ALICE);
     expect(await text(teacher, 'js-count')).toBe('1');
 
     bobContext = await newContext('bob', LAPTOP, 'en-US');
@@ -251,13 +261,13 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     await tid(bob, 'login-code').fill(code);
     await tid(bob, 'login-name').fill('Bob');
     await tid(bob, 'login-submit').click();
-    await expect.poll(() => text(bob, 'conn'), { timeout: 15_000 }).toBe('live');
+    await poll(() => text(bob, 'conn')).toBe('live');
     expect(await text(bob, 'room-state')).toBe('lobby');
     tokens.bob = await studentToken(bob);
     ids.bob = (await api('/api/me', tokens.bob)).studentId;
     bobFirm = await text(bob, 'firm');
     expect(bobFirm).not.toBe('');
-    await expect.poll(() => text(teacher, 'js-names'), { timeout: 10_000 }).toContain('Bob');
+    await poll(() => text(teacher, 'js-names')).toContain('Bob');
     expect(await text(teacher, 'js-count')).toBe('2');
     await shot(teacher, '04-join-screen-lobby-two');
     await shot(alice, '05-alice-lobby-phone-zh');
@@ -268,38 +278,38 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
   it('a practice round: the teacher starts it, Alice buys at market from her phone', async () => {
     await tid(teacher, 'join-close').click();
     await tid(teacher, 'round-practice').click();
-    await expect.poll(() => text(teacher, 'round-label'), { timeout: 10_000 }).toBe('practice round · trading');
+    await poll(() => text(teacher, 'round-label')).toBe('practice round · trading');
     expect(room.state).toBe('running');
-    await expect.poll(() => text(alice, 'round'), { timeout: 10_000 }).toBe('练习轮');
+    await poll(() => text(alice, 'round')).toBe('练习轮');
     expect(await text(alice, 'room-state')).toBe('交易中');
-    await expect.poll(() => text(bob, 'round')).toBe('practice round');
+    await poll(() => text(bob, 'round')).toBe('practice round');
 
     // Half an hour of trading first (the book is empty at the very open).
     await wallForward(500);
-    await expect.poll(() => tid(alice, 'book-asks').locator('tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await poll(() => tid(alice, 'book-asks').locator('tr').count()).toBeGreaterThan(0);
     await tid(alice, 'ticket-price').fill('');
     await tid(alice, 'ticket-qty').fill('100');
     expect(await tid(alice, 'ticket-tif').inputValue()).toBe('ioc');
     await tid(alice, 'ticket-submit').click();
-    await expect
-      .poll(() => text(alice, 'ticket-result'), { timeout: 10_000 })
-      .toMatch(/^订单 #\d+ 已受理：市价买入 100 t；已成交 100 t，挂单 0 t。$/);
+    await poll(() => text(alice, 'ticket-result')).toMatch(
+      /^订单 #\d+ 已受理：市价买入 100 t；已成交 100 t，挂单 0 t。$/,
+    );
     await shot(alice, '07-practice-alice-market-order-zh');
     await wallForward(500);
-    await expect.poll(() => text(teacher, 'clock-time')).toBe('2024-12-16 10:30 CST');
+    await poll(() => text(teacher, 'clock-time')).toBe('2024-12-16 10:30 CST');
     await shot(teacher, '08-practice-teacher-dashboard');
   });
 
   it('round 1: the teacher starts it; Carol joins late on a phone; Bob rests a limit order', async () => {
     await tid(teacher, 'round-next').click();
-    await expect.poll(() => text(teacher, 'round-label'), { timeout: 10_000 }).toBe('round 1 · trading');
+    await poll(() => text(teacher, 'round-label')).toBe('round 1 · trading');
     const rounds = await api(`/api/classrooms/${cid}/rounds`, ADMIN);
     expect(rounds.current).toMatchObject({ number: 1, practice: false, phase: 'trading' });
     expect(rounds.results.map((r: { number: number; practice: boolean }) => [r.number, r.practice])).toEqual([
       [0, true],
     ]);
-    await expect.poll(() => text(alice, 'round'), { timeout: 10_000 }).toBe('第 1 轮');
-    await expect.poll(() => text(bob, 'round')).toBe('round 1');
+    await poll(() => text(alice, 'round')).toBe('第 1 轮');
+    await poll(() => text(bob, 'round')).toBe('round 1');
     await wallForward(500); // to 10:00 of the round's first day
 
     const carolContext = await newContext('carol', PHONE, 'en-US');
@@ -308,52 +318,48 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     if ((await tid(carol, 'login-code').inputValue()) !== code) await tid(carol, 'login-code').fill(code);
     await tid(carol, 'login-name').fill('Carol');
     await tid(carol, 'login-submit').click();
-    await expect.poll(() => text(carol, 'conn'), { timeout: 15_000 }).toBe('live');
+    await poll(() => text(carol, 'conn')).toBe('live');
     expect(await text(carol, 'round')).toBe('round 1');
     expect(await text(carol, 'room-state')).toBe('running');
     tokens.carol = await studentToken(carol);
     ids.carol = (await api('/api/me', tokens.carol)).studentId;
-    await expect.poll(() => text(carol, 'position-obligation'), { timeout: 10_000 }).toMatch(/^[\d,]+ t$/);
+    await poll(() => text(carol, 'position-obligation')).toMatch(/^[\d,]+ t$/);
     await shot(carol, '09-carol-joins-late-phone');
     // The teacher's table of positions lists her (fetched again every 10 s or after trades).
-    await expect.poll(() => text(teacher, `pos-${ids.carol}`), { timeout: 15_000 }).toContain('Carol');
+    await poll(() => text(teacher, `pos-${ids.carol}`)).toContain('Carol');
 
     await tid(bob, 'ticket-side-buy').click();
     await tid(bob, 'ticket-price').fill('90.00');
     await tid(bob, 'ticket-qty').fill('1000');
     expect(await tid(bob, 'ticket-tif').inputValue()).toBe('day');
     await tid(bob, 'ticket-submit').click();
-    await expect.poll(() => text(bob, 'ticket-result'), { timeout: 10_000 }).toMatch(/^Order #\d+ accepted/);
+    await poll(() => text(bob, 'ticket-result')).toMatch(/^Order #\d+ accepted/);
     bobOrderId = Number(/#(\d+)/.exec(await text(bob, 'ticket-result'))![1]);
-    await expect.poll(() => tid(bob, 'my-orders').locator('tr').first().textContent()).toContain(String(bobOrderId));
+    await poll(() => tid(bob, 'my-orders').locator('tr').first().textContent()).toContain(String(bobOrderId));
     await shot(bob, '10-round1-bob-limit-order');
   });
 
   it('a block trade: Bob proposes to Alice by name; the alert shows on her phone in Chinese; she accepts', async () => {
     await wallForward(1_600); // 10:00 + 96 trading minutes: 13:06, in the block session (13:00-15:00)
-    await expect.poll(() => text(bob, 'clock-time')).toMatch(/^2024-12-16 13:06/);
-    await expect.poll(() => tid(bob, 'block-to').locator(`option[value="${ids.alice}"]`).count()).toBe(1);
+    await poll(() => text(bob, 'clock-time')).toMatch(/^2024-12-16 13:06/);
+    await poll(() => tid(bob, 'block-to').locator(`option[value="${ids.alice}"]`).count()).toBe(1);
     await tid(bob, 'block-side').selectOption('sell');
     await tid(bob, 'block-price').fill('96.00');
     await tid(bob, 'block-qty').fill('100000');
     await tid(bob, 'block-to').selectOption(String(ids.alice));
+    const proposalNotice = notice(alice, 'toast-proposal');
+    const fillNotice = notice(bob, 'toast-fill');
     await tid(bob, 'block-submit').click();
-    await expect.poll(() => text(bob, 'block-error'), { timeout: 10_000 }).toMatch(/^Block proposal #\d+ sent\.$/);
+    await poll(() => text(bob, 'block-error')).toMatch(/^Block proposal #\d+ sent\.$/);
     proposalId = Number(/#(\d+)/.exec(await text(bob, 'block-error'))![1]);
 
-    const toast = tid(alice, 'toast-proposal');
-    await expect.poll(() => toast.count(), { timeout: 10_000 }).toBe(1);
-    expect(await toast.textContent()).toContain(
-      `Bob 向你发起大宗协议 #${proposalId}：以 96.00 元卖给你 100,000 t CEA-23。`,
-    );
+    expect(await proposalNotice).toContain(`Bob 向你发起大宗协议 #${proposalId}：以 96.00 元卖给你 100,000 t CEA-23。`);
     await shot(alice, '11-block-proposal-alert-alice-zh');
     const row = tid(alice, 'block-list').locator(`tr[data-proposal="${proposalId}"]`);
-    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    await poll(() => row.count()).toBe(1);
     await row.scrollIntoViewIfNeeded();
     await row.getByRole('button', { name: '接受' }).click();
-    await expect
-      .poll(() => text(alice, 'block-error'), { timeout: 10_000 })
-      .toBe(`已接受大宗协议 #${proposalId}：你以 96.00 元买入 100,000 t。`);
+    await poll(() => text(alice, 'block-error')).toBe(`已接受大宗协议 #${proposalId}：你以 96.00 元买入 100,000 t。`);
     await shot(alice, '12-block-accepted-alice-zh');
     const blocks = await api('/api/blocks', tokens.alice);
     expect(blocks.proposals.find((p: { proposalId: number }) => p.proposalId === proposalId)).toMatchObject({
@@ -363,9 +369,7 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
       qtyT: 100_000,
     });
     // Bob is told of his fill.
-    await expect
-      .poll(() => tid(bob, 'toast-fill').last().textContent(), { timeout: 10_000 })
-      .toContain('you sold 100,000 t CEA-23 at CNY 96.00');
+    expect(await fillNotice).toContain('Filled: you sold 100,000 t CEA-23 at CNY 96.00.');
     await shot(bob, '13-block-filled-bob-en');
   });
 
@@ -373,23 +377,18 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     await tid(teacher, 'auction-qty').fill('50000');
     await tid(teacher, 'auction-reserve').fill('85.00');
     await tid(teacher, 'auction-minutes').fill('30');
+    const auctionNotice = notice(carol, 'toast-auction-open');
     await tid(teacher, 'auction-submit').click();
-    await expect
-      .poll(() => text(teacher, 'auction-msg'), { timeout: 10_000 })
-      .toBe('Auction A1 announced: bids until 13:36.');
-    const toast = tid(carol, 'toast-auction-open');
-    await expect.poll(() => toast.count(), { timeout: 10_000 }).toBe(1);
-    expect(await toast.textContent()).toContain('Auction A1 is open: 50,000 t CEA-23, reserve CNY 85.00, closes');
+    await poll(() => text(teacher, 'auction-msg')).toBe('Auction A1 announced: bids until 13:36.');
+    expect(await auctionNotice).toContain('Auction A1 is open: 50,000 t CEA-23, reserve CNY 85.00, closes');
     await shot(carol, '14-auction-alert-carol-phone');
     const form = tid(carol, 'auction-bid-A1');
-    await expect.poll(() => form.count(), { timeout: 10_000 }).toBe(1);
+    await poll(() => form.count()).toBe(1);
     await form.scrollIntoViewIfNeeded();
     await form.getByRole('textbox', { name: 'Bid price' }).fill('90.00');
     await form.getByRole('textbox', { name: 'Bid quantity' }).fill('20000');
     await form.getByRole('button', { name: 'Bid' }).click();
-    await expect
-      .poll(() => text(carol, 'auction-error'), { timeout: 10_000 })
-      .toBe('Bid B1 placed: 20,000 t at 90.00 (sealed until 13:36).');
+    await poll(() => text(carol, 'auction-error')).toBe('Bid B1 placed: 20,000 t at 90.00 (sealed until 13:36).');
     await shot(carol, '15-auction-bid-carol-phone');
     await tid(teacher, 'auctions').scrollIntoViewIfNeeded();
     await shot(teacher, '16-auction-teacher');
@@ -397,7 +396,7 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
 
   it('Bob closes his page: after the grace period a bot runs his firm; he opens it again and has his firm back', async () => {
     await bob.close();
-    await expect.poll(() => server.hub.presence.pagesOpen(room, ids.bob), { timeout: 10_000 }).toBe(0);
+    await poll(() => server.hub.presence.pagesOpen(room, ids.bob)).toBe(0);
     bobLeftTsMs = room.nowTsMs;
     // Wall time runs on, a second (a trading hour) at a time, until the grace period is over and the hub's tick finds
     // him gone; the auction closes on the way (13:36).
@@ -405,13 +404,11 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     for (let i = 0; i < steps && !room.isAway(ids.bob); i++) await wallForward(1_000);
     expect(room.isAway(ids.bob)).toBe(true);
     expect(room.round().phase).toBe('trading');
-    await expect
-      .poll(() => tid(teacher, `pos-${ids.bob}`).getAttribute('class'), { timeout: 15_000 })
-      .toContain('away');
+    await poll(() => tid(teacher, `pos-${ids.bob}`).getAttribute('class')).toContain('away');
     await tid(teacher, 'dashboard').scrollIntoViewIfNeeded();
     await shot(teacher, '17-teacher-bob-away');
     await tid(teacher, 'join-open').click();
-    await expect.poll(() => tid(teacher, 'js-names').locator('li.away').textContent(), { timeout: 10_000 }).toBe('Bob');
+    await poll(() => tid(teacher, 'js-names').locator('li.away').textContent()).toBe('Bob');
     await shot(teacher, '18-join-screen-bob-away');
     await tid(teacher, 'join-close').click();
 
@@ -421,17 +418,17 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
       status: 'won',
       filledT: 20_000,
     });
-    await expect
-      .poll(() => tid(teacher, 'auctions').locator('tr[data-auction="A1"]').textContent(), { timeout: 10_000 })
-      .toContain('Carol 20,000 @ 90.00');
+    await poll(() => tid(teacher, 'auctions').locator('tr[data-auction="A1"]').textContent()).toContain(
+      'Carol 20,000 @ 90.00',
+    );
     await tid(teacher, 'auctions').scrollIntoViewIfNeeded();
     await shot(teacher, '19-auction-closed-teacher');
 
     await wallForward(1_000); // another trading hour with the bot at his desk
     bob = await bobContext.newPage();
     await bob.goto(`${base}/trade`);
-    await expect.poll(() => text(bob, 'conn'), { timeout: 15_000 }).toBe('live');
-    await expect.poll(() => room.isAway(ids.bob), { timeout: 10_000 }).toBe(false);
+    await poll(() => text(bob, 'conn')).toBe('live');
+    await poll(() => room.isAway(ids.bob)).toBe(false);
     const backTsMs = room.nowTsMs;
     expect(await text(bob, 'firm')).toBe(bobFirm);
     expect(await text(bob, 'who')).toBe('Bob');
@@ -447,9 +444,7 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
       expect(f.tsMs).toBeGreaterThanOrEqual(bobLeftTsMs);
       expect(f.tsMs).toBeLessThanOrEqual(backTsMs);
     }
-    await expect
-      .poll(() => tid(teacher, `pos-${ids.bob}`).getAttribute('class'), { timeout: 15_000 })
-      .not.toContain('away');
+    await poll(() => tid(teacher, `pos-${ids.bob}`).getAttribute('class')).not.toContain('away');
     await shot(bob, '20-bob-back-laptop-en');
   });
 
@@ -460,14 +455,14 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     while (next.getUTCDay() === 0 || next.getUTCDay() === 6);
     deadline = next.toISOString().slice(0, 10);
     await tid(teacher, 'deadline').fill(deadline);
+    const warningNotice = notice(alice, 'toast-deadline-warning');
     await tid(teacher, 'deadline-submit').click();
-    await expect.poll(() => text(teacher, 'control-msg'), { timeout: 10_000 }).toBe(`Deadline moved to ${deadline}.`);
-    await expect.poll(() => text(teacher, 'room-deadline')).toBe(deadline);
+    await poll(() => text(teacher, 'control-msg')).toBe(`Deadline moved to ${deadline}.`);
+    await poll(() => text(teacher, 'room-deadline')).toBe(deadline);
     // The warning starts at the open of the trading day before the deadline: now.
-    await expect.poll(() => tid(alice, 'toast-deadline-warning').count(), { timeout: 10_000 }).toBe(1);
-    expect(await tid(alice, 'toast-deadline-warning').textContent()).toContain(`履约截止（${deadline}）临近`);
-    await expect.poll(() => text(alice, 'position-deadline'), { timeout: 10_000 }).toBe(`${deadline} 15:00`);
-    await expect.poll(() => tid(alice, 'position-warning').isVisible()).toBe(true);
+    expect(await warningNotice).toContain(`履约截止（${deadline}）临近`);
+    await poll(() => text(alice, 'position-deadline')).toBe(`${deadline} 15:00`);
+    await poll(() => tid(alice, 'position-warning').isVisible()).toBe(true);
     expect(await text(alice, 'position-warning')).toMatch(
       new RegExp(`^履约截止（${deadline} 15:00）临近：还需清缴 [\\d,]+ t。$`),
     );
@@ -476,12 +471,7 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
   });
 
   it('the deadline: exchange time runs to its close; the classroom surrenders for the students and fines the short', async () => {
-    // The notice lasts a few seconds and others may follow it: watched for from before the clock moves.
-    const autoSurrender = tid(carol, 'toast-auto-surrender').waitFor({ state: 'attached', timeout: 30_000 });
-    let notice = '';
-    void autoSurrender.then(async () => {
-      notice = (await tid(carol, 'toast-auto-surrender').textContent()) ?? '';
-    });
+    const autoSurrender = notice(carol, 'toast-auto-surrender');
     for (let i = 0; i < 12 && room.round().phase !== 'over'; i++) await wallForward(1_000);
     expect(room.round().phase).toBe('over');
     const positions = (await api(`/api/classrooms/${cid}/positions`, ADMIN)).positions as {
@@ -496,37 +486,30 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     // Carol never pressed Surrender; she held enough, and the classroom surrendered it for her.
     expect(carolPos).toMatchObject({ status: 'met', fineCny: '0.00', shortT: 0 });
     expect(carolPos.surrenderedT).toBe(carolPos.obligationT);
-    await autoSurrender;
-    await expect
-      .poll(() => notice)
-      .toContain(
-        `At the deadline the classroom surrendered ${carolPos.surrenderedT.toLocaleString('en-US')} t CEA-23 for you`,
-      );
-    await expect.poll(() => text(carol, 'position-status'), { timeout: 10_000 }).toBe('met');
-    await expect
-      .poll(() => text(carol, 'banner'))
-      .toBe('This round is over: trading has stopped. Wait for the instructor to start the next round.');
+    expect(await autoSurrender).toContain(
+      `At the deadline the classroom surrendered ${carolPos.surrenderedT.toLocaleString('en-US')} t CEA-23 for you`,
+    );
+    await poll(() => text(carol, 'position-status')).toBe('met');
+    await poll(() => text(carol, 'banner')).toBe(
+      'This round is over: trading has stopped. Wait for the instructor to start the next round.',
+    );
     await tid(carol, 'position-panel').scrollIntoViewIfNeeded();
     await shot(carol, '22-deadline-carol-met-phone');
     const alicePos = positions.find((p) => p.studentId === ids.alice)!;
-    await expect
-      .poll(() => text(alice, 'position-status'), { timeout: 10_000 })
-      .toBe({ met: '已履约', short: '未足额', open: '进行中' }[alicePos.status]);
-    await expect.poll(() => text(alice, 'banner')).toBe('本轮已结束，交易停止。请等待教师开始下一轮。');
+    await poll(() => text(alice, 'position-status')).toBe(
+      { met: '已履约', short: '未足额', open: '进行中' }[alicePos.status],
+    );
+    await poll(() => text(alice, 'banner')).toBe('本轮已结束，交易停止。请等待教师开始下一轮。');
     await shot(alice, '23-deadline-alice-zh');
     // The teacher's table says the same as the API, row by row.
     for (const p of positions)
-      await expect
-        .poll(() => tid(teacher, `pos-${p.studentId}`).locator('.badge').last().textContent(), {
-          timeout: 15_000,
-        })
-        .toBe(p.status);
+      await poll(() => tid(teacher, `pos-${p.studentId}`).locator('.badge').last().textContent()).toBe(p.status);
     await tid(teacher, 'dashboard').scrollIntoViewIfNeeded();
     await shot(teacher, '24-deadline-teacher-positions');
   });
 
   it('the debrief on the instructor page and on the students’ /debrief page', async () => {
-    await expect.poll(() => tid(teacher, 'dbf-price-chart').count(), { timeout: 20_000 }).toBe(1);
+    await poll(() => tid(teacher, 'dbf-price-chart').count()).toBe(1);
     const debrief = await api(`/api/classrooms/${cid}/debrief`, ADMIN);
     expect(debrief.round).toBe(1);
     const traders = await text(teacher, 'dbf-traders');
@@ -538,11 +521,11 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
 
     const page = await alice.context().newPage();
     await page.goto(`${base}/debrief`);
-    await expect.poll(() => text(page, 'dbf-classroom'), { timeout: 15_000 }).toBe(NAME);
-    await expect.poll(() => page.getByTestId('dbf-price-chart').count()).toBe(1);
+    await poll(() => text(page, 'dbf-classroom')).toBe(NAME);
+    await poll(() => page.getByTestId('dbf-price-chart').count()).toBe(1);
     expect(await text(page, 'dbf-round')).toMatch(/1/);
     // Her own row is marked, in Chinese.
-    await expect.poll(() => page.locator('[data-testid="dbf-compliance"] tr.you').textContent()).toContain('你');
+    await poll(() => page.locator('[data-testid="dbf-compliance"] tr.you').textContent()).toContain('你');
     await shot(page, '26-debrief-page-alice-zh', true);
     await page.close();
   });
@@ -640,7 +623,7 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     expect(results.rows.every((r) => r.deadline === deadline)).toBe(true);
     noNames(results.rows);
     await tid(teacher, 'debrief-load').click();
-    await expect.poll(() => tid(teacher, 'debrief-round').locator('option[value="0"]').count()).toBe(1);
+    await poll(() => tid(teacher, 'debrief-round').locator('option[value="0"]').count()).toBe(1);
     await tid(teacher, 'debrief-round').selectOption('0');
     const practice = await download('results');
     expect(practice.rows.map(row)).toEqual(expected(0));
