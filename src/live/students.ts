@@ -177,6 +177,8 @@ export class Students {
     };
     ctx.students.set(s.studentId, s);
     ctx.byAccount.set(s.accountId, s);
+    // The join screen's lobby and the dashboard list who is in the room: a join is news to them.
+    ctx.emit({ kind: 'status' });
     return { ok: true, value: s };
   }
 
