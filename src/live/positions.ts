@@ -41,7 +41,7 @@ export interface PositionView {
   readonly complianceCostFen: number;
   readonly fineFen: number;
   readonly cashFen: number;
-  /** The deadline's date, and its close in exchange time (the end of that day's last trading session). */
+  /** The deadline's date, and its close in exchange time (the end of the last session of its settlement day). */
   readonly deadline: string;
   readonly deadlineTsMs: number;
   /** From when students are warned (WARN_TRADING_DAYS before the deadline). */
@@ -132,16 +132,20 @@ export class Positions {
     };
   }
 
-  /** The deadline day's close and the warning's start, in exchange time. */
+  /**
+   * The deadline's close and the warning's start, in exchange time. The close is that of the last trading day on or
+   * before the deadline (when the market settles the cycle: a deadline on a holiday settles the trading day before),
+   * and of the period's last day when the deadline lies past it (the round ends there).
+   */
   deadlineTimes(deadline: string = this.timeline.deadline()): { deadlineTsMs: number; warnFromTsMs: number } {
     const { windows } = this.ctx;
     const closeMin = windows[windows.length - 1]?.[1] ?? 24 * 60;
     const openMin = windows[0]?.[0] ?? 0;
-    const deadlineTsMs = tsOf(deadline, '00:00') + closeMin * 60_000;
-    // The trading days up to the deadline day (it may be a holiday: the last trading day before it counts).
     const days = this.ctx.session.days;
     let last = days.length - 1;
     while (last > 0 && days[last]! > deadline) last--;
+    const day = days[last] !== undefined && days[last]! <= deadline ? days[last]! : deadline;
+    const deadlineTsMs = tsOf(day, '00:00') + closeMin * 60_000;
     const from = days[Math.max(0, last - (WARN_TRADING_DAYS - 1))] ?? deadline;
     return { deadlineTsMs, warnFromTsMs: Math.min(deadlineTsMs, tsOf(from, '00:00') + openMin * 60_000) };
   }

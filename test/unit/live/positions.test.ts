@@ -2,7 +2,7 @@
 // and compliance cost, and the deadline's close and warning in exchange time.
 import { describe, expect, it } from 'vitest';
 import { WARN_TRADING_DAYS } from '../../../src/live/positions.ts';
-import { cstClockText, cstDate } from '../../../src/market/time.ts';
+import { addDays, cstClockText, cstDate, weekday } from '../../../src/market/time.ts';
 import { order, room, run } from './room.ts';
 
 describe('positions', () => {
@@ -57,6 +57,13 @@ describe('positions', () => {
     expect(WARN_TRADING_DAYS).toBe(2);
     expect(cstDate(p.warnFromTsMs)).toBe(days.at(-2));
     expect(cstClockText(p.warnFromTsMs)).toBe('09:30');
+    // A deadline on a day without trading (a Sunday) closes with the trading day before, when the cycle settles.
+    const monday = r.session.days.find((d, i) => i > 2 && weekday(d) === 1 && weekday(r.session.days[i - 1]!) === 5)!;
+    const friday = r.session.days[r.session.days.indexOf(monday) - 1]!;
+    const sun = addDays(friday, 2);
+    run(r, [{ op: 'deadline', date: sun }]);
+    expect(cstDate(r.position(1)!.deadlineTsMs)).toBe(friday);
+    expect(r.position(1)!.deadline).toBe(sun);
     // Moving the deadline moves both.
     run(r, [{ op: 'deadline', date: r.session.days[5]! }]);
     expect(cstDate(r.position(1)!.deadlineTsMs)).toBe(r.session.days[5]);
