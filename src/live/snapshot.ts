@@ -219,7 +219,8 @@ export function restoreState(
       `the snapshot is of layout ${parsed.layout ?? '(unnamed)'}, this build reads ${codec.layout ?? '(unnamed)'}`,
     );
   const objs = parsed.objs;
-  const staticList = [...staticIds(statics).keys()];
+  const staticMap = staticIds(statics);
+  const staticList = [...staticMap.keys()];
   const target: (object | undefined)[] = new Array(objs.length);
   const used = new Set<object>();
 
@@ -229,7 +230,10 @@ export function restoreState(
   while (pairs.length > 0) {
     const [id, fresh] = pairs.pop()!;
     const rec = objs[id];
-    if (rec === undefined || target[id] !== undefined || used.has(fresh) || tagOf(fresh) !== rec[0]) continue;
+    // A static object is shared and never written: where the snapshot holds its own object in a static's place (a
+    // rule the instructor changed, say), that one is created afresh instead.
+    if (rec === undefined || target[id] !== undefined || used.has(fresh) || staticMap.has(fresh)) continue;
+    if (tagOf(fresh) !== rec[0]) continue;
     target[id] = fresh;
     used.add(fresh);
     const [tag, body] = rec;

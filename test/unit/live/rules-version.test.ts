@@ -1,7 +1,7 @@
 // A classroom keeps the rules it started with (types.ts RULES_BEFORE_ROUNDS): a class started before rounds, whose
 // journal trades on past its deadline, replays under its own rules to the same state, and would not under rounds
-// (its orders and ticks after the settlement refused); a classroom created now gets rounds (the automatic surrender, the round
-// over at the settlement).
+// (its orders and ticks after the settlement refused); a classroom created now gets rounds (the automatic surrender,
+// the round over at the settlement).
 import { describe, expect, it } from 'vitest';
 import { Classroom } from '../../../src/live/classroom.ts';
 import { encodeClassroom } from '../../../src/live/classroom-state.ts';
