@@ -315,6 +315,7 @@ function onAlert(a) {
     account.refresh().catch((err) => say($('orders-error'), 'error', errorText(err)));
     blocks.refresh();
     position.refresh();
+    selectMarket(state.marketId, state.instrumentId); // the new market's book, tape and chart, not the last round's
   }
   if (a.type === 'deadline-warning' || a.type === 'auto-surrender' || a.type === 'fill') position.refresh();
 }
