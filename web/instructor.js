@@ -535,6 +535,7 @@ async function open(v) {
   st.feed.connect();
   setInterval(tickClock, 500);
   setInterval(() => refreshAdmin().catch((e) => banner('error', errorText(e))), 5_000);
+  setInterval(() => classrooms.load(), 15_000); // the admin's list follows each classroom's state and students
   setInterval(loadReport, 15_000);
   setInterval(() => debrief.load(), 30_000);
   setInterval(() => dash.loadPositions(), 10_000);
