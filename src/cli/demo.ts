@@ -11,7 +11,7 @@ import { Market } from '../market/market.ts';
 import { tsOf } from '../market/time.ts';
 import type { TradeRecord } from '../market/trade.ts';
 import { type Catalogue, marketById } from '../store/catalogue-files.ts';
-import { table, tonnes, yuan, yuanGrouped } from './format.ts';
+import { cny, cnyGrouped, table, tonnes } from './format.ts';
 
 const DAY = '2024-09-30';
 const CEA = 'CEA-23';
@@ -32,7 +32,7 @@ export function runDemo(cat: Catalogue, out: (line: string) => void = console.lo
 
   const trade = (t: TradeRecord): void =>
     out(
-      `  ${t.mode.padEnd(6)} trade #${t.tradeId}: ${names[t.buyerId]} buys ${tonnes(t.qtyT)} t from ${names[t.sellerId]} at ${yuan(t.priceFen)} (${t.ref})`,
+      `  ${t.mode.padEnd(6)} trade #${t.tradeId}: ${names[t.buyerId]} buys ${tonnes(t.qtyT)} t from ${names[t.sellerId]} at ${cny(t.priceFen)} (${t.ref})`,
     );
   market.onTrade(trade);
   const show = (what: string, r: Result<unknown>): void => {
@@ -44,7 +44,7 @@ export function runDemo(cat: Catalogue, out: (line: string) => void = console.lo
   const band = market.listed.engine(CEA)!;
   const [blockLowFen, blockHighFen] = bandEdges(9_900, spec.modes.block!.bandBps, spec.modes.block!.tickFen);
   out(
-    `listed band ${yuan(band.bandLowFen)}-${yuan(band.bandHighFen)}; block band ${yuan(blockLowFen)}-${yuan(blockHighFen)}\n`,
+    `listed band ${cny(band.bandLowFen)}-${cny(band.bandHighFen)}; block band ${cny(blockLowFen)}-${cny(blockHighFen)}\n`,
   );
 
   out('09:31 sellers list allowances on six price levels (two listings at 99.25)');
@@ -205,24 +205,24 @@ export function runDemo(cat: Catalogue, out: (line: string) => void = console.lo
     bars.map((b) => [
       b.instrumentId,
       b.mode,
-      yuan(b.openFen),
-      yuan(b.highFen),
-      yuan(b.lowFen),
-      yuan(b.closeFen),
-      yuan(b.vwapFen),
+      cny(b.openFen),
+      cny(b.highFen),
+      cny(b.lowFen),
+      cny(b.closeFen),
+      cny(b.vwapFen),
       tonnes(b.volumeT),
-      yuanGrouped(b.turnoverFen),
+      cnyGrouped(b.turnoverFen),
       String(b.trades),
     ]),
   ))
     out(`  ${l}`);
-  out(`  comprehensive price (vintages weighted by listed volume): ${yuan(end.value.comprehensiveFen)}`);
-  out(`  next day's listed band: ${yuan(band.bandLowFen)}-${yuan(band.bandHighFen)}\n`);
+  out(`  comprehensive price (vintages weighted by listed volume): ${cny(end.value.comprehensiveFen)}`);
+  out(`  next day's listed band: ${cny(band.bandLowFen)}-${cny(band.bandHighFen)}\n`);
   out('Accounts after settlement (tonnes bought today are locked until the next trading day):');
   const rows = [1, 2, 3, 4, 5, 6].map((id) => {
     const a = ledger.account(id)!;
     const h = ledger.holding(id, CEA);
-    return [names[id]!, yuanGrouped(a.cashFen), tonnes(h.totalT), tonnes(h.lockedT)];
+    return [names[id]!, cnyGrouped(a.cashFen), tonnes(h.totalT), tonnes(h.lockedT)];
   });
   for (const l of table(['account', 'cash CNY', `${CEA} t`, 'locked t'], rows)) out(`  ${l}`);
   const check = ledger.checkConservation();

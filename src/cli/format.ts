@@ -1,10 +1,10 @@
-// Shared formatting for the command line: yuan from fen, tonnes with thousands separators, fixed-width tables.
-import { fenToYuan } from '../market/money.ts';
+// Shared formatting for the command line: cny from fen, tonnes with thousands separators, fixed-width tables.
+import { fenToCny } from '../market/money.ts';
 
-export const yuan = (fen: number | null): string => (fen === null ? '-' : fenToYuan(fen));
+export const cny = (fen: number | null): string => (fen === null ? '-' : fenToCny(fen));
 /** 2880030 fen -> "28,800.30" */
-export function yuanGrouped(fen: number): string {
-  const [i, f] = fenToYuan(fen).split('.');
+export function cnyGrouped(fen: number): string {
+  const [i, f] = fenToCny(fen).split('.');
   return `${Number(i).toLocaleString('en-US')}.${f}`;
 }
 export const tonnes = (t: number): string => t.toLocaleString('en-US');

@@ -1,7 +1,7 @@
 // `cets markets [id]`: the catalogue as loaded and validated at start-up, so a user can see which rules apply.
 import type { MarketSpec } from '../market/catalogue/schema.ts';
 import { type Catalogue, marketById } from '../store/catalogue-files.ts';
-import { table, tonnes, yuan } from './format.ts';
+import { cny, table, tonnes } from './format.ts';
 
 const pct = (bps: number): string => `${bps / 100}%`;
 const hours = (s: readonly (readonly [string, string])[]): string => s.map(([a, b]) => `${a}-${b}`).join(', ');
@@ -32,7 +32,7 @@ export function showMarket(cat: Catalogue, id: string, out: (line: string) => vo
   out(`${m.name} (${m.nameZh}), ${m.exchange}; opened ${m.opened}`);
   out(`instruments: ${m.instruments.map((i) => `${i.id} (${i.name}, from ${i.listedFrom})`).join('; ')}`);
   out(
-    `listed: ${hours(l.sessions)}; ${l.matching === 'best-n' ? `taker picks among the best ${l.listedDepth} levels` : l.matching === 'best-price' ? 'price-time priority, an order trades only at the best opposite price' : 'price-time priority'}; band ±${pct(l.bandBps)}; tick ${yuan(l.tickFen)}; ${tonnes(l.minQtyT)}-${tonnes(l.maxQtyT)} t; fee ${pct(l.feeBps)} per side`,
+    `listed: ${hours(l.sessions)}; ${l.matching === 'best-n' ? `taker picks among the best ${l.listedDepth} levels` : l.matching === 'best-price' ? 'price-time priority, an order trades only at the best opposite price' : 'price-time priority'}; band ±${pct(l.bandBps)}; tick ${cny(l.tickFen)}; ${tonnes(l.minQtyT)}-${tonnes(l.maxQtyT)} t; fee ${pct(l.feeBps)} per side`,
   );
   const b = m.modes.block;
   out(

@@ -12,7 +12,7 @@ import {
   type ObservedFile,
   type ObservedSkip,
 } from '../store/observed-files.ts';
-import { tonnes, yuan, yuanGrouped } from './format.ts';
+import { cny, cnyGrouped, tonnes } from './format.ts';
 import { prepare } from './run.ts';
 
 export const OBSERVED_USAGE = 'usage: cets observed <prices.csv> [--scenario S]';
@@ -63,14 +63,14 @@ export function monthlyTable(
   const rows = [...months].map(([month, list]) => [
     month,
     String(list.length),
-    yuan(list[list.length - 1]!.closeFen),
+    cny(list[list.length - 1]!.closeFen),
     ...shown.map((s) => {
       const given = list.filter((d) => d[s.key] !== undefined);
       if (given.length === 0) return '-';
       const sum = given.reduce((a, d) => a + d[s.key]!, 0);
       const mark = given.length < list.length ? '*' : '';
       if (mark !== '') partial = true;
-      return `${s.money ? yuanGrouped(sum) : tonnes(sum)}${mark}`;
+      return `${s.money ? cnyGrouped(sum) : tonnes(sum)}${mark}`;
     }),
   ]);
   return { lines: rightAligned(['month', 'days', 'last close', ...shown.map((s) => s.head)], rows), partial };

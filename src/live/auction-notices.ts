@@ -3,7 +3,7 @@
 
 import type { AuctionDesk } from '../market/auction.ts';
 import type { AuctionAllocation, AuctionResult } from '../market/auction-types.ts';
-import { fenToYuan } from '../market/money.ts';
+import { fenToCny } from '../market/money.ts';
 import { cstClockText } from '../market/time.ts';
 
 /** What the instructor asks for. */
@@ -83,7 +83,7 @@ export function noticeText(n: AuctionNotice): { title: string; text: string } {
   return {
     title: `Auction ${n.auctionId}: ${n.qtyT.toLocaleString('en-US')} t of ${n.instrumentId} from the government reserve`,
     text:
-      `Sealed bids at or above ${fenToYuan(n.reservePriceFen)} CNY a tonne, from ${cstClockText(n.opensTs)} to ` +
+      `Sealed bids at or above ${fenToCny(n.reservePriceFen)} CNY a tonne, from ${cstClockText(n.opensTs)} to ` +
       `${cstClockText(n.closesTs)} China time; best price first, ${how}.`,
   };
 }
@@ -94,12 +94,12 @@ export function outcomeText(n: AuctionNotice): { title: string; text: string } {
   if (o.soldT === 0)
     return {
       title: `Auction ${n.auctionId} closed: nothing sold`,
-      text: `${o.bidCount} bid(s) at or above the reserve of ${fenToYuan(n.reservePriceFen)} CNY; the ${n.qtyT} t stay in the reserve.`,
+      text: `${o.bidCount} bid(s) at or above the reserve of ${fenToCny(n.reservePriceFen)} CNY; the ${n.qtyT} t stay in the reserve.`,
     };
   const price =
     o.clearingPriceFen !== null
-      ? `at a clearing price of ${fenToYuan(o.clearingPriceFen)} CNY`
-      : `at ${fenToYuan(o.lowPriceFen!)}-${fenToYuan(o.highPriceFen!)} CNY, average ${fenToYuan(o.vwapFen!)} CNY`;
+      ? `at a clearing price of ${fenToCny(o.clearingPriceFen)} CNY`
+      : `at ${fenToCny(o.lowPriceFen!)}-${fenToCny(o.highPriceFen!)} CNY, average ${fenToCny(o.vwapFen!)} CNY`;
   return {
     title: `Auction ${n.auctionId} closed: ${o.soldT.toLocaleString('en-US')} of ${n.qtyT.toLocaleString('en-US')} t sold`,
     text: `${o.winners} winner(s) among ${o.bidCount} bid(s), ${price}.`,

@@ -8,7 +8,7 @@
 // text, column by column as its kind says. So a round can keep its orders, trades and positions as they stood when it
 // closed (keptTables, held with the round's results: its world is gone once the next round begins), in integers like
 // the rest of the state, and still be written with or without names later. Results hold every round.
-import { fenToYuan } from '../market/money.ts';
+import { fenToCny } from '../market/money.ts';
 import { cstClockText, cstDate } from '../market/time.ts';
 import type { Classroom } from './classroom.ts';
 
@@ -124,7 +124,7 @@ export function writeCsv(
   const write = (v: Cell, kind: Kind = 'plain'): Cell => {
     if (v === null || typeof v !== 'number') return v;
     if (kind === 'student') return name(v);
-    if (kind === 'cny') return fenToYuan(v);
+    if (kind === 'cny') return fenToCny(v);
     if (kind === 'time') return cstSecondText(v);
     return v;
   };

@@ -35,7 +35,7 @@ import type {
 import type { AuctionModeSpec } from './catalogue/schema.ts';
 import { MarketError, ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger, Transfer } from './ledger.ts';
-import { feeCeilPerTonneFen, feeFen, fenToYuan, vwapFen } from './money.ts';
+import { feeCeilPerTonneFen, feeFen, fenToCny, vwapFen } from './money.ts';
 import type { Reservation } from './reservations.ts';
 
 interface Bid {
@@ -173,11 +173,11 @@ export class AuctionDesk {
       return reject('BelowAuctionMinimum', `a bid of ${cmd.qtyT} t is below the minimum bid of ${this.spec.minBidT} t`);
     if (cmd.qtyT > a.qtyT) return reject('BadInput', `a bid of ${cmd.qtyT} t is more than the ${a.qtyT} t auctioned`);
     if (a.side === 'sell' && cmd.priceFen < a.reservePriceFen)
-      return reject('ReserveNotMet', `a bid is at least the reserve of ${fenToYuan(a.reservePriceFen)} CNY`);
+      return reject('ReserveNotMet', `a bid is at least the reserve of ${fenToCny(a.reservePriceFen)} CNY`);
     if (a.side === 'buy' && cmd.priceFen > a.reservePriceFen)
       return reject(
         'ReserveNotMet',
-        `offer ${fenToYuan(cmd.priceFen)} CNY is above the reserve price of ${fenToYuan(a.reservePriceFen)} CNY`,
+        `offer ${fenToCny(cmd.priceFen)} CNY is above the reserve price of ${fenToCny(a.reservePriceFen)} CNY`,
       );
     let reserved: number;
     let no: Rejection | null;

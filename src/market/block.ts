@@ -10,7 +10,7 @@ import { bandEdges } from '../engine/index.ts';
 import type { BlockModeSpec } from './catalogue/schema.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
 import type { Ledger } from './ledger.ts';
-import { feeCeilPerTonneFen, feeFen, fenToYuan } from './money.ts';
+import { feeCeilPerTonneFen, feeFen, fenToCny } from './money.ts';
 import type { Reservation } from './reservations.ts';
 import type { SideName, TradeListener, TradeRecord } from './trade.ts';
 
@@ -274,10 +274,7 @@ export class BlockDesk {
     if (!isPos(qtyT)) return reject('BadInput', `the quantity ${qtyT} t is not a positive whole number of tonnes`);
     if (qtyT < s.minQtyT) return reject('BelowBlockMinimum', `a block trade is at least ${s.minQtyT} t`);
     if (priceFen % s.tickFen !== 0)
-      return reject(
-        'BadInput',
-        `the price ${fenToYuan(priceFen)} CNY is not on the tick (${fenToYuan(s.tickFen)} CNY)`,
-      );
+      return reject('BadInput', `the price ${fenToCny(priceFen)} CNY is not on the tick (${fenToCny(s.tickFen)} CNY)`);
     if (qtyT % s.lotT !== 0)
       return reject('BadInput', `the quantity ${qtyT} t is not a multiple of the lot, ${s.lotT} t`);
     if (!Number.isSafeInteger(priceFen * qtyT)) return reject('Overflow', 'price times quantity is too large');
@@ -287,7 +284,7 @@ export class BlockDesk {
     if (priceFen < lowFen || priceFen > highFen)
       return reject(
         'PriceOutsideBand',
-        `${fenToYuan(priceFen)} CNY is outside the band (${fenToYuan(lowFen)}-${fenToYuan(highFen)} CNY)`,
+        `${fenToCny(priceFen)} CNY is outside the band (${fenToCny(lowFen)}-${fenToCny(highFen)} CNY)`,
       );
     return null;
   }

@@ -3,12 +3,12 @@
 // itself speaks fen (it is integers only); its own sentence stands for the codes a student's order cannot meet
 // (malformed commands the desk never sends).
 import { Code, type Engine } from '../engine/index.ts';
-import { fenToYuan } from './money.ts';
+import { fenToCny } from './money.ts';
 
 export function engineRejectMessage(engine: Engine, code: number): string {
   const v = engine.lastRejectValue;
   const l = engine.lastRejectLimit;
-  const band = () => `${fenToYuan(engine.bandLowFen)}-${fenToYuan(engine.bandHighFen)} CNY`;
+  const band = () => `${fenToCny(engine.bandLowFen)}-${fenToCny(engine.bandHighFen)} CNY`;
   switch (code) {
     case Code.BadPrice:
       return 'the price is not a positive amount';
@@ -17,11 +17,11 @@ export function engineRejectMessage(engine: Engine, code: number): string {
     case Code.BadTif:
       return 'the time in force is not one the market takes';
     case Code.PriceOffTick:
-      return `the price ${fenToYuan(v)} CNY is not on the tick (${fenToYuan(l)} CNY)`;
+      return `the price ${fenToCny(v)} CNY is not on the tick (${fenToCny(l)} CNY)`;
     case Code.PriceAboveBand:
-      return `the price ${fenToYuan(v)} CNY is above today’s band (${band()})`;
+      return `the price ${fenToCny(v)} CNY is above today’s band (${band()})`;
     case Code.PriceBelowBand:
-      return `the price ${fenToYuan(v)} CNY is below today’s band (${band()})`;
+      return `the price ${fenToCny(v)} CNY is below today’s band (${band()})`;
     case Code.QtyOffLot:
       return `${v} t is not a whole number of lots (${l} t)`;
     case Code.QtyBelowMin:

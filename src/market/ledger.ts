@@ -13,7 +13,7 @@
 
 import { DOUBLE_HINT } from './double-hint.ts';
 import { ok, type Rejection, type Result, reject } from './errors.ts';
-import { fenToYuan } from './money.ts';
+import { fenToCny } from './money.ts';
 import { cstYear } from './time.ts';
 
 /**
@@ -284,7 +284,7 @@ export class Ledger {
     if (a.cashFen - a.reservedFen < fen)
       return reject(
         'InsufficientCash',
-        `${fenToYuan(fen)} CNY needed, ${fenToYuan(a.cashFen - a.reservedFen)} CNY available`,
+        `${fenToCny(fen)} CNY needed, ${fenToCny(a.cashFen - a.reservedFen)} CNY available`,
       );
     a.cashFen -= fen;
     this.record(tsMs, 'withdrawal', accountId, null, 0, -fen, ref);
@@ -318,8 +318,7 @@ export class Ledger {
     if (a === null) return this.unknown(accountId);
     if (!isFen(fen)) return reject('Overflow', `amount ${fen} fen is not a safe whole number`);
     const avail = a.cashFen - a.reservedFen;
-    if (avail < fen)
-      return reject('InsufficientCash', `${fenToYuan(fen)} CNY needed, ${fenToYuan(avail)} CNY available`);
+    if (avail < fen) return reject('InsufficientCash', `${fenToCny(fen)} CNY needed, ${fenToCny(avail)} CNY available`);
     a.reservedFen += fen;
     return null;
   }

@@ -4,8 +4,12 @@ import { Decimal } from 'decimal.js';
 /** An independent Decimal constructor, so nobody's global configuration can change our rounding. */
 const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
 
-/** 5823 -> "58.23" */
-export function fenToYuan(fen: number): string {
+/** 5823 -> "58.23", -5 -> "-0.05"; a bigint (a sum of many amounts) exactly too. The one formatter of money. */
+export function fenToCny(fen: number | bigint): string {
+  if (typeof fen === 'bigint') {
+    const a = fen < 0n ? -fen : fen;
+    return `${fen < 0n ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
+  }
   // Whole fen (every amount here) by integer arithmetic, exact up to MAX_SAFE_INTEGER; anything else by decimal.
   if (Number.isSafeInteger(fen)) {
     const abs = Math.abs(fen);
@@ -72,17 +76,28 @@ export function mulDivRound(a: number, b: number, c: number): number {
 }
 
 /** Sum of fen amounts as a yuan string, exact whatever the count (reports). */
-export function sumFenToYuan(fens: readonly number[]): string {
+export function sumFenToCny(fens: readonly number[]): string {
   let s = new D(0);
   for (const f of fens) s = s.add(f);
   return s.div(100).toFixed(2);
 }
 
-const YUAN_RE = /^\d{1,12}(\.\d{1,2})?$/;
+const CNY_RE = /^\d{1,12}(\.\d{1,2})?$/;
 
 /** "97.25" -> 9725; null for anything but a plain non-negative amount with at most two decimals (no sign, no
  * exponent, at most 12 integer digits: still a safe integer of fen): money from outside is refused, never rounded. */
-export function yuanToFen(yuan: string): number | null {
-  if (typeof yuan !== 'string' || !YUAN_RE.test(yuan)) return null;
+export function cnyToFen(yuan: string): number | null {
+  if (typeof yuan !== 'string' || !CNY_RE.test(yuan)) return null;
   return new D(yuan).mul(100).toNumber();
+}
+
+/** A CNY decimal text as whole fen, exactly, whatever its size: "99.48" -> 9948n, "12" -> 1200n, "-1.5" -> -150n;
+ * beyond two decimals rounded half up (sums read back from reports). Throws on anything else. */
+export function cnyToBigFen(value: string): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value.trim());
+  if (m === null) throw new RangeError(`not a decimal amount: ${JSON.stringify(value)}`);
+  const frac = m[3] ?? '';
+  let fen = BigInt(m[2]!) * 100n + BigInt(frac.padEnd(2, '0').slice(0, 2));
+  if (frac.length > 2 && Number(frac[2]) >= 5) fen += 1n;
+  return m[1] === '-' ? -fen : fen;
 }

@@ -2,7 +2,7 @@
 // money.ts (its decimal arithmetic); everything upstream stays integer fen and tonnes.
 
 import type { Ledger, RecordKind } from './ledger.ts';
-import { fenToYuan } from './money.ts';
+import { fenToCny } from './money.ts';
 
 export interface Statement {
   readonly accountId: number;
@@ -34,9 +34,9 @@ export function statement(ledger: Ledger, accountId: number): Statement | null {
   if (a === null) return null;
   return {
     accountId,
-    cashCny: fenToYuan(a.cashFen),
-    reservedCny: fenToYuan(a.reservedFen),
-    availableCny: fenToYuan(a.availableFen),
+    cashCny: fenToCny(a.cashFen),
+    reservedCny: fenToCny(a.reservedFen),
+    availableCny: fenToCny(a.availableFen),
     holdings: ledger.holdings(accountId).map(([instrumentId, h]) => ({ instrumentId, ...h })),
     entries: ledger
       .records()
@@ -47,7 +47,7 @@ export function statement(ledger: Ledger, accountId: number): Statement | null {
         kind: r.kind,
         instrumentId: r.instrumentId,
         qtyT: r.qtyT,
-        cashCny: fenToYuan(r.cashFen),
+        cashCny: fenToCny(r.cashFen),
         ref: r.ref,
       })),
   };

@@ -3,6 +3,7 @@
 // volume by mode and compliance by sector, and the event log. One self-contained page (uPlot inlined, data
 // as JSON); pure string building, every text from the run escaped.
 
+import { cnyToBigFen, fenToCny } from '../market/money.ts';
 import type { FigureResult, FigureSpec, FiguresFile } from '../sim/figures.ts';
 import type {
   DailyRow,
@@ -19,12 +20,10 @@ import {
   type Cell,
   dateToUnix,
   escapeHtml,
-  fenToCny,
   formatDecimal,
   formatInt,
   renderPage,
   renderTable,
-  toFen,
   truncate,
 } from './shared.ts';
 
@@ -401,8 +400,8 @@ function keyFigures(daily: readonly DailyRow[]): KeyFigures {
   for (const d of daily) {
     listedT += d.listed.volumeT;
     blockT += d.block.volumeT;
-    listedFen += toFen(d.listed.turnoverCny);
-    blockFen += toFen(d.block.turnoverCny);
+    listedFen += cnyToBigFen(d.listed.turnoverCny);
+    blockFen += cnyToBigFen(d.block.turnoverCny);
     if (d.listed.volumeT > 0 || d.block.volumeT > 0) daysTraded++;
     if (d.high !== null && (high === null || Number(d.high) > Number(high))) high = d.high;
     if (d.low !== null && (low === null || Number(d.low) < Number(low))) low = d.low;
@@ -591,7 +590,7 @@ function observedStats(m: MarketSummary, cmp: CompareInput): string {
   for (const o of inside) {
     const d = byDate.get(o.date);
     if (d === undefined || d.close === null) continue;
-    const sim = toFen(d.close);
+    const sim = cnyToBigFen(d.close);
     const diff = sim - BigInt(o.closeFen);
     const abs = diff < 0n ? -diff : diff;
     n++;

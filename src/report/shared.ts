@@ -65,24 +65,6 @@ function groupDigits(digits: string): string {
   return neg ? `-${grouped}` : grouped;
 }
 
-/** A CNY decimal string as whole fen, exactly: "99.48" -> 9948n, "12" -> 1200n. Beyond two decimals, rounded. */
-export function toFen(value: string): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value.trim());
-  if (m === null) throw new RangeError(`not a decimal amount: ${JSON.stringify(value)}`);
-  const frac = m[3] ?? '';
-  let fen = BigInt(m[2]!) * 100n + BigInt(frac.padEnd(2, '0').slice(0, 2));
-  if (frac.length > 2 && Number(frac[2]) >= 5) fen += 1n;
-  return m[1] === '-' ? -fen : fen;
-}
-
-/** Fen back to a CNY string with two decimals: 9948n -> "99.48". */
-export function fenToCny(fen: bigint): string {
-  const neg = fen < 0n;
-  const a = neg ? -fen : fen;
-  const s = `${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
-  return neg ? `-${s}` : s;
-}
-
 /** Shortens text to at most `max` characters (code points), with an ellipsis when cut. */
 export function truncate(text: string, max: number): string {
   const chars = Array.from(text);

@@ -2,7 +2,7 @@
 // journaled commands (each resolves once its command is durable). Bodies are validated already (OrderBody).
 import type { Classroom } from '../live/classroom.ts';
 import { LiveCode, refuse } from '../live/errors.ts';
-import { yuanToFen } from '../market/money.ts';
+import { cnyToFen } from '../market/money.ts';
 import type { SideName } from '../market/trade.ts';
 import { fail, HttpError } from './http.ts';
 import type { Hub } from './hub.ts';
@@ -20,7 +20,7 @@ export interface OrderCmd {
 
 /** A positive CNY amount as fen, or a 400. */
 export function fen(cny: string): number {
-  const f = yuanToFen(cny);
+  const f = cnyToFen(cny);
   if (f === null || f <= 0)
     throw new HttpError('BAD_REQUEST', `"${cny}" is not a positive amount of CNY with at most 2 decimals`);
   return f;

@@ -6,10 +6,10 @@ import type { Classroom } from '../live/classroom.ts';
 import type { Debrief } from '../live/debrief.ts';
 import { pseudonym } from '../live/export.ts';
 import type { PositionView } from '../live/positions.ts';
-import { fenToYuan } from '../market/money.ts';
+import { fenToCny } from '../market/money.ts';
 import { cstTime } from './views.ts';
 
-const cny = fenToYuan;
+const cny = fenToCny;
 const Out = (props: Record<string, TSchema>) => Type.Object(props, { additionalProperties: false });
 const Nullable = (t: TSchema) => Type.Union([t, Type.Null()]);
 const Cny = Type.String({ description: 'CNY, e.g. "97.25" (may be negative)' });

@@ -4,11 +4,11 @@ import type { AuctionNotice } from '../live/auction-notices.ts';
 import type { Classroom, ComplianceView, Fill, NewsItem, Student, StudentOrder } from '../live/classroom.ts';
 import type { BidView } from '../market/auction-types.ts';
 import type { DailyBar } from '../market/daily-stats.ts';
-import { fenToYuan } from '../market/money.ts';
+import { fenToCny } from '../market/money.ts';
 import { cstClockText, cstDate } from '../market/time.ts';
 import type { TradeRecord } from '../market/trade.ts';
 
-const cny = fenToYuan;
+const cny = fenToCny;
 
 export function cstTime(tsMs: number): string {
   return `${cstDate(tsMs)} ${cstClockText(tsMs)}`;
@@ -248,7 +248,7 @@ export function leaderboardView(room: Classroom) {
       rank: i + 1,
       name: x.student.name,
       studentId: x.student.studentId,
-      profitCny: signedCny(x.profitFen),
+      profitCny: cny(x.profitFen),
     }));
   const byComplianceCost = [...scores]
     .sort((a, b) => a.costFen - b.costFen || a.student.studentId - b.student.studentId)
@@ -256,13 +256,9 @@ export function leaderboardView(room: Classroom) {
       rank: i + 1,
       name: x.student.name,
       studentId: x.student.studentId,
-      costCny: signedCny(x.costFen),
+      costCny: cny(x.costFen),
     }));
   return { byProfit, byComplianceCost };
-}
-
-export function signedCny(fen: number): string {
-  return fen < 0 ? `-${cny(-fen)}` : cny(fen);
 }
 
 export function auctionView(n: AuctionNotice) {

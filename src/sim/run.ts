@@ -1,7 +1,7 @@
 // One run, from a validated scenario to everything the run folder holds. Pure: the catalogue, registry, scenario
 // text hash and version come in; files are written by src/store/run-folder.ts.
 
-import { fenToYuan } from '../market/money.ts';
+import { fenToCny } from '../market/money.ts';
 import { cstClockText, cstDate } from '../market/time.ts';
 import type { EntityResult, LoggedEvent, RunSummary } from './output-types.ts';
 import type { Scenario } from './scenario/schema.ts';
@@ -132,7 +132,7 @@ function tradeRows(sim: SimResult): TradeRow[] {
     market: t.marketId,
     instrument: t.instrumentId,
     mode: t.mode,
-    price: fenToYuan(t.priceFen),
+    price: fenToCny(t.priceFen),
     qtyT: t.qtyT,
     buyer: nameOf(t.buyerId),
     seller: nameOf(t.sellerId),

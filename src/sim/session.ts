@@ -31,10 +31,10 @@ import type { MarketBar, SimInput, SimResult, TradeLogRow } from './simulation.t
 import {
   admitEntities,
   buildWorld,
-  cnyToFen,
   lastSessionDay,
   type MarketWorld,
   ruleChangeOf,
+  scenarioFen,
   type World,
   type WorldInput,
 } from './world.ts';
@@ -198,7 +198,7 @@ export class SimSession {
     updateFundamentals(
       world,
       f.adjustBpsPerDay / 10_000,
-      cnyToFen(off.costCny),
+      scenarioFen(off.costCny),
       off.creditDiscountBps / 10_000,
       first,
       first ? 1 : world.today - this.lastMorning!,

@@ -4,7 +4,7 @@
 // market layer's money helpers.
 
 import { cycleReport, type EntityReport } from '../market/compliance/index.ts';
-import { fenToYuan } from '../market/money.ts';
+import { fenToCny } from '../market/money.ts';
 import type { Balance } from './fundamentals/outlook.ts';
 import type {
   BalanceRow,
@@ -27,10 +27,10 @@ interface FairSeries {
   readonly balances: readonly Balance[];
 }
 
-const totals = (volumeT: number, turnoverFen: number): ModeTotals => ({ volumeT, turnoverCny: fenToYuan(turnoverFen) });
-const price = (fen: number | null): string | null => (fen === null ? null : fenToYuan(fen));
+const totals = (volumeT: number, turnoverFen: number): ModeTotals => ({ volumeT, turnoverCny: fenToCny(turnoverFen) });
+const price = (fen: number | null): string | null => (fen === null ? null : fenToCny(fen));
 const valuation = (fen: number | undefined): string | null =>
-  fen === undefined || !Number.isFinite(fen) ? null : fenToYuan(Math.round(fen));
+  fen === undefined || !Number.isFinite(fen) ? null : fenToCny(Math.round(fen));
 /** 6 significant digits: enough for a figure read by people, and stable text in summary.json. */
 const sig = (x: number | null): number | null => (x === null ? null : Number(x.toPrecision(6)));
 
@@ -143,7 +143,7 @@ function marketSummary(
     monthly[k] = {
       listed: totals(m.lv, m.lt),
       block: totals(m.bv, m.bt),
-      listedAverage: m.lv > 0 ? fenToYuan(Math.round(m.lt / m.lv)) : null,
+      listedAverage: m.lv > 0 ? fenToCny(Math.round(m.lt / m.lv)) : null,
     };
   const balance =
     fair === undefined || fair.balances.length === 0
@@ -201,9 +201,9 @@ export function buildOutput(
         surrenderedT: r.surrenderedAllowancesT,
         offsetsT: r.surrenderedOffsetsT,
         shortfallT: r.settled ? r.shortfallT : 0,
-        fineCny: fenToYuan(r.fineFen),
+        fineCny: fenToCny(r.fineFen),
         status: r.settled ? r.status : 'open',
-        netCostCny: fenToYuan(costFen),
+        netCostCny: fenToCny(costFen),
         abatedT: acct.ok ? Math.round(w.byAccount.get(acct.value.accountId)?.abatedT ?? 0) : 0,
       });
       const key = `${r.marketId}\u0000${r.sector}\u0000${r.cycleId}`;
@@ -229,8 +229,8 @@ export function buildOutput(
       offsetsT: sum((r) => r.surrenderedOffsetsT),
       shortfallT: settled ? sum((r) => r.shortfallT) : 0,
       complianceRate: settled ? Math.round((compliant / g.r.length) * 10_000) / 10_000 : 0,
-      fineCny: fenToYuan(sum((r) => r.fineFen)),
-      netCostCny: fenToYuan(g.cost),
+      fineCny: fenToCny(sum((r) => r.fineFen)),
+      netCostCny: fenToCny(g.cost),
     };
   });
   return {

@@ -18,7 +18,7 @@ import {
 import { MarketError } from '../market/errors.ts';
 import { Ledger } from '../market/ledger.ts';
 import { Market } from '../market/market.ts';
-import { yuanToFen } from '../market/money.ts';
+import { cnyToFen } from '../market/money.ts';
 import { changedSpec, type RuleChange } from '../market/rule-change.ts';
 import { dayNumber, minuteOfDay, tsOf } from '../market/time.ts';
 import type { Agent } from './agents/agent.ts';
@@ -82,8 +82,8 @@ export interface World {
 
 /** "90.40" -> 9040 (the schema guarantees the shape). */
 /** A scenario's CNY amount in fen (the schema has checked its form already). */
-export function cnyToFen(cny: string): number {
-  const fen = yuanToFen(cny);
+export function scenarioFen(cny: string): number {
+  const fen = cnyToFen(cny);
   if (fen === null) throw new SimError(SimCode.Scenario, `"${cny}" is not an amount of CNY`);
   return fen;
 }
@@ -157,7 +157,7 @@ export function buildWorld(input: WorldInput): World {
       if (rc === null || rc.market !== setup.id || e.date > input.firstDay) continue;
       spec = must(changedSpec(spec, rc.change), `scenario event ${e.kind} on ${e.date}`);
     }
-    const openingFen = cnyToFen(setup.openingPriceCny);
+    const openingFen = scenarioFen(setup.openingPriceCny);
     const initialCloseFen: Record<string, number> = { [setup.instrument]: openingFen };
     const market = new Market(spec, ledger, { calendar: input.calendar, initialCloseFen, keepTape: false });
     const venue = new Venue(market, setup.instrument, openingFen, counters);
@@ -191,7 +191,7 @@ export function buildWorld(input: WorldInput): World {
     for (let i = 0; i < desks; i++) {
       const id = open(institution);
       const bankT = Math.floor(setup.bankT / desks);
-      ledger.deposit(t0, id, cnyToFen(a.desks.cashCny), 'sim: desk cash');
+      ledger.deposit(t0, id, scenarioFen(a.desks.cashCny), 'sim: desk cash');
       if (bankT > 0) ledger.allocate(t0, id, ins, bankT, 'sim: bank of earlier vintages');
       const name = `${setup.id}/desk-${i + 1}`;
       mw.agents.push(new Desk(name, venue, id, a.desks, new Rng(seed, name), viewOf(name), bankT, board));
@@ -199,7 +199,7 @@ export function buildWorld(input: WorldInput): World {
     for (let i = 0; i < n(a.dealers.count); i++) {
       const id = open(institution);
       const inv = Math.round(a.dealers.inventoryT * scale);
-      ledger.deposit(t0, id, cnyToFen(a.dealers.cashCny) * Math.max(1, Math.round(scale)), 'sim: dealer cash');
+      ledger.deposit(t0, id, scenarioFen(a.dealers.cashCny) * Math.max(1, Math.round(scale)), 'sim: dealer cash');
       if (inv > 0) ledger.allocate(t0, id, ins, inv, 'sim: dealer inventory');
       // Field by field, not { ...a.dealers, ... }: V8 gave each such copy a map of its own (one per market, new ones
       // in every run), so the dealers' reads of p were megamorphic and their optimised code dropped at each new run.
@@ -244,7 +244,7 @@ export function buildWorld(input: WorldInput): World {
       const p = style === 'momentum' ? a.momentum : fundamentalist;
       for (let i = 0; i < n(p.count); i++) {
         const id = open(institution);
-        ledger.deposit(t0, id, cnyToFen(p.cashCny), `sim: ${style} cash`);
+        ledger.deposit(t0, id, scenarioFen(p.cashCny), `sim: ${style} cash`);
         const start = Math.floor(p.maxPositionT / 2);
         if (start > 0) ledger.allocate(t0, id, ins, start, `sim: ${style} inventory`);
         const name = `${setup.id}/${style}-${i + 1}`;
@@ -254,7 +254,7 @@ export function buildWorld(input: WorldInput): World {
     }
     for (let i = 0; i < n(a.noise.count); i++) {
       const id = open(institution);
-      ledger.deposit(t0, id, cnyToFen(a.noise.cashCny), 'sim: noise cash');
+      ledger.deposit(t0, id, scenarioFen(a.noise.cashCny), 'sim: noise cash');
       if (a.noise.inventoryT > 0) ledger.allocate(t0, id, ins, a.noise.inventoryT, 'sim: noise inventory');
       const name = `${setup.id}/noise-${i + 1}`;
       mw.agents.push(new NoiseTrader(name, venue, id, a.noise, new Rng(seed, name)));
@@ -262,7 +262,7 @@ export function buildWorld(input: WorldInput): World {
     if (spec.instruments.some((x) => x.kind === 'offset') && a.offsetSuppliers.count > 0) {
       const stockT = Math.floor(a.offsetSuppliers.legacyStockT * scenario.supply.offsetFactor);
       const per = Math.floor(stockT / a.offsetSuppliers.count);
-      const costFen = cnyToFen(a.offsetSuppliers.costCny);
+      const costFen = scenarioFen(a.offsetSuppliers.costCny);
       for (let i = 0; i < a.offsetSuppliers.count; i++) {
         const id = open('institution');
         if (per > 0) ledger.issue(t0, id, ins, per, 'sim: legacy credits held');
@@ -312,7 +312,7 @@ function outlookOf(
       macScale: f.macScale,
       discountRate: f.discountRateBps / 10_000,
       horizonYears: f.horizonYears,
-      ceilingFen: cnyToFen(f.ceilingCny),
+      ceilingFen: scenarioFen(f.ceilingCny),
       balanceSigma: f.balanceSigmaBps / 10_000,
     },
     spec.offsets?.capBps ?? 0,

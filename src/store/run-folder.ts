@@ -4,12 +4,12 @@
 // temporary name and renamed, so a folder never holds half a file.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fenToYuan } from '../market/money.ts';
+import { fenToCny } from '../market/money.ts';
 import { longRows } from '../sim/daily-long.ts';
 import type { RunResult } from '../sim/run.ts';
 import { tradeLogCsv } from '../sim/trade-csv.ts';
 
-const price = (fen: number | null): string => (fen === null ? '' : fenToYuan(fen));
+const price = (fen: number | null): string => (fen === null ? '' : fenToCny(fen));
 
 export function barsCsv(r: RunResult): string {
   const lines = ['date,market,instrument,mode,open,high,low,close,vwap,volumeT,turnoverCny,trades'];
@@ -27,7 +27,7 @@ export function barsCsv(r: RunResult): string {
         price(b.closeFen),
         price(b.vwapFen),
         b.volumeT,
-        fenToYuan(b.turnoverFen),
+        fenToCny(b.turnoverFen),
         b.trades,
       ].join(','),
     );

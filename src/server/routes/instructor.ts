@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Classroom } from '../../live/classroom.ts';
 import { LiveCode, refuse } from '../../live/errors.ts';
-import { fenToYuan } from '../../market/money.ts';
+import { fenToCny } from '../../market/money.ts';
 import { SCENARIO_DIR } from '../../store/scenario-files.ts';
 import { fail, HttpError, needInstructor, principalOf } from '../http.ts';
 import type { Hub } from '../hub.ts';
@@ -50,14 +50,14 @@ export function reportView(room: Classroom) {
         obligationT: c?.obligationT ?? 0,
         surrenderedT: c?.surrenderedT ?? 0,
         shortT: c === null ? 0 : Math.max(c.shortfallT, c.remainingT),
-        fineCny: fenToYuan(c?.fineFen ?? 0),
+        fineCny: fenToCny(c?.fineFen ?? 0),
         status: c?.status ?? 'open',
       };
     }),
     market: {
       trades: tape.length,
       volumeT: tape.reduce((s, t) => s + t.qtyT, 0),
-      lastCny: fenToYuan(room.lastPriceFen(home.marketId, home.instrumentId)),
+      lastCny: fenToCny(room.lastPriceFen(home.marketId, home.instrumentId)),
     },
   };
 }

@@ -5,10 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Classroom } from '../../live/classroom.ts';
 import type { RoundResult, RoundView } from '../../live/rounds.ts';
+import { fenToCny } from '../../market/money.ts';
 import { fail, needInstructor, needStudent, principalOf, roomOf } from '../http.ts';
 import type { Hub } from '../hub.ts';
 import { ClassroomParams, errors } from '../schemas.ts';
-import { cstTime, signedCny } from '../views.ts';
+import { cstTime } from '../views.ts';
 
 const Phase = Type.Union([Type.Literal('lobby'), Type.Literal('trading'), Type.Literal('over')]);
 const Roles = Type.Union([Type.Literal('fixed'), Type.Literal('redraw')], {
@@ -73,9 +74,9 @@ export function roundResultView(r: RoundResult, onlyStudentId: number | null = n
         studentId: s.studentId,
         name: s.name,
         firmName: s.firmName,
-        profitCny: signedCny(s.profitFen),
-        complianceCostCny: signedCny(s.complianceCostFen),
-        fineCny: signedCny(s.fineFen),
+        profitCny: fenToCny(s.profitFen),
+        complianceCostCny: fenToCny(s.complianceCostFen),
+        fineCny: fenToCny(s.fineFen),
         status: s.status,
       })),
   };

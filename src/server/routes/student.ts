@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Classroom } from '../../live/classroom.ts';
 import type { Proposal } from '../../market/block.ts';
-import { fenToYuan } from '../../market/money.ts';
+import { fenToCny } from '../../market/money.ts';
 import type { SideName, TradeRecord } from '../../market/trade.ts';
 import { fail, HttpError, needStudent, roomByJoinCode } from '../http.ts';
 import type { Hub } from '../hub.ts';
@@ -48,7 +48,7 @@ export function proposalView(room: Classroom, studentId: number, marketId: strin
     marketId,
     instrumentId: p.instrumentId,
     side: p.side,
-    priceCny: fenToYuan(p.priceFen),
+    priceCny: fenToCny(p.priceFen),
     qtyT: p.qtyT,
     from: who(p.proposerId)!,
     fromStudentId: from?.studentId ?? null,

@@ -2,7 +2,7 @@
 // a student's private data) and the depth delta between two snapshots. Channel names: status, news, private, and
 // kind:market:instrument for depth, trades, ticker and bar.
 import type { Classroom } from '../../live/classroom.ts';
-import { fenToYuan } from '../../market/money.ts';
+import { fenToCny } from '../../market/money.ts';
 import type { Principal } from '../hub.ts';
 import {
   accountView,
@@ -97,7 +97,7 @@ export function privateData(room: Classroom, studentId: number, what: string): u
 export function tickerData(room: Classroom, marketId: string, instrumentId: string) {
   const t = room.ticker(marketId, instrumentId);
   const { lastFen: last, prevCloseFen: prevClose, today } = t;
-  const cny = (f: number | null): string | null => (f !== null && f > 0 ? fenToYuan(f) : null);
+  const cny = (f: number | null): string | null => (f !== null && f > 0 ? fenToCny(f) : null);
   return {
     lastCny: cny(last),
     changePct: prevClose > 0 && last > 0 ? Math.round(((last - prevClose) / prevClose) * 10_000) / 100 : 0,

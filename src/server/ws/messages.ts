@@ -3,7 +3,7 @@
 // {ch, seq, type, data}; answers are {op: "ack" | "error" | "pong" | "heartbeat" | "notice" | "subscribed", ...}.
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { fenToYuan } from '../../market/money.ts';
+import { fenToCny } from '../../market/money.ts';
 import type { TradeRecord } from '../../market/trade.ts';
 import { errorBody, statusOf } from '../http.ts';
 import type { JournalState } from '../hub.ts';
@@ -105,7 +105,7 @@ export function channelTrade(t: TradeRecord) {
   return {
     tradeId: t.tradeId,
     tsMs: t.tsMs,
-    priceCny: fenToYuan(t.priceFen),
+    priceCny: fenToCny(t.priceFen),
     qtyT: t.qtyT,
     mode: t.mode,
     aggressor: t.mode === 'listed' ? t.aggressor : null,

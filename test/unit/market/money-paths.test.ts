@@ -1,14 +1,14 @@
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fenToYuan, mulDivRound } from '../../../src/market/money.ts';
+import { fenToCny, mulDivRound } from '../../../src/market/money.ts';
 
-// fenToYuan and mulDivRound take integer arithmetic where it is exact; decimal.js, which they used throughout
+// fenToCny and mulDivRound take integer arithmetic where it is exact; decimal.js, which they used throughout
 // before, must agree to the last character (run files depend on it).
 const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
 
 describe('integer paths against decimal arithmetic', () => {
-  it('fenToYuan', () => {
+  it('fenToCny', () => {
     const fen = fc.oneof(
       fc.integer({ min: -1_000_000, max: 1_000_000 }),
       fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
@@ -16,7 +16,7 @@ describe('integer paths against decimal arithmetic', () => {
     );
     fc.assert(
       fc.property(fen, (f) => {
-        expect(fenToYuan(f)).toBe(new D(f).div(100).toFixed(2));
+        expect(fenToCny(f)).toBe(new D(f).div(100).toFixed(2));
       }),
       { seed: 11, numRuns: 5_000 },
     );

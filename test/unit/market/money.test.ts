@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { feeCeilPerTonneFen, feeFen, fenToYuan, yuanToFen } from '../../../src/market/money.ts';
+import { cnyToFen, feeCeilPerTonneFen, feeFen, fenToCny } from '../../../src/market/money.ts';
 
 // The fee functions take an integer path while value x bps is exact and fall back to decimal arithmetic beyond;
 // both must give what BigInt arithmetic says.
@@ -28,17 +28,17 @@ describe('fees', () => {
 
 describe('yuan from outside', () => {
   it('parses plain amounts exactly and refuses anything else rather than rounding it', () => {
-    expect(yuanToFen('97.25')).toBe(9_725);
-    expect(yuanToFen('97.2')).toBe(9_720);
-    expect(yuanToFen('0.01')).toBe(1);
-    expect(yuanToFen('999999999999.99')).toBe(99_999_999_999_999);
-    expect(yuanToFen('1000000000000.00')).toBeNull();
+    expect(cnyToFen('97.25')).toBe(9_725);
+    expect(cnyToFen('97.2')).toBe(9_720);
+    expect(cnyToFen('0.01')).toBe(1);
+    expect(cnyToFen('999999999999.99')).toBe(99_999_999_999_999);
+    expect(cnyToFen('1000000000000.00')).toBeNull();
     for (const bad of ['97.255', '-1', '+1', '1e3', '', ' 1', '1,000', '0x10', '1.', '.5', '1234567890123'])
-      expect([bad, yuanToFen(bad)]).toEqual([bad, null]);
+      expect([bad, cnyToFen(bad)]).toEqual([bad, null]);
     fc.assert(
       // Up to the largest amount accepted (12 integer digits of yuan): 10 ** 14 fen itself has 13 and is refused.
       fc.property(fc.integer({ min: 0, max: 10 ** 14 - 1 }), (fen) => {
-        expect(yuanToFen(fenToYuan(fen))).toBe(fen);
+        expect(cnyToFen(fenToCny(fen))).toBe(fen);
       }),
     );
   });

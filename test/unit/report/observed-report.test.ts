@@ -1,9 +1,10 @@
 // report.html with what a run is compared against: observed days, the seeds' band, overlays, the published figures;
 // and the compliance section of a cycle not yet due.
 import { describe, expect, it } from 'vitest';
+import { cnyToBigFen } from '../../../src/market/money.ts';
 import { loadReportAssets } from '../../../src/report/assets.ts';
 import { type RunReportInput, renderRunReport } from '../../../src/report/run-report.ts';
-import { dateToUnix, toFen } from '../../../src/report/shared.ts';
+import { dateToUnix } from '../../../src/report/shared.ts';
 import { compare, type FiguresFile, parseFigures } from '../../../src/sim/figures.ts';
 import type { RunSummary } from '../../../src/sim/output-types.ts';
 import type { ObservedDay } from '../../../src/store/observed-files.ts';
@@ -50,7 +51,7 @@ function observedAbove(): ObservedDay[] {
     .filter((d) => d.close !== null)
     .map((d, i) => ({
       date: d.date,
-      closeFen: Number(toFen(d.close!)) + 100,
+      closeFen: Number(cnyToBigFen(d.close!)) + 100,
       volumeT: d.listed.volumeT + d.block.volumeT + 10,
       line: i + 2,
     }));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { cnyToBigFen } from '../../../src/market/money.ts';
 import { loadReportAssets, type ReportAssets } from '../../../src/report/assets.ts';
 import { renderRunReport } from '../../../src/report/run-report.ts';
-import { dateToUnix, escapeHtml, formatDecimal, jsonForScript, toFen } from '../../../src/report/shared.ts';
+import { dateToUnix, escapeHtml, formatDecimal, jsonForScript } from '../../../src/report/shared.ts';
 import type { MarketSummary, RunSummary, StylizedFacts } from '../../../src/sim/output-types.ts';
 import { stylizedFactsOfPrices } from '../../../src/sim/stylized-facts.ts';
 import { buildRunSummary, FIXTURE_EVENTS } from '../../fixtures/run-summary.ts';
@@ -57,7 +58,7 @@ describe('renderRunReport', () => {
     let fen = 0n;
     let t = 0;
     for (const d of national.daily) {
-      fen += toFen(d.listed.turnoverCny);
+      fen += cnyToBigFen(d.listed.turnoverCny);
       t += d.listed.volumeT;
     }
     const avg = Number(fen) / 100 / t;
@@ -251,9 +252,9 @@ describe('helpers', () => {
   });
 
   it('reads CNY exactly and groups digits', () => {
-    expect(toFen('1580632300.00')).toBe(158063230000n);
-    expect(toFen('99.5')).toBe(9950n);
-    expect(toFen('-3.005')).toBe(-301n);
+    expect(cnyToBigFen('1580632300.00')).toBe(158063230000n);
+    expect(cnyToBigFen('99.5')).toBe(9950n);
+    expect(cnyToBigFen('-3.005')).toBe(-301n);
     expect(formatDecimal('1580632300.00')).toBe('1,580,632,300.00');
     expect(formatDecimal('-3260000.00')).toBe('-3,260,000.00');
     expect(formatDecimal('999')).toBe('999');

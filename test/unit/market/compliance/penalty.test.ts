@@ -7,7 +7,7 @@ import {
   settleCycle,
   surrender,
 } from '../../../../src/market/compliance/index.ts';
-import { fenToYuan } from '../../../../src/market/money.ts';
+import { fenToCny } from '../../../../src/market/money.ts';
 import { tsOf } from '../../../../src/market/time.ts';
 import { editedSpec, entity, expectRejected, give, must, nationalSpec, world } from './fixture.ts';
 
@@ -36,7 +36,7 @@ describe('penalty: the real case (2023 cycle; rule: State Council 碳排放权�
       fineFen: 42_399_700_000,
       deductionT: 865_300,
     });
-    expect(fenToYuan(s!.fineFen)).toBe('423997000.00');
+    expect(fenToCny(s!.fineFen)).toBe('423997000.00');
     expect(w.ctx.book.pendingDeductionT('p1')).toBe(865_300);
     expect(w.ctx.book.settlement('p1', '2023')?.fineFen).toBe(42_399_700_000);
     expect(w.ledger.checkConservation()).toBeNull();
@@ -53,7 +53,7 @@ describe('penalty: the real case (2023 cycle; rule: State Council 碳排放权�
   it('given the same shortfall at 10x, then the fine doubles to 847,994,000.00 CNY', () => {
     const avg = must(averagePrice(nationalSpec().compliance!.penalty, '2024-12-31', dec2024));
     expect(
-      fenToYuan(must(fineFen(865_300, must(multipleHundredths(nationalSpec().compliance!.penalty, 10)), avg))),
+      fenToCny(must(fineFen(865_300, must(multipleHundredths(nationalSpec().compliance!.penalty, 10)), avg))),
     ).toBe('847994000.00');
   });
 });

@@ -11,7 +11,7 @@ import {
   surrender,
   trueUpAll,
 } from '../../../../src/market/compliance/index.ts';
-import { sumFenToYuan } from '../../../../src/market/money.ts';
+import { sumFenToCny } from '../../../../src/market/money.ts';
 import { tsOf } from '../../../../src/market/time.ts';
 import { entity, expectRejected, give, must, PLAN, shanghaiSpec, type World, world } from './fixture.ts';
 
@@ -85,7 +85,7 @@ describe('compliance report', () => {
       surrenderRateBps: 5192, // 934,700 / 1,800,000 = 51.927%
     });
     expect(rep.sectors.map((s) => s.key)).toEqual(['power']);
-    expect(sumFenToYuan(rep.entities.map((e) => e.fineFen))).toBe('423997000.00');
+    expect(sumFenToCny(rep.entities.map((e) => e.fineFen))).toBe('423997000.00');
   });
 
   it('given reports from the national market and a Shanghai-like pilot, when summarized by market and by sector, then each group adds up', () => {
