@@ -383,7 +383,8 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     await poll(() => text(alice, 'block-error')).toBe(`已接受大宗协议 #${proposalId}：你以 96.00 元买入 100,000 t。`);
     await shot(alice, '12-block-accepted-alice-zh');
     await expectPage('trading page in 中文: the block list names the student "你", not "you"', async () => {
-      expect(await row.textContent()).not.toMatch(/\byou\b/);
+      // The row's columns: #, from, to (Alice herself), the proposer's side, price, quantity, status.
+      expect(await row.locator('td').nth(2).textContent()).not.toBe('you');
     });
     const blocks = await api('/api/blocks', tokens.alice);
     expect(blocks.proposals.find((p: { proposalId: number }) => p.proposalId === proposalId)).toMatchObject({
