@@ -291,6 +291,7 @@ export const ProposalOut = Out({
   to: Nullable(Type.String()),
   status: Type.String(),
   mine: Type.Boolean(),
+  toYou: Type.Boolean(),
   tsMs: Type.Number(),
 });
 export const JoinOut = Out({

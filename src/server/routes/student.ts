@@ -36,9 +36,10 @@ import { complianceView, fillView, meView, orderView, tradeView } from '../views
 
 export function proposalView(room: Classroom, studentId: number, marketId: string, p: Readonly<Proposal>) {
   const me = room.student(studentId)!;
+  // Names only: the page says "you" in its own language from `mine` (I proposed) and `toYou` (addressed to me).
   const who = (accountId: number | null): string | null => {
     if (accountId === null) return null;
-    if (accountId === me.accountId) return 'you';
+    if (accountId === me.accountId) return me.name;
     const s = room.studentList().find((x) => x.accountId === accountId);
     return s === undefined ? `firm #${accountId}` : s.name;
   };
@@ -55,6 +56,7 @@ export function proposalView(room: Classroom, studentId: number, marketId: strin
     to: who(p.counterpartyId),
     status: p.status,
     mine: p.proposerId === me.accountId,
+    toYou: p.counterpartyId === me.accountId,
     tsMs: p.tsMs,
   };
 }
