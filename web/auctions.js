@@ -5,7 +5,7 @@
 import { del, get, post } from './api.js';
 import { $, h, rows, say } from './dom.js';
 import { cny, errorText, hhmm, tonnes } from './format.js';
-import { t } from './i18n.js';
+import { language, t } from './i18n.js';
 import { parsePrice, parseQty } from './ticket.js';
 
 export class Auctions {
@@ -14,6 +14,10 @@ export class Auctions {
     this.ctx = ctx;
     this.notices = [];
     this.bids = [];
+    /** What the list of notices was last drawn from (language and notices): unchanged, it is not drawn again. */
+    this.drawn = '';
+    /** The bid inputs of each open auction (auction id -> { price, qty }), carried over when the list is redrawn. */
+    this.inputs = new Map();
   }
 
   async refresh() {
@@ -33,7 +37,31 @@ export class Auctions {
     this.render();
   }
 
+  /** Draws the notices when they (or the language) changed, then my bids. What a student typed stays. */
   render() {
+    const key = `${language()}|${JSON.stringify(this.notices)}`;
+    if (key !== this.drawn) {
+      this.drawn = key;
+      this.drawNotices();
+    }
+    this.drawBids();
+  }
+
+  /** An input of a bid form, with what was typed in the one it replaces (and its focus and caret). */
+  static carry(input, old) {
+    if (old === undefined || old.value === '') return input;
+    input.value = old.value;
+    if (document.activeElement === old)
+      queueMicrotask(() => {
+        input.focus();
+        input.setSelectionRange(old.selectionStart, old.selectionEnd);
+      });
+    return input;
+  }
+
+  drawNotices() {
+    const before = this.inputs;
+    this.inputs = new Map();
     rows(
       $('auction-list'),
       this.notices,
@@ -76,6 +104,9 @@ export class Auctions {
           placeholder: t('common:tonnes'),
           'aria-label': t('auctions.bidQty'),
         });
+        Auctions.carry(price, before.get(n.auctionId)?.price);
+        Auctions.carry(qty, before.get(n.auctionId)?.qty);
+        this.inputs.set(n.auctionId, { price, qty });
         const form = h(
           'tr',
           { class: 'counter' },
@@ -103,6 +134,9 @@ export class Auctions {
       t('auctions.none'),
       5,
     );
+  }
+
+  drawBids() {
     const open = new Set(this.notices.filter((n) => n.status === 'open').map((n) => n.auctionId));
     rows(
       $('auction-bids'),
@@ -143,6 +177,8 @@ export class Auctions {
         'ok',
         t('auctions.placed', { id: b.bidId, qty: tonnes(b.qtyT), price: cny(b.priceCny), time: hhmm(n.closes) }),
       );
+      const form = this.inputs.get(n.auctionId);
+      if (form !== undefined) form.price.value = form.qty.value = '';
       this.ctx.changed();
     } catch (e) {
       say(err, 'error', errorText(e));

@@ -139,6 +139,8 @@ function showRoom(room) {
   else if (state.banner === null) banner('', '');
   // The instructor may hide the leaderboard from the students.
   $('leaderboard').hidden = room.leaderboardVisible === false;
+  // A new exchange date (or round) has its own price band: the rules are fetched again.
+  if (state.marketId !== null && state.rulesKey !== undefined && rulesKey(room) !== state.rulesKey) loadRules();
 }
 
 function tickClock() {
@@ -153,7 +155,10 @@ function fillSelectors() {
   const ms = $('market-select');
   fill(
     ms,
-    room.markets.map((m) => h('option', { value: m.id }, m.name)),
+    // Short names in the page's language (the selects must fit a phone's header); the full name on hover.
+    room.markets.map((m) =>
+      h('option', { value: m.id, title: m.name }, t(`markets.${m.id}`, { defaultValue: m.name })),
+    ),
   );
   ms.value = state.marketId;
   const market = room.markets.find((m) => m.id === state.marketId);
@@ -191,12 +196,28 @@ async function selectMarket(marketId, instrumentId) {
   const base = `${state.marketId}:${state.instrumentId}`;
   state.channels = [`depth:${base}`, `trades:${base}`, `ticker:${base}`];
   feed.subscribe(state.channels);
+  await loadRules();
+}
+
+/** What the market's rules depend on beyond the market: the exchange date (today's band) and the round. */
+function rulesKey(room) {
+  return `${cstDateTime(room.clock.tsMs).slice(0, 10)}|${room.round?.number ?? ''}`;
+}
+
+/** The market's rules (today's price band, tick, lot, sessions, block rules), fetched and shown. */
+async function loadRules() {
+  const { marketId, instrumentId } = state;
+  const key = rulesKey(state.room);
+  state.rulesKey = key;
   try {
-    state.rules = await get(`/api/classrooms/${state.room.id}/markets/${marketId}`);
+    const rules = await get(`/api/classrooms/${state.room.id}/markets/${marketId}`);
+    if (marketId !== state.marketId) return; // another market was picked meanwhile
+    state.rules = rules;
   } catch (err) {
+    state.rulesKey = null; // tried again at the next status
     banner('error', errorText(err));
   }
-  ticket.showRules(state.rules, state.instrumentId);
+  ticket.showRules(state.rules, instrumentId === state.instrumentId ? instrumentId : state.instrumentId);
   blocks.showRules(state.rules);
   bookNote();
 }
@@ -274,7 +295,9 @@ function alertKey(a) {
   if (a.type === 'proposal' || a.type === 'fill') return `alert.${a.type}-${a.params.side === 'sell' ? 'sell' : 'buy'}`;
   if (a.type === 'round')
     return a.params.phase === 'over'
-      ? 'alert.round-over'
+      ? a.params.practice === 1
+        ? 'alert.round-practice-over'
+        : 'alert.round-over'
       : a.params.practice === 1
         ? 'alert.round-practice'
         : 'alert.round-start';
@@ -340,6 +363,7 @@ async function poll() {
 function relabel() {
   if (state.room === null || state.me === null) return;
   showRoom(state.room);
+  fillSelectors();
   onState(...state.conn);
   if (state.ticker) showTicker(state.ticker);
   bookNote();

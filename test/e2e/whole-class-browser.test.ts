@@ -409,18 +409,16 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     await shot(carol, '14-auction-alert-carol-phone');
     const form = tid(carol, 'auction-bid-A1');
     await poll(() => form.count()).toBe(1);
-    // The page draws the auctions (this form with them) again every few seconds, and what was typed in the form
-    // goes with it (reported): when a redraw comes between the keys and the click, Carol types her bid again.
-    const bids = async () => ((await api('/api/auctions', tokens.carol)).bids as unknown[]).length;
-    for (let attempt = 0; attempt < 3 && (await bids()) === 0; attempt++) {
-      await form.getByRole('textbox', { name: 'Bid price' }).fill('90.00');
-      await form.getByRole('textbox', { name: 'Bid quantity' }).fill('20000');
-      await form.getByRole('button', { name: 'Bid' }).click();
-      await expect
-        .poll(bids, briefly)
-        .toBe(1)
-        .catch(() => undefined);
-    }
+    // The page fetches the auctions again every few seconds; what Carol types stays in the form meanwhile.
+    await form.getByRole('textbox', { name: 'Bid price' }).fill('90.00');
+    await form.getByRole('textbox', { name: 'Bid quantity' }).fill('20000');
+    // The next fetch of the auctions (every 5 s) is drawn; what she typed is still there.
+    const fetched = await carol.waitForResponse((r) => new URL(r.url()).pathname === '/api/auctions');
+    await fetched.finished();
+    await poll(() => form.getByRole('textbox', { name: 'Bid price' }).inputValue()).toBe('90.00');
+    expect(await form.getByRole('textbox', { name: 'Bid quantity' }).inputValue()).toBe('20000');
+    await form.getByRole('button', { name: 'Bid' }).click();
+    await poll(async () => ((await api('/api/auctions', tokens.carol)).bids as unknown[]).length).toBe(1);
     await poll(() => text(carol, 'auction-error')).toBe('Bid B1 placed: 20,000 t at 90.00 (sealed until 13:36).');
     await tid(carol, 'auction-list').scrollIntoViewIfNeeded();
     await shot(carol, '15-auction-bid-carol-phone');
