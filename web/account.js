@@ -3,7 +3,7 @@
 // events) and by REST after each action.
 import { del, get, post } from './api.js';
 import { $, fill, h, rows, say } from './dom.js';
-import { cny, errorText, hhmm, tonnes } from './format.js';
+import { cny, errorText, hhmm, money, tonnes } from './format.js';
 import { t } from './i18n.js';
 import { parseQty } from './ticket.js';
 
@@ -69,9 +69,9 @@ export class Account {
 
   balances(a) {
     this.last.account = a;
-    $('balance-cash').textContent = `CNY ${cny(a.cashCny)}`;
-    $('balance-available').textContent = `CNY ${cny(a.availableCny)}`;
-    $('balance-reserved').textContent = `CNY ${cny(a.reservedCny)}`;
+    $('balance-cash').textContent = money(a.cashCny);
+    $('balance-available').textContent = money(a.availableCny);
+    $('balance-reserved').textContent = money(a.reservedCny);
     rows(
       $('holdings'),
       a.holdings,
@@ -125,7 +125,7 @@ export class Account {
     bar.classList.toggle('met', c.status === 'met');
     bar.querySelector('span').textContent =
       c.status === 'short'
-        ? t('compliance.shortFine', { qty: tonnes(c.shortfallT), fine: cny(c.fineCny) })
+        ? t('compliance.shortFine', { qty: tonnes(c.shortfallT), fine: money(c.fineCny) })
         : t('compliance.pct', { pct: pct.toFixed(1) });
     bar.title = t('compliance.offsetCap', { cap: tonnes(c.offsetCapT) });
   }

@@ -1,7 +1,7 @@
 // Formatting for people: money as CNY with 2 decimals and thousands separators (from the API's decimal strings,
 // never through floating point), tonnes as whole numbers with separators, exchange times in China Standard Time.
 
-import { errorSentence } from './i18n.js';
+import { errorSentence, t } from './i18n.js';
 
 const group = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
@@ -17,6 +17,15 @@ export function cny(value) {
   if (!/^\d+(\.\d*)?$/.test(s)) return String(value);
   const [whole, frac = ''] = s.split('.');
   return `${sign}${group(whole.replace(/^0+(?=\d)/, ''))}.${`${frac}00`.slice(0, 2)}`;
+}
+
+/**
+ * An amount of money for people, one form per language: "CNY 1,234.56" (English), "1,234.56 元" (中文); null -> "—".
+ * Prices per tonne in a column headed with the unit stay bare (cny).
+ */
+export function money(value) {
+  const amount = cny(value);
+  return amount === '—' ? amount : t('common:money', { amount });
 }
 
 /** 671895 -> "671,895 t". */

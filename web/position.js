@@ -4,7 +4,7 @@
 // the switch for surrendering automatically at the deadline (PUT /api/me/auto-surrender).
 import { ApiError, get, put } from './api.js';
 import { $, say } from './dom.js';
-import { cny, errorText, span, tonnes, valueCny } from './format.js';
+import { cny, errorText, money, span, tonnes, valueCny } from './format.js';
 import { t } from './i18n.js';
 
 export class Position {
@@ -53,12 +53,12 @@ export class Position {
     gap.textContent =
       value === null || last === null || Number(last) === 0
         ? tonnes(gapT)
-        : t('position.gapValue', { qty: tonnes(gapT), value: cny(value), price: cny(last) });
+        : t('position.gapValue', { qty: tonnes(gapT), value: money(value), price: cny(last) });
     gap.className = short && gapT > 0 ? 'down-bad' : '';
     const profit = $('position-profit');
-    profit.textContent = p.profitCny === undefined ? '—' : `CNY ${cny(p.profitCny)}`;
+    profit.textContent = p.profitCny === undefined ? '—' : money(p.profitCny);
     profit.className = Number(p.profitCny) > 0 ? 'up' : Number(p.profitCny) < 0 ? 'down' : '';
-    $('position-cost').textContent = p.complianceCostCny === undefined ? '—' : `CNY ${cny(p.complianceCostCny)}`;
+    $('position-cost').textContent = p.complianceCostCny === undefined ? '—' : money(p.complianceCostCny);
     $('position-deadline').textContent = p.deadlineTime ?? p.deadline ?? '—';
     const box = $('auto-surrender');
     box.checked = p.autoSurrender === true;

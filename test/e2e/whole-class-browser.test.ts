@@ -392,6 +392,9 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
       side: 'sell',
       priceCny: '96.00',
       qtyT: 100_000,
+      from: 'Bob',
+      mine: false,
+      toYou: true,
     });
     // Bob is told of his fill.
     expect(await fillNotice).toContain('Filled: you sold 100,000 t CEA-23 at CNY 96.00.');
