@@ -7,6 +7,7 @@
 import { fill, h } from './dom.js';
 import { cny, tonnes } from './format.js';
 import { t } from './i18n.js';
+import { newsText, newsTitle } from './news-text.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PRICE = '#1f5fbf';
@@ -80,13 +81,18 @@ export function priceChart(d, width = 820) {
     if (hgt > 0) svg.append(s('rect', { x: x(i) - bw / 2, y: vBase - hgt, width: bw, height: hgt, fill: '#c9d3df' }));
   });
   svg.append(s('text', { x: L - 6, y: vBase, 'text-anchor': 'end', class: 'dbf-axis' }, t('dbf.vol')));
-  // Events: dotted verticals numbered as in the list below the chart.
+  // Events: dotted verticals numbered as in the list below the chart; a day's several events share its line and
+  // their numbers stack down it (drawn on top of each other they would read as one).
   const dayIndex = new Map(days.map((day, i) => [day.date, i]));
+  const onDay = new Map();
   (d.events ?? []).forEach((e, k) => {
     const i = dayIndex.get(e.date);
     if (i === undefined) return;
-    svg.append(s('line', { x1: x(i), x2: x(i), y1: T, y2: vBase, stroke: EVENT, 'stroke-dasharray': '3 3' }));
-    svg.append(s('text', { x: x(i) + 3, y: T + 10, class: 'dbf-event' }, String(k + 1)));
+    const nth = onDay.get(i) ?? 0;
+    onDay.set(i, nth + 1);
+    if (nth === 0)
+      svg.append(s('line', { x1: x(i), x2: x(i), y1: T, y2: vBase, stroke: EVENT, 'stroke-dasharray': '3 3' }));
+    svg.append(s('text', { x: x(i) + 3, y: T + 10 + nth * 12, class: 'dbf-event' }, String(k + 1)));
   });
   const line = (key, color, dash) => {
     let path = '';
@@ -207,7 +213,7 @@ export function complianceBlock(d) {
           h(
             'tr',
             { class: x.you ? 'you' : '' },
-            h('td', {}, x.name ?? x.pseudonym ?? '?', x.you ? ` (${t('dbf.you')})` : ''),
+            h('td', {}, x.name ?? x.pseudonym ?? '?', x.you ? ` ${t('dbf.youMark')}` : ''),
             h(
               'td',
               {},
@@ -242,7 +248,17 @@ export function renderDebrief(el, d) {
           : h(
               'ol',
               { class: 'dbf-events', dataset: { testid: 'dbf-events' } },
-              events.map((e) => h('li', {}, h('span', { class: 'muted' }, e.date), ' ', e.title)),
+              events.map((e) =>
+                h(
+                  'li',
+                  {},
+                  h('span', { class: 'muted' }, e.date),
+                  ' ',
+                  newsTitle(e),
+                  // A settlement's title says who complied; its text the offsets and the tonnes short.
+                  e.kind === 'settlement' ? h('span', { class: 'muted' }, ` · ${newsText(e)}`) : null,
+                ),
+              ),
             ),
       ),
       h(

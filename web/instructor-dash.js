@@ -7,6 +7,7 @@ import { PriceChart } from './chart.js';
 import { $, fill, h, rows, say } from './dom.js';
 import { cny, errorText, tonnes } from './format.js';
 import { t } from './i18n.js';
+import { newsTitle } from './news-text.js';
 
 const CANDLE_MINUTES = 15;
 const CST_S = 8 * 3600;
@@ -143,7 +144,7 @@ export class Dashboard {
       events.length === 0
         ? h('li', { class: 'muted' }, t('dash.eventsNone'))
         : events.map((n, i) =>
-            h('li', {}, h('b', {}, `${i + 1}`), ' ', h('span', { class: 'muted' }, n.time), ' ', n.title),
+            h('li', {}, h('b', {}, `${i + 1}`), ' ', h('span', { class: 'muted' }, n.time), ' ', newsTitle(n)),
           ),
     );
     if (this.chart?.chart == null || LC?.createSeriesMarkers === undefined) return;

@@ -7,11 +7,12 @@
 import { ApiError, get, getToken, patch, post, setToken } from './api.js';
 import { $, fill, h, rows, say } from './dom.js';
 import { cny, cstDateTime, errorText, hhmm, tonnes } from './format.js';
-import { initI18n, languageSwitch, onLanguageChange, t } from './i18n.js';
+import { initI18n, language, languageSwitch, onLanguageChange, t } from './i18n.js';
 import { Classrooms } from './instructor-classrooms.js';
 import { Dashboard } from './instructor-dash.js';
 import { DebriefPanel } from './instructor-debrief.js';
 import { JoinScreen } from './instructor-join.js';
+import { isAuctionNews, newsTitle } from './news-text.js';
 import { Feed } from './socket.js';
 
 const KEY = 'cets.instructor';
@@ -196,12 +197,13 @@ async function refreshAdmin() {
         { dataset: { index: String(x.index) } },
         h('td', {}, x.date),
         h('td', {}, x.kind),
-        h('td', { class: 'wrap-text' }, x.title),
+        h('td', { class: 'wrap-text' }, language() === 'zh' && x.titleZh ? x.titleZh : x.title),
         h(
           'td',
           {},
-          x.fired
-            ? h('span', { class: 'muted' }, t('timeline.fired'))
+          // Done: fired here, or applied by the simulator on its date (firing it again would announce it twice).
+          x.fired || x.done
+            ? h('span', { class: 'muted' }, t(x.fired ? 'timeline.fired' : 'timeline.done'))
             : h(
                 'button',
                 { type: 'button', dataset: { testid: `fire-${x.index}` }, onclick: (e) => fire(x.index, e.target) },
@@ -352,7 +354,7 @@ async function fire(index, btn) {
   const r = await act(
     $('timeline-msg'),
     () => post(`/api/classrooms/${st.cid}/shocks`, { index }),
-    (n) => t('timeline.sent', { title: n.title }),
+    (n) => t('timeline.sent', { title: newsTitle(n) }),
   );
   if (r === null) btn.disabled = false;
 }
@@ -508,7 +510,7 @@ async function open(v) {
       if (ch === tradesCh && type !== 'snapshot') dash.onTrades(data);
       if (ch === 'news') {
         st.news = type === 'snapshot' ? data : [data, ...st.news];
-        if (type !== 'snapshot' && /^Auction /.test(data.title ?? '')) loadAuctions().catch(() => {});
+        if (type !== 'snapshot' && isAuctionNews(data)) loadAuctions().catch(() => {});
         dash.onNews(st.news);
         showNews();
       }
@@ -556,7 +558,7 @@ function showNews() {
     $('news'),
     st.news.length === 0
       ? h('li', { class: 'empty' }, t('timeline.nothingSent'))
-      : st.news.map((n) => h('li', {}, h('b', {}, n.title), h('span', { class: 'muted' }, n.time))),
+      : st.news.map((n) => h('li', {}, h('b', {}, newsTitle(n)), h('span', { class: 'muted' }, n.time))),
   );
 }
 

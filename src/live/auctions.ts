@@ -112,8 +112,8 @@ export class Auctions {
     if (!r.ok) throw new Error(`auction ${auctionId} refused after its checks: ${r.message}`);
     this.announced.push({ auctionId, marketId: mw.setup.id });
     const notice = noticeOf(market.auction, mw.setup.id, auctionId, initiatorId);
-    const { title, text } = noticeText(notice);
-    this.timeline.addNews(title, text);
+    const { title, text, ...detail } = noticeText(notice);
+    this.timeline.addNews(title, text, detail);
     this.ctx.emit(
       alertEvent(null, 'auction-open', tsMs, {
         auctionId,
@@ -195,8 +195,10 @@ export class Auctions {
       const r = desk.closeAuction(n.auctionId, this.ctx.tsMs);
       // The window was checked at the notice to end today and the day is still open: a refusal is a broken invariant.
       if (!r.ok) throw new Error(`closing auction ${n.auctionId} failed: ${r.message}`);
-      const { title, text } = outcomeText(noticeOf(desk.auction!, n.marketId, n.auctionId, this.authorityId!));
-      this.timeline.addNews(title, text);
+      const { title, text, ...detail } = outcomeText(
+        noticeOf(desk.auction!, n.marketId, n.auctionId, this.authorityId!),
+      );
+      this.timeline.addNews(title, text, detail);
       this.tellBidders(desk.auction!, n.auctionId);
       this.ctx.emit({ kind: 'status' });
     }
@@ -209,8 +211,8 @@ export class Auctions {
       if (desk.auction(auctionId)!.closed) continue;
       const r = desk.withdraw(auctionId, this.ctx.tsMs);
       if (!r.ok) throw new Error(`withdrawing auction ${auctionId} failed: ${r.message}`);
-      const { title, text } = withdrawnText(noticeOf(desk, marketId, auctionId, this.authorityId!));
-      this.timeline.addNews(title, text);
+      const { title, text, ...detail } = withdrawnText(noticeOf(desk, marketId, auctionId, this.authorityId!));
+      this.timeline.addNews(title, text, detail);
       this.tellBidders(desk, auctionId);
     }
   }

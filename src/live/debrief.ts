@@ -12,7 +12,7 @@
 // it only by the spread of views drawn once per run, which says nothing a class should read from a chart.
 import { cstDate } from '../market/time.ts';
 import type { Classroom } from './classroom.ts';
-import type { ComplianceView } from './types.ts';
+import type { ComplianceView, NewsItem } from './types.ts';
 
 export interface DebriefDay {
   readonly date: string;
@@ -47,6 +47,11 @@ export interface Debrief {
     readonly tsMs: number;
     readonly title: string;
     readonly text: string;
+    /** As the news item's (types.ts NewsItem): for a page to word it in its own language. */
+    readonly kind?: NewsItem['kind'];
+    readonly params?: NewsItem['params'];
+    readonly titleZh?: string;
+    readonly textZh?: string;
   }[];
   readonly students: readonly DebriefStudent[];
   /** The bots' trades in the home market (the government reserve's auction sales are not the bots'). */
@@ -60,8 +65,8 @@ export interface Debrief {
 }
 
 /**
- * News titles that only say what kind of item it is: the simulator's own announcements and settlements reach the news
- * as "News" and "Settlement" (timeline.ts syncLog), and their text says what happened, which a chart's marker needs.
+ * News titles that only say what kind of item it is: in classrooms made before news items had kinds, the simulator's
+ * own announcements and settlements reached the news as "News" and "Settlement", and their text says what happened.
  */
 const GENERIC_TITLES = new Set(['News', 'Settlement']);
 
@@ -126,6 +131,11 @@ export function debriefOf(room: Classroom): Debrief {
       tsMs: n.tsMs,
       title: GENERIC_TITLES.has(n.title) && n.text !== '' ? n.text : n.title,
       text: n.text,
+      // Only the fields the item has (a kept debrief is state: an undefined field would not survive a snapshot).
+      ...(n.kind === undefined ? {} : { kind: n.kind }),
+      ...(n.params === undefined ? {} : { params: n.params }),
+      ...(n.titleZh === undefined ? {} : { titleZh: n.titleZh }),
+      ...(n.textZh === undefined ? {} : { textZh: n.textZh }),
     })),
     students,
     bots: {

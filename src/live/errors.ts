@@ -10,6 +10,7 @@ export const LiveCode = {
   UnknownProposal: 'LIVE_ERR_UNKNOWN_PROPOSAL',
   UnknownStudent: 'LIVE_ERR_UNKNOWN_STUDENT',
   UnknownEvent: 'LIVE_ERR_UNKNOWN_EVENT',
+  EventDone: 'LIVE_ERR_EVENT_DONE',
   UnknownAuction: 'LIVE_ERR_UNKNOWN_AUCTION',
   UnknownBid: 'LIVE_ERR_UNKNOWN_BID',
   Full: 'LIVE_ERR_FULL',

@@ -7,7 +7,7 @@ import type { ScenarioEvent } from '../sim/scenario/schema.ts';
 import { command, J } from './command.ts';
 import type { RoomContext } from './context.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
-import type { NewsItem } from './types.ts';
+import type { NewsDetail, NewsItem } from './types.ts';
 
 /** Event kinds an instructor may fire live: announcements, policy plans and rule changes. */
 const FIREABLE = new Set([
@@ -31,14 +31,27 @@ export class Timeline {
     this.ctx = ctx;
   }
 
-  /** The scenario's timeline: what the instructor may fire, and whether it was. */
-  list(): { index: number; date: string; kind: string; title: string; fired: boolean }[] {
+  /**
+   * The scenario's timeline: what the instructor may fire, whether they did (`fired`), and whether it has taken
+   * effect, fired or on its date by the simulator (`done`: it cannot be fired again).
+   */
+  list(): {
+    index: number;
+    date: string;
+    kind: string;
+    title: string;
+    titleZh: string | null;
+    fired: boolean;
+    done: boolean;
+  }[] {
     return this.ctx.scenario.events.map((e, index) => ({
       index,
       date: e.date,
       kind: e.kind,
       title: eventTitle(e),
+      titleZh: e.kind === 'announcement' ? (e.titleZh ?? null) : null,
       fired: this.fired.has(index),
+      done: this.fired.has(index) || this.ctx.session.hasApplied(e),
     }));
   }
 
@@ -57,12 +70,18 @@ export class Timeline {
         LiveCode.BadInput,
         `a ${e.kind} event cannot be fired live; announcements, policy plans and rule changes can`,
       );
+    // Fired already, or applied by the simulator on its date: a second firing would announce it twice.
+    if (this.fired.has(index) || ctx.session.hasApplied(e))
+      return refuse(
+        LiveCode.EventDone,
+        `timeline event ${index} has happened already (${e.date}); it cannot be fired again`,
+      );
     // The log so far becomes news first; the line the firing logs is this item's (not news a second time).
     this.syncLog();
     const logged = ctx.session.fireEvent(e);
     this.loggedSeen = ctx.session.result().events.length;
     this.fired.add(index);
-    const item = this.addNews(eventTitle(e), logged.text);
+    const item = this.addNews(eventTitle(e), logged.text, eventDetail(e));
     ctx.emit({ kind: 'status' });
     return { ok: true, value: item };
   }
@@ -87,7 +106,10 @@ export class Timeline {
       note: 'moved by the instructor',
     } as ScenarioEvent;
     const logged = ctx.session.fireEvent(e);
-    const item = this.addNews(`Deadline moved to ${date}`, logged.text);
+    const item = this.addNews(`Deadline moved to ${date}`, logged.text, {
+      kind: 'deadline-moved',
+      params: { date, cycle, marketId: home.setup.id },
+    });
     ctx.emit({ kind: 'status' });
     return { ok: true, value: item };
   }
@@ -99,8 +121,9 @@ export class Timeline {
     return cycle?.deadline ?? this.ctx.scenario.period.to;
   }
 
-  addNews(title: string, text: string): NewsItem {
-    const item = { seq: this.news.length + 1, tsMs: this.ctx.tsMs, title, text };
+  /** A news item: its English title and text, and (for items the core words itself) what a page needs to word it. */
+  addNews(title: string, text: string, detail?: NewsDetail): NewsItem {
+    const item: NewsItem = { seq: this.news.length + 1, tsMs: this.ctx.tsMs, title, text, ...withoutUndefined(detail) };
     this.news.push(item);
     this.ctx.emit({ kind: 'news', item });
     return item;
@@ -111,9 +134,57 @@ export class Timeline {
     const log: readonly LoggedEvent[] = this.ctx.session.result().events;
     for (; this.loggedSeen < log.length; this.loggedSeen++) {
       const e = log[this.loggedSeen]!;
-      if (e.kind === 'settlement' || e.kind === 'announcement')
-        this.addNews(e.kind === 'settlement' ? 'Settlement' : 'News', e.text);
+      if (e.kind === 'settlement') {
+        const s = settlementOf(e.text);
+        if (s === null) this.addNews('Settlement', e.text);
+        else
+          this.addNews(`Cycle ${s.cycle} settled: ${s.compliant} of ${s.entities} firms compliant`, e.text, {
+            kind: 'settlement',
+            params: { ...s, date: e.date },
+          });
+      } else if (e.kind === 'announcement') {
+        // The scenario's own announcement, applied on its date: its title (and Chinese wording, when it has one).
+        const a = this.ctx.scenario.events.find(
+          (x) => x.kind === 'announcement' && x.date === e.date && e.text.startsWith(x.title),
+        );
+        if (a === undefined || a.kind !== 'announcement') this.addNews('News', e.text);
+        else this.addNews(a.title, e.text, eventDetail(a));
+      }
     }
+  }
+}
+
+/** The simulator's settlement line (src/sim/session.ts) read back into numbers, or null if it is worded otherwise. */
+function settlementOf(
+  text: string,
+): { cycle: string; compliant: number; entities: number; offsetsT: number; shortT: number } | null {
+  const m = /^cycle (\S+) due: (\d+) of (\d+) entities compliant; (\d+) t of offsets surrendered; (\d+) t short$/.exec(
+    text,
+  );
+  if (m === null) return null;
+  return {
+    cycle: m[1]!,
+    compliant: Number(m[2]),
+    entities: Number(m[3]),
+    offsetsT: Number(m[4]),
+    shortT: Number(m[5]),
+  };
+}
+
+function withoutUndefined(detail: NewsDetail | undefined): Partial<NewsDetail> {
+  if (detail === undefined) return {};
+  return Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== undefined)) as Partial<NewsDetail>;
+}
+
+/** What a page needs to word a scenario event fired or applied: announcements keep the scenario's Chinese. */
+function eventDetail(e: ScenarioEvent): NewsDetail {
+  switch (e.kind) {
+    case 'announcement':
+      return { kind: 'announcement', titleZh: e.titleZh, textZh: e.textZh };
+    case 'deadline':
+      return { kind: 'deadline-moved', params: { date: e.deadline, cycle: e.cycle, marketId: e.market } };
+    default:
+      return { kind: 'rule-change', params: { event: e.kind } };
   }
 }
 

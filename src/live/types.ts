@@ -97,8 +97,38 @@ export interface Fill {
 export interface NewsItem {
   readonly seq: number;
   readonly tsMs: number;
+  /** The English title and text (what a page shows when it does not know the kind). */
   readonly title: string;
   readonly text: string;
+  /**
+   * What it is, for a page to word it in its own language from `params`: 'auction-open', 'auction-closed',
+   * 'auction-unsold', 'auction-withdrawn', 'deadline-moved', 'settlement', 'announcement'. Absent on items of
+   * classrooms made before there were kinds.
+   */
+  readonly kind?: NewsKind;
+  /** The values the kind's wording needs: integers (tonnes, fen in keys ending Fen, counts) and text (ids, dates). */
+  readonly params?: Readonly<Record<string, string | number>>;
+  /** A scenario's own Chinese title and text of an announcement, when it has them. */
+  readonly titleZh?: string;
+  readonly textZh?: string;
+}
+
+export type NewsKind =
+  | 'auction-open'
+  | 'auction-closed'
+  | 'auction-unsold'
+  | 'auction-withdrawn'
+  | 'deadline-moved'
+  | 'settlement'
+  | 'announcement'
+  | 'rule-change';
+
+/** What a news item says beside its English title and text (see NewsItem). */
+export interface NewsDetail {
+  readonly kind: NewsKind;
+  readonly params?: Readonly<Record<string, string | number>>;
+  readonly titleZh?: string;
+  readonly textZh?: string;
 }
 
 export type LiveEvent =

@@ -42,6 +42,7 @@ const LIVE: Record<LiveCode, ErrorEntry> = {
   LIVE_ERR_UNKNOWN_PROPOSAL: e(404, 'you have no proposal {proposalId}'),
   LIVE_ERR_UNKNOWN_STUDENT: e(404, 'there is no student {studentId}'),
   LIVE_ERR_UNKNOWN_EVENT: e(404, 'there is no timeline event {index}'),
+  LIVE_ERR_EVENT_DONE: e(409, 'timeline event {index} has happened already ({date}); it cannot be fired again'),
   LIVE_ERR_UNKNOWN_AUCTION: e(404, 'there is no auction {auctionId}'),
   LIVE_ERR_UNKNOWN_BID: e(404, 'you have no bid {bidId} in auction {auctionId}'),
   LIVE_ERR_FULL: e(409, 'the classroom is full'),

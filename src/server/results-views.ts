@@ -7,7 +7,7 @@ import type { Debrief } from '../live/debrief.ts';
 import { pseudonym } from '../live/export.ts';
 import type { PositionView } from '../live/positions.ts';
 import { fenToCny } from '../market/money.ts';
-import { cstTime } from './views.ts';
+import { cstTime, newsParams } from './views.ts';
 
 const cny = fenToCny;
 const Out = (props: Record<string, TSchema>) => Type.Object(props, { additionalProperties: false });
@@ -90,7 +90,18 @@ export const DebriefOut = Out({
       fairValueCny: Nullable(Type.String({ description: "the model's public valuation that morning" })),
     }),
   ),
-  events: Type.Array(Out({ date: Type.String(), time: Type.String(), title: Type.String(), text: Type.String() })),
+  events: Type.Array(
+    Out({
+      date: Type.String(),
+      time: Type.String(),
+      title: Type.String({ description: 'in English' }),
+      text: Type.String({ description: 'in English' }),
+      kind: Nullable(Type.String({ description: "the news item's kind (see the news route), null when it has none" })),
+      params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+      titleZh: Nullable(Type.String()),
+      textZh: Nullable(Type.String()),
+    }),
+  ),
   students: Type.Array(
     Out({
       name: Type.String({ description: 'the pseudonym (S01 ...) unless the instructor asked for names' }),
@@ -125,7 +136,16 @@ export function debriefView(d: Debrief, opts: { names: boolean; studentId: numbe
       volumeT: x.volumeT,
       fairValueCny: x.fairValueFen === null ? null : cny(x.fairValueFen),
     })),
-    events: d.events.map((e) => ({ date: e.date, time: cstTime(e.tsMs), title: e.title, text: e.text })),
+    events: d.events.map((e) => ({
+      date: e.date,
+      time: cstTime(e.tsMs),
+      title: e.title,
+      text: e.text,
+      kind: e.kind ?? null,
+      params: newsParams(e.params),
+      titleZh: e.titleZh ?? null,
+      textZh: e.textZh ?? null,
+    })),
     students: d.students
       .filter((s) => !opts.onlyOwn || s.studentId === opts.studentId)
       .map((s) => ({

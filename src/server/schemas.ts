@@ -200,13 +200,6 @@ export const CandleOut = Out({
   close: Type.String(),
   volumeT: Type.Integer(),
 });
-export const NewsOut = Out({
-  seq: Type.Integer(),
-  tsMs: Type.Number(),
-  time: Type.String(),
-  title: Type.String(),
-  text: Type.String(),
-});
 export const LeaderboardOut = Out({
   byProfit: Type.Array(
     Out({ rank: Type.Integer(), name: Type.String(), studentId: Type.Integer(), profitCny: SignedCny }),
@@ -301,13 +294,6 @@ export const JoinOut = Out({
   accountId: Type.Integer(),
   name: Type.String(),
 });
-export const TimelineOut = Out({
-  index: Type.Integer(),
-  date: Type.String(),
-  kind: Type.String(),
-  title: Type.String(),
-  fired: Type.Boolean(),
-});
 export const MarketRulesOut = Type.Object({}, { additionalProperties: true, description: 'the market rules in force' });
 export const ReportOut = Type.Object({}, { additionalProperties: true, description: 'the final report' });
 export const AnyObject = Type.Object({}, { additionalProperties: true });
@@ -391,3 +377,5 @@ export const AuctionResultsOut = Out({
     ),
   ),
 });
+
+export { NewsOut, TimelineOut } from './news-schemas.ts';

@@ -165,7 +165,26 @@ export function candlesView(trades: readonly TradeRecord[], instrumentId: string
 }
 
 export function newsView(n: NewsItem) {
-  return { seq: n.seq, tsMs: n.tsMs, time: cstTime(n.tsMs), title: n.title, text: n.text };
+  return {
+    seq: n.seq,
+    tsMs: n.tsMs,
+    time: cstTime(n.tsMs),
+    title: n.title,
+    text: n.text,
+    kind: n.kind ?? null,
+    params: newsParams(n.params),
+    titleZh: n.titleZh ?? null,
+    textZh: n.textZh ?? null,
+  };
+}
+
+/** A news item's params for people: money in fen (keys ending Fen) becomes CNY text (the key ending Cny). */
+export function newsParams(p: NewsItem['params']): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(p ?? {}))
+    if (k.endsWith('Fen') && typeof v === 'number') out[`${k.slice(0, -3)}Cny`] = cny(v);
+    else out[k] = v;
+  return out;
 }
 
 export function accountView(room: Classroom, s: Student) {

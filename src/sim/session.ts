@@ -331,6 +331,11 @@ export class SimSession {
     return logged;
   }
 
+  /** Whether scenario event `e` (one of the scenario's own) has taken effect: on its date, or fired earlier. */
+  hasApplied(e: ScenarioEvent): boolean {
+    return this.applied.has(e);
+  }
+
   /** What simulate returns: valid at any time (the days so far), complete once done(). */
   result(): SimResult {
     return {

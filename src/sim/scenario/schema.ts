@@ -221,6 +221,9 @@ const Announcement = Type.Object(
     ...At,
     kind: Type.Literal('announcement'),
     title: Type.String({ minLength: 1 }),
+    /** The title and a line of text in Chinese, for the classroom's pages in Chinese (optional). */
+    titleZh: Type.Optional(Type.String({ minLength: 1 })),
+    textZh: Type.Optional(Type.String({ minLength: 1 })),
     markets: Type.Array(MarketId, { minItems: 1 }),
     /** Attention only (no quantity): multiplies agents' wakes by 1 + boost for a while, decaying. */
     activityBoostBps: Type.Integer({ minimum: 0, maximum: 100_000 }),

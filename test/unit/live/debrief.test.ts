@@ -67,12 +67,14 @@ describe('debrief', () => {
     expect(debriefOf(r).events.map((e) => [e.date, e.title])).toEqual(r.news.map((n) => [r.date, n.title]));
   });
 
-  it("an event whose news title only says its kind (the simulator's announcements) is titled by its text", () => {
+  it("the scenario's announcement, applied by the simulator on its date, is titled by the scenario and has its kind", () => {
     const r = room(['Ann'], 0);
     while (r.news.length === 0 && r.state === 'running') run(r, [{ op: 'tick', exchangeMs: 120 * 60_000 }]);
     const n = r.news[0]!;
-    expect(n.title).toBe('News');
-    expect(debriefOf(r).events[0]).toMatchObject({ title: n.text, text: n.text });
+    expect(n.title).not.toBe('News');
+    expect(n.text.startsWith(n.title)).toBe(true);
+    expect(n).toMatchObject({ kind: 'announcement' });
+    expect(debriefOf(r).events[0]).toMatchObject({ title: n.title, text: n.text, kind: 'announcement' });
   });
 
   it("a round's debrief is kept when the next round begins", () => {

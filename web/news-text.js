@@ -1,0 +1,54 @@
+// A news item (or a debrief event) in the page's language. The server sends the English title and text, and for
+// the items the classroom words itself a `kind` with `params` (money as CNY text, tonnes as integers); the page
+// words those from its strings (news.kinds.<kind> in /web/locales/instructor.{en,zh}.json). A scenario's
+// announcement may carry its own Chinese title and text. Anything else keeps the server's English.
+import { cny, tonnes } from './format.js';
+import { has, language, t } from './i18n.js';
+
+/** The values a kind's strings fill in: tonnes and money formatted, the rest as sent. */
+function values(n) {
+  const p = n.params ?? {};
+  const v = { ...p };
+  for (const [k, x] of Object.entries(p)) {
+    if (k.endsWith('T') && typeof x === 'number') v[k.slice(0, -1)] = tonnes(x);
+    if (k.endsWith('Cny')) v[k] = cny(x);
+  }
+  for (const k of ['compliant', 'entities', 'winners', 'bidCount'])
+    if (typeof p[k] === 'number') v[k] = tonnes(p[k], false);
+  if (n.kind === 'auction-open')
+    v.how = t(`news.allocation.${p.allocation}`, { defaultValue: String(p.allocation ?? '') });
+  if (n.kind === 'auction-closed')
+    v.price =
+      p.clearingPriceCny !== undefined
+        ? t('news.price.clearing', { price: cny(p.clearingPriceCny) })
+        : t('news.price.range', { low: cny(p.lowPriceCny), high: cny(p.highPriceCny), avg: cny(p.vwapCny) });
+  return v;
+}
+
+function worded(n, part) {
+  const zh = language() === 'zh';
+  if (n.kind === 'announcement') {
+    if (zh && part === 'title' && n.titleZh) return n.titleZh;
+    if (zh && part === 'text' && n.textZh) return n.textZh;
+    if (zh && part === 'text' && n.titleZh) return '';
+    return n[part] ?? '';
+  }
+  const key = `news.kinds.${n.kind}.${part}`;
+  if (typeof n.kind !== 'string' || !has(key)) return n[part] ?? '';
+  return t(key, values(n));
+}
+
+/** The item's title in the page's language. */
+export function newsTitle(n) {
+  return worded(n, 'title');
+}
+
+/** The item's text in the page's language ('' when it has none). */
+export function newsText(n) {
+  return worded(n, 'text');
+}
+
+/** Whether the item is about an auction of the reserve (the auctions list is worth fetching again). */
+export function isAuctionNews(n) {
+  return typeof n.kind === 'string' ? n.kind.startsWith('auction-') : /^Auction /.test(n.title ?? '');
+}
