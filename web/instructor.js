@@ -511,6 +511,8 @@ async function open(v) {
       if (ch === 'news') {
         st.news = type === 'snapshot' ? data : [data, ...st.news];
         if (type !== 'snapshot' && isAuctionNews(data)) loadAuctions().catch(() => {});
+        // A scenario event that came out on its date is done: the timeline stops offering to fire it.
+        if (type !== 'snapshot' && data.kind === 'announcement') refreshAdmin().catch(() => {});
         dash.onNews(st.news);
         showNews();
       }
