@@ -213,7 +213,7 @@ export function complianceBlock(d) {
           h(
             'tr',
             { class: x.you ? 'you' : '' },
-            h('td', {}, x.name ?? x.pseudonym ?? '?', x.you ? ` ${t('dbf.youMark')}` : ''),
+            h('td', {}, x.name ?? x.pseudonym ?? '?', x.you ? t('dbf.youMark') : ''),
             h(
               'td',
               {},
