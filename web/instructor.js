@@ -196,7 +196,7 @@ async function refreshAdmin() {
         'tr',
         { dataset: { index: String(x.index) } },
         h('td', {}, x.date),
-        h('td', {}, x.kind),
+        h('td', {}, t(`timeline.kinds.${x.kind}`, { defaultValue: x.kind })),
         h('td', { class: 'wrap-text' }, language() === 'zh' && x.titleZh ? x.titleZh : x.title),
         h(
           'td',

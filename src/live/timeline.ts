@@ -191,6 +191,9 @@ function eventDetail(e: ScenarioEvent): NewsDetail {
 function eventTitle(e: ScenarioEvent): string {
   switch (e.kind) {
     case 'announcement':
+    case 'coverage-plan':
+    case 'allocation-plan':
+    case 'ccer-outlook':
       return e.title;
     case 'deadline':
       return `Deadline of cycle ${e.cycle} in ${e.market} moved to ${e.deadline}`;
