@@ -1,6 +1,6 @@
 // A news item (or a debrief event) in the page's language. The server sends the English title and text, and for
 // the items the classroom words itself a `kind` with `params` (money as CNY text, tonnes as integers); the page
-// words those from its strings (news.kinds.<kind> in /web/locales/instructor.{en,zh}.json). A scenario's
+// words those from its strings (common news.kinds.<kind> in /web/locales/{en,zh}.json). A scenario's
 // announcement may carry its own Chinese title and text. Anything else keeps the server's English.
 import { cny, tonnes } from './format.js';
 import { has, language, t } from './i18n.js';
@@ -16,12 +16,12 @@ function values(n) {
   for (const k of ['compliant', 'entities', 'winners', 'bidCount'])
     if (typeof p[k] === 'number') v[k] = tonnes(p[k], false);
   if (n.kind === 'auction-open')
-    v.how = t(`news.allocation.${p.allocation}`, { defaultValue: String(p.allocation ?? '') });
+    v.how = t(`common:news.allocation.${p.allocation}`, { defaultValue: String(p.allocation ?? '') });
   if (n.kind === 'auction-closed')
     v.price =
       p.clearingPriceCny !== undefined
-        ? t('news.price.clearing', { price: cny(p.clearingPriceCny) })
-        : t('news.price.range', { low: cny(p.lowPriceCny), high: cny(p.highPriceCny), avg: cny(p.vwapCny) });
+        ? t('common:news.price.clearing', { price: cny(p.clearingPriceCny) })
+        : t('common:news.price.range', { low: cny(p.lowPriceCny), high: cny(p.highPriceCny), avg: cny(p.vwapCny) });
   return v;
 }
 
@@ -33,7 +33,7 @@ function worded(n, part) {
     if (zh && part === 'text' && n.titleZh) return '';
     return n[part] ?? '';
   }
-  const key = `news.kinds.${n.kind}.${part}`;
+  const key = `common:news.kinds.${n.kind}.${part}`;
   if (typeof n.kind !== 'string' || !has(key)) return n[part] ?? '';
   return t(key, values(n));
 }
