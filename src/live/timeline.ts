@@ -7,7 +7,7 @@ import type { ScenarioEvent } from '../sim/scenario/schema.ts';
 import { command, J } from './command.ts';
 import type { RoomContext } from './context.ts';
 import { LiveCode, type LiveResult, refuse } from './errors.ts';
-import type { NewsDetail, NewsItem } from './types.ts';
+import { type NewsDetail, type NewsItem, RULES_ROUNDS } from './types.ts';
 
 /** Event kinds an instructor may fire live: announcements, policy plans and rule changes. */
 const FIREABLE = new Set([
@@ -70,8 +70,9 @@ export class Timeline {
         LiveCode.BadInput,
         `a ${e.kind} event cannot be fired live; announcements, policy plans and rule changes can`,
       );
-    // Fired already, or applied by the simulator on its date: a second firing would announce it twice.
-    if (this.fired.has(index) || ctx.session.hasApplied(e))
+    // Fired already, or applied by the simulator on its date: a second firing would announce it twice. (A classroom of
+    // the rules before rounds took a second firing: its journal must replay as it was accepted.)
+    if (ctx.rules >= RULES_ROUNDS && (this.fired.has(index) || ctx.session.hasApplied(e)))
       return refuse(
         LiveCode.EventDone,
         `timeline event ${index} has happened already (${e.date}); it cannot be fired again`,

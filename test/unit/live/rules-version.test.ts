@@ -121,6 +121,22 @@ describe('the rules a classroom runs by', () => {
     expect(r.round()).toMatchObject({ number: 1, phase: 'trading' });
   });
 
+  it('before rounds an event could be fired twice, and its journal replays so; with rounds the second is refused', () => {
+    const old = build(RULES_BEFORE_ROUNDS);
+    const journal: LiveCommand[] = [];
+    journaled(old, journal, [{ op: 'start' }, { op: 'fire', index: 0 }, { op: 'fire', index: 0 }]);
+    const again = build(RULES_BEFORE_ROUNDS);
+    replayCommands(
+      again,
+      journal.map((cmd, i) => ({ seq: i + 1, cmd })),
+    );
+    expect(encodeClassroom(again)).toBe(encodeClassroom(old));
+    const now = build(RULES_ROUNDS);
+    journaled(now, [], [{ op: 'start' }, { op: 'fire', index: 0 }]);
+    const second = applyCommand(now, { op: 'fire', index: 0 });
+    expect(second.ok ? null : second.code).toBe('LIVE_ERR_EVENT_DONE');
+  });
+
   it('a classroom created now gets rounds: the automatic surrender, and the round over at the settlement', () => {
     expect(CURRENT_RULES).toBe(RULES_ROUNDS);
     const r = build();
