@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Classroom } from '../../src/live/classroom.ts';
 import { buildServer, type Server } from '../../src/server/app.ts';
 import { DEFAULTS } from '../../src/server/config.ts';
+import { parseCsv } from '../fixtures/csv.ts';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
@@ -37,39 +38,6 @@ const PHONE = { width: 390, height: 844 };
 const SPEED = 3600; // a wall second is a trading hour
 const NAME = 'Econ 101 碳市场';
 const ALICE = '爱丽丝';
-
-/** RFC 4180: rows of fields (quoted fields may hold commas, doubled quotes and line breaks); CRLF line ends. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 /** A CSV file as records by its header's names. */
 function records(text: string): { header: string[]; rows: Record<string, string>[] } {
