@@ -7,22 +7,17 @@
 // The wall clock is frozen: exchange time is moved on an hour past the first open (2024-12-16 09:30), with busy bots,
 // so that the book has some depth, then stands still. The students trade at a price inside the bots' spread, so their orders
 // cross each other and nothing else.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type Server } from '../../src/server/app.ts';
 import { DEFAULTS } from '../../src/server/config.ts';
+import { launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
-const skip = !existsSync(CHROMIUM) && !IN_CI;
-if (skip)
-  console.warn(`classroom-browser: skipped, no chromium at ${CHROMIUM} (set CHROMIUM_PATH, or install chromium)`);
+const skip = skipWithoutChromium('classroom-browser');
 
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const INSTRUCTOR = 'instructor-token-e2e-000001';
 const ADMIN = 'admin-token-e2e-00000000001';
 const VIEWPORT = { width: 1366, height: 768 };
@@ -60,10 +55,7 @@ describe.skipIf(skip)('live classroom in a browser', () => {
     );
     server.hub.rooms.get('default')!.advanceExchange(60 * 60_000);
     base = (await server.listen()).replace('[::1]', 'localhost');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

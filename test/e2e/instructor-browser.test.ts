@@ -7,21 +7,17 @@
 //
 // The wall clock is frozen; the default classroom's exchange time is moved on over two trading days with busy bots
 // and a shock fired between them, so that the chart, the tape and the debrief have something in them.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type Server } from '../../src/server/app.ts';
 import { DEFAULTS } from '../../src/server/config.ts';
+import { launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
-const skip = !existsSync(CHROMIUM) && !IN_CI;
-if (skip) console.warn(`instructor-browser: skipped, no chromium at ${CHROMIUM}`);
+const skip = skipWithoutChromium('instructor-browser');
 
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const ADMIN = 'admin-token-e2e-instructor-01';
 const INSTRUCTOR = 'instructor-token-e2e-instr-01';
 const LAPTOP = { width: 1280, height: 720 };
@@ -66,10 +62,7 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
     expect(shock.statusCode).toBe(200);
     room.advanceExchange(24 * 60 * 60_000);
     base = (await server.listen()).replace('[::1]', 'localhost');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

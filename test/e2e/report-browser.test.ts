@@ -1,20 +1,19 @@
 // Opens the rendered reports in headless Chromium (playwright-core, the system's chromium) and checks what a reader
 // would see: no script errors, every chart drawn, titles and axis labels on screen. Skipped only on a machine without
 // chromium outside CI; in CI (.ci/run installs chromium) it always runs.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReportAssets } from '../../src/report/assets.ts';
 import { renderFanReport } from '../../src/report/fan-chart.ts';
 import { renderRunReport } from '../../src/report/run-report.ts';
 import { buildRunSummary, FIXTURE_EVENTS, tradingDays } from '../fixtures/run-summary.ts';
+import { launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** Screenshots to look at (gitignored), at a laptop's and a phone's size. */
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
 async function screenshots(page: Page, name: string, selector: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
@@ -30,12 +29,7 @@ async function screenshots(page: Page, name: string, selector: string): Promise<
       .screenshot({ path: join(SHOTS, `${name}-${size}.png`) });
   }
 }
-const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
-const available = existsSync(CHROMIUM);
-const skip = !available && !IN_CI;
-if (skip) {
-  console.warn(`report-browser: skipped, no chromium at ${CHROMIUM} (set CHROMIUM_PATH, or install chromium)`);
-}
+const skip = skipWithoutChromium('report-browser');
 
 interface CanvasInfo {
   width: number;
@@ -89,10 +83,7 @@ describe.skipIf(skip)('reports in a browser', () => {
   let dir: string;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     dir = mkdtempSync(join(tmpdir(), 'cets-report-'));
   });
 

@@ -7,21 +7,17 @@
 //
 // The wall clock is frozen: exchange time is moved by hand (an hour past the first open, then to the afternoon's
 // block session), as in classroom-browser.test.ts.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type Server } from '../../src/server/app.ts';
 import { DEFAULTS } from '../../src/server/config.ts';
+import { launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
-const skip = !existsSync(CHROMIUM) && !IN_CI;
-if (skip) console.warn(`student-phone-browser: skipped, no chromium at ${CHROMIUM}`);
+const skip = skipWithoutChromium('student-phone-browser');
 
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const INSTRUCTOR = 'instructor-token-e2e-phone01';
 const ADMIN = 'admin-token-e2e-phone000001';
 const PHONE = { width: 390, height: 844 };
@@ -54,10 +50,7 @@ describe.skipIf(skip)('the trading page on a phone, in Chinese', () => {
     );
     server.hub.rooms.get('default')!.advanceExchange(60 * 60_000);
     base = (await server.listen()).replace('[::1]', 'localhost');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
     page = await context.newPage();
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));

@@ -14,23 +14,19 @@
 // speed of 3600 a second is a trading hour). The HTTP API is used only to read results, and for what no page has a
 // control for (the server's presence sweep is driven by the hub's tick with the moved clock; nothing else).
 // Screenshots of each step go to test/e2e/screenshots/whole-class-*.png, to be looked at.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Classroom } from '../../src/live/classroom.ts';
 import { buildServer, type Server } from '../../src/server/app.ts';
 import { DEFAULTS } from '../../src/server/config.ts';
 import { parseCsv } from '../fixtures/csv.ts';
+import { launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
-const skip = !existsSync(CHROMIUM) && !IN_CI;
-if (skip) console.warn(`whole-class-browser: skipped, no chromium at ${CHROMIUM}`);
+const skip = skipWithoutChromium('whole-class-browser');
 
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const ADMIN = 'admin-token-e2e-whole-class-01';
 const INSTRUCTOR = 'instructor-token-e2e-whole-01';
 const LAPTOP = { width: 1280, height: 720 };
@@ -88,10 +84,7 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
       { now: () => wall },
     );
     base = (await server.listen()).replace('[::1]', 'localhost');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
