@@ -7,14 +7,12 @@
 // The wall clock is frozen: exchange time is moved on an hour past the first open (2024-12-16 09:30), with busy bots,
 // so that the book has some depth, then stands still. The students trade at a price inside the bots' spread, so their orders
 // cross each other and nothing else.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, type Server } from '../../src/server/app.ts';
-import { DEFAULTS } from '../../src/server/config.ts';
-import { launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
+import type { Server } from '../../src/server/app.ts';
+import { frozenServer, launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
 
 const skip = skipWithoutChromium('classroom-browser');
 
@@ -37,22 +35,7 @@ describe.skipIf(skip)('live classroom in a browser', () => {
   const students: Student[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cets-e2e-'));
-    mkdirSync(SHOTS, { recursive: true });
-    const frozenMs = Date.now();
-    server = await buildServer(
-      {
-        ...DEFAULTS,
-        host: '127.0.0.1',
-        port: 0,
-        dataDir: dir,
-        logLevel: 'silent',
-        botIntensity: 6,
-        adminToken: ADMIN,
-        instructorToken: INSTRUCTOR,
-      },
-      { now: () => frozenMs },
-    );
+    ({ server, dir } = await frozenServer('cets-e2e-', ADMIN, INSTRUCTOR));
     server.hub.rooms.get('default')!.advanceExchange(60 * 60_000);
     base = (await server.listen()).replace('[::1]', 'localhost');
     browser = await launchChromium();

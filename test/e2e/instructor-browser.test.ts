@@ -7,14 +7,12 @@
 //
 // The wall clock is frozen; the default classroom's exchange time is moved on over two trading days with busy bots
 // and a shock fired between them, so that the chart, the tape and the debrief have something in them.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, type Server } from '../../src/server/app.ts';
-import { DEFAULTS } from '../../src/server/config.ts';
-import { launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
+import type { Server } from '../../src/server/app.ts';
+import { frozenServer, launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
 
 const skip = skipWithoutChromium('instructor-browser');
 
@@ -33,22 +31,7 @@ describe.skipIf(skip)("the teacher's pages in a browser", () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cets-e2e-instr-'));
-    mkdirSync(SHOTS, { recursive: true });
-    const frozenMs = Date.now();
-    server = await buildServer(
-      {
-        ...DEFAULTS,
-        host: '127.0.0.1',
-        port: 0,
-        dataDir: dir,
-        logLevel: 'silent',
-        botIntensity: 6,
-        adminToken: ADMIN,
-        instructorToken: INSTRUCTOR,
-      },
-      { now: () => frozenMs },
-    );
+    ({ server, dir } = await frozenServer('cets-e2e-instr-', ADMIN, INSTRUCTOR));
     // Two trading days with a shock fired between them, then into the third: the debrief has closes to draw and an
     // event to mark.
     const room = server.hub.rooms.get('default')!;

@@ -7,14 +7,12 @@
 //
 // The wall clock is frozen: exchange time is moved by hand (an hour past the first open, then to the afternoon's
 // block session), as in classroom-browser.test.ts.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, type Server } from '../../src/server/app.ts';
-import { DEFAULTS } from '../../src/server/config.ts';
-import { launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
+import type { Server } from '../../src/server/app.ts';
+import { frozenServer, launchChromium, SHOTS, skipWithoutChromium } from './browser.ts';
 
 const skip = skipWithoutChromium('student-phone-browser');
 
@@ -32,22 +30,7 @@ describe.skipIf(skip)('the trading page on a phone, in Chinese', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cets-e2e-phone-'));
-    mkdirSync(SHOTS, { recursive: true });
-    const frozenMs = Date.now();
-    server = await buildServer(
-      {
-        ...DEFAULTS,
-        host: '127.0.0.1',
-        port: 0,
-        dataDir: dir,
-        logLevel: 'silent',
-        botIntensity: 6,
-        adminToken: ADMIN,
-        instructorToken: INSTRUCTOR,
-      },
-      { now: () => frozenMs },
-    );
+    ({ server, dir } = await frozenServer('cets-e2e-phone-', ADMIN, INSTRUCTOR));
     server.hub.rooms.get('default')!.advanceExchange(60 * 60_000);
     base = (await server.listen()).replace('[::1]', 'localhost');
     browser = await launchChromium();
