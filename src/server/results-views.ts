@@ -7,7 +7,7 @@ import type { Debrief } from '../live/debrief.ts';
 import { pseudonym } from '../live/export.ts';
 import type { PositionView } from '../live/positions.ts';
 import { fenToCny } from '../market/money.ts';
-import { cstTime, newsParams } from './views.ts';
+import { cstTime, newsFields } from './views.ts';
 
 const cny = fenToCny;
 const Out = (props: Record<string, TSchema>) => Type.Object(props, { additionalProperties: false });
@@ -136,16 +136,7 @@ export function debriefView(d: Debrief, opts: { names: boolean; studentId: numbe
       volumeT: x.volumeT,
       fairValueCny: x.fairValueFen === null ? null : cny(x.fairValueFen),
     })),
-    events: d.events.map((e) => ({
-      date: e.date,
-      time: cstTime(e.tsMs),
-      title: e.title,
-      text: e.text,
-      kind: e.kind ?? null,
-      params: newsParams(e.params),
-      titleZh: e.titleZh ?? null,
-      textZh: e.textZh ?? null,
-    })),
+    events: d.events.map((e) => ({ date: e.date, ...newsFields(e) })),
     students: d.students
       .filter((s) => !opts.onlyOwn || s.studentId === opts.studentId)
       .map((s) => ({

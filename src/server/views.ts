@@ -165,9 +165,12 @@ export function candlesView(trades: readonly TradeRecord[], instrumentId: string
 }
 
 export function newsView(n: NewsItem) {
+  return { seq: n.seq, tsMs: n.tsMs, ...newsFields(n) };
+}
+
+/** What a news item says, as the pages word it: the news channel's items and the debrief's events alike. */
+export function newsFields(n: Pick<NewsItem, 'tsMs' | 'title' | 'text' | 'kind' | 'params' | 'titleZh' | 'textZh'>) {
   return {
-    seq: n.seq,
-    tsMs: n.tsMs,
     time: cstTime(n.tsMs),
     title: n.title,
     text: n.text,
