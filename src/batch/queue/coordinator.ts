@@ -114,20 +114,26 @@ export async function runOnQueue(o: QueueRunOptions): Promise<{ interrupted: boo
       if (job === undefined || busy.has(id) || finished) return;
       busy.add(id);
       try {
-        const j = await Job.fromId<QueueJobData, QueueResult>(queue, id);
-        if (j === undefined || finished || !pending.has(id)) return;
-        const state = await j.getState();
-        let outcome: Outcome;
-        if (state === 'completed') outcome = decodeResult(job.key, j.returnvalue);
-        else if (state === 'failed') outcome = { key: job.key, ok: false, ms: 0, ...failureOf(j.failedReason) };
-        else return;
-        pending.delete(id);
-        o.onOutcome(outcome);
-        await j.remove();
-        if (pending.size === 0) finish({ interrupted: false });
+        await take(id, job);
       } finally {
         busy.delete(id);
       }
+      // Over once every job is collected and every removal has finished: the last result's removal may finish
+      // before an earlier one's, and a removal still in flight when the process exits leaves its job in Redis.
+      if (pending.size === 0 && busy.size === 0) finish({ interrupted: false });
+    };
+    /** Writes a finished job's outcome and takes the job off Redis (nothing when it is not finished). */
+    const take = async (id: string, job: BatchJob): Promise<void> => {
+      const j = await Job.fromId<QueueJobData, QueueResult>(queue, id);
+      if (j === undefined || finished || !pending.has(id)) return;
+      const state = await j.getState();
+      let outcome: Outcome;
+      if (state === 'completed') outcome = decodeResult(job.key, j.returnvalue);
+      else if (state === 'failed') outcome = { key: job.key, ok: false, ms: 0, ...failureOf(j.failedReason) };
+      else return;
+      pending.delete(id);
+      o.onOutcome(outcome);
+      await j.remove();
     };
     const fail = (e: unknown): void => finish(e instanceof Error ? e : new Error(String(e)));
 
