@@ -28,11 +28,12 @@ import { renderFanReport } from '../report/fan-chart.ts';
 import { SimCode, SimError } from '../sim/errors.ts';
 import type { RunSummary } from '../sim/output-types.ts';
 import { type Aggregate, aggregate, aggregateCsv, fanReportParts } from './aggregate.ts';
+import { DailyTable } from './daily-table.ts';
 import type { FigureSet } from './figures.ts';
 import type { BatchJob, BatchPlan } from './plan.ts';
 import { batchSensitivity, sensitivityCsv } from './sensitivity.ts';
 import { sensitivitySection } from './sensitivity-chart.ts';
-import { dailyTable, runsTable, toCsv, toParquet } from './tables.ts';
+import { runsTable, toCsv, toParquet } from './tables.ts';
 import { tradesPath, tradeTables } from './trades.ts';
 
 /** Fan charts in aggregate.html at most (a design has hundreds of points; the table and CSV keep them all). */
@@ -153,13 +154,27 @@ export function appendTiming(dir: string, key: string, ms: number): void {
   appendFileSync(path, `${existsSync(path) ? '' : 'key,ms\n'}${key},${Math.round(ms)}\n`);
 }
 
-/** aggregate.json, .csv and .html from the runs of the plan (and sensitivity.csv for a Sobol design). */
+/** The daily table of finished runs (a batch builds its own as results come in: runBatch). */
+export function dailyOf(plan: BatchPlan, runs: ReadonlyMap<string, RunSummary>): DailyTable {
+  const t = new DailyTable();
+  for (const job of plan.jobs) {
+    const s = runs.get(job.key);
+    if (s !== undefined) t.add(job, s);
+  }
+  return t;
+}
+
+/**
+ * aggregate.json, .csv and .html from the runs of the plan (and sensitivity.csv for a Sobol design), and the tidy
+ * tables; `daily` holds the runs' daily rows when they were added as they came in (else built here from `runs`).
+ */
 export function writeAggregate(
   dir: string | null,
   plan: BatchPlan,
   figures: FigureSet,
   runs: ReadonlyMap<string, RunSummary>,
   failed: ReadonlySet<string>,
+  daily?: DailyTable,
 ): Aggregate {
   const agg = aggregate(plan, figures, runs, failed);
   if (dir === null) return agg;
@@ -186,13 +201,12 @@ export function writeAggregate(
     html = at < 0 ? `${html}${section}` : `${html.slice(0, at)}${section}${html.slice(at)}`;
   }
   writeAtomic(join(dir, 'aggregate.html'), html);
-  for (const [name, cols] of [
-    ['daily', dailyTable(plan, runs)],
-    ['run-figures', runsTable(plan, figures, runs)],
-  ] as const) {
-    writeAtomic(join(dir, `${name}.parquet`), toParquet(cols));
-    writeAtomic(join(dir, `${name}.csv`), toCsv(cols));
-  }
+  const table = daily ?? dailyOf(plan, runs);
+  writeAtomic(join(dir, 'daily.parquet'), table.parquet(plan));
+  writeAtomic(join(dir, 'daily.csv'), table.csv(plan));
+  const figureCols = runsTable(plan, figures, runs);
+  writeAtomic(join(dir, 'run-figures.parquet'), toParquet(figureCols));
+  writeAtomic(join(dir, 'run-figures.csv'), toCsv(figureCols));
   if (plan.trades) {
     const t = tradeTables(dir, plan, new Set(runs.keys()));
     writeAtomic(join(dir, 'trades.parquet'), toParquet(t.columns));

@@ -7,6 +7,7 @@ import { SimCode, SimError } from '../sim/errors.ts';
 import type { RunSummary } from '../sim/output-types.ts';
 import { loadRunContext } from '../store/scenario-files.ts';
 import type { Aggregate } from './aggregate.ts';
+import { DailyTable } from './daily-table.ts';
 import { figureSet } from './figures.ts';
 import { appendTiming, openFolder, writeAggregate, writeFailure, writeRun } from './folder.ts';
 import { type BatchJob, type Design, defaultOutDir, type Grid, planBatch } from './plan.ts';
@@ -115,11 +116,17 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       : opts.outDir || defaultOutDir(plan.base.id, plan.grid, plan.seeds, plan.design?.spec ?? null, plan.trades);
 
   const summaries = new Map<string, RunSummary>();
+  // The daily table grows as results come in, while the workers run on: only its assembly is left at the end.
+  const daily = dir === null ? null : new DailyTable();
   const mine = shardOf(plan.jobs, opts.shard);
   let todo: readonly BatchJob[] = mine;
   if (dir !== null) {
     const found = openFolder(dir, plan, figures);
     for (const [k, r] of found) summaries.set(k, r.summary);
+    for (const j of plan.jobs) {
+      const r = found.get(j.key);
+      if (r !== undefined) daily?.add(j, r.summary);
+    }
     todo = mine.filter((j) => !found.has(j.key));
   }
   const skipped = mine.length - todo.length;
@@ -153,6 +160,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       done++;
       summaries.set(o.key, o.summary);
       if (dir !== null) writeRun(dir, job, o.summary, o.trades);
+      daily?.add(job, o.summary);
     } else {
       failures.push({ key: o.key, code: o.code, message: o.message });
       if (dir !== null) writeFailure(dir, job, o.code, o.message);
@@ -182,7 +190,9 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
 
   const whole = opts.shard === undefined || opts.shard.n === 1;
   const agg =
-    interrupted || !whole ? null : writeAggregate(dir, plan, figures, summaries, new Set(failures.map((f) => f.key)));
+    interrupted || !whole
+      ? null
+      : writeAggregate(dir, plan, figures, summaries, new Set(failures.map((f) => f.key)), daily ?? undefined);
   return {
     scenario: plan.base.id,
     outDir: dir,

@@ -1,5 +1,6 @@
 // Tidy tables of a batch for analysts, written beside aggregate.* as Parquet and as CSV:
-//   daily.parquet / daily.csv   long form, a row per run, day, market and variable with a value:
+//   daily.parquet / daily.csv   long form, a row per run, day, market and variable with a value (built as results
+//                               come in: src/batch/daily-table.ts):
 //                               run, point, seed, date, market, instrument, variable, value
 //                               (instrument "all": the market's instruments together, as the run summary keeps them)
 //   run-figures.parquet / .csv  a row per finished run: run, point, seed, a column per design or grid parameter,
@@ -17,10 +18,10 @@ import {
   Table,
   tableToIPC,
   Utf8,
+  type Vector,
   vectorFromArray,
 } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { longRows } from '../sim/daily-long.ts';
 import type { RunSummary } from '../sim/output-types.ts';
 import { safeMeasure } from './aggregate.ts';
 import type { FigureSet } from './figures.ts';
@@ -30,7 +31,7 @@ export interface Columns {
   readonly [name: string]: { readonly type: 'utf8' | 'int32' | 'float64' | 'date'; readonly values: unknown[] };
 }
 
-function csvCell(v: unknown): string {
+export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
@@ -65,24 +66,30 @@ function days(dates: readonly string[]): Int32Array {
  * Parquet stores them as a dictionary anyway. Readers see strings (pandas a category).
  */
 export function toParquet(cols: Columns): Uint8Array {
-  const vectors = Object.fromEntries(
-    Object.entries(cols).map(([name, c]) => {
-      if (c.type === 'utf8')
-        return [name, vectorFromArray(c.values as (string | null)[], new Dictionary(new Utf8(), new Int32()))];
-      if (c.type === 'int32') return [name, vectorFromArray(c.values as number[], new Int32())];
-      if (c.type === 'date') {
-        const data = days(c.values as string[]);
-        return [name, makeVector(makeData({ type: new DateDay(), length: data.length, data }))];
-      }
-      return [
-        name,
-        vectorFromArray(
-          (c.values as (number | null)[]).map((x) => (x === null || !Number.isFinite(x) ? null : x)),
-          new Float64(),
-        ),
-      ];
-    }),
+  return writeParquet(
+    Object.fromEntries(
+      Object.entries(cols).map(([name, c]) => {
+        if (c.type === 'utf8')
+          return [name, vectorFromArray(c.values as (string | null)[], new Dictionary(new Utf8(), new Int32()))];
+        if (c.type === 'int32') return [name, vectorFromArray(c.values as number[], new Int32())];
+        if (c.type === 'date') {
+          const data = days(c.values as string[]);
+          return [name, makeVector(makeData({ type: new DateDay(), length: data.length, data }))];
+        }
+        return [
+          name,
+          vectorFromArray(
+            (c.values as (number | null)[]).map((x) => (x === null || !Number.isFinite(x) ? null : x)),
+            new Float64(),
+          ),
+        ];
+      }),
+    ),
   );
+}
+
+/** Columns of equal length as a Parquet file, ZSTD-compressed. */
+export function writeParquet(vectors: Record<string, Vector>): Uint8Array {
   const props = new parquet.WriterPropertiesBuilder().setCompression(parquet.Compression.ZSTD).build();
   return parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(new Table(vectors), 'stream')), props);
 }
@@ -93,40 +100,6 @@ function finished(plan: BatchPlan, runs: ReadonlyMap<string, RunSummary>) {
     const s = runs.get(j.key);
     return s === undefined ? [] : [{ job: j, summary: s }];
   });
-}
-
-export function dailyTable(plan: BatchPlan, runs: ReadonlyMap<string, RunSummary>): Columns {
-  const c = {
-    run: [] as string[],
-    point: [] as string[],
-    seed: [] as number[],
-    date: [] as string[],
-    market: [] as string[],
-    instrument: [] as string[],
-    variable: [] as string[],
-    value: [] as number[],
-  };
-  for (const { job, summary } of finished(plan, runs))
-    for (const r of longRows(summary)) {
-      c.run.push(job.key);
-      c.point.push(job.point.id);
-      c.seed.push(job.seed);
-      c.date.push(r.date);
-      c.market.push(r.market);
-      c.instrument.push(r.instrument);
-      c.variable.push(r.variable);
-      c.value.push(r.value);
-    }
-  return {
-    run: { type: 'utf8', values: c.run },
-    point: { type: 'utf8', values: c.point },
-    seed: { type: 'int32', values: c.seed },
-    date: { type: 'date', values: c.date },
-    market: { type: 'utf8', values: c.market },
-    instrument: { type: 'utf8', values: c.instrument },
-    variable: { type: 'utf8', values: c.variable },
-    value: { type: 'float64', values: c.value },
-  };
 }
 
 export function runsTable(plan: BatchPlan, figures: FigureSet, runs: ReadonlyMap<string, RunSummary>): Columns {

@@ -7,8 +7,12 @@ import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Aggregate } from '../../../src/batch/aggregate.ts';
+import { DailyTable } from '../../../src/batch/daily-table.ts';
+import { readRecord } from '../../../src/batch/folder.ts';
+import type { BatchJob, BatchPlan } from '../../../src/batch/plan.ts';
 import { runBatch } from '../../../src/batch/run-batch.ts';
-import { toCsv, toParquet } from '../../../src/batch/tables.ts';
+import { type Columns, toCsv, toParquet } from '../../../src/batch/tables.ts';
+import { longRows } from '../../../src/sim/daily-long.ts';
 import { duck } from '../../fixtures/duckdb.ts';
 
 let dir: string;
@@ -88,5 +92,35 @@ describe('batch tables', () => {
     };
     expect(toCsv(cols)).toBe('a,b\nx,1.5\n"y,z",\n,\n');
     expect(Buffer.from(toParquet(cols)).equals(Buffer.from(toParquet(cols)))).toBe(true);
+  });
+
+  it('daily: built run by run in any order of arrival, the same bytes as the whole table built at once', () => {
+    const recs = ['p0-seed1', 'p1-seed1'].map((k) => readRecord(join(dir, 'runs', `${k}.json`))!);
+    const jobs = recs.map((r) => ({ key: r.key, seed: r.seed, point: { id: r.point } }) as unknown as BatchJob);
+    const plan = { jobs } as unknown as BatchPlan;
+    // The reference: every row of every run in plan order, through the generic column writers.
+    const cols: Record<string, { type: 'utf8' | 'int32' | 'date' | 'float64'; values: unknown[] }> = {
+      run: { type: 'utf8', values: [] },
+      point: { type: 'utf8', values: [] },
+      seed: { type: 'int32', values: [] },
+      date: { type: 'date', values: [] },
+      market: { type: 'utf8', values: [] },
+      instrument: { type: 'utf8', values: [] },
+      variable: { type: 'utf8', values: [] },
+      value: { type: 'float64', values: [] },
+    };
+    for (const r of recs)
+      for (const row of longRows(r.summary)) {
+        const cells = [r.key, r.point, r.seed, row.date, row.market, row.instrument, row.variable, row.value];
+        for (const [i, c] of Object.values(cols).entries()) c.values.push(cells[i]);
+      }
+    const reference = cols as Columns;
+    const reversed = new DailyTable();
+    reversed.add(jobs[1]!, recs[1]!.summary);
+    reversed.add(jobs[0]!, recs[0]!.summary);
+    reversed.add(jobs[1]!, recs[1]!.summary); // a result collected twice replaces, never doubles
+    expect(reversed.csv(plan).toString('utf8')).toBe(toCsv(reference));
+    expect(Buffer.from(reversed.parquet(plan)).equals(Buffer.from(toParquet(reference)))).toBe(true);
+    expect(readFileSync(join(dir, 'daily.csv'), 'utf8')).toBe(toCsv(reference));
   });
 });
