@@ -182,6 +182,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
           scenario: opts.scenario,
           plan,
           jobs: todo,
+          written: mine.filter((j) => summaries.has(j.key)),
           onOutcome,
           onQueue,
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),

@@ -28,6 +28,11 @@ export interface QueueRunOptions {
   readonly scenario: string;
   readonly plan: BatchPlan;
   readonly jobs: readonly BatchJob[];
+  /**
+   * Runs of the plan already in the batch folder. A coordinator killed after writing a result but before taking its
+   * job off Redis leaves the job there; the next one removes it (else it stays in Redis for good).
+   */
+  readonly written?: readonly BatchJob[];
   readonly onOutcome: (o: Outcome) => void;
   readonly onQueue: (counts: { active: number; waiting: number }) => void;
   readonly signal?: AbortSignal;
@@ -69,7 +74,8 @@ async function chunked<T>(xs: readonly T[], f: (x: T) => Promise<void>): Promise
 }
 
 export async function runOnQueue(o: QueueRunOptions): Promise<{ interrupted: boolean }> {
-  if (o.jobs.length === 0 || o.signal?.aborted) return { interrupted: o.signal?.aborted === true };
+  if (o.signal?.aborted) return { interrupted: true };
+  if (o.jobs.length === 0 && (o.written ?? []).length === 0) return { interrupted: false };
   const connection = connectionOf(o.url);
   const fp = fingerprint();
   const pid = planId(o.plan, fp);
@@ -157,6 +163,12 @@ export async function runOnQueue(o: QueueRunOptions): Promise<{ interrupted: boo
     o.signal?.addEventListener('abort', onAbort);
 
     const start = async (): Promise<void> => {
+      await chunked(o.written ?? [], async (job) => {
+        const id = jobId(pid, job.key);
+        const state = await queue.getJobState(id);
+        if (state === 'completed' || state === 'failed') await queue.remove(id);
+      });
+      if (pending.size === 0) return finish({ interrupted: false });
       const add: { id: string; job: BatchJob }[] = [];
       await chunked([...pending.entries()], async ([id, job]) => {
         const state = await queue.getJobState(id);
