@@ -1,12 +1,14 @@
-// `cets calibrate <scenario> [--seeds N] [--json]`: runs seeds 1..N and compares the median of each figure with
+// `cets calibrate <scenario> [--seeds N|a..b|list] [--json]`: runs the seeds (N: 1..N) and compares the median of each figure with
 // the published one (data/figures/<scenario>.json).
-// `cets fit <scenario> [--seeds N] [--rounds R]`: the documented fitting procedure. Coordinate search over the
+// `cets fit <scenario> [--seeds N|a..b|list] [--rounds R]`: the documented fitting procedure. Coordinate search over the
 // parameters the scenario lists under calibration.params: for each parameter in turn, try the current value
 // moved up and down by its step (clamped to [min, max]); keep a move when it lowers the loss (Σ (error /
-// tolerance)² over the figures, bounds counted as misses, medians over seeds 1..N); halve the steps after a round
+// tolerance)² over the figures, bounds counted as misses, medians over the seeds); fits on disjoint seed sets
+// (--seeds 1..10, 11..20, ...) give the spread of the fitted values; halve the steps after a round
 // without improvement. Prints the best values; they are copied into the scenario file by hand (and the procedure,
 // seeds and loss recorded in its calibration.notes), so a fit never rewrites a scenario behind anyone's back.
 import { parseArgs } from 'node:util';
+import { parseSeeds } from '../batch/plan.ts';
 import { SimCode, SimError } from '../sim/errors.ts';
 import { compare, type FigureResult, type FiguresFile, loss } from '../sim/figures.ts';
 import { type RunContext, runScenario } from '../sim/run.ts';
@@ -15,6 +17,21 @@ import type { Scenario } from '../sim/scenario/schema.ts';
 import { loadFigures, scenarioHash } from '../store/scenario-files.ts';
 import { table } from './format.ts';
 import { prepare } from './run.ts';
+
+/** --seeds: "N" (1..N), "a..b" or "1,5,9"; at most `max` seeds. */
+function seedList(raw: string | undefined, fallback: number, max: number): number[] {
+  const seeds = parseSeeds(raw ?? String(fallback));
+  if (seeds.length > max) throw new SimError(SimCode.Args, `--seeds ${raw}: at most ${max} seeds`);
+  return seeds;
+}
+
+/** "seeds 1..20", or the list when it is not a range. */
+function seedsLabel(seeds: readonly number[]): string {
+  const range = seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1);
+  return range && seeds.length > 1
+    ? `seeds ${seeds[0]}..${seeds.at(-1)}`
+    : `seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}`;
+}
 
 function count(raw: string | undefined, name: string, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -28,11 +45,10 @@ export function calibrateRuns(
   ctx: RunContext,
   scenario: Scenario,
   figures: FiguresFile,
-  seeds: number,
+  seeds: readonly number[],
 ): FigureResult[] {
   const hash = scenarioHash(scenario);
-  const runs = [];
-  for (let seed = 1; seed <= seeds; seed++) runs.push(runScenario(ctx, { scenario, scenarioHash: hash, seed }).summary);
+  const runs = seeds.map((seed) => runScenario(ctx, { scenario, scenarioHash: hash, seed }).summary);
   return compare(figures, runs);
 }
 
@@ -60,8 +76,9 @@ export function calibrateCommand(args: readonly string[], out: (line: string) =>
     options: { seeds: { type: 'string' }, json: { type: 'boolean' }, set: { type: 'string', multiple: true } },
   });
   const name = positionals[0];
-  if (name === undefined) throw new SimError(SimCode.Args, 'usage: cets calibrate <scenario> [--seeds N] [--json]');
-  const seeds = count(values.seeds, 'seeds', 20, 1000);
+  if (name === undefined)
+    throw new SimError(SimCode.Args, 'usage: cets calibrate <scenario> [--seeds N|a..b] [--json]');
+  const seeds = seedList(values.seeds, 20, 1000);
   const { ctx, scenario } = prepare(name, values.set ?? []);
   const figures = loadFigures(scenario.id);
   const results = calibrateRuns(ctx, scenario, figures, seeds);
@@ -81,7 +98,7 @@ export function calibrateCommand(args: readonly string[], out: (line: string) =>
       ),
     );
   } else {
-    out(`${figures.title}: ${seeds} seeds, median of each figure`);
+    out(`${figures.title}: ${seedsLabel(seeds)}, median of each figure`);
     for (const l of figureTable(results)) out(l);
     out(`${results.filter((r) => r.ok).length} of ${results.length} figures within tolerance`);
   }
@@ -105,9 +122,9 @@ export function fitCommand(args: readonly string[], out: (line: string) => void)
   if (name === undefined)
     throw new SimError(
       SimCode.Args,
-      'usage: cets fit <scenario> --param path:min:max:step ... [--seeds N] [--rounds R]',
+      'usage: cets fit <scenario> --param path:min:max:step ... [--seeds N|a..b] [--rounds R]',
     );
-  const seeds = count(values.seeds, 'seeds', 3, 100);
+  const seeds = seedList(values.seeds, 3, 100);
   const rounds = count(values.rounds, 'rounds', 4, 50);
   const { ctx, scenario } = prepare(name);
   const figures = loadFigures(scenario.id);
@@ -122,7 +139,7 @@ export function fitCommand(args: readonly string[], out: (line: string) => void)
   const evaluate = (s: Scenario): number => loss(figures, calibrateRuns(ctx, s, figures, seeds));
   let best = scenario;
   let bestLoss = evaluate(best);
-  out(`start: loss ${bestLoss.toFixed(3)}`);
+  out(`start: loss ${bestLoss.toFixed(3)} (${seedsLabel(seeds)})`);
   for (let round = 1; round <= rounds; round++) {
     let improved = false;
     for (const p of params) {

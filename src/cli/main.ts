@@ -20,9 +20,9 @@ const usage = `usage: cets <command>
   run <scenario> [--seed N] [--out DIR] [--set path=value] [--observed prices.csv]
                     simulate a scenario (scenarios/<name>.json or a path); writes a run folder (report.html draws
                     the observed closes and volumes of the file over the run)
-  calibrate <scenario> [--seeds N] [--json]
-                    median of each published figure over seeds 1..N against data/figures/<scenario>.json
-  fit <scenario> --param path:min:max:step ... [--seeds N] [--rounds R]
+  calibrate <scenario> [--seeds N|a..b] [--json]
+                    median of each published figure over the seeds (N: 1..N) against data/figures/<scenario>.json
+  fit <scenario> --param path:min:max:step ... [--seeds N|a..b] [--rounds R]
                     the fitting procedure: coordinate search on the named parameters
   batch <scenario> [--grid path=v1,v2,...]... [--seeds 1..50] [--workers N] [--out DIR]
                     every grid point x every seed in parallel workers; quantiles across seeds in DIR/aggregate.*
