@@ -20,11 +20,9 @@ import {
 import { longRows } from '../sim/daily-long.ts';
 import type { RunSummary } from '../sim/output-types.ts';
 import type { BatchJob, BatchPlan } from './plan.ts';
-import { csvCell, writeParquet } from './tables.ts';
+import { csvCell, epochDay, writeParquet } from './tables.ts';
 
 export const DAILY_COLUMNS = ['run', 'point', 'seed', 'date', 'market', 'instrument', 'variable', 'value'] as const;
-
-const DAY_MS = 86_400_000;
 
 /** Strings of one column of one run: each distinct value once, in order of first appearance, and a row's index. */
 interface LocalDict {
@@ -76,7 +74,7 @@ export class DailyTable {
   #day(date: string): number {
     let d = this.#days.get(date);
     if (d === undefined) {
-      d = Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+      d = epochDay(date);
       this.#days.set(date, d);
     }
     return d;

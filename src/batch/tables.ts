@@ -47,13 +47,16 @@ export function toCsv(cols: Columns): string {
 
 const DAY_MS = 86_400_000;
 
-/** YYYY-MM-DD -> days since 1970-01-01, each distinct date parsed once. */
+/** YYYY-MM-DD -> days since 1970-01-01 (Parquet's date32). */
+export const epochDay = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+
+/** The dates as date32 values, each distinct date parsed once. */
 function days(dates: readonly string[]): Int32Array {
   const seen = new Map<string, number>();
   return Int32Array.from(dates, (d) => {
     let n = seen.get(d);
     if (n === undefined) {
-      n = Date.parse(`${d}T00:00:00Z`) / DAY_MS;
+      n = epochDay(d);
       seen.set(d, n);
     }
     return n;
