@@ -84,7 +84,19 @@ export class Classrooms {
           { dataset: { testid: `classroom-${c.id}` }, class: c.id === here ? 'current' : '' },
           h('td', {}, h('b', {}, c.name), h('span', { class: 'muted small' }, ` ${c.id}`)),
           h('td', {}, c.scenario),
-          h('td', {}, h('span', { class: `badge ${c.state}` }, t(`state.${c.state}`, { defaultValue: c.state }))),
+          h(
+            'td',
+            {},
+            h('span', { class: `badge ${c.state}` }, t(`state.${c.state}`, { defaultValue: c.state })),
+            // A class started before rounds trades on by the rules of then; a reset gives it rounds.
+            c.beforeRounds
+              ? h(
+                  'div',
+                  { class: 'muted small', dataset: { testid: `before-rounds-${c.id}` } },
+                  t('classrooms.beforeRounds'),
+                )
+              : null,
+          ),
           h('td', { class: 'num' }, c.seatCap === null ? String(c.students) : `${c.students}/${c.seatCap}`),
           h('td', { class: 'mono' }, c.joinCode ?? '—'),
           h(

@@ -42,6 +42,7 @@ import type {
   NewsItem,
   OrderInput,
   OrderStatus,
+  RulesVersion,
   Student,
   StudentOrder,
 } from './types.ts';
@@ -132,6 +133,11 @@ export class Classroom {
 
   get state(): ClassroomState {
     return this.ctx.state;
+  }
+
+  /** The rules it runs by (types.ts): a class started before rounds keeps the rules of then until it is reset. */
+  get rules(): RulesVersion {
+    return this.ctx.rules;
   }
 
   /** Exchange time now. */

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import Type from 'typebox';
+import { RULES_BEFORE_ROUNDS } from '../../live/types.ts';
 import type { LiveDb } from '../../store/live-db.ts';
 import { SCENARIO_DIR } from '../../store/scenario-files.ts';
 import { fail, HttpError, needInstructor, principalOf, roomOf } from '../http.ts';
@@ -78,6 +79,9 @@ const Listed = Type.Object({
   speed: Type.Number(),
   botIntensity: Type.Number(),
   state: Type.String(),
+  beforeRounds: Type.Boolean({
+    description: 'started before rounds: it trades on by the rules of then (no lobby, no rounds) until it is reset',
+  }),
   joinCode: Type.Union([Type.String(), Type.Null()]),
   students: Type.Integer(),
   seatCap: Type.Union([Type.Integer(), Type.Null()]),
@@ -241,6 +245,7 @@ export function adminRoutes(app: FastifyInstance, hub: Hub, streams: Streams, op
           speed: room.speed,
           botIntensity: room.botIntensity,
           state: room.state,
+          beforeRounds: room.rules === RULES_BEFORE_ROUNDS,
           joinCode: hub.joinCode(row.id),
           students: room.studentList().length,
           seatCap: room.seatCap,

@@ -89,6 +89,20 @@ describe('upgrading a data folder to rounds', () => {
       if (!fresh.ok) throw new Error(fresh.message);
       expect(fresh.value.room.autoSurrender).toBe(true);
       expect(dbOf(t2).prepare("SELECT rules FROM classroom WHERE id = 'new'").get()).toEqual({ rules: 2 });
+
+      // The admin's list says which classes run the rules before rounds, and a reset gives one rounds.
+      const list = async () =>
+        Object.fromEntries(
+          (
+            (await t2.inject({ method: 'GET', url: '/api/classrooms', headers: admin })).json() as {
+              classrooms: { id: string; beforeRounds: boolean }[];
+            }
+          ).classrooms.map((c) => [c.id, c.beforeRounds]),
+        );
+      expect(await list()).toEqual({ default: true, old: true, new: false });
+      const reset = await t2.inject({ method: 'POST', url: '/api/classrooms/old/reset', headers: admin });
+      expect(reset.statusCode).toBe(200);
+      expect(await list()).toEqual({ default: true, old: false, new: false });
     } finally {
       await t2.server.close();
       await t.server.close().catch(() => undefined);
