@@ -2,6 +2,7 @@
 import { h, rows } from './dom.js';
 import { cny, cstDateTime, hhmm, tonnes } from './format.js';
 import { t } from './i18n.js';
+import { newsText, newsTitle } from './news-text.js';
 
 const TAPE = 60;
 
@@ -60,16 +61,19 @@ export function renderNews(el, list) {
     el.append(h('li', { class: 'empty' }, t('news.none')));
     return;
   }
-  for (const n of list)
+  // In the page's language: items the core words itself (auctions, deadlines, settlements, policy plans) carry a kind.
+  for (const n of list) {
+    const text = newsText(n);
     el.append(
       h(
         'li',
         { dataset: { seq: String(n.seq) } },
-        h('b', {}, n.title),
+        h('b', {}, newsTitle(n)),
         h('span', { class: 'muted' }, n.time),
-        n.text ? h('div', {}, n.text) : null,
+        text ? h('div', {}, text) : null,
       ),
     );
+  }
 }
 
 export function renderLeaderboard(profitEl, costEl, board, myId) {

@@ -478,6 +478,8 @@ describe.skipIf(skip)('a whole class in a browser: lobby, practice, a compliance
     expect(await text(alice, 'position-warning')).toMatch(
       new RegExp(`^履约截止（${deadline} 15:00）临近：还需清缴 [\\d,]+ t。$`),
     );
+    // The news panel says it in her language too (the page words the items the classroom writes).
+    await poll(() => text(alice, 'news')).toContain(`履约截止日调整为 ${deadline}`);
     await tid(alice, 'position-panel').scrollIntoViewIfNeeded();
     await shot(alice, '21-deadline-warning-alice-zh');
     const band = (await api(`/api/classrooms/${cid}/markets/national`, ADMIN)).bands['CEA-23'];
