@@ -49,7 +49,7 @@ export class Timeline {
       date: e.date,
       kind: e.kind,
       title: eventTitle(e),
-      titleZh: e.kind === 'announcement' ? (e.titleZh ?? null) : null,
+      titleZh: 'titleZh' in e ? (e.titleZh ?? null) : null,
       fired: this.fired.has(index),
       done: this.fired.has(index) || this.ctx.session.hasApplied(e),
     }));
@@ -178,12 +178,42 @@ function withoutUndefined(detail: NewsDetail | undefined): Partial<NewsDetail> {
 }
 
 /** What a page needs to word a scenario event fired or applied: announcements keep the scenario's Chinese. */
-function eventDetail(e: ScenarioEvent): NewsDetail {
+export function eventDetail(e: ScenarioEvent): NewsDetail {
   switch (e.kind) {
     case 'announcement':
       return { kind: 'announcement', titleZh: e.titleZh, textZh: e.textZh };
     case 'deadline':
       return { kind: 'deadline-moved', params: { date: e.deadline, cycle: e.cycle, marketId: e.market } };
+    // Policy plans: their quantities, for a page to word (sectors as ids, comma-separated; none: every sector).
+    case 'coverage-plan':
+      return {
+        kind: e.kind,
+        titleZh: e.titleZh,
+        params: {
+          marketId: e.market,
+          sectors: e.sectors.join(','),
+          fromYear: e.fromYear,
+          credibilityBps: e.credibilityBps,
+        },
+      };
+    case 'allocation-plan':
+      return {
+        kind: e.kind,
+        titleZh: e.titleZh,
+        params: {
+          marketId: e.market,
+          sectors: e.sectors.join(','),
+          fromYear: e.fromYear,
+          cutBps: e.cutBpsPerYear,
+          credibilityBps: e.credibilityBps,
+        },
+      };
+    case 'ccer-outlook':
+      return {
+        kind: e.kind,
+        titleZh: e.titleZh,
+        params: { perYearT: e.tonnesPerYear, fromYear: e.fromYear, credibilityBps: e.credibilityBps },
+      };
     default:
       return { kind: 'rule-change', params: { event: e.kind } };
   }

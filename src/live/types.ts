@@ -102,13 +102,14 @@ export interface NewsItem {
   readonly text: string;
   /**
    * What it is, for a page to word it in its own language from `params`: 'auction-open', 'auction-closed',
-   * 'auction-unsold', 'auction-withdrawn', 'deadline-moved', 'settlement', 'announcement'. Absent on items of
+   * 'auction-unsold', 'auction-withdrawn', 'deadline-moved', 'settlement', 'announcement', and a scenario's policy
+   * plans 'coverage-plan', 'allocation-plan', 'ccer-outlook' (their quantities in params). Absent on items of
    * classrooms made before there were kinds.
    */
   readonly kind?: NewsKind;
   /** The values the kind's wording needs: integers (tonnes, fen in keys ending Fen, counts) and text (ids, dates). */
   readonly params?: Readonly<Record<string, string | number>>;
-  /** A scenario's own Chinese title and text of an announcement, when it has them. */
+  /** A scenario's own Chinese title (of an announcement or a policy plan) and text (of an announcement), if given. */
   readonly titleZh?: string;
   readonly textZh?: string;
 }
@@ -121,6 +122,9 @@ export type NewsKind =
   | 'deadline-moved'
   | 'settlement'
   | 'announcement'
+  | 'coverage-plan'
+  | 'allocation-plan'
+  | 'ccer-outlook'
   | 'rule-change';
 
 /** What a news item says beside its English title and text (see NewsItem). */

@@ -15,13 +15,14 @@ export const NewsOut = Out({
     Type.String({
       description:
         'what it is, for a page to word it from params: auction-open, auction-closed, auction-unsold, ' +
-        'auction-withdrawn, deadline-moved, settlement, announcement, rule-change (null: the English is all there is)',
+        'auction-withdrawn, deadline-moved, settlement, announcement, coverage-plan, allocation-plan, ccer-outlook, ' +
+        'rule-change (null: the English is all there is)',
     }),
   ),
   params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
     description: 'the values of the wording: tonnes and counts as integers, money as CNY text (keys ending Cny)',
   }),
-  titleZh: Nullable(Type.String({ description: "a scenario announcement's own Chinese title" })),
+  titleZh: Nullable(Type.String({ description: "a scenario announcement's or policy plan's own Chinese title" })),
   textZh: Nullable(Type.String({ description: "a scenario announcement's own Chinese text" })),
 });
 export const TimelineOut = Out({
@@ -29,7 +30,7 @@ export const TimelineOut = Out({
   date: Type.String(),
   kind: Type.String(),
   title: Type.String(),
-  titleZh: Nullable(Type.String({ description: "an announcement's own Chinese title" })),
+  titleZh: Nullable(Type.String({ description: "an announcement's or policy plan's own Chinese title" })),
   fired: Type.Boolean({ description: 'the instructor fired it' }),
   done: Type.Boolean({ description: 'it has taken effect (fired, or on its date): it cannot be fired again' }),
 });

@@ -270,13 +270,16 @@ const CcerIssuance = Type.Object(
 );
 
 // Policy news: quantities and rules that agents read on the announcement date (`date`); `effective` says when the
-// policy itself takes effect. None carries a price.
+// policy itself takes effect. None carries a price. titleZh: the title in Chinese, for the classroom's pages in
+// Chinese (optional; they word the quantities themselves).
+const TitleZh = Type.Optional(Type.String({ minLength: 1 }));
 const Credibility = Type.Integer({ minimum: 0, maximum: 10_000, description: 'how far agents believe it, bps' });
 const CoveragePlan = Type.Object(
   {
     ...At,
     kind: Type.Literal('coverage-plan'),
     title: Type.String({ minLength: 1 }),
+    titleZh: TitleZh,
     market: MarketId,
     /** Sectors to be covered (registry sectors of the market), from fromYear's emissions. */
     sectors: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
@@ -291,6 +294,7 @@ const AllocationPlanEvent = Type.Object(
     ...At,
     kind: Type.Literal('allocation-plan'),
     title: Type.String({ minLength: 1 }),
+    titleZh: TitleZh,
     market: MarketId,
     /** Sectors whose allocation changes (empty: all). */
     sectors: Type.Array(Type.String({ minLength: 1 })),
@@ -307,6 +311,7 @@ const CcerOutlook = Type.Object(
     ...At,
     kind: Type.Literal('ccer-outlook'),
     title: Type.String({ minLength: 1 }),
+    titleZh: TitleZh,
     /** Credits the registered projects are expected to issue per year, tonnes. */
     tonnesPerYear: Tonnes,
     fromYear: Type.Integer({ minimum: 2019, maximum: 2100 }),

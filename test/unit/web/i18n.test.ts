@@ -1,11 +1,14 @@
 // The pages' strings (web/locales): Chinese and English have the same keys with the same {{params}} in every
 // locale file; every key the pages use (data-i18n* attributes in web/*.html, t('...') in web/*.js) has a string;
 // every error code a student can be sent has a sentence in both, naming the same values as its form in the error
-// table; and every alert type the core raises has a sentence.
+// table; every alert type the core raises has a sentence; and a scenario's policy plans are worded from the values the
+// core sends with them, with a word for every sector and market they name.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { eventDetail } from '../../../src/live/timeline.ts';
 import { ERRORS } from '../../../src/server/errors.ts';
+import type { ScenarioEvent } from '../../../src/sim/scenario/schema.ts';
 
 const WEB = join(import.meta.dirname, '../../../web');
 const LOCALES = join(WEB, 'locales');
@@ -141,5 +144,43 @@ describe('locales', () => {
     // Every sentence is of a code in the table, or one of the page's own (the connection).
     for (const code of en.keys())
       expect(ERRORS[code] !== undefined || ['NETWORK', 'DISCONNECTED', 'NO_ACK'].includes(code), code).toBe(true);
+  });
+
+  it("a scenario's policy plans: each kind's sentences use the values the core sends, every sector and market has a word", () => {
+    const common = NS.get('common')!.get('en')!;
+    // The names the page (web/news-text.js) gives the core's params in a sentence.
+    const named = (k: string): string =>
+      ({ marketId: 'market', sectors: 'sectorList', credibilityBps: 'credibility', cutBps: 'cut' })[k] ??
+      (k.endsWith('T') ? k.slice(0, -1) : k);
+    const SCENARIOS = join(import.meta.dirname, '../../../scenarios');
+    let plans = 0;
+    for (const f of readdirSync(SCENARIOS).filter((x) => x.endsWith('.json'))) {
+      const events = (JSON.parse(readFileSync(join(SCENARIOS, f), 'utf8')) as { events: ScenarioEvent[] }).events;
+      for (const e of events) {
+        if (e.kind !== 'coverage-plan' && e.kind !== 'allocation-plan' && e.kind !== 'ccer-outlook') continue;
+        plans++;
+        const d = eventDetail(e);
+        expect(d.kind, `${f} ${e.kind}`).toBe(e.kind);
+        const sent = Object.keys(d.params ?? {}).map(named);
+        for (const key of ['title', 'text', ...(e.kind === 'allocation-plan' ? ['textLoosen'] : [])]) {
+          const sentence = common.get(`news.kinds.${e.kind}.${key}`);
+          expect(sentence, `${e.kind}.${key}`).toBeDefined();
+          for (const p of params(sentence!)) expect(sent, `${f}: ${e.kind}.${key} {{${p}}}`).toContain(p);
+        }
+        expect(e.titleZh, `${f}: ${e.title} has no titleZh`).toBeDefined();
+        const p = d.params as Record<string, string | number>;
+        if (typeof p['marketId'] === 'string')
+          expect(common.has(`markets.${p['marketId']}`), String(p['marketId'])).toBe(true);
+        for (const sector of String(p['sectors'] ?? '')
+          .split(',')
+          .filter((x) => x !== ''))
+          expect(common.has(`sectors.${sector}`), sector).toBe(true);
+      }
+    }
+    expect(plans).toBeGreaterThan(10);
+    // Every sector with an abatement curve has a word, whichever scenario names it next.
+    const sectors = JSON.parse(readFileSync(join(import.meta.dirname, '../../../data/abatement/sectors.json'), 'utf8'))
+      .sectors as Record<string, unknown>;
+    for (const id of Object.keys(sectors)) expect(common.has(`sectors.${id}`), id).toBe(true);
   });
 });
