@@ -186,28 +186,15 @@ export function eventDetail(e: ScenarioEvent): NewsDetail {
       return { kind: 'deadline-moved', params: { date: e.deadline, cycle: e.cycle, marketId: e.market } };
     // Policy plans: their quantities, for a page to word (sectors as ids, comma-separated; none: every sector).
     case 'coverage-plan':
+    case 'allocation-plan': {
+      const { kind, titleZh, market, sectors, fromYear, credibilityBps } = e;
+      const cut: Record<string, number> = e.kind === 'allocation-plan' ? { cutBps: e.cutBpsPerYear } : {};
       return {
-        kind: e.kind,
-        titleZh: e.titleZh,
-        params: {
-          marketId: e.market,
-          sectors: e.sectors.join(','),
-          fromYear: e.fromYear,
-          credibilityBps: e.credibilityBps,
-        },
+        kind,
+        titleZh,
+        params: { marketId: market, sectors: sectors.join(','), fromYear, ...cut, credibilityBps },
       };
-    case 'allocation-plan':
-      return {
-        kind: e.kind,
-        titleZh: e.titleZh,
-        params: {
-          marketId: e.market,
-          sectors: e.sectors.join(','),
-          fromYear: e.fromYear,
-          cutBps: e.cutBpsPerYear,
-          credibilityBps: e.credibilityBps,
-        },
-      };
+    }
     case 'ccer-outlook':
       return {
         kind: e.kind,
