@@ -24,9 +24,25 @@ import { csvCell, epochDay, writeParquet } from './tables.ts';
 
 export const DAILY_COLUMNS = ['run', 'point', 'seed', 'date', 'market', 'instrument', 'variable', 'value'] as const;
 
-/** Strings of one column of one run: each distinct value once, in order of first appearance, and a row's index. */
+/** Strings in order of first appearance, each with its index (how apache-arrow's dictionary builder orders them). */
+class Interned {
+  readonly values: string[] = [];
+  readonly #index = new Map<string, number>();
+
+  id(s: string): number {
+    let i = this.#index.get(s);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(s);
+      this.#index.set(s, i);
+    }
+    return i;
+  }
+}
+
+/** A string column of one run: its distinct values, and each row's index into them. */
 interface LocalDict {
-  readonly values: string[];
+  readonly values: readonly string[];
   readonly rows: Int32Array;
 }
 
@@ -36,23 +52,21 @@ interface RunRows {
   readonly csv: Buffer;
   readonly days: Int32Array;
   readonly values: Float64Array;
-  readonly market: LocalDict;
-  readonly instrument: LocalDict;
-  readonly variable: LocalDict;
+  /** The string columns of the run, in STRING_COLUMNS order. */
+  readonly strings: readonly LocalDict[];
 }
 
-function localDict(n: number): { values: string[]; rows: Int32Array; index: Map<string, number> } {
-  return { values: [], rows: new Int32Array(n), index: new Map() };
-}
+/** The per-row string columns of a run (run and point are the same on every row of it). */
+const STRING_COLUMNS = ['market', 'instrument', 'variable'] as const;
 
-function put(d: ReturnType<typeof localDict>, row: number, s: string): void {
-  let i = d.index.get(s);
-  if (i === undefined) {
-    i = d.values.length;
-    d.values.push(s);
-    d.index.set(s, i);
+/** The value of `key` in `cache`, made once. */
+function cached<V>(cache: Map<string, V>, key: string, make: (key: string) => V): V {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make(key);
+    cache.set(key, v);
   }
-  d.rows[row] = i;
+  return v;
 }
 
 export class DailyTable {
@@ -63,21 +77,7 @@ export class DailyTable {
   readonly #cells = new Map<string, string>();
 
   #cell(s: string): string {
-    let c = this.#cells.get(s);
-    if (c === undefined) {
-      c = csvCell(s);
-      this.#cells.set(s, c);
-    }
-    return c;
-  }
-
-  #day(date: string): number {
-    let d = this.#days.get(date);
-    if (d === undefined) {
-      d = epochDay(date);
-      this.#days.set(date, d);
-    }
-    return d;
+    return cached(this.#cells, s, csvCell);
   }
 
   /** A finished run's rows (again for a run already added: the later result replaces it). */
@@ -86,31 +86,24 @@ export class DailyTable {
     const n = rows.length;
     const days = new Int32Array(n);
     const values = new Float64Array(n);
-    const market = localDict(n);
-    const instrument = localDict(n);
-    const variable = localDict(n);
+    const dicts = STRING_COLUMNS.map(() => ({ strings: new Interned(), rows: new Int32Array(n) }));
     const head = `${this.#cell(job.key)},${this.#cell(job.point.id)},${csvCell(job.seed)},`;
     const lines: string[] = [];
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
-      days[i] = this.#day(r.date);
+      days[i] = cached(this.#days, r.date, epochDay);
       values[i] = r.value;
-      put(market, i, r.market);
-      put(instrument, i, r.instrument);
-      put(variable, i, r.variable);
+      for (let k = 0; k < STRING_COLUMNS.length; k++) dicts[k]!.rows[i] = dicts[k]!.strings.id(r[STRING_COLUMNS[k]!]);
       lines.push(
         `${head}${this.#cell(r.date)},${this.#cell(r.market)},${this.#cell(r.instrument)},${this.#cell(r.variable)},${csvCell(r.value)}\n`,
       );
     }
-    const strip = (d: ReturnType<typeof localDict>): LocalDict => ({ values: d.values, rows: d.rows });
     this.#runs.set(job.key, {
       n,
       csv: Buffer.from(lines.join(''), 'utf8'),
       days,
       values,
-      market: strip(market),
-      instrument: strip(instrument),
-      variable: strip(variable),
+      strings: dicts.map((d) => ({ values: d.strings.values, rows: d.rows })),
     });
   }
 
@@ -137,9 +130,7 @@ export class DailyTable {
     const values = new Float64Array(total);
     const run = new GlobalDict(total);
     const point = new GlobalDict(total);
-    const market = new GlobalDict(total);
-    const instrument = new GlobalDict(total);
-    const variable = new GlobalDict(total);
+    const strings = STRING_COLUMNS.map(() => new GlobalDict(total));
     let at = 0;
     for (const { job, rows } of runs) {
       seed.fill(job.seed, at, at + rows.n);
@@ -147,9 +138,7 @@ export class DailyTable {
       values.set(rows.values, at);
       run.fill(job.key, at, rows.n);
       point.fill(job.point.id, at, rows.n);
-      market.append(rows.market, at);
-      instrument.append(rows.instrument, at);
-      variable.append(rows.variable, at);
+      strings.forEach((d, k) => d.append(rows.strings[k]!, at));
       at += rows.n;
     }
     return writeParquet({
@@ -157,9 +146,7 @@ export class DailyTable {
       point: point.vector(),
       seed: makeVector(makeData({ type: new Int32(), length: total, data: seed })),
       date: makeVector(makeData({ type: new DateDay(), length: total, data: days })),
-      market: market.vector(),
-      instrument: instrument.vector(),
-      variable: variable.vector(),
+      ...Object.fromEntries(STRING_COLUMNS.map((c, k) => [c, strings[k]!.vector()])),
       value: makeVector(makeData({ type: new Float64(), length: total, data: values })),
     });
   }
@@ -167,31 +154,20 @@ export class DailyTable {
 
 /** A dictionary column of the whole table: values in order of first appearance, as apache-arrow's builder orders them. */
 class GlobalDict {
-  readonly #values: string[] = [];
-  readonly #index = new Map<string, number>();
+  readonly #strings = new Interned();
   readonly #rows: Int32Array;
 
   constructor(n: number) {
     this.#rows = new Int32Array(n);
   }
 
-  #id(s: string): number {
-    let i = this.#index.get(s);
-    if (i === undefined) {
-      i = this.#values.length;
-      this.#values.push(s);
-      this.#index.set(s, i);
-    }
-    return i;
-  }
-
   fill(s: string, at: number, n: number): void {
-    this.#rows.fill(this.#id(s), at, at + n);
+    this.#rows.fill(this.#strings.id(s), at, at + n);
   }
 
   /** A run's rows: its dictionary's values in its own order of first appearance keep the global order. */
   append(local: LocalDict, at: number): void {
-    const map = Int32Array.from(local.values, (s) => this.#id(s));
+    const map = Int32Array.from(local.values, (s) => this.#strings.id(s));
     for (let i = 0; i < local.rows.length; i++) this.#rows[at + i] = map[local.rows[i]!]!;
   }
 
@@ -201,7 +177,7 @@ class GlobalDict {
         type: new Dictionary(new Utf8(), new Int32()),
         length: this.#rows.length,
         data: this.#rows,
-        dictionary: vectorFromArray(this.#values, new Utf8()),
+        dictionary: vectorFromArray(this.#strings.values, new Utf8()),
       }),
     );
   }

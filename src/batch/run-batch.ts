@@ -7,9 +7,8 @@ import { SimCode, SimError } from '../sim/errors.ts';
 import type { RunSummary } from '../sim/output-types.ts';
 import { loadRunContext } from '../store/scenario-files.ts';
 import type { Aggregate } from './aggregate.ts';
-import { DailyTable } from './daily-table.ts';
 import { figureSet } from './figures.ts';
-import { appendTiming, openFolder, writeAggregate, writeFailure, writeRun } from './folder.ts';
+import { appendTiming, dailyOf, openFolder, writeAggregate, writeFailure, writeRun } from './folder.ts';
 import { type BatchJob, type Design, defaultOutDir, type Grid, planBatch } from './plan.ts';
 import { type Outcome, runPool } from './pool.ts';
 import { type Fault, type JobMessage, workerInit } from './protocol.ts';
@@ -116,19 +115,15 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       : opts.outDir || defaultOutDir(plan.base.id, plan.grid, plan.seeds, plan.design?.spec ?? null, plan.trades);
 
   const summaries = new Map<string, RunSummary>();
-  // The daily table grows as results come in, while the workers run on: only its assembly is left at the end.
-  const daily = dir === null ? null : new DailyTable();
   const mine = shardOf(plan.jobs, opts.shard);
   let todo: readonly BatchJob[] = mine;
   if (dir !== null) {
     const found = openFolder(dir, plan, figures);
     for (const [k, r] of found) summaries.set(k, r.summary);
-    for (const j of plan.jobs) {
-      const r = found.get(j.key);
-      if (r !== undefined) daily?.add(j, r.summary);
-    }
     todo = mine.filter((j) => !found.has(j.key));
   }
+  // The daily table grows as results come in, while the workers run on: only its assembly is left at the end.
+  const daily = dir === null ? undefined : dailyOf(plan, summaries);
   const skipped = mine.length - todo.length;
 
   const byKey = new Map(plan.jobs.map((j) => [j.key, j]));
@@ -193,7 +188,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const agg =
     interrupted || !whole
       ? null
-      : writeAggregate(dir, plan, figures, summaries, new Set(failures.map((f) => f.key)), daily ?? undefined);
+      : writeAggregate(dir, plan, figures, summaries, new Set(failures.map((f) => f.key)), daily);
   return {
     scenario: plan.base.id,
     outDir: dir,

@@ -32,7 +32,7 @@ export interface QueueRunOptions {
    * Runs of the plan already in the batch folder. A coordinator killed after writing a result but before taking its
    * job off Redis leaves the job there; the next one removes it (else it stays in Redis for good).
    */
-  readonly written?: readonly BatchJob[];
+  readonly written: readonly BatchJob[];
   readonly onOutcome: (o: Outcome) => void;
   readonly onQueue: (counts: { active: number; waiting: number }) => void;
   readonly signal?: AbortSignal;
@@ -75,7 +75,7 @@ async function chunked<T>(xs: readonly T[], f: (x: T) => Promise<void>): Promise
 
 export async function runOnQueue(o: QueueRunOptions): Promise<{ interrupted: boolean }> {
   if (o.signal?.aborted) return { interrupted: true };
-  if (o.jobs.length === 0 && (o.written ?? []).length === 0) return { interrupted: false };
+  if (o.jobs.length === 0 && o.written.length === 0) return { interrupted: false };
   const connection = connectionOf(o.url);
   const fp = fingerprint();
   const pid = planId(o.plan, fp);
@@ -163,7 +163,7 @@ export async function runOnQueue(o: QueueRunOptions): Promise<{ interrupted: boo
     o.signal?.addEventListener('abort', onAbort);
 
     const start = async (): Promise<void> => {
-      await chunked(o.written ?? [], async (job) => {
+      await chunked(o.written, async (job) => {
         const id = jobId(pid, job.key);
         const state = await queue.getJobState(id);
         if (state === 'completed' || state === 'failed') await queue.remove(id);
