@@ -226,7 +226,13 @@ describe('classrooms from the page (admin token)', () => {
       expect(made.statusCode).toBe(200);
       const { id } = made.json();
       const room = t.server.hub.rooms.get(id)!;
-      expect(room.marketList().map((m) => m.id)).toEqual(['national']);
+      /** The markets classroom `cid` trades on server `u`. */
+      const marketsOf = (u: typeof t, cid: string) =>
+        u.server.hub.rooms
+          .get(cid)!
+          .marketList()
+          .map((m) => m.id);
+      expect(marketsOf(t, id)).toEqual(['national']);
       expect([room.speed, room.seatCap, room.state]).toEqual([90, 8, 'setup']);
       const row = async (u: typeof t) =>
         (await u.inject({ method: 'GET', url: '/api/classrooms', headers: admin }))
@@ -234,29 +240,14 @@ describe('classrooms from the page (admin token)', () => {
           .classrooms.find((c: { id: string }) => c.id === id);
       expect((await row(t)).scenario).toBe('classroom-on-national');
       const all = await make({ name: 'Both', scenario: 'classroom' });
-      expect(
-        t.server.hub.rooms
-          .get(all.json().id)!
-          .marketList()
-          .map((m) => m.id),
-      ).toEqual(['national', 'ccer']);
+      expect(marketsOf(t, all.json().id)).toEqual(['national', 'ccer']);
       await t.server.close();
 
       const u = await testServer({}, { dir, autoStart: false });
-      expect(
-        u.server.hub.rooms
-          .get(id)!
-          .marketList()
-          .map((m) => m.id),
-      ).toEqual(['national']);
+      expect(marketsOf(u, id)).toEqual(['national']);
       const reset = await u.inject({ method: 'POST', url: `/api/classrooms/${id}/reset`, headers: admin });
       expect(reset.statusCode).toBe(200);
-      expect(
-        u.server.hub.rooms
-          .get(id)!
-          .marketList()
-          .map((m) => m.id),
-      ).toEqual(['national']);
+      expect(marketsOf(u, id)).toEqual(['national']);
       expect(await row(u)).toMatchObject({ scenario: 'classroom-on-national', seatCap: 8, speed: 90 });
       await u.server.close();
     } finally {

@@ -1,14 +1,12 @@
 // `--log-level info` does what the README says: the server, started as `npm start` starts it, logs each request at
 // info (with any token in the URL redacted); the default (warn) logs none.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../src/server/config.ts';
+import { serverOutput } from '../../fixtures/server-process.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -18,38 +16,11 @@ afterAll(() => {
 async function logsOf(flags: string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'cets-log-'));
   dirs.push(dir);
-  const child = spawn(TSX, ['src/main.ts', '--data-dir', dir, '--port', '0', '--bots', '0', ...flags], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += String(d);
-  });
-  child.stderr.on('data', (d) => {
-    out += String(d);
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  try {
-    const base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not listening: ${out}`)), 30_000);
-      const look = () => {
-        const m = /live classroom on (http:\/\/\S+)/.exec(out);
-        if (m !== null) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        } else setTimeout(look, 50);
-      };
-      look();
-    });
-    const r = await fetch(`${base}/trade?token=secret-student-token-0001`);
+  return serverOutput(dir, flags, /live classroom on (http:\/\/\S+)/, async (m) => {
+    const r = await fetch(`${m[1]}/trade?token=secret-student-token-0001`);
     expect(r.status).toBe(200);
     await new Promise((r) => setTimeout(r, 200));
-    return out;
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
+  });
 }
 
 describe('--log-level', () => {

@@ -1,48 +1,17 @@
 // npm start for a class on a LAN: with --host 0.0.0.0 it prints the address students open, this machine's first
 // IPv4 address other machines reach (os.networkInterfaces()); the admin token it prints is kept in the data folder,
 // so a second start prints the same one.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { serverOutput } from '../../fixtures/server-process.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const dir = mkdtempSync(join(tmpdir(), 'cets-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Starts the server with these flags until it has printed its admin token; returns what it printed. */
-async function startOutput(flags: string[]): Promise<string> {
-  const child = spawn(TSX, ['src/main.ts', '--data-dir', dir, '--port', '0', '--bots', '0', ...flags], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += String(d);
-  });
-  child.stderr.on('data', (d) => {
-    out += String(d);
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no admin token printed: ${out}`)), 30_000);
-      const look = () => {
-        if (/admin token .*: \S+\n/.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        } else setTimeout(look, 50);
-      };
-      look();
-    });
-    return out;
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
+const startOutput = (flags: string[]): Promise<string> => serverOutput(dir, flags, /admin token .*: \S+\n/);
 
 describe('npm start -- --host 0.0.0.0', () => {
   it("prints the machine's LAN address for students and keeps the admin token across starts", async () => {
