@@ -138,7 +138,7 @@ export class DailyTable {
       values.set(rows.values, at);
       run.fill(job.key, at, rows.n);
       point.fill(job.point.id, at, rows.n);
-      strings.forEach((d, k) => d.append(rows.strings[k]!, at));
+      for (const [k, d] of strings.entries()) d.append(rows.strings[k]!, at);
       at += rows.n;
     }
     return writeParquet({
