@@ -48,7 +48,9 @@ function worded(n, part) {
     // The scenario's own title (in Chinese when it gives one, else the kind's); the quantities worded here.
     if (part === 'title') return zh ? n.titleZh || t(`common:news.kinds.${n.kind}.title`) : (n.title ?? '');
     const loosen = n.kind === 'allocation-plan' && Number(n.params?.cutBps) < 0;
-    return t(`common:news.kinds.${n.kind}.${loosen ? 'textLoosen' : 'text'}`, values(n));
+    const balanced = n.kind === 'coverage-plan' && n.params?.balancedThrough !== undefined;
+    const key = loosen ? 'textLoosen' : balanced ? 'textBalanced' : 'text';
+    return t(`common:news.kinds.${n.kind}.${key}`, values(n));
   }
   if (n.kind === 'announcement') {
     if (zh && part === 'title' && n.titleZh) return n.titleZh;

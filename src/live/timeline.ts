@@ -188,7 +188,12 @@ export function eventDetail(e: ScenarioEvent): NewsDetail {
     case 'coverage-plan':
     case 'allocation-plan': {
       const { kind, titleZh, market, sectors, fromYear, credibilityBps } = e;
-      const cut: Record<string, number> = e.kind === 'allocation-plan' ? { cutBps: e.cutBpsPerYear } : {};
+      const cut: Record<string, number> =
+        e.kind === 'allocation-plan'
+          ? { cutBps: e.cutBpsPerYear }
+          : e.balancedThroughYear === undefined
+            ? {}
+            : { balancedThrough: e.balancedThroughYear };
       return {
         kind,
         titleZh,

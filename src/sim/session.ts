@@ -566,12 +566,12 @@ function applyEvent(
     case 'allocation-plan': {
       const o = mwOf(e.market).outlook;
       const w = e.credibilityBps / 10_000;
-      if (o !== null && e.kind === 'coverage-plan') o.announceCoverage(e.sectors, e.fromYear, w);
+      if (o !== null && e.kind === 'coverage-plan') o.announceCoverage(e.sectors, e.fromYear, w, e.balancedThroughYear);
       if (o !== null && e.kind === 'allocation-plan')
         o.announceTightening(e.sectors.length === 0 ? null : e.sectors, e.fromYear, e.cutBpsPerYear / 10_000, w);
       const what =
         e.kind === 'coverage-plan'
-          ? `${e.sectors.join(', ')} to be covered from ${e.fromYear}`
+          ? `${e.sectors.join(', ')} to be covered from ${e.fromYear}${e.balancedThroughYear === undefined ? '' : `, allocation following emissions through ${e.balancedThroughYear}`}`
           : `allocation of ${e.sectors.length === 0 ? 'every sector' : e.sectors.join(', ')} ${e.cutBpsPerYear >= 0 ? 'cut' : 'raised'} by ${Math.abs(e.cutBpsPerYear) / 100}% a year from ${e.fromYear}`;
       log.push({
         date: e.date,

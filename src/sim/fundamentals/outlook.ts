@@ -41,10 +41,11 @@ export interface SectorPath {
   /** Weight of the sector by year: 1 covered, the credibility of an announced coverage, 0 not covered. */
   readonly weight: Map<number, number>;
   /**
-   * Years whose allocation is the sector's verified emissions of that year (a first compliance year): whatever it
-   * emits, it is allocated as much, so the year adds no deficit and abating in it earns nothing.
+   * Years whose allocation follows the sector's emissions of that year (a first compliance year, allocated its
+   * verified emissions; a plan's first phase that keeps surpluses and shortfalls within narrow limits): whatever it
+   * emits, it is allocated about as much, so the year adds no deficit and abating in it earns nothing.
    */
-  readonly matchedYears: ReadonlySet<number>;
+  readonly matchedYears: Set<number>;
 }
 
 export interface OutlookParams {
@@ -162,11 +163,17 @@ export class MarketOutlook {
     return ys;
   }
 
-  /** News: sectors announced for coverage from a year, believed with this weight (0..1). */
-  announceCoverage(sectorIds: readonly string[], fromYear: number, weight: number): void {
+  /**
+   * News: sectors announced for coverage from a year, believed with this weight (0..1); through balancedThrough (if
+   * given) their allocation follows their emissions (matchedYears).
+   */
+  announceCoverage(sectorIds: readonly string[], fromYear: number, weight: number, balancedThrough?: number): void {
     for (const s of this.sectors)
       if (sectorIds.includes(s.id))
-        for (const y of s.bauT.keys()) if (y >= fromYear) s.weight.set(y, Math.max(s.weight.get(y) ?? 0, weight));
+        for (const y of s.bauT.keys()) {
+          if (y >= fromYear) s.weight.set(y, Math.max(s.weight.get(y) ?? 0, weight));
+          if (balancedThrough !== undefined && y >= fromYear && y <= balancedThrough) s.matchedYears.add(y);
+        }
   }
 
   /** News: the allocation of these sectors (null: all) tightens by cutPerYear a year from fromYear. */
@@ -264,7 +271,6 @@ export class MarketOutlook {
     const n = years.length;
     const growth = new Float64Array(n);
     const open = new Float64Array(n);
-    const build = new Float64Array(n);
     const spread = new Float64Array(n);
     const fixed = new Float64Array(n);
     const offsets = new Float64Array(n);
@@ -275,9 +281,6 @@ export class MarketOutlook {
       const y = years[i]!;
       growth[i] = (1 + r) ** Math.max(0, (dayNumber(`${y}-07-01`) - today) / 365);
       open[i] = openShare(y, today);
-      // Measures persist: the n-th calendar year of the run can draw on n years' worth of them (see the header);
-      // counted from the run's first year, so that a new year does not forget what the last one built.
-      build[i] = Math.max(1, y - this.startYear + 1);
       // Years still open are uncertain: by the end of year y, emissions against allocation have drifted by a log
       // normal of standard deviation sigma * sqrt(years from now to then).
       spread[i] = this.p.balanceSigma * Math.sqrt(Math.max(0, (dayNumber(`${y + 1}-01-01`) - today) / 365));
@@ -290,7 +293,7 @@ export class MarketOutlook {
         if (w === 0 || s.matchedYears.has(y)) continue;
         const curve = sectorCurve(s.mac, this.p.macScale);
         rowB.push(w * (s.bauT.get(y) ?? 0));
-        rowC.push(curve.coef);
+        rowC.push(curve.coef * pricedYears(s, this.startYear, y));
         rowG.push(curve.invExponent);
         alloc += w * this.allocation(s, y);
       }
@@ -305,7 +308,6 @@ export class MarketOutlook {
     const deficit = (i: number, p: number, shock: number): number => {
       const py = p * growth[i]!;
       const o = open[i]!;
-      const b = build[i]!;
       let emitted = 0;
       let abated = 0;
       const B = bauW[i]!;
@@ -313,7 +315,7 @@ export class MarketOutlook {
       const G = invG[i]!;
       for (let k = 0; k < B.length; k++) {
         const bau = B[k]! * (1 - o + o * shock);
-        const share = py > 0 ? C[k]! * py ** G[k]! * b : 0;
+        const share = py > 0 ? C[k]! * py ** G[k]! : 0;
         const a = bau * (share < MAX_SHARE ? share : MAX_SHARE) * o;
         emitted += bau - a;
         abated += a;
@@ -369,6 +371,17 @@ function dayOfYear(day: number): number {
 
 function daysIn(year: number): number {
   return dayNumber(`${year + 1}-01-01`) - dayNumber(`${year}-01-01`);
+}
+
+/**
+ * Measures persist: the n-th priced calendar year of the run can draw on n years' worth of them (see the header),
+ * counted from the run's first year, so that a new year does not forget what the last one built. A year whose
+ * allocation follows the sector's emissions (matchedYears) builds nothing: abating in it earns nothing.
+ */
+function pricedYears(s: SectorPath, startYear: number, year: number): number {
+  let n = 0;
+  for (let y = startYear; y <= year; y++) if (!s.matchedYears.has(y)) n++;
+  return Math.max(1, n);
 }
 
 /** The most of a sector's emissions the outlook lets abatement take in one year, however far ahead. */

@@ -284,6 +284,11 @@ const CoveragePlan = Type.Object(
     /** Sectors to be covered (registry sectors of the market), from fromYear's emissions. */
     sectors: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
     fromYear: Type.Integer({ minimum: 2019, maximum: 2100 }),
+    /**
+     * Through this year each firm's allocation follows its emissions (a plan's first phase that keeps surpluses and
+     * shortfalls within narrow limits): those years add no net position, and abating in them earns nothing.
+     */
+    balancedThroughYear: Type.Optional(Type.Integer({ minimum: 2019, maximum: 2100 })),
     effective: Type.Optional(Date_),
     credibilityBps: Credibility,
   },

@@ -162,7 +162,13 @@ describe('locales', () => {
         const d = eventDetail(e);
         expect(d.kind, `${f} ${e.kind}`).toBe(e.kind);
         const sent = Object.keys(d.params ?? {}).map(named);
-        for (const key of ['title', 'text', ...(e.kind === 'allocation-plan' ? ['textLoosen'] : [])]) {
+        const variant =
+          e.kind === 'allocation-plan'
+            ? ['textLoosen']
+            : e.kind === 'coverage-plan' && e.balancedThroughYear !== undefined
+              ? ['textBalanced']
+              : [];
+        for (const key of ['title', 'text', ...variant]) {
           const sentence = common.get(`news.kinds.${e.kind}.${key}`);
           expect(sentence, `${e.kind}.${key}`).toBeDefined();
           for (const p of params(sentence!)) expect(sent, `${f}: ${e.kind}.${key} {{${p}}}`).toContain(p);
