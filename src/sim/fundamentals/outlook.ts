@@ -8,9 +8,10 @@
 // Over the H years after the current cycle, year y has a deficit at price path p_y
 //     D_y(p_y) = Σ_s w_s,y · [ BAU_s,y · (1 − a_s(p_y) · open_y) − A_s,y ] − O_y
 // (BAU baseline, A free allocation, a_s the sector's abated share from its MAC curve, times n_y, the number of
-// calendar years from the run's first to y (measures taken stay taken, and each year opens another year's worth on the same
-// curve: abatement builds up over the horizon instead of starting afresh each year; counted from the run's first
-// year, what was abated before the run being in the baseline), open_y the share of year y not
+// calendar years from the run's first to y in which abating pays (measures taken stay taken, and each year opens another
+// year's worth on the same curve: abatement builds up over the horizon instead of starting afresh each year; counted
+// from the run's first year, what was abated before the run being in the baseline; a year allocated at the sector's
+// emissions builds nothing), open_y the share of year y not
 // yet emitted; the part already emitted was abated at the valuations that held then, booked day by day by bookDay,
 // and before the run at the opening price, w_s,y 1 for a covered sector and the credibility of an announced one, O_y expected usable offsets).
 // With free banking inside the horizon the price rises at the discount rate r (Hotelling): p_y = p · (1 + r)^t_y.

@@ -1,5 +1,5 @@
 // The market outlook (src/sim/fundamentals/outlook.ts): a year allocated at its verified emissions adds no deficit
-// whatever the sector could abate; news in tonnes of shortage raises the value, and solveNews inverts it.
+// whatever the sector could abate, and a plan's first phase is such years; news in tonnes of shortage raises the value, and solveNews inverts it.
 import { describe, expect, it } from 'vitest';
 import { dayNumber } from '../../../src/market/time.ts';
 import type { SectorMac } from '../../../src/sim/fundamentals/mac.ts';
@@ -48,6 +48,28 @@ describe('market outlook', () => {
     expect(matched).toBeCloseTo(short, 6);
     const open = outlook([path('power', 1e9, 0.97), path('cement', 1e9, 1.0)]).value(today, 0, 0);
     expect(open).toBeLessThan(short); // allocated at a fixed ratio of 1, its abatement is surplus
+  });
+
+  it("a plan's first phase (allocation following emissions through a year) adds nothing then, and its abatement builds only after", () => {
+    // Cement is allocated 2% below its baseline from 2027 on: through 2026 it is balanced, and nothing it abated in
+    // 2025-2026 counts, so in 2027 it can draw on one year's worth of measures.
+    const tight = (matched: readonly number[]) => {
+      const cement = path('cement', 1e9, 1.0, matched);
+      cement.allocT.set(2027, 0.98e9);
+      return outlook([path('power', 1e9, 0.97), cement]);
+    };
+    const fixed = tight([]);
+    const v0 = fixed.value(today, 0, 0);
+    const phased = tight([]);
+    phased.announceCoverage(['cement'], 2024, 1, 2026);
+    const v1 = phased.value(today, 0, 0);
+    // Fixed benchmarks: 2025-2026 abatement is surplus and 2027 draws on three years of it, so the market is longer.
+    expect(v1).toBeGreaterThan(v0);
+    const year = (o: MarketOutlook, y: number) => o.lastBalance.years.find((x) => x.year === y)!;
+    expect(year(phased, 2025).abatedT).toBeLessThan(year(fixed, 2025).abatedT);
+    // The first phase's years are matched from the announcement on, nothing before it.
+    const s = phased.sectors.find((x) => x.id === 'cement')!;
+    expect([...s.matchedYears].sort()).toEqual([2024, 2025, 2026]);
   });
 
   it('news of a shortage raises the value; solveNews finds the news for a value, to the tonne', () => {

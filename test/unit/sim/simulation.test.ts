@@ -173,6 +173,9 @@ describe('scenario validation', () => {
     expect(bad((s) => s.events.push({ ...s.events[0], markets: ['beijing'] }))).toMatch(
       /\/events\/3\/markets\/0: market "beijing" is not one of this scenario's markets/,
     );
+    expect(bad((s) => (s.events[1].balancedThroughYear = 2023))).toMatch(
+      /\/events\/1\/balancedThroughYear: 2023 is before the coverage's first year 2024/,
+    );
   });
 
   it('parameters are set by dotted path and the result validated again', () => {
