@@ -62,22 +62,32 @@ export class Dashboard {
     }
   }
 
+  /** The dashboard's market and instrument, in the page's language. */
+  showMarketName() {
+    const m = this.market;
+    if (m !== null)
+      $('dash-market').textContent = `${t(`common:markets.${m.id}`, { defaultValue: m.name })} · ${m.instrument}`;
+  }
+
   /** The classroom as the status channel and GET .../admin give it. */
   showRoom(room) {
     if (room === null) return;
     this.room = room;
+    this.showMarketName();
     const lb = $('sw-leaderboard');
     const auto = $('sw-autosurrender');
     lb.disabled = room.leaderboardVisible === undefined;
-    auto.disabled = room.autoSurrender === undefined;
+    // A class started before rounds refuses rounds and automatic surrender until it is reset: its switches say so.
+    const before = room.beforeRounds === true;
+    auto.disabled = room.autoSurrender === undefined || before;
     lb.checked = room.leaderboardVisible ?? true;
     auto.checked = room.autoSurrender ?? true;
     const noRounds = room.round === undefined;
-    $('round-practice').disabled = noRounds;
-    $('round-next').disabled = noRounds;
+    $('round-practice').disabled = noRounds || before;
+    $('round-next').disabled = noRounds || before;
     $('round-label').textContent = noRounds
       ? ''
-      : `${roundLabel(room.round)} · ${t(`rounds.phase.${room.round.phase}`)}`;
+      : `${before ? t('rounds.beforeRounds') : roundLabel(room.round)} · ${t(`rounds.phase.${room.round.phase}`)}`;
   }
 
   /** Starts the chart on the home market's main instrument; returns the trades channel to subscribe. */
@@ -85,7 +95,7 @@ export class Dashboard {
     const m = room.markets[0];
     if (m === undefined) return null;
     this.market = { id: m.id, instrument: m.primary, name: m.name };
-    $('dash-market').textContent = `${m.name} · ${m.primary}`;
+    this.showMarketName();
     if (this.chart === null) this.chart = new PriceChart($('dash-chart'), CANDLE_MINUTES);
     this.loadCandles();
     this.loadPositions();

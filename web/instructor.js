@@ -103,7 +103,7 @@ function showRoom(room) {
       h(
         'tr',
         {},
-        h('td', {}, m.name),
+        h('td', { title: m.name }, t(`common:markets.${m.id}`, { defaultValue: m.name })),
         h(
           'td',
           { class: 'wrap-text' },

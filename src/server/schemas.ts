@@ -155,6 +155,9 @@ export const ClassroomOut = Out({
     roles: Type.Union([Type.Literal('fixed'), Type.Literal('redraw')]),
     deadline: Type.String({ description: "the round's compliance deadline, YYYY-MM-DD" }),
   }),
+  beforeRounds: Type.Boolean({
+    description: 'a class started before rounds: its one round runs to the end of its period (reset it for rounds)',
+  }),
   leaderboardVisible: Type.Boolean({ description: 'whether students see the leaderboard' }),
   autoSurrender: Type.Boolean({
     description: "the class's automatic surrender on the deadline day (a student may switch their own)",

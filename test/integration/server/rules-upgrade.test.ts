@@ -82,12 +82,18 @@ describe('upgrading a data folder to rounds', () => {
       expect(await state(t2)).toEqual(before);
       expect(replayJournal(ctx(), t.dir, 'old')).toMatchObject({ seq: before.seq, hash: before.hash });
       const view = (await t2.inject({ method: 'GET', url: '/api/classrooms/old' })).json();
-      expect(view).toMatchObject({ state: 'ended', autoSurrender: false, clock: { date: '2024-12-31' } });
+      expect(view).toMatchObject({
+        state: 'ended',
+        autoSurrender: false,
+        beforeRounds: true,
+        clock: { date: '2024-12-31' },
+      });
 
       // A classroom created after the upgrade gets rounds: stored with them, automatic surrender on.
       const fresh = t2.server.hub.create({ id: 'new', ...settings });
       if (!fresh.ok) throw new Error(fresh.message);
       expect(fresh.value.room.autoSurrender).toBe(true);
+      expect((await t2.inject({ method: 'GET', url: '/api/classrooms/new' })).json().beforeRounds).toBe(false);
       expect(dbOf(t2).prepare("SELECT rules FROM classroom WHERE id = 'new'").get()).toEqual({ rules: 2 });
 
       // The admin's list says which classes run the rules before rounds, and a reset gives one rounds.
