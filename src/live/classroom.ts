@@ -42,10 +42,10 @@ import type {
   NewsItem,
   OrderInput,
   OrderStatus,
-  RulesVersion,
   Student,
   StudentOrder,
 } from './types.ts';
+import { RULES_BEFORE_ROUNDS } from './types.ts';
 
 export type * from './types.ts';
 
@@ -135,9 +135,9 @@ export class Classroom {
     return this.ctx.state;
   }
 
-  /** The rules it runs by (types.ts): a class started before rounds keeps the rules of then until it is reset. */
-  get rules(): RulesVersion {
-    return this.ctx.rules;
+  /** A class started before rounds keeps the rules of then (types.ts) until it is reset: no lobby, no rounds. */
+  get beforeRounds(): boolean {
+    return this.ctx.rules === RULES_BEFORE_ROUNDS;
   }
 
   /** Exchange time now. */

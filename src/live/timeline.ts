@@ -188,7 +188,8 @@ export function eventDetail(e: ScenarioEvent): NewsDetail {
     case 'coverage-plan':
     case 'allocation-plan': {
       const { kind, titleZh, market, sectors, fromYear, credibilityBps } = e;
-      const cut: Record<string, number> =
+      // The kind's own quantity: an allocation plan's yearly cut, a coverage plan's last balanced year (if any).
+      const own: Record<string, number> =
         e.kind === 'allocation-plan'
           ? { cutBps: e.cutBpsPerYear }
           : e.balancedThroughYear === undefined
@@ -197,7 +198,7 @@ export function eventDetail(e: ScenarioEvent): NewsDetail {
       return {
         kind,
         titleZh,
-        params: { marketId: market, sectors: sectors.join(','), fromYear, ...cut, credibilityBps },
+        params: { marketId: market, sectors: sectors.join(','), fromYear, ...own, credibilityBps },
       };
     }
     case 'ccer-outlook':

@@ -2,7 +2,6 @@
 // times both as epoch ms and as China Standard Time text. One place, shared by HTTP and WebSocket answers.
 import type { AuctionNotice } from '../live/auction-notices.ts';
 import type { Classroom, ComplianceView, Fill, NewsItem, Student, StudentOrder } from '../live/classroom.ts';
-import { RULES_BEFORE_ROUNDS } from '../live/types.ts';
 import type { BidView } from '../market/auction-types.ts';
 import type { DailyBar } from '../market/daily-stats.ts';
 import { fenToCny } from '../market/money.ts';
@@ -32,7 +31,7 @@ export function classroomView(room: Classroom) {
     deadline: room.deadlineDate,
     round: room.round(),
     /** A class started before rounds: its one round runs to the end of its period, with no lobby or next round. */
-    beforeRounds: room.rules === RULES_BEFORE_ROUNDS,
+    beforeRounds: room.beforeRounds,
     leaderboardVisible: room.leaderboardVisible,
     autoSurrender: room.autoSurrender,
   };

@@ -11,7 +11,6 @@ import { basename, join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import Type from 'typebox';
-import { RULES_BEFORE_ROUNDS } from '../../live/types.ts';
 import type { LiveDb } from '../../store/live-db.ts';
 import { SCENARIO_DIR } from '../../store/scenario-files.ts';
 import { fail, HttpError, needInstructor, principalOf, roomOf } from '../http.ts';
@@ -245,7 +244,7 @@ export function adminRoutes(app: FastifyInstance, hub: Hub, streams: Streams, op
           speed: room.speed,
           botIntensity: room.botIntensity,
           state: room.state,
-          beforeRounds: room.rules === RULES_BEFORE_ROUNDS,
+          beforeRounds: room.beforeRounds,
           joinCode: hub.joinCode(row.id),
           students: room.studentList().length,
           seatCap: room.seatCap,

@@ -172,8 +172,9 @@ export class MarketOutlook {
     for (const s of this.sectors)
       if (sectorIds.includes(s.id))
         for (const y of s.bauT.keys()) {
-          if (y >= fromYear) s.weight.set(y, Math.max(s.weight.get(y) ?? 0, weight));
-          if (balancedThrough !== undefined && y >= fromYear && y <= balancedThrough) s.matchedYears.add(y);
+          if (y < fromYear) continue;
+          s.weight.set(y, Math.max(s.weight.get(y) ?? 0, weight));
+          if (balancedThrough !== undefined && y <= balancedThrough) s.matchedYears.add(y);
         }
   }
 
