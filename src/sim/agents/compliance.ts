@@ -29,6 +29,9 @@ import type { Agent } from './agent.ts';
 import { type BlockBoard, proposeBlock } from './block-board.ts';
 import type { Venue } from './venue.ts';
 
+/** Its look on the deadline: the first minute of the listed session (session minute 0, 09:30). */
+const DEADLINE_LOOK: readonly number[] = [0];
+
 export interface CompliancePlan {
   readonly entityId: string;
   readonly obligationT: number;
@@ -197,6 +200,15 @@ export class ComplianceAgent implements Agent {
   wakesToday(): number {
     if (this.done) return 0;
     return this.p.wakesPerDay * (1 + this.p.rushWakesMultiple * this.rush());
+  }
+
+  /**
+   * On its deadline, with allowances still to buy, it looks at the opening whatever its random looks: a firm that can
+   * comply does not leave its last purchase to chance (its random looks alone missed the day for some firms).
+   */
+  fixedWakes(): readonly number[] | null {
+    if (this.done || this.tau() < 1 || !(this.needT() > 0)) return null;
+    return DEADLINE_LOOK;
   }
 
   /** 0 until the last tenth of the cycle, then rising to 1 at the deadline. */

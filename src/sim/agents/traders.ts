@@ -7,7 +7,10 @@
 //
 // - Desk (a group's trading desk, holding the market's bank): holds bank × (1 − elasticity × ln(price / V_i)), so it
 //   sells into a market above its valuation V_i and buys below it (banking is worth it while the price is under what
-//   it expects an allowance to be worth later). Their elasticity is how much the bank absorbs a flow.
+//   it expects an allowance to be worth later). Their elasticity is how much the bank absorbs a flow. It quotes
+//   around the market, but never more than maxMarkupBps beyond its reservation price for what the order leaves it
+//   (the inverse of that schedule): four desks compete for the same buyers, so in a one-sided rush their asks stop
+//   at what they would gladly sell at instead of following each trade up.
 // - Dealer: quotes both sides around the last trade (pulled a little toward the public valuation) every few minutes, leaned against its small inventory: every
 //   10% it is long of its starting inventory moves the mid down leanBpsPer10Pct (and up when short), so order flow
 //   that drains a dealer lifts its quotes: buying pressure moves the price. It also accepts block proposals near its
@@ -243,6 +246,16 @@ export class Desk implements Agent {
     return this.bankT * Math.max(0, 1 - this.p.elasticity * Math.log(priceFen / value));
   }
 
+  /**
+   * Its reservation price for holding h tonnes (fen), the inverse of targetT: V_i exp((1 − h / bank) / elasticity);
+   * with no elasticity, its valuation.
+   */
+  private reserveFen(h: number): number {
+    const value = this.venue.fairFen * this.view;
+    const e = this.p.elasticity;
+    return e > 0 ? value * Math.exp((1 - h / Math.max(1, this.bankT)) / e) : value;
+  }
+
   act(tsMs: number, inBlockSession: boolean): void {
     const v = this.venue;
     for (let i = 0; i < this.resting.length; i++) v.cancel(tsMs, this.accountId, this.resting[i]!);
@@ -253,19 +266,25 @@ export class Desk implements Agent {
     const held = ledger.totalT(this.accountId, v.instrumentId);
     const gap = this.targetT(mark) - held;
     // A tenth of the way to its target per look (at least orderT), as a ladder of up to 5 orders a tick-spread
-    // apart: a desk moves a bank over days, not at once, and supplies the book rather than chasing it.
+    // apart: a desk moves a bank over days, not at once, and supplies the book rather than chasing it. Each order is
+    // kept within the markup of its reservation for what the ladder leaves it (reserveFen).
     let left = Math.round(Math.max(this.p.orderT, Math.abs(gap) / 10) * (0.5 + this.rng.next()));
     const maxQty = v.market.spec.modes.listed.maxQtyT;
+    const markup = this.p.maxMarkupBps / 10_000;
+    let movedT = 0;
     for (let k = 0; k < 5 && left > 0; k++) {
       const step = 0.001 * (k + 1) + 0.002 * this.rng.next();
       let id = 0;
       if (gap < 0) {
         const qty = Math.min(left, maxQty, Math.floor(-gap), ledger.availableT(this.accountId, v.instrumentId));
         if (qty <= 0) break;
-        id = v.place(tsMs, this.accountId, 'sell', mark * (1 + step), qty, 'day');
+        movedT += qty;
+        const cap = this.reserveFen(held - movedT) * (1 + markup + step);
+        id = v.place(tsMs, this.accountId, 'sell', Math.min(mark * (1 + step), cap), qty, 'day');
         left -= qty;
       } else if (gap > 0) {
-        const price = mark * (1 - step);
+        const floor = this.reserveFen(held + movedT + Math.min(left, maxQty)) * (1 - markup - step);
+        const price = Math.max(mark * (1 - step), floor);
         const qty = Math.min(
           left,
           maxQty,
@@ -274,6 +293,7 @@ export class Desk implements Agent {
         );
         if (qty <= 0) break;
         id = v.place(tsMs, this.accountId, 'buy', price, qty, 'day');
+        movedT += qty;
         left -= qty;
       }
       if (id !== 0) this.resting.push(id);

@@ -168,6 +168,11 @@ const Desks = Type.Object(
     orderT: Tonnes,
     /** Discount to the market at which it proposes a sell block, bps. */
     blockDiscountBps: SignedBps,
+    /**
+     * The most it quotes beyond its reservation price (the price at which it would want to hold what the order leaves
+     * it), bps: the desks compete for the same buyers, so none lets a rush lift its asks without bound.
+     */
+    maxMarkupBps: Bps,
     cashCny: Cny,
   },
   Strict,
