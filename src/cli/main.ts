@@ -20,7 +20,7 @@ const usage = `usage: cets <command>
   run <scenario> [--seed N] [--out DIR] [--set path=value] [--observed prices.csv]
                     simulate a scenario (scenarios/<name>.json or a path); writes a run folder (report.html draws
                     the observed closes and volumes of the file over the run)
-  calibrate <scenario> [--seeds N|a..b] [--json]
+  calibrate <scenario> [--seeds N|a..b] [--set path=value]... [--json]
                     median of each published figure over the seeds (N: 1..N) against data/figures/<scenario>.json
   fit <scenario> --param path:min:max:step ... [--seeds N|a..b] [--rounds R]
                     the fitting procedure: coordinate search on the named parameters
