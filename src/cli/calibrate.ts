@@ -77,7 +77,10 @@ export function calibrateCommand(args: readonly string[], out: (line: string) =>
   });
   const name = positionals[0];
   if (name === undefined)
-    throw new SimError(SimCode.Args, 'usage: cets calibrate <scenario> [--seeds N|a..b] [--set path=value ...] [--json]');
+    throw new SimError(
+      SimCode.Args,
+      'usage: cets calibrate <scenario> [--seeds N|a..b] [--set path=value ...] [--json]',
+    );
   const seeds = seedList(values.seeds, 20, 1000);
   const { ctx, scenario } = prepare(name, values.set ?? []);
   const figures = loadFigures(scenario.id);
