@@ -20,7 +20,7 @@ import {
 import { longRows } from '../sim/daily-long.ts';
 import type { RunSummary } from '../sim/output-types.ts';
 import type { BatchJob, BatchPlan } from './plan.ts';
-import { csvCell, epochDay, writeParquet } from './tables.ts';
+import { cached, csvCell, epochDay, writeParquet } from './tables.ts';
 
 export const DAILY_COLUMNS = ['run', 'point', 'seed', 'date', 'market', 'instrument', 'variable', 'value'] as const;
 
@@ -58,16 +58,6 @@ interface RunRows {
 
 /** The per-row string columns of a run (run and point are the same on every row of it). */
 const STRING_COLUMNS = ['market', 'instrument', 'variable'] as const;
-
-/** The value of `key` in `cache`, made once. */
-function cached<V>(cache: Map<string, V>, key: string, make: (key: string) => V): V {
-  let v = cache.get(key);
-  if (v === undefined) {
-    v = make(key);
-    cache.set(key, v);
-  }
-  return v;
-}
 
 export class DailyTable {
   readonly #runs = new Map<string, RunRows>();

@@ -50,17 +50,20 @@ const DAY_MS = 86_400_000;
 /** YYYY-MM-DD -> days since 1970-01-01 (Parquet's date32). */
 export const epochDay = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 
+/** The value of `key` in `cache`, made once. */
+export function cached<V>(cache: Map<string, V>, key: string, make: (key: string) => V): V {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make(key);
+    cache.set(key, v);
+  }
+  return v;
+}
+
 /** The dates as date32 values, each distinct date parsed once. */
 function days(dates: readonly string[]): Int32Array {
   const seen = new Map<string, number>();
-  return Int32Array.from(dates, (d) => {
-    let n = seen.get(d);
-    if (n === undefined) {
-      n = epochDay(d);
-      seen.set(d, n);
-    }
-    return n;
-  });
+  return Int32Array.from(dates, (d) => cached(seen, d, epochDay));
 }
 
 /**

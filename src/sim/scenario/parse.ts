@@ -84,21 +84,18 @@ export function parseScenario(file: string, json: unknown, cat: ScenarioCatalogu
         if (runs(e.market, `${at}/market`).compliance === null)
           fail(file, `${at}/market`, `${e.market} has no compliance rules: its value follows no outlook`);
         break;
+      case 'admit-sectors':
+      case 'allocation':
       case 'coverage-plan':
-        if (e.balancedThroughYear !== undefined && e.balancedThroughYear < e.fromYear)
+      case 'allocation-plan':
+        if (runs(e.market, `${at}/market`).compliance === null)
+          fail(file, `${at}/market`, `${e.market} has no compliance rules`);
+        if (e.kind === 'coverage-plan' && e.balancedThroughYear !== undefined && e.balancedThroughYear < e.fromYear)
           fail(
             file,
             `${at}/balancedThroughYear`,
             `${e.balancedThroughYear} is before the coverage's first year ${e.fromYear}`,
           );
-        if (runs(e.market, `${at}/market`).compliance === null)
-          fail(file, `${at}/market`, `${e.market} has no compliance rules`);
-        break;
-      case 'admit-sectors':
-      case 'allocation':
-      case 'allocation-plan':
-        if (runs(e.market, `${at}/market`).compliance === null)
-          fail(file, `${at}/market`, `${e.market} has no compliance rules`);
         break;
       case 'ccer-issuance': {
         const ccer = runs('ccer', `${at}/instrument`);

@@ -3,36 +3,20 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/sim/run.ts';
 import { setParam } from '../../../src/sim/scenario/params.ts';
-import { parseScenario } from '../../../src/sim/scenario/parse.ts';
 import type { Scenario } from '../../../src/sim/scenario/schema.ts';
 import { loadRunContext, loadScenario } from '../../../src/store/scenario-files.ts';
+import { cutScenario } from '../../fixtures/scenario-cut.ts';
 
 const ctx = loadRunContext();
-const cat = { markets: ctx.markets, isTradingDay: (d: string) => ctx.calendar.isTradingDay(d) };
 const SEEDS = [1, 2, 3];
-
-/** deadline-2024's national market and the credits it takes, over the whole year (the events with them). */
-function nationalYear(): Scenario {
-  const s = loadScenario('deadline-2024', ctx).scenario;
-  const keep = ['national', 'ccer'];
-  const d = structuredClone(s) as Scenario & {
-    markets: Scenario['markets'][number][];
-    events: Scenario['events'][number][];
-  };
-  d.markets = d.markets.filter((m) => keep.includes(m.id));
-  d.events = d.events.filter((e) => {
-    const ms = 'markets' in e ? e.markets : 'market' in e ? [e.market] : [];
-    return ms.length === 0 || ms.every((m) => keep.includes(m));
-  });
-  return parseScenario('deadline-2024-national', d, cat);
-}
 
 function run(s: Scenario, seed: number) {
   return runScenario(ctx, { scenario: s, scenarioHash: 'x', seed }).summary;
 }
 
 describe('the national deadline', () => {
-  const year = nationalYear();
+  // deadline-2024's national market and the credits it takes, over the whole year.
+  const year = cutScenario(ctx, loadScenario('deadline-2024', ctx).scenario, ['national', 'ccer']);
 
   it('every power entity that can comply does: the 2023 cycle ends at 99% compliance or more on every seed', () => {
     for (const seed of SEEDS) {

@@ -7,6 +7,7 @@ import { setParam } from '../../../src/sim/scenario/params.ts';
 import { parseScenario } from '../../../src/sim/scenario/parse.ts';
 import type { Scenario } from '../../../src/sim/scenario/schema.ts';
 import { loadRunContext, loadScenario } from '../../../src/store/scenario-files.ts';
+import { cutScenario } from '../../fixtures/scenario-cut.ts';
 
 const ctx = loadRunContext();
 const cat = { markets: ctx.markets, isTradingDay: (d: string) => ctx.calendar.isTradingDay(d) };
@@ -33,20 +34,8 @@ function clearlyAbove(a: readonly number[], b: readonly number[], margin: number
   expect(Math.min(...a), `${a} vs ${b}`).toBeGreaterThan(Math.max(...b));
 }
 
-/** A scenario cut to some markets and a period, its events with it (re-validated). */
-function cut(s: Scenario, markets: readonly string[], from: string, to: string): Scenario {
-  const d = structuredClone(s) as Scenario & {
-    markets: Scenario['markets'][number][];
-    events: Scenario['events'][number][];
-  };
-  d.markets = d.markets.filter((m) => markets.includes(m.id));
-  d.period = { from, to };
-  d.events = d.events.filter((e) => {
-    const ms = 'markets' in e ? e.markets : 'market' in e ? [e.market] : [];
-    return e.date >= from && e.date <= to && (ms.length === 0 || ms.every((m) => markets.includes(m)));
-  });
-  return parseScenario(`${s.id}-cut`, d, cat);
-}
+const cut = (s: Scenario, markets: readonly string[], from: string, to: string): Scenario =>
+  cutScenario(ctx, s, markets, from, to);
 
 describe('prices respond to supply', () => {
   const q3 = loadScenario('q3-2024', ctx).scenario;
